@@ -1,0 +1,54 @@
+// Networks: the tenants. Every other row belongs to exactly one network and nothing crosses
+// between them. Functions here run inside a caller's transaction (on a DbPool thread).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+struct SenderNumber {
+  std::string number;                         // E.164
+  std::optional<double> segments_per_second;  // nullopt: the server's default rate
+};
+
+struct NetworkInput {
+  std::string name;
+  std::string slug;
+  std::vector<SenderNumber> numbers;  // raw numbers as given; NormaliseNetworkInput normalises
+  std::string country = "GB";
+  std::string default_language = "en";
+  int retention_days = 30;
+  std::string help_text;
+};
+
+struct Network {
+  std::int64_t id = 0;
+  std::string slug;
+  std::string name;
+  std::vector<SenderNumber> numbers;
+  std::string country;
+  std::string default_language;
+  int retention_days = 30;
+  std::string help_text;
+  std::string created_at;  // RFC 3339 UTC
+};
+
+// Validates every field and normalises numbers to E.164 (national numbers use `country`).
+// Errors name the field ("numbers[1]", "retention_days", ...).
+Result<NetworkInput> NormaliseNetworkInput(NetworkInput in);
+
+// Inserts a network (input must be normalised). Conflict on a taken slug ("slug") or a number
+// already used by any network ("numbers[i]").
+Result<Network> CreateNetwork(pqxx::work& tx, const NetworkInput& in);
+
+std::optional<Network> FindNetworkBySlug(pqxx::transaction_base& tx, std::string_view slug);
+std::optional<Network> FindNetworkById(pqxx::transaction_base& tx, std::int64_t id);
+
+}  // namespace tocsin

@@ -1,0 +1,36 @@
+#include "dispatch/store/pq_types.h"
+
+namespace tocsin {
+
+std::string ToPgArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::vector<std::string> FromPgArray(const pqxx::field& f) {
+  std::vector<std::string> items;
+  if (f.is_null()) return items;
+  auto parser = f.as_array();
+  for (auto [kind, value] = parser.get_next(); kind != pqxx::array_parser::done;
+       std::tie(kind, value) = parser.get_next()) {
+    if (kind == pqxx::array_parser::string_value) items.push_back(value);
+  }
+  return items;
+}
+
+std::optional<std::string> FromBytea(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return pqxx::binarystring(f).str();
+}
+
+}  // namespace tocsin

@@ -1,0 +1,23 @@
+// Glue between our types and libpqxx 6.4 parameters and fields: text[] arrays and bytea values
+// (libpqxx 6.4 already sends std::optional parameters as NULL when empty). Values always travel as parameters, never
+// spliced into SQL text.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+namespace tocsin {
+
+// A PostgreSQL array literal ({"a","b"}) for a text[] parameter; use "$n::text[]" in SQL.
+std::string ToPgArray(const std::vector<std::string>& items);
+// Reads a text[] field (NULL reads as empty).
+std::vector<std::string> FromPgArray(const pqxx::field& f);
+// A bytea parameter.
+inline pqxx::binarystring Bytea(const std::string& bytes) { return pqxx::binarystring(bytes); }
+// Reads a bytea field (NULL reads as nullopt).
+std::optional<std::string> FromBytea(const pqxx::field& f);
+
+}  // namespace tocsin

@@ -1,0 +1,178 @@
+#include "dispatch/util/crypto.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+namespace tocsin {
+namespace {
+
+// Subkeys of the data key (crypto_kdf). Changing any of these makes existing data unreadable.
+constexpr char kKdfContext[] = "tocsin01";
+static_assert(sizeof(kKdfContext) - 1 == crypto_kdf_CONTEXTBYTES);
+constexpr std::uint64_t kSealSubkeyId = 1;
+constexpr std::uint64_t kHashSubkeyId = 2;
+
+constexpr std::size_t kDataKeyBytes = 32;
+constexpr std::size_t kTokenRandomBytes = 32;
+constexpr std::size_t kHashBytes = 32;
+
+static_assert(crypto_kdf_KEYBYTES == kDataKeyBytes);
+static_assert(crypto_secretbox_xchacha20poly1305_KEYBYTES == 32);
+static_assert(crypto_generichash_KEYBYTES == 32);
+
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* Bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+
+std::string RandomBytes(std::size_t n) {
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), out.size());
+  return out;
+}
+
+std::string Base64(std::string_view bytes, int variant) {
+  // sodium_base64_ENCODED_LEN counts the terminating NUL.
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), Bytes(bytes), bytes.size(), variant);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+}  // namespace
+
+void InitCrypto() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (sodium_init() < 0) {
+      std::fputs("tocsin: fatal: libsodium failed to initialise\n", stderr);
+      std::abort();
+    }
+  });
+}
+
+Result<DataCipher> DataCipher::FromHex(std::string_view hex) {
+  InitCrypto();
+  // Never echo `hex`: it is the key.
+  const Error bad = Error::Invalid(
+      "security.data_key",
+      "security.data_key must be 64 hex characters (32 bytes); run `tocsind keygen` to make one");
+  if (hex.size() != 2 * kDataKeyBytes) return bad;
+  unsigned char master[kDataKeyBytes];
+  std::size_t master_len = 0;
+  const char* hex_end = nullptr;
+  if (sodium_hex2bin(master, sizeof master, hex.data(), hex.size(), nullptr, &master_len,
+                     &hex_end) != 0 ||
+      master_len != kDataKeyBytes || hex_end != hex.data() + hex.size()) {
+    sodium_memzero(master, sizeof master);
+    return bad;
+  }
+  DataCipher cipher;
+  crypto_kdf_derive_from_key(cipher.seal_key_.data(), cipher.seal_key_.size(), kSealSubkeyId,
+                             kKdfContext, master);
+  crypto_kdf_derive_from_key(cipher.hash_key_.data(), cipher.hash_key_.size(), kHashSubkeyId,
+                             kKdfContext, master);
+  sodium_memzero(master, sizeof master);
+  return cipher;
+}
+
+std::string DataCipher::Seal(std::string_view plaintext) const {
+  constexpr std::size_t kNonceBytes = crypto_secretbox_xchacha20poly1305_NONCEBYTES;
+  std::string out(kNonceBytes + crypto_secretbox_xchacha20poly1305_MACBYTES + plaintext.size(),
+                  '\0');
+  unsigned char* nonce = Bytes(out);
+  randombytes_buf(nonce, kNonceBytes);
+  crypto_secretbox_xchacha20poly1305_easy(nonce + kNonceBytes, Bytes(plaintext), plaintext.size(),
+                                          nonce, seal_key_.data());
+  return out;
+}
+
+std::optional<std::string> DataCipher::Open(std::string_view sealed) const {
+  constexpr std::size_t kNonceBytes = crypto_secretbox_xchacha20poly1305_NONCEBYTES;
+  constexpr std::size_t kOverhead = kNonceBytes + crypto_secretbox_xchacha20poly1305_MACBYTES;
+  if (sealed.size() < kOverhead) return std::nullopt;
+  const unsigned char* nonce = Bytes(sealed);
+  std::string plaintext(sealed.size() - kOverhead, '\0');
+  if (crypto_secretbox_xchacha20poly1305_open_easy(Bytes(plaintext), nonce + kNonceBytes,
+                                                   sealed.size() - kNonceBytes, nonce,
+                                                   seal_key_.data()) != 0) {
+    return std::nullopt;
+  }
+  return plaintext;
+}
+
+std::string DataCipher::LookupHash(std::string_view value) const {
+  std::string out(kHashBytes, '\0');
+  crypto_generichash(Bytes(out), out.size(), Bytes(value), value.size(), hash_key_.data(),
+                     hash_key_.size());
+  return out;
+}
+
+std::string GenerateDataKeyHex() {
+  InitCrypto();
+  std::string key = RandomBytes(kDataKeyBytes);
+  std::string hex = ToHex(key);
+  sodium_memzero(key.data(), key.size());
+  return hex;
+}
+
+std::string NewToken(std::string_view prefix) {
+  InitCrypto();
+  const std::string random = RandomBytes(kTokenRandomBytes);
+  return std::string(prefix) + Base64(random, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::string HashToken(std::string_view token) {
+  InitCrypto();
+  std::string out(kHashBytes, '\0');
+  crypto_generichash(Bytes(out), out.size(), Bytes(token), token.size(), nullptr, 0);
+  return out;
+}
+
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string ToHex(std::string_view bytes) {
+  // sodium_bin2hex writes a terminating NUL.
+  std::string out(2 * bytes.size() + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), Bytes(bytes), bytes.size());
+  out.resize(out.size() - 1);
+  return out;
+}
+
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  std::size_t out_len = 0;
+  const char* hex_end = nullptr;
+  const int rc =
+      sodium_hex2bin(Bytes(out), out.size(), hex.data(), hex.size(), nullptr, &out_len, &hex_end);
+  if (rc != 0 || hex_end != hex.data() + hex.size()) return std::nullopt;
+  out.resize(out_len);
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  return Base64(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  std::size_t out_len = 0;
+  const char* b64_end = nullptr;
+  if (sodium_base642bin(Bytes(out), out.size(), text.data(), text.size(), nullptr, &out_len,
+                        &b64_end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      b64_end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(out_len);
+  return out;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,26 @@
+// RFC 4180 CSV parsing for member imports.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+struct CsvRow {
+  std::size_t line = 0;             // 1-based line number where the record starts
+  std::vector<std::string> fields;  // unquoted, "" inside quotes turned into "
+};
+
+// Parses `text` into records. Handles quoted fields (with commas, "" escapes and line breaks),
+// CRLF and LF line ends, a UTF-8 BOM at the start, and a missing final newline. Blank lines are
+// skipped. A structural error (an unterminated quote, text after a closing quote) fails the whole
+// parse with Error::Invalid("body", "line N: ...").
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text);
+
+// Splits a list cell ("SE15; SE22;") on ';', trimming spaces and dropping empty items.
+std::vector<std::string> SplitList(std::string_view cell);
+
+}  // namespace tocsin

@@ -1,0 +1,92 @@
+#include "server/api/auth.h"
+
+#include "dispatch/util/crypto.h"
+#include "server/api/api_error.h"
+
+namespace tocsin {
+namespace {
+
+bool RoleMay(const std::string& role, Permission p) {
+  switch (p) {
+    case Permission::kReadNetwork:
+      return true;
+    case Permission::kManageTokens:
+      return role == "admin";
+    case Permission::kReadMembers:
+    case Permission::kReadAreas:
+    case Permission::kReadAlerts:
+      return role == "admin" || role == "coordinator" || role == "viewer";
+    case Permission::kWriteMembers:
+    case Permission::kWriteAreas:
+    case Permission::kManageAlerts:
+      return role == "admin" || role == "coordinator";
+    case Permission::kRaiseAlerts:
+      return role == "admin" || role == "coordinator" || role == "integration";
+  }
+  return false;
+}
+
+std::optional<std::string> BearerToken(const http::Request& req) {
+  auto header = req[http::bhttp::field::authorization];
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.size() <= kPrefix.size() || !boost::beast::iequals(header.substr(0, kPrefix.size()), kPrefix)) {
+    return std::nullopt;
+  }
+  auto token = header.substr(kPrefix.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.empty() || token.size() > 200) return std::nullopt;
+  return std::string(token);
+}
+
+}  // namespace
+
+std::string Caller::Actor() const {
+  return server_admin ? "admin" : "token:" + std::to_string(token ? token->id : 0);
+}
+
+bool Caller::May(Permission p) const {
+  if (server_admin) return p == Permission::kReadNetwork || p == Permission::kManageTokens;
+  return token && RoleMay(token->role, p);
+}
+
+boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) {
+  auto token = BearerToken(req);
+  if (!token) {
+    throw ApiError(ErrorCode::kUnauthorized, "send 'Authorization: Bearer <token>'");
+  }
+  const auto& admin = app.config.security.admin_token;
+  // Hash both sides so the comparison takes the same time whatever the lengths.
+  if (!admin.empty() && ConstantTimeEqual(HashToken(*token), HashToken(admin))) {
+    co_return Caller{true, std::nullopt};
+  }
+  auto info = co_await app.db.Run([&token](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return AuthenticateToken(tx, *token);
+  });
+  if (!info) throw ApiError(ErrorCode::kUnauthorized, "unknown or revoked token");
+  co_return Caller{false, std::move(info)};
+}
+
+boost::asio::awaitable<Network> AuthorizeNetwork(App& app, const Caller& caller,
+                                                 const std::string& slug, Permission p) {
+  if (!caller.server_admin && (!caller.token || caller.token->network_slug != slug)) {
+    throw ApiError(Error::NotFound("no such network"));
+  }
+  auto network = co_await app.db.Run([&slug](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return FindNetworkBySlug(tx, slug);
+  });
+  if (!network) throw ApiError(Error::NotFound("no such network"));
+  if (!caller.May(p)) {
+    throw ApiError(ErrorCode::kForbidden, "this token's role may not do this");
+  }
+  co_return std::move(*network);
+}
+
+boost::asio::awaitable<Scope> Authorize(App& app, const http::RequestContext& ctx, Permission p) {
+  auto caller = co_await Authenticate(app, ctx.req);
+  auto network = co_await AuthorizeNetwork(app, caller, ctx.Param("slug"), p);
+  co_return Scope{std::move(caller), std::move(network)};
+}
+
+}  // namespace tocsin

@@ -1,0 +1,42 @@
+// /healthz: the process answers. /readyz: the database answers and the schema is current.
+// /metrics: Prometheus text.
+#include <boost/json.hpp>
+
+#include "dispatch/store/migrator.h"
+#include "server/api/api_error.h"
+#include "server/api/json_io.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+using http::bhttp::status;
+using http::bhttp::verb;
+
+void AddHealthRoutes(http::Router& router, App& app) {
+  router.Add(verb::get, "/healthz", [](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    co_return JsonResponse(ctx.req, status::ok, {{"status", "ok"}});
+  });
+
+  router.Add(verb::get, "/readyz", [&app](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    std::string problem;
+    try {
+      auto pending = co_await app.db.Run([](pqxx::connection& c) { return PendingMigrations(c); });
+      if (!pending.empty()) problem = "database schema is not current: run `tocsind migrate`";
+    } catch (const std::exception&) {
+      problem = "database unreachable";
+    }
+    if (!problem.empty()) throw ApiError(Error::Unavailable(problem));
+    co_return JsonResponse(ctx.req, status::ok, {{"status", "ready"}});
+  });
+
+  router.Add(verb::get, "/metrics", [&app](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    http::Response res{status::ok, ctx.req.version()};
+    res.set(http::bhttp::field::content_type, "text/plain; version=0.0.4");
+    res.keep_alive(ctx.req.keep_alive());
+    res.body() = app.metrics.Render();
+    res.prepare_payload();
+    co_return res;
+  });
+}
+
+}  // namespace tocsin

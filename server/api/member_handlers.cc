@@ -1,0 +1,163 @@
+// Members of a network: create, list (filters, keyset pages), get, patch, delete, CSV import.
+#include <boost/json.hpp>
+
+#include "dispatch/registry/audit_log.h"
+#include "dispatch/registry/member_import.h"
+#include "dispatch/registry/validation.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/path_ids.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+json::object MemberToJson(const Member& m) {
+  return {{"id", m.id},
+          {"phone", m.phone},
+          {"name", m.name ? json::value(*m.name) : json::value(nullptr)},
+          {"language", m.language},
+          {"areas", ToJsonArray(m.areas)},
+          {"roles", ToJsonArray(m.roles)},
+          {"channels", ToJsonArray(m.channels)},
+          {"status", m.status},
+          {"consent_at", m.consent_at},
+          {"created_at", m.created_at},
+          {"updated_at", m.updated_at}};
+}
+
+// The member fields of a JSON body. A JSON null name clears it.
+MemberInput ReadMemberInput(const JsonBody& body) {
+  body.AllowOnly({"phone", "name", "language", "areas", "roles", "channels", "status"});
+  MemberInput in;
+  in.phone = body.String("phone");
+  in.name = body.IsNull("name") ? std::optional<std::string>("") : body.String("name");
+  in.language = body.String("language");
+  in.status = body.String("status");
+  in.areas = body.StringList("areas");
+  in.roles = body.StringList("roles");
+  in.channels = body.StringList("channels");
+  return in;
+}
+
+Awaitable CreateMemberHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kWriteMembers);
+  JsonBody body(ctx.req);
+  auto in = ValueOrThrow(NormaliseMemberInput(ReadMemberInput(body), scope.network, true));
+  auto member = co_await app.db.Run([&](pqxx::connection& c) -> Result<Member> {
+    pqxx::work tx(c);
+    auto m = app.members.Create(tx, scope.network, in);
+    if (!m.ok()) return m;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.create",
+                "member:" + std::to_string(m->id));
+    tx.commit();
+    return m;
+  });
+  co_return JsonResponse(ctx.req, status::created, MemberToJson(ValueOrThrow(std::move(member))));
+}
+
+Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadMembers);
+  MemberFilter f;
+  f.area = QueryParam(ctx, "area");
+  f.role = QueryParam(ctx, "role");
+  f.status = QueryParam(ctx, "status");
+  if (f.area) ValueOrThrow(CheckAreaName(*f.area, "area"));
+  if (f.role) ValueOrThrow(CheckMemberRole(*f.role, "role"));
+  if (f.status) ValueOrThrow(CheckMemberStatus(*f.status, "status"));
+  f.after_id = QueryInt(ctx, "cursor", 0, 0, INT64_MAX);
+  f.limit = static_cast<int>(QueryInt(ctx, "limit", 50, 1, 500));
+  auto page = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return app.members.List(tx, scope.network.id, f);
+  });
+  json::array items;
+  for (const auto& m : page.members) items.push_back(MemberToJson(m));
+  json::value next = nullptr;
+  if (page.next_cursor) next = std::to_string(*page.next_cursor);
+  co_return JsonResponse(ctx.req, status::ok, {{"members", std::move(items)}, {"next_cursor", next}});
+}
+
+Awaitable GetMemberHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadMembers);
+  auto id = PathId(ctx, "id");
+  auto member = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return app.members.Get(tx, scope.network.id, id);
+  });
+  co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member))));
+}
+
+Awaitable PatchMemberHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kWriteMembers);
+  auto id = PathId(ctx, "id");
+  JsonBody body(ctx.req);
+  auto in = ValueOrThrow(NormaliseMemberInput(ReadMemberInput(body), scope.network, false));
+  auto member = co_await app.db.Run([&](pqxx::connection& c) -> Result<Member> {
+    pqxx::work tx(c);
+    auto m = app.members.Update(tx, scope.network, id, in);
+    if (!m.ok()) return m;
+    json::array fields;
+    for (const auto& kv : body.object()) fields.emplace_back(kv.key());
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.update",
+                "member:" + std::to_string(id), json::serialize(json::object{{"fields", fields}}));
+    tx.commit();
+    return m;
+  });
+  co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member))));
+}
+
+Awaitable DeleteMemberHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kWriteMembers);
+  auto id = PathId(ctx, "id");
+  auto done = co_await app.db.Run([&](pqxx::connection& c) -> Status {
+    pqxx::work tx(c);
+    auto r = app.members.Delete(tx, scope.network.id, id);
+    if (!r.ok()) return r;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.delete",
+                "member:" + std::to_string(id));
+    tx.commit();
+    return r;
+  });
+  ValueOrThrow(std::move(done));
+  co_return EmptyResponse(ctx.req, status::no_content);
+}
+
+Awaitable ImportMembersHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kWriteMembers);
+  auto type = ctx.req[http::bhttp::field::content_type];
+  if (!boost::beast::iequals(type.substr(0, type.find(';')), "text/csv")) {
+    throw ApiError(Error::Invalid("Content-Type", "send the members as text/csv"));
+  }
+  auto result = co_await app.db.Run([&](pqxx::connection& c) {
+    return ImportMembersCsv(c, app.members, scope.network, ctx.req.body(), scope.caller.Actor());
+  });
+  const auto& r = ValueOrThrow(std::move(result));
+  json::array errors;
+  for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+  co_return JsonResponse(ctx.req, status::ok,
+                         {{"created", r.created}, {"updated", r.updated}, {"errors", errors}});
+}
+
+}  // namespace
+
+void AddMemberRoutes(http::Router& router, App& app) {
+  const std::string base = "/v1/networks/{slug}/members";
+  router.Add(verb::post, base, [&app](http::RequestContext& c) { return CreateMemberHandler(app, c); });
+  router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListMembersHandler(app, c); });
+  router.Add(verb::post, base + "/import",
+             [&app](http::RequestContext& c) { return ImportMembersHandler(app, c); },
+             app.config.server.max_import_bytes);
+  router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetMemberHandler(app, c); });
+  router.Add(verb::patch, base + "/{id}", [&app](http::RequestContext& c) { return PatchMemberHandler(app, c); });
+  router.Add(verb::delete_, base + "/{id}", [&app](http::RequestContext& c) { return DeleteMemberHandler(app, c); });
+}
+
+}  // namespace tocsin

@@ -1,0 +1,13 @@
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+void AddAllRoutes(http::Router& router, App& app) {
+  AddHealthRoutes(router, app);
+  AddNetworkRoutes(router, app);
+  AddTokenRoutes(router, app);
+  AddMemberRoutes(router, app);
+  AddAreaRoutes(router, app);
+}
+
+}  // namespace tocsin

@@ -1,0 +1,19 @@
+// The API's routes, one registration function per resource. Each handler parses the request,
+// calls the registry (core) on the DB pool, and renders the result; none holds state.
+#pragma once
+
+#include "server/app.h"
+#include "server/http/router.h"
+
+namespace tocsin {
+
+void AddHealthRoutes(http::Router& router, App& app);   // /healthz /readyz /metrics
+void AddNetworkRoutes(http::Router& router, App& app);  // /v1/networks
+void AddTokenRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/tokens
+void AddMemberRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/members
+void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/areas
+
+// Every route of the server.
+void AddAllRoutes(http::Router& router, App& app);
+
+}  // namespace tocsin

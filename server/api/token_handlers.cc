@@ -1,0 +1,67 @@
+// POST /v1/networks/{slug}/tokens {role, label} -> {id, token} (shown once);
+// DELETE /v1/networks/{slug}/tokens/{id}. Server admin or the network's admin tokens.
+#include <boost/json.hpp>
+
+#include "dispatch/registry/audit_log.h"
+#include "dispatch/registry/token_registry.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/routes.h"
+#include "server/api/path_ids.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+Awaitable CreateTokenHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageTokens);
+  JsonBody body(ctx.req);
+  body.AllowOnly({"role", "label"});
+  auto role = body.RequiredString("role");
+  auto label = body.String("label").value_or("");
+  auto created = co_await app.db.Run([&](pqxx::connection& c) -> Result<NewTokenResult> {
+    pqxx::work tx(c);
+    auto r = CreateToken(tx, scope.network.id, role, label);
+    if (!r.ok()) return r;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "tokens.create",
+                "token:" + std::to_string(r->id), json::serialize(json::object{{"role", role}}));
+    tx.commit();
+    return r;
+  });
+  auto token = ValueOrThrow(std::move(created));
+  co_return JsonResponse(ctx.req, status::created,
+                         {{"id", token.id}, {"token", token.token}, {"role", role}, {"label", label}});
+}
+
+Awaitable RevokeTokenHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageTokens);
+  auto id = PathId(ctx, "id");
+  auto done = co_await app.db.Run([&](pqxx::connection& c) -> Status {
+    pqxx::work tx(c);
+    auto r = RevokeToken(tx, scope.network.id, id);
+    if (!r.ok()) return r;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "tokens.revoke",
+                "token:" + std::to_string(id));
+    tx.commit();
+    return r;
+  });
+  ValueOrThrow(std::move(done));
+  co_return EmptyResponse(ctx.req, status::no_content);
+}
+
+}  // namespace
+
+void AddTokenRoutes(http::Router& router, App& app) {
+  router.Add(verb::post, "/v1/networks/{slug}/tokens",
+             [&app](http::RequestContext& ctx) { return CreateTokenHandler(app, ctx); });
+  router.Add(verb::delete_, "/v1/networks/{slug}/tokens/{id}",
+             [&app](http::RequestContext& ctx) { return RevokeTokenHandler(app, ctx); });
+}
+
+}  // namespace tocsin

@@ -1,0 +1,113 @@
+#include "server/app.h"
+
+#include <csignal>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatch/store/migrator.h"
+#include "server/api/routes.h"
+#include "server/http/listener.h"
+
+namespace tocsin {
+
+namespace asio = boost::asio;
+
+App::App(Config config_in, DataCipher cipher_in)
+    : config(std::move(config_in)),
+      cipher(std::move(cipher_in)),
+      db(config.database.url, config.database.pool_size),
+      members(cipher) {}
+
+namespace {
+
+constexpr auto kDrainLimit = std::chrono::seconds(10);
+
+// Polls until no request is in flight or the drain limit passes, then stops the loop.
+void DrainThenStop(asio::io_context& ioc, const http::Router& router,
+                   std::shared_ptr<asio::steady_timer> timer,
+                   std::chrono::steady_clock::time_point give_up) {
+  if (router.InFlight() == 0 || std::chrono::steady_clock::now() >= give_up) {
+    if (router.InFlight() != 0) spdlog::warn("drain limit reached with {} requests in flight", router.InFlight());
+    ioc.stop();
+    return;
+  }
+  timer->expires_after(std::chrono::milliseconds(20));
+  timer->async_wait([&ioc, &router, timer, give_up](boost::system::error_code) {
+    DrainThenStop(ioc, router, timer, give_up);
+  });
+}
+
+asio::ip::tcp::endpoint ListenEndpoint(const ServerConfig& s) {
+  auto host = s.listen_host;
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return {asio::ip::make_address(host), s.listen_port};
+}
+
+}  // namespace
+
+int Serve(const Config& config) {
+  auto cipher = DataCipher::FromHex(config.security.data_key_hex);
+  if (!cipher.ok()) {
+    spdlog::error("{}: {}", cipher.error().field, cipher.error().message);
+    return 1;
+  }
+  App app(config, std::move(cipher.value()));
+  try {
+    auto check = [](pqxx::connection& c) { return PendingMigrations(c); };
+    auto pending = app.db.RunSync(check);
+    if (!pending.empty()) {
+      spdlog::error("the database schema is not current ({} migration(s) pending): run `tocsind migrate`",
+                    pending.size());
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("cannot reach the database (database.url): {}", e.what());
+    return 1;
+  }
+
+  asio::io_context ioc(config.server.threads);
+  http::Router router(app.metrics);
+  AddAllRoutes(router, app);
+  app.metrics.AddGauge("tocsin_db_pool_size", "Database connections in the pool.",
+                       [&app] { return app.db.Stats().size; });
+  app.metrics.AddGauge("tocsin_db_pool_in_use", "Database connections leased right now.",
+                       [&app] { return app.db.Stats().in_use; });
+  app.metrics.AddGauge("tocsin_db_reconnects_total", "Database connections dropped as broken.",
+                       [&app] { return static_cast<double>(app.db.Stats().broken); });
+
+  http::HttpLimits limits;
+  limits.max_body_bytes = config.server.max_body_bytes;
+  std::unique_ptr<http::Listener> listener;
+  try {
+    listener = std::make_unique<http::Listener>(ioc, ListenEndpoint(config.server), router, limits);
+  } catch (const std::exception& e) {
+    spdlog::error("server.listen: cannot listen on {}:{}: {}", config.server.listen_host,
+                  config.server.listen_port, e.what());
+    return 1;
+  }
+  listener->Start();
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: draining", sig);
+    listener->Stop();
+    DrainThenStop(ioc, router, std::make_shared<asio::steady_timer>(ioc),
+                  std::chrono::steady_clock::now() + kDrainLimit);
+  });
+
+  spdlog::info("tocsind listening on {}:{}", config.server.listen_host, listener->port());
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  spdlog::info("tocsind stopped");
+  return 0;
+}
+
+}  // namespace tocsin

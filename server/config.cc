@@ -1,0 +1,444 @@
+#include "server/config.h"
+
+#include <arpa/inet.h>
+#include <toml++/toml.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace tocsin {
+namespace {
+
+// Keys that hold secrets: their values never appear in an error message.
+constexpr std::array<std::string_view, 4> kSecretKeys = {"data_key", "admin_token", "account_sid",
+                                                         "auth_token"};
+
+// The schema: every table and the keys it may hold. Anything else is an error.
+struct TableSchema {
+  std::string_view name;
+  std::vector<std::string_view> keys;
+};
+
+const std::vector<TableSchema>& Schema() {
+  static const std::vector<TableSchema> schema = {
+      {"server", {"listen", "public_url", "threads", "max_body_bytes", "max_import_bytes"}},
+      {"database", {"url", "pool_size"}},
+      {"twilio",
+       {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight"}},
+      {"security", {"data_key", "admin_token"}},
+      {"sms", {"provider"}},
+      {"log", {"level"}},
+  };
+  return schema;
+}
+
+const TableSchema* FindTable(std::string_view name) {
+  for (const TableSchema& table : Schema()) {
+    if (table.name == name) return &table;
+  }
+  return nullptr;
+}
+
+bool HasKey(const TableSchema& table, std::string_view key) {
+  for (std::string_view known : table.keys) {
+    if (known == key) return true;
+  }
+  return false;
+}
+
+// Rejects unknown tables and keys, and known tables that are not tables.
+Status CheckKnownKeys(const toml::table& root) {
+  for (const auto& [key, node] : root) {
+    const std::string name(key.str());
+    const TableSchema* schema = FindTable(name);
+    if (schema == nullptr) return Error::Invalid(name, "unknown key '" + name + "'");
+    const toml::table* table = node.as_table();
+    if (table == nullptr) return Error::Invalid(name, "'" + name + "' must be a table");
+    for (const auto& [sub_key, sub_node] : *table) {
+      const std::string dotted = name + "." + std::string(sub_key.str());
+      if (!HasKey(*schema, sub_key.str())) {
+        return Error::Invalid(dotted, "unknown key '" + dotted + "'");
+      }
+    }
+  }
+  return Ok{};
+}
+
+// Typed access to `table.key`, by dotted name. Each getter leaves `out` alone when the key is
+// absent and fails, naming the key, when it has the wrong type or range.
+class Reader {
+ public:
+  explicit Reader(const toml::table& root) : root_(root) {}
+
+  Status String(std::string_view table, std::string_view key, std::string& out) const {
+    const toml::node* node = Find(table, key);
+    if (node == nullptr) return Ok{};
+    const auto* value = node->as_string();
+    if (value == nullptr) return TypeError(table, key, "a string");
+    out = value->get();
+    return Ok{};
+  }
+
+  template <typename Int>
+  Status Integer(std::string_view table, std::string_view key, std::int64_t min, std::int64_t max,
+                 Int& out) const {
+    const toml::node* node = Find(table, key);
+    if (node == nullptr) return Ok{};
+    const auto* value = node->as_integer();
+    if (value == nullptr) return TypeError(table, key, "an integer");
+    const std::int64_t v = value->get();
+    if (v < min || v > max) {
+      std::string range = max == std::numeric_limits<std::int64_t>::max()
+                              ? "at least " + std::to_string(min)
+                              : "between " + std::to_string(min) + " and " + std::to_string(max);
+      return Error::Invalid(Dotted(table, key), Dotted(table, key) + " must be " + range);
+    }
+    out = static_cast<Int>(v);
+    return Ok{};
+  }
+
+  // Accepts an integer too: `rate = 1` means 1.0.
+  Status Number(std::string_view table, std::string_view key, double& out) const {
+    const toml::node* node = Find(table, key);
+    if (node == nullptr) return Ok{};
+    if (const auto* value = node->as_floating_point()) {
+      out = value->get();
+    } else if (const auto* integer = node->as_integer()) {
+      out = static_cast<double>(integer->get());
+    } else {
+      return TypeError(table, key, "a number");
+    }
+    return Ok{};
+  }
+
+  bool Has(std::string_view table, std::string_view key) const {
+    return Find(table, key) != nullptr;
+  }
+
+  static std::string Dotted(std::string_view table, std::string_view key) {
+    return std::string(table) + "." + std::string(key);
+  }
+
+ private:
+  const toml::node* Find(std::string_view table, std::string_view key) const {
+    const toml::table* t = root_[table].as_table();
+    return t == nullptr ? nullptr : t->get(key);
+  }
+
+  static Error TypeError(std::string_view table, std::string_view key, std::string_view want) {
+    return Error::Invalid(Dotted(table, key), Dotted(table, key) + " must be " + std::string(want));
+  }
+
+  const toml::table& root_;
+};
+
+// Replaces `out` with the environment variable `name` when it is set and non-empty; records
+// where the value came from for error messages.
+void ApplyEnv(const EnvLookup& env, const char* name, std::string& out, std::string& source) {
+  if (!env) return;
+  std::optional<std::string> value = env(name);
+  if (value.has_value() && !value->empty()) {
+    out = std::move(*value);
+    source = std::string(" (from ") + name + ")";
+  }
+}
+
+bool IsHex(std::string_view s) {
+  for (char c : s) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex) return false;
+  }
+  return true;
+}
+
+bool HasSpaceOrControl(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
+bool IsHttpUrl(std::string_view url) {
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else {
+    return false;
+  }
+  return !rest.empty() && rest.front() != '/' && !HasSpaceOrControl(url);
+}
+
+// Checks an http(s) base URL and strips trailing '/'.
+Status NormaliseBaseUrl(std::string_view field, std::string& url) {
+  if (!IsHttpUrl(url)) {
+    return Error::Invalid(std::string(field),
+                          std::string(field) + " must be an http:// or https:// URL");
+  }
+  while (url.ends_with('/')) url.pop_back();
+  return Ok{};
+}
+
+// server.listen: "host:port", host an IPv4 literal, "localhost" or a bracketed IPv6 literal.
+Status ParseListen(std::string_view listen, ServerConfig& server) {
+  const Error bad = Error::Invalid(
+      "server.listen",
+      "server.listen must be \"host:port\" with an IPv4 address, localhost or [IPv6] address "
+      "and a port from 1 to 65535, e.g. \"127.0.0.1:8080\"");
+  std::string host;
+  std::string_view port;
+  if (listen.starts_with('[')) {
+    const std::size_t close = listen.find(']');
+    if (close == std::string_view::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return bad;
+    }
+    host = std::string(listen.substr(1, close - 1));
+    port = listen.substr(close + 2);
+    in6_addr addr6{};
+    if (inet_pton(AF_INET6, host.c_str(), &addr6) != 1) return bad;
+  } else {
+    const std::size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return bad;
+    host = std::string(listen.substr(0, colon));
+    port = listen.substr(colon + 1);
+    in_addr addr4{};
+    if (host != "localhost" && inet_pton(AF_INET, host.c_str(), &addr4) != 1) return bad;
+  }
+  if (port.empty() || port.size() > 5) return bad;
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return bad;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value < 1 || value > 65535) return bad;
+  server.listen_host = std::move(host);
+  server.listen_port = static_cast<std::uint16_t>(value);
+  return Ok{};
+}
+
+bool IsDatabaseUrl(std::string_view url) {
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return true;
+  return url.find('=') != std::string_view::npos;  // libpq "host=... dbname=..."
+}
+
+bool IsTwilioAccountSid(std::string_view sid) {
+  if (sid.size() != 34 || !sid.starts_with("AC")) return false;
+  for (char c : sid.substr(2)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Line `line` (1-based) of `text`, or empty.
+std::string_view LineOf(std::string_view text, std::size_t line) {
+  for (std::size_t n = 1; n < line; ++n) {
+    const std::size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return {};
+    text.remove_prefix(nl + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+// toml++ descriptions may quote bits of the offending value; if the line holds a secret,
+// keep only the line number.
+Error ParseError(std::string_view toml_text, const toml::parse_error& e) {
+  const std::size_t line = e.source().begin.line;
+  const std::string_view text = LineOf(toml_text, line);
+  std::string description(e.description());
+  for (std::string_view secret : kSecretKeys) {
+    if (text.find(secret) != std::string_view::npos) {
+      description = "malformed line (details withheld: it holds a secret)";
+      break;
+    }
+  }
+  return Error::Invalid("--config", "config: line " + std::to_string(line) + ": " + description);
+}
+
+#define TOCSIN_RETURN_IF_ERROR(expr)           \
+  do {                                         \
+    Status status_ = (expr);                   \
+    if (!status_.ok()) return status_.error(); \
+  } while (false)
+
+Result<Config> Build(const toml::table& root, const EnvLookup& env) {
+  TOCSIN_RETURN_IF_ERROR(CheckKnownKeys(root));
+  const Reader in(root);
+  Config config;
+  constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
+
+  // [server]
+  ServerConfig& server = config.server;
+  if (in.Has("server", "listen")) {
+    std::string listen;
+    TOCSIN_RETURN_IF_ERROR(in.String("server", "listen", listen));
+    TOCSIN_RETURN_IF_ERROR(ParseListen(listen, server));
+  }
+  TOCSIN_RETURN_IF_ERROR(in.String("server", "public_url", server.public_url));
+  if (server.public_url.empty()) {
+    return Error::Invalid("server.public_url",
+                          "server.public_url is required (e.g. \"https://alerts.example.org\")");
+  }
+  TOCSIN_RETURN_IF_ERROR(NormaliseBaseUrl("server.public_url", server.public_url));
+  TOCSIN_RETURN_IF_ERROR(in.Integer("server", "threads", 1, 64, server.threads));
+  TOCSIN_RETURN_IF_ERROR(
+      in.Integer("server", "max_body_bytes", 1024, kNoMax, server.max_body_bytes));
+  TOCSIN_RETURN_IF_ERROR(
+      in.Integer("server", "max_import_bytes", 1, kNoMax, server.max_import_bytes));
+  if (server.max_import_bytes < server.max_body_bytes) {
+    return Error::Invalid("server.max_import_bytes",
+                          "server.max_import_bytes must be at least server.max_body_bytes");
+  }
+
+  // [database]
+  DatabaseConfig& database = config.database;
+  std::string database_url_source;
+  TOCSIN_RETURN_IF_ERROR(in.String("database", "url", database.url));
+  ApplyEnv(env, "DATABASE_URL", database.url, database_url_source);
+  if (database.url.empty()) {
+    return Error::Invalid("database.url", "database.url is required (or set DATABASE_URL)");
+  }
+  if (!IsDatabaseUrl(database.url)) {
+    // Never echo the URL: it may carry a password.
+    return Error::Invalid("database.url",
+                          "database.url" + database_url_source +
+                              " must be a postgresql:// URI or a libpq key=value string");
+  }
+  TOCSIN_RETURN_IF_ERROR(in.Integer("database", "pool_size", 1, 64, database.pool_size));
+
+  // [security]
+  SecurityConfig& security = config.security;
+  std::string data_key_source;
+  std::string admin_token_source;
+  TOCSIN_RETURN_IF_ERROR(in.String("security", "data_key", security.data_key_hex));
+  ApplyEnv(env, "TOCSIN_DATA_KEY", security.data_key_hex, data_key_source);
+  if (security.data_key_hex.empty()) {
+    return Error::Invalid("security.data_key",
+                          "security.data_key is required (or set TOCSIN_DATA_KEY); run `tocsind "
+                          "keygen` to make one");
+  }
+  if (security.data_key_hex.size() != 64 || !IsHex(security.data_key_hex)) {
+    return Error::Invalid("security.data_key", "security.data_key" + data_key_source +
+                                                   " must be 64 hex characters; run `tocsind "
+                                                   "keygen` to make one");
+  }
+  TOCSIN_RETURN_IF_ERROR(in.String("security", "admin_token", security.admin_token));
+  ApplyEnv(env, "TOCSIN_ADMIN_TOKEN", security.admin_token, admin_token_source);
+  if (!security.admin_token.empty()) {
+    if (security.admin_token.size() < 32) {
+      return Error::Invalid("security.admin_token", "security.admin_token" + admin_token_source +
+                                                        " must be at least 32 characters");
+    }
+    if (HasSpaceOrControl(security.admin_token)) {
+      return Error::Invalid("security.admin_token",
+                            "security.admin_token" + admin_token_source +
+                                " must not contain spaces or control characters");
+    }
+  }
+
+  // [sms]
+  TOCSIN_RETURN_IF_ERROR(in.String("sms", "provider", config.sms.provider));
+  if (config.sms.provider != "sandbox" && config.sms.provider != "twilio") {
+    return Error::Invalid("sms.provider", "sms.provider must be \"sandbox\" or \"twilio\"");
+  }
+
+  // [twilio]
+  TwilioConfig& twilio = config.twilio;
+  std::string sid_source;
+  std::string auth_source;
+  TOCSIN_RETURN_IF_ERROR(in.String("twilio", "account_sid", twilio.account_sid));
+  ApplyEnv(env, "TWILIO_ACCOUNT_SID", twilio.account_sid, sid_source);
+  TOCSIN_RETURN_IF_ERROR(in.String("twilio", "auth_token", twilio.auth_token));
+  ApplyEnv(env, "TWILIO_AUTH_TOKEN", twilio.auth_token, auth_source);
+  if (config.sms.provider == "twilio") {
+    if (twilio.account_sid.empty()) {
+      return Error::Invalid("twilio.account_sid",
+                            "twilio.account_sid is required when sms.provider = \"twilio\" (or "
+                            "set TWILIO_ACCOUNT_SID)");
+    }
+    if (!IsTwilioAccountSid(twilio.account_sid)) {
+      return Error::Invalid("twilio.account_sid",
+                            "twilio.account_sid" + sid_source +
+                                " must be \"AC\" followed by 32 lowercase hex characters");
+    }
+    if (twilio.auth_token.empty()) {
+      return Error::Invalid("twilio.auth_token",
+                            "twilio.auth_token is required when sms.provider = \"twilio\" (or "
+                            "set TWILIO_AUTH_TOKEN)");
+    }
+  }
+  TOCSIN_RETURN_IF_ERROR(in.String("twilio", "api_base", twilio.api_base));
+  TOCSIN_RETURN_IF_ERROR(NormaliseBaseUrl("twilio.api_base", twilio.api_base));
+  TOCSIN_RETURN_IF_ERROR(
+      in.Number("twilio", "default_segments_per_second", twilio.default_segments_per_second));
+  // Written so that NaN fails too.
+  if (!(twilio.default_segments_per_second > 0 && twilio.default_segments_per_second <= 1000)) {
+    return Error::Invalid(
+        "twilio.default_segments_per_second",
+        "twilio.default_segments_per_second must be greater than 0 and at most 1000");
+  }
+  TOCSIN_RETURN_IF_ERROR(in.Integer("twilio", "max_in_flight", 1, 10000, twilio.max_in_flight));
+
+  // [log]
+  TOCSIN_RETURN_IF_ERROR(in.String("log", "level", config.log_level));
+  constexpr std::array<std::string_view, 5> kLevels = {"trace", "debug", "info", "warn", "error"};
+  bool known_level = false;
+  for (std::string_view level : kLevels) known_level = known_level || level == config.log_level;
+  if (!known_level) {
+    return Error::Invalid("log.level", "log.level must be one of trace, debug, info, warn, error");
+  }
+  return config;
+}
+
+#undef TOCSIN_RETURN_IF_ERROR
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Result<Config> ParseConfig(std::string_view toml_text, const EnvLookup& env) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& e) {
+    return ParseError(toml_text, e);
+  }
+  return Build(root, env);
+}
+
+Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error::Invalid("--config", "cannot read config file '" + path + "': is a directory");
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return Error::Invalid("--config",
+                          "cannot read config file '" + path + "': " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) {
+    return Error::Invalid("--config", "cannot read config file '" + path + "'");
+  }
+  return ParseConfig(text.str(), env);
+}
+
+}  // namespace tocsin

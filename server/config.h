@@ -1,0 +1,68 @@
+// Configuration: one TOML file (see config/tocsin.example.toml), secrets overridable from the
+// environment. Loading validates everything up front: a missing or malformed value fails with
+// one Error whose `field` names the key (e.g. "server.listen") and nothing starts half-configured.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";    // server.listen, "host:port"
+  std::uint16_t listen_port = 8080;
+  std::string public_url;                   // server.public_url, no trailing '/'
+  int threads = 2;                          // server.threads, 1..64
+  std::size_t max_body_bytes = 1 << 20;     // server.max_body_bytes
+  std::size_t max_import_bytes = 16 << 20;  // server.max_import_bytes (CSV import)
+};
+
+struct DatabaseConfig {
+  std::string url;    // database.url; env DATABASE_URL wins
+  int pool_size = 4;  // database.pool_size, 1..64
+};
+
+struct TwilioConfig {
+  std::string account_sid;                      // env TWILIO_ACCOUNT_SID wins
+  std::string auth_token;                       // env TWILIO_AUTH_TOKEN wins
+  std::string api_base = "https://api.twilio.com";
+  double default_segments_per_second = 1.0;     // per sender number
+  int max_in_flight = 100;                      // account-wide cap on requests in flight
+};
+
+struct SecurityConfig {
+  std::string data_key_hex;  // security.data_key; env TOCSIN_DATA_KEY wins
+  std::string admin_token;   // security.admin_token; env TOCSIN_ADMIN_TOKEN wins (optional)
+};
+
+struct SmsConfig {
+  std::string provider = "sandbox";  // "sandbox" or "twilio"
+};
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig database;
+  TwilioConfig twilio;
+  SecurityConfig security;
+  SmsConfig sms;
+  std::string log_level = "info";  // log.level: trace, debug, info, warn, error
+};
+
+// Looks an environment variable up; injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+EnvLookup ProcessEnv();
+
+// Parses TOML text. Required: server.public_url, database.url (or DATABASE_URL),
+// security.data_key (or TOCSIN_DATA_KEY, 64 hex chars). When sms.provider = "twilio":
+// twilio.account_sid (AC + 32 hex) and twilio.auth_token are required too. Unknown keys are
+// errors (a typo must not silently fall back to a default).
+Result<Config> ParseConfig(std::string_view toml_text, const EnvLookup& env);
+// Reads `path` then ParseConfig; an unreadable file is Error::Invalid with field "--config".
+Result<Config> LoadConfig(const std::string& path, const EnvLookup& env);
+
+}  // namespace tocsin

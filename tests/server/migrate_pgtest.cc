@@ -1,0 +1,61 @@
+// Migrations from an empty database, idempotence, and serve refusing an unmigrated database.
+#include <catch2/catch.hpp>
+
+#include "tests/support/server_process.h"
+
+using namespace tocsin::test;
+
+TEST_CASE("migrate applies every migration once, then is a no-op", "[pg][migrate]") {
+  TestDatabase db;
+  TocsindProcess server(db, "", /*migrate=*/false);
+  CHECK(db.Scalar("SELECT to_regclass('members') IS NULL") == "t");
+
+  auto first = server.Cli({"migrate"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.err.find("applied migration 1") != std::string::npos);
+  CHECK(db.Scalar("SELECT count(*) FROM schema_migrations") != "0");
+  for (const char* table : {"networks", "network_numbers", "areas", "members", "api_tokens", "audit_log"}) {
+    INFO(table);
+    CHECK(db.Scalar(std::string("SELECT to_regclass('") + table + "') IS NOT NULL") == "t");
+  }
+  auto applied = db.Scalar("SELECT count(*) FROM schema_migrations");
+
+  auto second = server.Cli({"migrate"});
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.err.find("up to date") != std::string::npos);
+  CHECK(db.Scalar("SELECT count(*) FROM schema_migrations") == applied);
+}
+
+TEST_CASE("serve refuses to start on an unmigrated database", "[pg][migrate]") {
+  TestDatabase db;
+  TocsindProcess server(db, "", /*migrate=*/false);
+  auto r = server.Cli({"serve"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("tocsind migrate") != std::string::npos);
+}
+
+TEST_CASE("a bad config stops start-up with one line naming the key", "[pg][config]") {
+  TestDatabase db;
+  TocsindProcess server(db);
+  auto r = server.Cli({"serve"}, {{"TOCSIN_DATA_KEY", "not-hex"}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("security.data_key") != std::string::npos);
+  CHECK(r.err.find("not-hex") == std::string::npos);  // never echo a secret
+}
+
+TEST_CASE("readyz reports the database and healthz the process", "[pg][health]") {
+  TestDatabase db;
+  TocsindProcess server(db);
+  server.Start();
+  auto c = server.Client();
+  CHECK(c.Get("/healthz").status == 200);
+  CHECK(c.Get("/readyz").status == 200);
+  auto metrics = c.Get("/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("tocsin_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1") !=
+        std::string::npos);
+  CHECK(metrics.body.find("tocsin_http_request_duration_seconds_bucket") != std::string::npos);
+  CHECK(metrics.body.find("tocsin_db_pool_size 4") != std::string::npos);
+  CHECK(server.Stop() == 0);  // SIGTERM drains and exits cleanly
+}
