@@ -3,6 +3,7 @@
 #include <csignal>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,16 +12,19 @@
 #include "dispatch/store/migrator.h"
 #include "server/api/routes.h"
 #include "server/http/listener.h"
+#include "server/sms_providers.h"
 
 namespace tocsin {
 
 namespace asio = boost::asio;
 
-App::App(Config config_in, DataCipher cipher_in)
+App::App(Config config_in, DataCipher cipher_in, TemplateSet templates_in)
     : config(std::move(config_in)),
       cipher(std::move(cipher_in)),
+      templates(std::move(templates_in)),
       db(config.database.url, config.database.pool_size),
-      members(cipher) {}
+      members(cipher),
+      alerts(cipher, templates) {}
 
 namespace {
 
@@ -56,7 +60,12 @@ int Serve(const Config& config) {
     spdlog::error("{}: {}", cipher.error().field, cipher.error().message);
     return 1;
   }
-  App app(config, std::move(cipher.value()));
+  auto templates = TemplateSet::LoadDirectory(config.sms.templates_dir);
+  if (!templates.ok()) {
+    spdlog::error("sms.templates_dir: {}", templates.error().message);
+    return 1;
+  }
+  App app(config, std::move(cipher.value()), std::move(templates.value()));
   try {
     auto check = [](pqxx::connection& c) { return PendingMigrations(c); };
     auto pending = app.db.RunSync(check);
@@ -90,6 +99,19 @@ int Serve(const Config& config) {
                   config.server.listen_port, e.what());
     return 1;
   }
+  // The engine has an event loop (and thread) of its own, so a slow HTTP client never delays
+  // a send and the other way round.
+  asio::io_context engine_ioc(1);
+  auto engine_work = asio::make_work_guard(engine_ioc);
+  auto provider = MakeSmsProvider(config, engine_ioc.get_executor());
+  DispatcherOptions options;
+  options.default_segments_per_second = config.twilio.default_segments_per_second;
+  options.max_in_flight = config.twilio.max_in_flight;
+  Dispatcher dispatcher(engine_ioc.get_executor(), app.db, app.cipher, *provider, options);
+  app.dispatcher = &dispatcher;
+  dispatcher.Start();
+  std::thread engine_thread([&engine_ioc] { engine_ioc.run(); });
+
   listener->Start();
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -97,6 +119,8 @@ int Serve(const Config& config) {
     if (ec) return;
     spdlog::info("signal {}: draining", sig);
     listener->Stop();
+    // SIGTERM drains the engine too: no new sends, in-flight requests finish and are recorded.
+    dispatcher.Drain([&engine_work] { engine_work.reset(); });
     DrainThenStop(ioc, router, std::make_shared<asio::steady_timer>(ioc),
                   std::chrono::steady_clock::now() + kDrainLimit);
   });
@@ -106,6 +130,7 @@ int Serve(const Config& config) {
   for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  engine_thread.join();
   spdlog::info("tocsind stopped");
   return 0;
 }

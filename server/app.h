@@ -5,6 +5,9 @@
 
 #include <memory>
 
+#include "dispatch/engine/alert_service.h"
+#include "dispatch/engine/dispatcher.h"
+#include "dispatch/message/templates.h"
 #include "dispatch/registry/member_registry.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/util/crypto.h"
@@ -14,20 +17,25 @@
 namespace tocsin {
 
 struct App {
-  App(Config config, DataCipher cipher);
+  App(Config config, DataCipher cipher, TemplateSet templates);
 
   // Immutable after construction.
   const Config config;
   const DataCipher cipher;
+  const TemplateSet templates;
 
   // Thread-safe parts.
   DbPool db;
   MemberRegistry members;
+  AlertService alerts;
   http::Metrics metrics;
+  // Set by Serve() before the first request; Wake() is thread-safe.
+  Dispatcher* dispatcher = nullptr;
 };
 
-// `tocsind serve`: checks the schema is current, serves the API on server.listen until SIGINT or
-// SIGTERM, then drains (stops accepting, waits up to 10 s for sessions) and returns the exit code.
+// `tocsind serve`: checks the schema is current, starts the dispatcher, serves the API on
+// server.listen until SIGINT or SIGTERM, then drains (stops accepting, finishes requests, lets
+// the dispatcher finish what is in flight and record it) and returns the exit code.
 int Serve(const Config& config);
 
 }  // namespace tocsin

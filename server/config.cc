@@ -36,7 +36,7 @@ const std::vector<TableSchema>& Schema() {
       {"twilio",
        {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight"}},
       {"security", {"data_key", "admin_token"}},
-      {"sms", {"provider"}},
+      {"sms", {"provider", "templates_dir"}},
       {"log", {"level"}},
   };
   return schema;
@@ -349,6 +349,7 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
 
   // [sms]
   TOCSIN_RETURN_IF_ERROR(in.String("sms", "provider", config.sms.provider));
+  TOCSIN_RETURN_IF_ERROR(in.String("sms", "templates_dir", config.sms.templates_dir));
   if (config.sms.provider != "sandbox" && config.sms.provider != "twilio") {
     return Error::Invalid("sms.provider", "sms.provider must be \"sandbox\" or \"twilio\"");
   }

@@ -42,6 +42,8 @@ struct SecurityConfig {
 
 struct SmsConfig {
   std::string provider = "sandbox";  // "sandbox" or "twilio"
+  // Message templates, one TOML file per language (config/templates in the source tree).
+  std::string templates_dir = TOCSIN_DEFAULT_TEMPLATES_DIR;
 };
 
 struct Config {

@@ -2,19 +2,39 @@
 
 namespace tocsin {
 
+namespace {
+
+void AppendQuoted(std::string& out, const std::string& item) {
+  out += '"';
+  for (char c : item) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
 std::string ToPgArray(const std::vector<std::string>& items) {
   std::string out = "{";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
+    AppendQuoted(out, items[i]);
   }
-  out += '}';
-  return out;
+  return out + '}';
+}
+
+std::string ToPgArray(const std::vector<std::optional<std::string>>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if (items[i]) {
+      AppendQuoted(out, *items[i]);
+    } else {
+      out += "NULL";
+    }
+  }
+  return out + '}';
 }
 
 std::vector<std::string> FromPgArray(const pqxx::field& f) {

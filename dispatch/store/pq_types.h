@@ -13,6 +13,8 @@ namespace tocsin {
 
 // A PostgreSQL array literal ({"a","b"}) for a text[] parameter; use "$n::text[]" in SQL.
 std::string ToPgArray(const std::vector<std::string>& items);
+// The same for a list with NULL elements (nullopt).
+std::string ToPgArray(const std::vector<std::optional<std::string>>& items);
 // Reads a text[] field (NULL reads as empty).
 std::vector<std::string> FromPgArray(const pqxx::field& f);
 // A bytea parameter.

@@ -8,6 +8,8 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddTokenRoutes(router, app);
   AddMemberRoutes(router, app);
   AddAreaRoutes(router, app);
+  AddAlertRoutes(router, app);
+  AddTwilioRoutes(router, app);
 }
 
 }  // namespace tocsin

@@ -12,6 +12,8 @@ void AddNetworkRoutes(http::Router& router, App& app);  // /v1/networks
 void AddTokenRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/tokens
 void AddMemberRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/members
 void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/areas
+void AddAlertRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts
+void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
 
 // Every route of the server.
 void AddAllRoutes(http::Router& router, App& app);

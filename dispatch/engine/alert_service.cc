@@ -1,0 +1,324 @@
+#include "dispatch/engine/alert_service.h"
+
+#include <algorithm>
+#include <array>
+
+#include <sodium.h>
+
+#include "dispatch/registry/audit_log.h"
+#include "dispatch/registry/validation.h"
+#include "dispatch/sms/segments.h"
+#include "dispatch/store/pq_types.h"
+
+namespace tocsin {
+namespace {
+
+// Letters and digits that cannot be mistaken for one another on a phone screen or read aloud
+// (no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B).
+constexpr std::string_view kCodeAlphabet = "ACDEFHJKMNPQRTUVWXY3479";
+constexpr std::array<std::string_view, 4> kKinds = {"raid", "detention", "removal", "other"};
+
+#define TOCSIN_ALERT_COLUMNS                                                               \
+  "id, code, kind, status, areas, roles, include_neighbours, location_enc, details_enc,"   \
+  " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"            \
+  " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+constexpr const char* kCodeTaken =
+    "SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2 AND status = 'open'";
+constexpr const char* kInsertAlert =
+    "INSERT INTO alerts (network_id, code, kind, areas, include_neighbours, roles, location_enc,"
+    " details_enc, deadline, created_by) VALUES ($1, $2, $3, $4::text[], $5, $6::text[],"
+    " decode($7, 'hex'), decode($8, 'hex'), $9::timestamptz, $10) RETURNING id";
+constexpr const char* kDeadlineInFuture = "SELECT $1::timestamptz > now()";
+constexpr const char* kNeighbours =
+    "SELECT DISTINCT n FROM areas, unnest(neighbours) AS n WHERE network_id = $1 AND name = ANY($2::text[])";
+constexpr const char* kInsertMessage =
+    "INSERT INTO alert_messages (alert_id, seq, kind, language, body_enc, segments)"
+    " VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6)";
+// One statement fans the alert out: every matching member gets one queued delivery in the
+// language chosen for them.
+constexpr const char* kFanOut =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
+    " SELECT $1, 0, m.network_id, m.id, msg.language, msg.segments FROM members m"
+    " JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = 0 AND msg.language ="
+    "   CASE WHEN m.language = ANY($5::text[]) THEN m.language ELSE $6 END"
+    " WHERE m.network_id = $2 AND m.status = 'active' AND 'sms' = ANY(m.channels)"
+    " AND m.areas && $3::text[] AND m.roles && $4::text[] ORDER BY m.id";
+constexpr const char* kSetRecipients = "UPDATE alerts SET recipients = $2 WHERE id = $1";
+constexpr const char* kSelectAlert =
+    "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
+constexpr const char* kSelectAlertForUpdate =
+    "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2 FOR UPDATE";
+constexpr const char* kListAlerts =
+    "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1"
+    " AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3";
+constexpr const char* kCounts =
+    "SELECT state, count(*) FROM deliveries WHERE alert_id = $1 AND seq = 0 GROUP BY state";
+constexpr const char* kNextSeq =
+    "SELECT coalesce(max(seq), 0) + 1 FROM alert_messages WHERE alert_id = $1";
+constexpr const char* kQueueForReached =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
+    " SELECT d.alert_id, $2, d.network_id, d.member_id, msg.language, msg.segments"
+    " FROM deliveries d JOIN members m ON m.id = d.member_id AND m.status = 'active'"
+    " JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.seq = $2"
+    "  AND msg.language = d.language"
+    " WHERE d.alert_id = $1 AND d.seq = 0 AND d.state IN ('sent', 'delivered') ORDER BY d.id";
+constexpr const char* kEndAlert =
+    "UPDATE alerts SET status = $2, ended_at = now() WHERE id = $1";
+constexpr const char* kCancelQueued =
+    "UPDATE deliveries SET state = 'cancelled', error_message = 'alert ended', updated_at = now()"
+    " WHERE alert_id = $1 AND state IN ('queued', 'sending')";
+constexpr const char* kDeadlineText =
+    "SELECT to_char($1::timestamptz AT TIME ZONE 'Europe/London', 'DD Mon HH24:MI')";
+constexpr const char* kDeliveries =
+    "SELECT d.id, d.member_id, d.seq, msg.kind, d.channel, d.state, d.language, d.segments,"
+    " d.attempts, d.sender, d.provider_id, d.error_code, d.error_message,"
+    " to_char(d.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(d.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM deliveries d JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.seq = d.seq"
+    "  AND msg.language = d.language"
+    " WHERE d.alert_id = $1 AND d.network_id = $2 AND d.id > $3 ORDER BY d.id LIMIT $4";
+
+bool LooksLikeRfc3339(const std::string& s) {
+  // YYYY-MM-DDTHH:MM:SS, optional fraction, then Z or an offset; PostgreSQL checks the values.
+  if (s.size() < 20 || s.size() > 35) return false;
+  auto digits = [&](std::size_t at, std::size_t n) {
+    return std::all_of(s.begin() + at, s.begin() + at + n, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2) ||
+      (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' || !digits(14, 2) ||
+      s[16] != ':' || !digits(17, 2)) {
+    return false;
+  }
+  std::size_t i = 19;
+  if (s[i] == '.') {
+    ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  }
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
+         digits(i + 4, 2);
+}
+
+std::string NewCode() {
+  std::string code;
+  for (int i = 0; i < 4; ++i) code += kCodeAlphabet[randombytes_uniform(kCodeAlphabet.size())];
+  return code;
+}
+
+Status Validate(const AlertInput& in) {
+  if (std::find(kKinds.begin(), kKinds.end(), in.kind) == kKinds.end()) {
+    return Error::Invalid("kind", "must be raid, detention, removal or other");
+  }
+  if (in.areas.empty()) return Error::Invalid("areas", "name at least one area");
+  if (auto s = CheckText(in.location, "location", 200); !s.ok()) return s;
+  if (!in.details.empty()) {
+    if (auto s = CheckText(in.details, "details", 500); !s.ok()) return s;
+  }
+  if (in.kind == "removal" && !in.deadline) {
+    return Error::Invalid("deadline", "a removal alert needs the deadline (the flight time)");
+  }
+  if (in.deadline && !LooksLikeRfc3339(*in.deadline)) {
+    return Error::Invalid("deadline", "must be an RFC 3339 time such as 2026-11-23T06:40:00Z");
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+int ValiditySeconds(const std::string& kind) {
+  if (kind == "raid") return 900;
+  if (kind == "removal") return 4 * 3600;
+  return 3600;
+}
+
+std::string AlertService::EffectiveDefaultLanguage(const Network& net) const {
+  return templates_.HasLanguage(net.default_language) ? net.default_language : "en";
+}
+
+std::map<std::string, std::string> AlertService::Vars(const Network& net, const Alert& a,
+                                                      const std::string& message) const {
+  return {{"code", a.code},         {"location", a.location}, {"details", a.details},
+          {"deadline", a.deadline.value_or("")}, {"message", message}, {"network", net.name}};
+}
+
+Status AlertService::StoreMessages(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                   int seq, const std::string& message_kind,
+                                   const std::string& alert_kind,
+                                   const std::map<std::string, std::string>& vars) {
+  for (const auto& language : templates_.Languages()) {
+    auto text = templates_.Render(language, EffectiveDefaultLanguage(net), alert_kind, message_kind, vars);
+    if (!text.ok()) return text.error();
+    auto segments = std::max(1, MeasureSms(text.value()).segments);
+    tx.exec_params(kInsertMessage, alert_id, seq, message_kind, language,
+                   ToHex(cipher_.Seal(text.value())), segments);
+  }
+  return Ok{};
+}
+
+Result<Alert> AlertService::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
+                                  const std::string& actor) {
+  AlertInput in = raw;
+  if (auto s = Validate(in); !s.ok()) return s.error();
+  auto areas = CanonicalList(in.areas, "areas", &CheckAreaName);
+  if (!areas.ok()) return areas.error();
+  auto roles = CanonicalList(in.roles.empty() ? std::vector<std::string>{"responder"} : in.roles,
+                             "audience.roles", &CheckMemberRole);
+  if (!roles.ok()) return roles.error();
+  std::optional<std::string> deadline_text;
+  if (in.deadline) {
+    if (!tx.exec_params1(kDeadlineInFuture, *in.deadline)[0].as<bool>()) {
+      return Error::Invalid("deadline", "is in the past");
+    }
+    deadline_text = tx.exec_params1(kDeadlineText, *in.deadline)[0].as<std::string>();
+  }
+
+  std::string code = NewCode();
+  while (!tx.exec_params(kCodeTaken, net.id, code).empty()) code = NewCode();
+  std::optional<std::string> details;
+  if (!in.details.empty()) details = ToHex(cipher_.Seal(in.details));
+  auto id = tx.exec_params1(kInsertAlert, net.id, code, in.kind, ToPgArray(areas.value()),
+                            in.include_neighbours, ToPgArray(roles.value()),
+                            ToHex(cipher_.Seal(in.location)), details, in.deadline, actor)[0]
+                .as<std::int64_t>();
+
+  Alert shell;
+  shell.code = code;
+  shell.location = in.location;
+  shell.details = in.details;
+  shell.deadline = deadline_text;
+  if (auto s = StoreMessages(tx, net, id, 0, "alert", in.kind, Vars(net, shell, "")); !s.ok()) {
+    return s.error();
+  }
+
+  auto target_areas = areas.value();
+  if (in.include_neighbours) {
+    for (const auto& r : tx.exec_params(kNeighbours, net.id, ToPgArray(areas.value()))) {
+      target_areas.push_back(r[0].as<std::string>());
+    }
+  }
+  auto fanned = tx.exec_params(kFanOut, id, net.id, ToPgArray(target_areas), ToPgArray(roles.value()),
+                               ToPgArray(templates_.Languages()), EffectiveDefaultLanguage(net));
+  tx.exec_params(kSetRecipients, id, static_cast<std::int64_t>(fanned.affected_rows()));
+  RecordAudit(tx, net.id, actor, "alerts.raise", "alert:" + std::to_string(id),
+              "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(fanned.affected_rows()) + "}");
+  return Get(tx, net.id, id);
+}
+
+std::int64_t AlertService::QueueForReached(pqxx::work& tx, const Network& net,
+                                           std::int64_t alert_id, int seq) {
+  return static_cast<std::int64_t>(tx.exec_params(kQueueForReached, alert_id, seq).affected_rows());
+}
+
+Result<std::int64_t> AlertService::Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                          const std::string& message) {
+  if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
+  auto rows = tx.exec_params(kSelectAlertForUpdate, net.id, alert_id);
+  if (rows.empty()) return Error::NotFound("no such alert");
+  auto alert = Read(tx, rows[0]);
+  if (alert.status != "open") return Error::Conflict("status", "the alert has ended");
+  int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
+  if (auto s = StoreMessages(tx, net, alert_id, seq, "update", alert.kind, Vars(net, alert, message));
+      !s.ok()) {
+    return s.error();
+  }
+  return QueueForReached(tx, net, alert_id, seq);
+}
+
+Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                const std::string& status, const std::string& message) {
+  if (!message.empty()) {
+    if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
+  }
+  auto rows = tx.exec_params(kSelectAlertForUpdate, net.id, alert_id);
+  if (rows.empty()) return Error::NotFound("no such alert");
+  auto alert = Read(tx, rows[0]);
+  if (alert.status != "open") return Error::Conflict("status", "the alert has ended already");
+  tx.exec_params(kEndAlert, alert_id, status);
+  tx.exec_params(kCancelQueued, alert_id);
+  int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
+  auto key = status == "resolved" ? "resolve" : "cancel";
+  if (auto s = StoreMessages(tx, net, alert_id, seq, key, alert.kind, Vars(net, alert, message)); !s.ok()) {
+    return s.error();
+  }
+  QueueForReached(tx, net, alert_id, seq);
+  return Get(tx, net.id, alert_id);
+}
+
+Alert AlertService::Read(pqxx::transaction_base& tx, const pqxx::row& r) const {
+  Alert a;
+  a.id = r[0].as<std::int64_t>();
+  a.code = r[1].as<std::string>();
+  a.kind = r[2].as<std::string>();
+  a.status = r[3].as<std::string>();
+  a.areas = FromPgArray(r[4]);
+  a.roles = FromPgArray(r[5]);
+  a.include_neighbours = r[6].as<bool>();
+  a.location = cipher_.Open(FromBytea(r[7]).value_or("")).value_or("");
+  if (auto d = FromBytea(r[8])) a.details = cipher_.Open(*d).value_or("");
+  if (!r[9].is_null()) a.deadline = r[9].as<std::string>();
+  a.recipients = r[10].as<std::int64_t>();
+  a.created_at = r[11].as<std::string>();
+  if (!r[12].is_null()) a.ended_at = r[12].as<std::string>();
+  for (auto s : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled"}) {
+    a.counts[s] = 0;
+  }
+  for (const auto& c : tx.exec_params(kCounts, a.id)) a.counts[c[0].as<std::string>()] = c[1].as<std::int64_t>();
+  return a;
+}
+
+Result<Alert> AlertService::Get(pqxx::transaction_base& tx, std::int64_t network_id,
+                                std::int64_t id) const {
+  auto rows = tx.exec_params(kSelectAlert, network_id, id);
+  if (rows.empty()) return Error::NotFound("no such alert");
+  return Read(tx, rows[0]);
+}
+
+std::vector<Alert> AlertService::List(pqxx::transaction_base& tx, std::int64_t network_id,
+                                      const std::string& status, int limit) const {
+  std::optional<std::string> filter;
+  if (!status.empty()) filter = status;
+  std::vector<Alert> out;
+  for (const auto& r : tx.exec_params(kListAlerts, network_id, filter, limit)) out.push_back(Read(tx, r));
+  return out;
+}
+
+Result<DeliveryPage> AlertService::Deliveries(pqxx::transaction_base& tx, std::int64_t network_id,
+                                              std::int64_t alert_id, std::int64_t after_id,
+                                              int limit) const {
+  if (tx.exec_params(kSelectAlert, network_id, alert_id).empty()) return Error::NotFound("no such alert");
+  DeliveryPage page;
+  auto opt = [](const pqxx::field& f) -> std::optional<std::string> {
+    if (f.is_null()) return std::nullopt;
+    return f.as<std::string>();
+  };
+  for (const auto& r : tx.exec_params(kDeliveries, alert_id, network_id, after_id, limit + 1)) {
+    if (static_cast<int>(page.deliveries.size()) == limit) {
+      page.next_cursor = page.deliveries.back().id;
+      break;
+    }
+    DeliveryView d;
+    d.id = r[0].as<std::int64_t>();
+    d.member_id = r[1].as<std::int64_t>();
+    d.seq = r[2].as<int>();
+    d.kind = r[3].as<std::string>();
+    d.channel = r[4].as<std::string>();
+    d.state = r[5].as<std::string>();
+    d.language = r[6].as<std::string>();
+    d.segments = r[7].as<int>();
+    d.attempts = r[8].as<int>();
+    d.sender = opt(r[9]);
+    d.provider_id = opt(r[10]);
+    d.error_code = opt(r[11]);
+    d.error_message = opt(r[12]);
+    d.sent_at = opt(r[13]);
+    d.created_at = r[14].as<std::string>();
+    d.updated_at = r[15].as<std::string>();
+    page.deliveries.push_back(std::move(d));
+  }
+  return page;
+}
+
+}  // namespace tocsin

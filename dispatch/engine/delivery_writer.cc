@@ -1,0 +1,108 @@
+#include "dispatch/engine/delivery_writer.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatch/store/pq_types.h"
+
+namespace tocsin {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr const char* kApply =
+    "UPDATE deliveries d SET state = u.state,"
+    " sender = COALESCE(u.sender, d.sender), provider_id = COALESCE(u.provider_id, d.provider_id),"
+    " error_code = COALESCE(u.error_code, d.error_code),"
+    " error_message = COALESCE(u.error_message, d.error_message),"
+    " next_attempt_at = CASE WHEN u.state = 'queued'"
+    "   THEN now() + make_interval(secs => u.delay) ELSE d.next_attempt_at END,"
+    " sent_at = CASE WHEN u.state IN ('sent', 'delivered') AND d.sent_at IS NULL THEN now()"
+    "   ELSE d.sent_at END,"
+    " updated_at = now()"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    "   $7::float8[]) AS u(id, state, sender, provider_id, error_code, error_message, delay)"
+    " WHERE d.id = u.id AND (delivery_rank(u.state) > delivery_rank(d.state)"
+    "   OR (u.state IN ('queued', 'cancelled') AND d.state = 'sending'))";
+constexpr const char* kOptOut =
+    "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = ANY($1::bigint[])";
+
+}  // namespace
+
+DeliveryWriter::DeliveryWriter(asio::any_io_executor executor, DbPool& db,
+                               std::chrono::milliseconds interval)
+    : db_(db), interval_(interval), timer_(executor) {}
+
+void DeliveryWriter::Add(Transition t) {
+  pending_.push_back(std::move(t));
+  if (idle_) timer_.cancel();
+}
+
+void DeliveryWriter::Stop() {
+  stopping_ = true;
+  timer_.cancel();
+}
+
+void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch) {
+  std::vector<std::string> ids, states, delays;
+  std::vector<std::optional<std::string>> senders, providers, codes, messages;
+  std::vector<std::string> opt_outs;
+  for (const auto& t : batch) {
+    ids.push_back(std::to_string(t.delivery_id));
+    states.push_back(t.state);
+    senders.push_back(t.sender);
+    providers.push_back(t.provider_id);
+    codes.push_back(t.error_code);
+    messages.push_back(t.error_message);
+    delays.push_back(std::to_string(t.retry_in_seconds));
+    if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
+  }
+  pqxx::work tx(c);
+  tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
+                 ToPgArray(codes), ToPgArray(messages), ToPgArray(delays));
+  if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
+  tx.commit();
+}
+
+asio::awaitable<void> DeliveryWriter::Run() {
+  for (;;) {
+    if (pending_.empty()) {
+      if (stopping_) {
+        finished_ = true;
+        co_return;
+      }
+      idle_ = true;
+      timer_.expires_after(std::chrono::hours(1));
+      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      idle_ = false;
+      continue;
+    }
+    // Gather what arrives in the next moment into the same round trip.
+    if (!stopping_) {
+      timer_.expires_after(interval_);
+      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    std::vector<Transition> batch;
+    batch.swap(pending_);
+    bool written = false;
+    try {
+      co_await db_.Run([&batch](pqxx::connection& c) { Flush(c, batch); });
+      written = true;
+      ++stats_.flushes;
+      stats_.rows += static_cast<long long>(batch.size());
+    } catch (const std::exception& e) {
+      spdlog::warn("delivery writer: {} transitions not written yet: {}", batch.size(), e.what());
+    }
+    if (!written) {
+      // Keep the batch (older first) and try again shortly: the database may be restarting.
+      batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
+                   std::make_move_iterator(pending_.end()));
+      pending_.swap(batch);
+      timer_.expires_after(std::chrono::milliseconds(500));
+      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+}
+
+}  // namespace tocsin

@@ -1,0 +1,70 @@
+// DeliveryWriter: group commit for delivery transitions.
+//
+// The dispatcher records every outcome here instead of writing it itself; the writer gathers
+// what arrives within `interval` and writes it as one UPDATE over unnest()ed arrays, so a
+// thousand transitions cost one round trip. Transitions only move a delivery forward
+// (delivery_rank), except sending -> queued for a retry.
+//
+// Threading: Add() and Run() on the owner's executor only. If the database is down the batch is
+// kept and retried, so nothing recorded is dropped while the process lives.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "dispatch/store/db_pool.h"
+
+namespace tocsin {
+
+struct Transition {
+  std::int64_t delivery_id = 0;
+  std::string state;  // sent, delivered, failed, queued (retry), cancelled
+  std::optional<std::string> sender;
+  std::optional<std::string> provider_id;
+  std::optional<std::string> error_code;
+  std::optional<std::string> error_message;
+  double retry_in_seconds = 0;                // for state "queued"
+  std::optional<std::int64_t> opt_out_member;  // mark this member opted_out
+};
+
+struct WriterStats {
+  long long flushes = 0;
+  long long rows = 0;
+};
+
+class DeliveryWriter {
+ public:
+  DeliveryWriter(boost::asio::any_io_executor executor, DbPool& db,
+                 std::chrono::milliseconds interval);
+
+  void Add(Transition t);
+  // Writes batches until Stop() and nothing is pending.
+  boost::asio::awaitable<void> Run();
+  void Stop();
+  std::size_t Pending() const { return pending_.size(); }
+  // Run() has returned: everything added before Stop() is written.
+  bool Finished() const { return finished_; }
+  const WriterStats& stats() const { return stats_; }
+
+ private:
+  static void Flush(pqxx::connection& c, const std::vector<Transition>& batch);
+
+  DbPool& db_;
+  const std::chrono::milliseconds interval_;
+  // Only on the executor.
+  boost::asio::steady_timer timer_;
+  std::vector<Transition> pending_;
+  bool stopping_ = false;
+  bool idle_ = true;  // Run() is waiting for work (Add must wake it)
+  bool finished_ = false;
+  WriterStats stats_;
+};
+
+}  // namespace tocsin

@@ -1,0 +1,133 @@
+// Dispatcher: the engine's sending loop. Entry point of dispatch/ for the server.
+//
+// It keeps every sender number busy and never faster than its rate: queued deliveries are
+// claimed from PostgreSQL per network (queued -> sending, FOR UPDATE SKIP LOCKED), each is given
+// to the sender number whose token bucket allows it, handed to the SmsProvider, and the outcome
+// goes to the DeliveryWriter (group commit). The backlog stays in PostgreSQL: only about two
+// seconds of each network's sending rate is claimed at a time.
+//
+// Ownership and threading: a Dispatcher owns its writer and runs on one executor (an io_context
+// of its own, one thread); all its state is touched only there. Wake() may be called from any
+// thread. libpqxx runs on the DbPool, never on this executor.
+//
+// Durability: a delivery is 'sending' from its claim until its outcome is written. At start
+// (Recover) 'sending' rows are queued again: those whose request was in flight when the
+// process died may be sent twice (at most max_in_flight plus one writer batch); nothing
+// acknowledged by the provider and written is ever sent again.
+//
+// Retries: 429/20429 pauses all sending for Retry-After and queues the message again;
+// 5xx/timeouts back off exponentially with jitter (1 s, 2 s, 4 s... up to 60 s) and fail after
+// max_attempts; permanent errors fail at once (21610 also opts the member out).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "dispatch/engine/delivery_writer.h"
+#include "dispatch/engine/sms_provider.h"
+#include "dispatch/engine/token_bucket.h"
+#include "dispatch/store/db_pool.h"
+#include "dispatch/util/crypto.h"
+
+namespace tocsin {
+
+struct DispatcherOptions {
+  double default_segments_per_second = 1.0;
+  int max_in_flight = 100;
+  int max_attempts = 5;
+  std::chrono::milliseconds poll_interval{200};
+  std::chrono::milliseconds writer_interval{5};
+};
+
+struct DispatcherStats {
+  long long sent = 0;      // provider requests started
+  long long accepted = 0;  // accepted by the provider
+  long long retried = 0;
+  long long failed = 0;
+  long long claims = 0;    // claim round trips
+  long long recovered = 0;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(boost::asio::any_io_executor executor, DbPool& db, const DataCipher& cipher,
+             SmsProvider& provider, DispatcherOptions options);
+
+  // Spawns the loops on the executor. Call once.
+  void Start();
+  // Something was queued for `network_id`: look now instead of at the next poll. Thread-safe.
+  void Wake(std::int64_t network_id);
+  // The alert ended: drop its claimed-but-unsent deliveries (already cancelled in the database).
+  // Thread-safe.
+  void ForgetAlert(std::int64_t alert_id);
+  // Stops claiming and sending, waits for requests in flight, returns claimed-but-unsent
+  // deliveries to the queue and flushes the writer; then calls `done` (on the executor).
+  void Drain(std::function<void()> done);
+
+  // Only on the executor.
+  const DispatcherStats& stats() const { return stats_; }
+  const WriterStats& writer_stats() const { return writer_.stats(); }
+
+ private:
+  struct Job {
+    std::int64_t delivery_id = 0;
+    std::int64_t alert_id = 0;
+    std::int64_t member_id = 0;
+    int segments = 1;
+    int attempts = 0;
+    std::string to;
+    std::string body;
+    int validity_seconds = 3600;
+  };
+  struct Sender {
+    std::string number;
+    TokenBucket bucket;
+  };
+  struct NetworkQueue {
+    std::deque<Job> ready;
+    std::vector<Sender> senders;
+    std::size_t next_sender = 0;  // round-robin start
+    bool more_queued = true;      // the last claim filled up: there may be more
+  };
+
+  boost::asio::awaitable<void> Loop();
+  boost::asio::awaitable<void> Recover();
+  boost::asio::awaitable<void> FindNetworksWithWork();
+  boost::asio::awaitable<void> Claim(std::int64_t network_id, NetworkQueue& q);
+  // Starts every send the buckets and the in-flight cap allow; returns how long until the next
+  // one could start (or the poll interval when there is nothing to send).
+  std::chrono::nanoseconds SendReady();
+  void OnOutcome(const Job& job, const std::string& sender, SmsOutcome outcome);
+  std::size_t ClaimTarget(const NetworkQueue& q) const;
+
+  // Immutable after construction.
+  boost::asio::any_io_executor executor_;
+  DbPool& db_;
+  const DataCipher& cipher_;
+  SmsProvider& provider_;
+  const DispatcherOptions options_;
+
+  // Only on executor_.
+  DeliveryWriter writer_;
+  boost::asio::steady_timer wake_;
+  std::map<std::int64_t, NetworkQueue> networks_;
+  std::set<std::int64_t> woken_;
+  int in_flight_ = 0;
+  bool draining_ = false;
+  bool sleeping_ = false;
+  TokenBucket::Clock::time_point paused_until_{};
+  std::chrono::steady_clock::time_point last_poll_{};
+  std::function<void()> drained_;
+  DispatcherStats stats_;
+};
+
+}  // namespace tocsin

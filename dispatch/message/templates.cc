@@ -1,0 +1,184 @@
+#include "dispatch/message/templates.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <system_error>
+
+namespace tocsin {
+namespace {
+
+constexpr std::string_view kLastFallback = "en";
+
+bool Contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+}  // namespace
+
+const std::vector<std::string>& TemplateSet::Kinds() {
+  static const std::vector<std::string> kinds = {"raid", "detention", "removal", "other"};
+  return kinds;
+}
+
+const std::vector<std::string>& TemplateSet::KindKeys() {
+  static const std::vector<std::string> keys = {"alert", "update", "resolve", "cancel"};
+  return keys;
+}
+
+const std::vector<std::string>& TemplateSet::TopLevelKeys() {
+  static const std::vector<std::string> keys = {"help",    "confirm_going", "confirm_cannot",
+                                                "stopped", "started",       "unknown"};
+  return keys;
+}
+
+const std::vector<std::string>& TemplateSet::Placeholders() {
+  static const std::vector<std::string> names = {"code",     "location", "details",
+                                                 "deadline", "message",  "network"};
+  return names;
+}
+
+Result<TemplateSet::Compiled> TemplateSet::Compile(std::string_view text, std::string_view file,
+                                                   std::string_view key) {
+  auto fail = [&](const std::string& why) {
+    return Error::Invalid(std::string(key), std::string(file) + ": " + Quoted(key) + ": " + why);
+  };
+  Compiled out;
+  std::string literal;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '}') {
+      if (i + 1 < text.size() && text[i + 1] == '}') {
+        literal += '}';
+        ++i;
+        continue;
+      }
+      return fail("unmatched '}' (write '}}' for a literal brace)");
+    }
+    if (c != '{') {
+      literal += c;
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '{') {
+      literal += '{';
+      ++i;
+      continue;
+    }
+    const std::size_t close = text.find('}', i + 1);
+    if (close == std::string_view::npos)
+      return fail("unterminated '{' (write '{{' for a literal brace)");
+    const std::string_view name = text.substr(i + 1, close - i - 1);
+    if (!Contains(Placeholders(), name))
+      return fail("unknown placeholder {" + std::string(name) + "}");
+    if (!literal.empty()) out.push_back({false, std::move(literal)});
+    literal.clear();
+    out.push_back({true, std::string(name)});
+    i = close;
+  }
+  if (!literal.empty()) out.push_back({false, std::move(literal)});
+  return out;
+}
+
+Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".toml" && it->is_regular_file(ec)) files.push_back(it->path());
+  }
+  if (ec) {
+    return Error::Invalid("templates",
+                          "cannot read template directory " + dir.string() + ": " + ec.message());
+  }
+  std::sort(files.begin(), files.end());
+
+  TemplateSet set;
+  for (const auto& path : files) {
+    const std::string file = path.filename().string();
+    toml::table root;
+    try {
+      root = toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+      return Error{
+          ErrorCode::kMalformed,
+          file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()),
+          "templates"};
+    }
+
+    Language language;
+    auto add = [&](const std::string& key, toml::node_view<toml::node> node) -> Status {
+      const toml::value<std::string>* text = node.as_string();
+      if (text == nullptr) return Error::Invalid(key, file + ": missing string " + Quoted(key));
+      Result<Compiled> compiled = Compile(text->get(), file, key);
+      if (!compiled.ok()) return compiled.error();
+      language.emplace(key, std::move(compiled).value());
+      return Ok{};
+    };
+    for (const std::string& key : TopLevelKeys()) {
+      if (Status s = add(key, root[key]); !s.ok()) return s.error();
+    }
+    for (const std::string& kind : Kinds()) {
+      if (!root[kind].is_table()) {
+        return Error::Invalid(kind, file + ": missing table " + Quoted("[" + kind + "]"));
+      }
+      for (const std::string& key : KindKeys()) {
+        if (Status s = add(kind + "." + key, root[kind][key]); !s.ok()) return s.error();
+      }
+    }
+    set.languages_.emplace(path.stem().string(), std::move(language));
+  }
+  if (!set.HasLanguage(kLastFallback)) {
+    return Error::Invalid("templates", "no en.toml in " + dir.string() +
+                                           ": English is the last fallback and must exist");
+  }
+  return set;
+}
+
+Result<std::string> TemplateSet::Render(std::string_view language,
+                                        std::string_view fallback_language, std::string_view kind,
+                                        std::string_view key,
+                                        const std::map<std::string, std::string>& vars) const {
+  if (!kind.empty() && !Contains(Kinds(), kind)) {
+    return Error::Invalid("kind", "unknown alert kind " + Quoted(kind));
+  }
+  if (kind.empty() ? !Contains(TopLevelKeys(), key) : !Contains(KindKeys(), key)) {
+    return Error::Invalid("key", "unknown template key " + Quoted(key));
+  }
+  auto it = languages_.find(language);
+  if (it == languages_.end()) it = languages_.find(fallback_language);
+  if (it == languages_.end()) it = languages_.find(kLastFallback);
+  if (it == languages_.end()) return Error::Internal("template set is empty");  // not loaded
+
+  const std::string full_key =
+      kind.empty() ? std::string(key) : std::string(kind) + "." + std::string(key);
+  const auto found = it->second.find(full_key);
+  if (found == it->second.end()) return Error::Internal("template missing after load: " + full_key);
+
+  std::string out;
+  for (const Piece& piece : found->second) {
+    if (!piece.placeholder) {
+      out += piece.text;
+      continue;
+    }
+    const auto value = vars.find(piece.text);
+    if (value == vars.end()) {
+      return Error::Invalid(piece.text,
+                            "no value for placeholder {" + piece.text + "} in " + Quoted(full_key));
+    }
+    out += value->second;
+  }
+  return out;
+}
+
+bool TemplateSet::HasLanguage(std::string_view language) const {
+  return languages_.find(language) != languages_.end();
+}
+
+std::vector<std::string> TemplateSet::Languages() const {
+  std::vector<std::string> out;
+  for (const auto& [code, unused] : languages_) out.push_back(code);
+  return out;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,78 @@
+// Message templates per language (config/templates/*.toml).
+//
+// Every SMS text Tocsin sends comes from a template chosen by the member's language, so a
+// resident of an asylum hotel gets the raid alert in Farsi and a neighbour gets it in English.
+// A TemplateSet is loaded once from a directory holding one TOML file per language (the file
+// stem is the language code: en.toml, ar.toml, ...). Each file must contain:
+//
+//   - one table per alert kind (raid, detention, removal, other), each with the string keys
+//     alert (the first SMS), update, resolve and cancel;
+//   - top-level strings help, confirm_going, confirm_cannot, stopped, started, unknown.
+//
+// Extra keys and tables are ignored (forward compatibility). Texts may use the placeholders
+// {code} {location} {details} {deadline} {message} {network}; "{{" and "}}" are literal braces.
+// Invariants once LoadDirectory() succeeds:
+//   1. "en" is present (it is the last fallback), and every language has every kind and key.
+//   2. Every template parsed, with only known placeholders and balanced braces.
+//
+// Rendering substitutes values verbatim: a value containing "{code}" is not expanded again.
+//
+// Thread safety: immutable after LoadDirectory(); share a const TemplateSet freely.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+class TemplateSet {
+ public:
+  // The alert kinds, the per-kind keys, the top-level keys and the placeholders, in order.
+  static const std::vector<std::string>& Kinds();
+  static const std::vector<std::string>& KindKeys();
+  static const std::vector<std::string>& TopLevelKeys();
+  static const std::vector<std::string>& Placeholders();
+
+  // Loads every *.toml file in `dir`. A file that is not valid TOML is kMalformed, its message
+  // "file:line: what". Any other problem is Error::Invalid whose message names the file and
+  // the key (e.g. "fa.toml: missing string 'raid.alert'") and whose field is the key.
+  static Result<TemplateSet> LoadDirectory(const std::filesystem::path& dir);
+
+  // Renders template `kind`.`key` (or the top-level `key` when `kind` is empty) in `language`,
+  // else in `fallback_language`, else in "en". Every placeholder the template uses must have
+  // a value in `vars` (extra entries are ignored); a missing one is Error::Invalid with the
+  // placeholder's name as field. An unknown kind or key is Error::Invalid (field "kind" or
+  // "key").
+  Result<std::string> Render(std::string_view language, std::string_view fallback_language,
+                             std::string_view kind, std::string_view key,
+                             const std::map<std::string, std::string>& vars) const;
+
+  bool HasLanguage(std::string_view language) const;
+  // Sorted language codes.
+  std::vector<std::string> Languages() const;
+
+ private:
+  // A template compiled at load: literal text and placeholder names, alternating as written.
+  struct Piece {
+    bool placeholder = false;
+    std::string text;  // the literal, or the placeholder's name
+  };
+  using Compiled = std::vector<Piece>;
+  // Key: "kind.key" or, for top-level texts, "key".
+  using Language = std::map<std::string, Compiled, std::less<>>;
+
+  TemplateSet() = default;
+  static Result<Compiled> Compile(std::string_view text, std::string_view file,
+                                  std::string_view key);
+
+  // Immutable after LoadDirectory().
+  std::map<std::string, Language, std::less<>> languages_;
+};
+
+}  // namespace tocsin

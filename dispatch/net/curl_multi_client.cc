@@ -1,0 +1,442 @@
+#include "dispatch/net/curl_multi_client.h"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+namespace tocsin {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+// Directions, numerically equal to curl's CURL_POLL_IN / CURL_POLL_OUT bits.
+constexpr int kRead = CURL_POLL_IN;
+constexpr int kWrite = CURL_POLL_OUT;
+static_assert(kRead == CURL_CSELECT_IN && kWrite == CURL_CSELECT_OUT);
+
+CURLM* Multi(void* multi) { return static_cast<CURLM*>(multi); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
+                        s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+struct CurlMultiClient::Transfer {
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);  // after curl_multi_remove_handle
+    curl_slist_free_all(header_list);
+  }
+
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  HttpRequest request;  // owns the body curl sends from (CURLOPT_POSTFIELDS does not copy)
+  std::function<void(HttpResponse)> done;
+
+  // Filled by curl's header and write callbacks.
+  std::map<std::string, std::string> headers;  // of the latest response (reset per status line)
+  std::string last_header;                     // for folded continuation lines
+  std::string body;
+  bool body_too_large = false;
+  char error[CURL_ERROR_SIZE] = {};
+};
+
+struct CurlMultiClient::Watch {
+  Watch(const asio::any_io_executor& executor, int fd, bool owned)
+      : descriptor(executor), fd(fd), owned(owned) {}
+  // A descriptor curl opened itself is curl's to close: hand it back instead.
+  ~Watch() {
+    if (!owned && descriptor.is_open()) descriptor.release();
+  }
+
+  asio::posix::stream_descriptor descriptor;
+  const int fd;
+  const bool owned;  // opened by OpenSocket(); closed by CloseSocket() or ~descriptor
+  int wanted = 0;    // kRead | kWrite bits curl last asked for
+  bool pending[2] = {false, false};  // a wait per direction whose handler has not yet run
+
+  bool& Pending(int direction) { return pending[direction == kRead ? 0 : 1]; }
+};
+
+struct CurlMultiClient::Finished {
+  std::function<void(HttpResponse)> done;
+  HttpResponse response;
+};
+
+// curl sees only these; they forward to the client (clientp/userp) or fill a Transfer.
+struct CurlMultiClient::CurlHooks {
+  static int Socket(CURL*, curl_socket_t fd, int what, void* userp, void*) noexcept {
+    static_cast<CurlMultiClient*>(userp)->WatchSocket(fd, what);
+    return 0;
+  }
+
+  static int Timer(CURLM*, long timeout_ms, void* userp) noexcept {
+    static_cast<CurlMultiClient*>(userp)->SetTimer(timeout_ms);
+    return 0;
+  }
+
+  static curl_socket_t Open(void* clientp, curlsocktype purpose,
+                            curl_sockaddr* address) noexcept {
+    if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+    return static_cast<CurlMultiClient*>(clientp)->OpenSocket(
+        address->family, address->socktype, address->protocol);
+  }
+
+  static int Close(void* clientp, curl_socket_t fd) noexcept {
+    return static_cast<CurlMultiClient*>(clientp)->CloseSocket(fd);
+  }
+
+  // One call per header line, status lines included; the headers of every response in the
+  // exchange (1xx interim ones, too) come through here, so a status line starts afresh.
+  static size_t Header(char* data, size_t size, size_t count, void* userp) noexcept {
+    auto* t = static_cast<Transfer*>(userp);
+    const size_t n = size * count;
+    std::string_view line(data, n);
+    if (line.substr(0, 5) == "HTTP/") {
+      t->headers.clear();
+      t->last_header.clear();
+      return n;
+    }
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      // Obsolete line folding: continues the previous header's value.
+      std::string_view more = Trim(line);
+      if (!t->last_header.empty() && !more.empty()) {
+        t->headers[t->last_header].append(" ").append(more);
+      }
+      return n;
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return n;  // the blank line ending the block
+    std::string name = Lower(Trim(line.substr(0, colon)));
+    std::string_view value = Trim(line.substr(colon + 1));
+    auto [it, inserted] = t->headers.try_emplace(name, value);
+    if (!inserted) it->second.append(", ").append(value);
+    t->last_header = std::move(name);
+    return n;
+  }
+
+  static size_t Write(char* data, size_t size, size_t count, void* userp) noexcept {
+    auto* t = static_cast<Transfer*>(userp);
+    const size_t n = size * count;
+    if (t->body.size() + n > kMaxResponseBodyBytes) {
+      t->body_too_large = true;
+      return 0;  // fails the transfer with CURLE_WRITE_ERROR
+    }
+    t->body.append(data, n);
+    return n;
+  }
+};
+
+CurlMultiClient::CurlMultiClient(asio::any_io_executor executor, int max_connections)
+    : executor_(std::move(executor)), alive_(std::make_shared<int>(0)), timer_(executor_) {
+  static std::once_flag global_init;
+  std::call_once(global_init, [] {
+    // Never paired with curl_global_cleanup: other clients may live until exit.
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw std::runtime_error("curl_global_init failed");
+    }
+  });
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+  const long max = std::max(max_connections, 1);
+  curl_multi_setopt(Multi(multi_), CURLMOPT_SOCKETFUNCTION, &CurlHooks::Socket);
+  curl_multi_setopt(Multi(multi_), CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(Multi(multi_), CURLMOPT_TIMERFUNCTION, &CurlHooks::Timer);
+  curl_multi_setopt(Multi(multi_), CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(Multi(multi_), CURLMOPT_MAX_TOTAL_CONNECTIONS, max);
+  curl_multi_setopt(Multi(multi_), CURLMOPT_MAX_HOST_CONNECTIONS, max);
+  // Keep as many idle connections as we may open, for reuse (curl's default is smaller).
+  curl_multi_setopt(Multi(multi_), CURLMOPT_MAXCONNECTS, max);
+}
+
+CurlMultiClient::~CurlMultiClient() {
+  alive_.reset();   // queued handlers and posted failures now drop out
+  closing_ = true;  // curl's callbacks below must not start new waits
+  for (auto& [easy, transfer] : transfers_) curl_multi_remove_handle(Multi(multi_), easy);
+  transfers_.clear();  // cleans up the easy handles; callbacks are destroyed uncalled
+  // Closes the cached connections, each through CloseSocket() while watches_ still exists.
+  curl_multi_cleanup(Multi(multi_));
+  watches_.clear();
+}
+
+std::size_t CurlMultiClient::InFlight() const { return transfers_.size() + failing_; }
+
+void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse)> done) {
+  if (request.timeout <= std::chrono::milliseconds::zero()) {
+    FailSoon("timeout must be positive", std::move(done));
+    return;
+  }
+  for (const std::string& header : request.headers) {
+    if (header.find_first_of("\r\n") != std::string::npos) {
+      FailSoon("header contains CR or LF", std::move(done));
+      return;
+    }
+  }
+  auto t = std::make_unique<Transfer>();
+  t->easy = curl_easy_init();
+  if (t->easy == nullptr) {
+    FailSoon("curl_easy_init failed", std::move(done));
+    return;
+  }
+  t->request = std::move(request);
+  const HttpRequest& r = t->request;
+
+  // "Expect:" stops curl sending "Expect: 100-continue" (and waiting for it) on large bodies.
+  t->header_list = curl_slist_append(t->header_list, "Expect:");
+  for (const std::string& header : r.headers) {
+    t->header_list = curl_slist_append(t->header_list, header.c_str());
+  }
+
+  CURL* easy = t->easy;
+  CURLcode rc = CURLE_OK;
+  auto set = [&](CURLoption option, auto value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
+  };
+  set(CURLOPT_PRIVATE, static_cast<void*>(t.get()));
+  set(CURLOPT_ERRORBUFFER, t->error);
+  set(CURLOPT_URL, r.url.c_str());
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_NOPROXY, "*");
+  set(CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts; we are multi-threaded
+  set(CURLOPT_TCP_NODELAY, 1L);
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeout.count()));
+  set(CURLOPT_USERAGENT, "tocsin");
+  set(CURLOPT_HTTPHEADER, t->header_list);
+  set(CURLOPT_HEADERFUNCTION, &CurlHooks::Header);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(t.get()));
+  set(CURLOPT_WRITEFUNCTION, &CurlHooks::Write);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
+  // The connection's sockets belong to the client, not to this request: curl may close them
+  // (through this pointer) after the request is gone, as late as curl_multi_cleanup().
+  set(CURLOPT_OPENSOCKETFUNCTION, &CurlHooks::Open);
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(this));
+  set(CURLOPT_CLOSESOCKETFUNCTION, &CurlHooks::Close);
+  set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(this));
+  if (r.method == "GET") {
+    set(CURLOPT_HTTPGET, 1L);
+  } else if (r.method == "HEAD") {
+    set(CURLOPT_NOBODY, 1L);
+  } else {
+    if (r.method == "POST" || !r.body.empty()) {
+      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+      set(CURLOPT_POSTFIELDS, r.body.data());
+    }
+    if (r.method != "POST") set(CURLOPT_CUSTOMREQUEST, r.method.c_str());
+  }
+  if (!r.basic_user.empty()) {
+    set(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    set(CURLOPT_USERNAME, r.basic_user.c_str());
+    set(CURLOPT_PASSWORD, r.basic_password.c_str());
+  }
+  if (rc != CURLE_OK) {
+    FailSoon(curl_easy_strerror(rc), std::move(done));
+    return;  // ~Transfer cleans up the handle
+  }
+  // Only sets curl's timer (to 0): the transfer starts from OnTimer(), never inside Start().
+  if (CURLMcode mc = curl_multi_add_handle(Multi(multi_), easy); mc != CURLM_OK) {
+    FailSoon(curl_multi_strerror(mc), std::move(done));
+    return;
+  }
+  t->done = std::move(done);
+  transfers_.emplace(easy, std::move(t));
+}
+
+void CurlMultiClient::FailSoon(std::string error, std::function<void(HttpResponse)> done) {
+  ++failing_;
+  HttpResponse response;
+  response.error = std::move(error);
+  // Posted so that `done` never runs inside Start() (callers may hold locks or half-built
+  // state there).
+  asio::post(executor_, [this, alive = std::weak_ptr<int>(alive_), done = std::move(done),
+                         response = std::move(response)]() mutable {
+    if (alive.expired()) return;
+    --failing_;
+    done(std::move(response));  // may destroy the client: nothing after this
+  });
+}
+
+int CurlMultiClient::OpenSocket(int family, int socktype, int protocol) {
+  const int fd = ::socket(family, socktype | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  auto watch = std::make_shared<Watch>(executor_, fd, /*owned=*/true);
+  error_code ec;
+  watch->descriptor.assign(fd, ec);
+  if (ec) {
+    ::close(fd);
+    return CURL_SOCKET_BAD;
+  }
+  // A stale entry for a reused descriptor number can only be a foreign one curl closed
+  // itself; ~Watch hands it back without closing the new socket.
+  watches_.insert_or_assign(fd, std::move(watch));
+  return fd;
+}
+
+int CurlMultiClient::CloseSocket(int fd) {
+  auto it = watches_.find(fd);
+  if (it == watches_.end() || !it->second->owned) return ::close(fd);  // not ours; can't happen
+  std::shared_ptr<Watch> watch = std::move(it->second);
+  watches_.erase(it);
+  watch->wanted = 0;
+  error_code ec;
+  // Cancels its waits; their handlers find the Watch gone (or, if one is running now,
+  // find the descriptor closed) and do nothing.
+  watch->descriptor.close(ec);
+  return ec ? -1 : 0;
+}
+
+void CurlMultiClient::WatchSocket(int fd, int what) {
+  auto it = watches_.find(fd);
+  if (what == CURL_POLL_REMOVE) {
+    if (it == watches_.end()) return;
+    Watch& watch = *it->second;
+    watch.wanted = 0;
+    if (watch.owned) {
+      // Idle in curl's connection cache: keep the socket, but stop waiting on it so that an
+      // idle client holds no outstanding work on the executor.
+      error_code ec;
+      watch.descriptor.cancel(ec);
+    } else {
+      watches_.erase(it);  // curl is about to close it; ~Watch releases it
+    }
+    return;
+  }
+  if (it == watches_.end()) {
+    // A descriptor curl opened without OpenSocket() (the threaded resolver's wake-up socket):
+    // watched until CURL_POLL_REMOVE, never closed by us.
+    auto watch = std::make_shared<Watch>(executor_, fd, /*owned=*/false);
+    error_code ec;
+    watch->descriptor.assign(fd, ec);
+    if (ec) return;  // the transfer still ends by its timeout
+    it = watches_.emplace(fd, std::move(watch)).first;
+  }
+  std::shared_ptr<Watch> watch = it->second;
+  watch->wanted = what & (kRead | kWrite);
+  ArmWait(watch, kRead);
+  ArmWait(watch, kWrite);
+}
+
+void CurlMultiClient::ArmWait(const std::shared_ptr<Watch>& watch, int direction) {
+  if (closing_ || !(watch->wanted & direction) || watch->Pending(direction) ||
+      !watch->descriptor.is_open()) {
+    return;
+  }
+  watch->Pending(direction) = true;
+  // Asio re-registers the descriptor with epoll when it queues a wait, so readiness that
+  // arrived while nothing waited is still reported.
+  watch->descriptor.async_wait(
+      direction == kRead ? asio::posix::descriptor_base::wait_read
+                         : asio::posix::descriptor_base::wait_write,
+      [this, weak = std::weak_ptr<Watch>(watch), direction](const error_code& ec) {
+        // Watches live only in watches_, so a live Watch means a live client; an expired
+        // one means the socket was closed or the client destroyed: `this` may dangle.
+        if (std::shared_ptr<Watch> w = weak.lock()) OnSocketReady(w, direction, ec);
+      });
+}
+
+void CurlMultiClient::OnSocketReady(const std::shared_ptr<Watch>& watch, int direction,
+                                    const error_code& ec) {
+  watch->Pending(direction) = false;
+  if (ec == asio::error::operation_aborted) {
+    // Cancelled by CURL_POLL_REMOVE; curl may have asked for the socket again since.
+    ArmWait(watch, direction);
+    return;
+  }
+  // A wait curl no longer wants (it switched direction) is dropped; curl asks again if needed.
+  if (watch->wanted & direction) {
+    int running = 0;
+    curl_multi_socket_action(Multi(multi_), watch->fd, ec ? CURL_CSELECT_ERR : direction,
+                             &running);
+    // On an error curl decides; waiting again could spin on a broken descriptor.
+    if (!ec) ArmWait(watch, direction);
+  }
+  Deliver(CollectFinished(), alive_);
+}
+
+void CurlMultiClient::SetTimer(long timeout_ms) {
+  if (closing_) return;
+  if (timeout_ms < 0) {
+    timer_.cancel();
+    return;
+  }
+  // curl forbids calling back into it from this callback: act when the timer fires, even for 0.
+  timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const error_code& ec) {
+    // A wait that completed before being replaced still runs: an early socket_action is
+    // harmless (curl only acts on what is due).
+    if (ec || alive.expired()) return;
+    OnTimer();
+  });
+}
+
+void CurlMultiClient::OnTimer() {
+  int running = 0;
+  curl_multi_socket_action(Multi(multi_), CURL_SOCKET_TIMEOUT, 0, &running);
+  Deliver(CollectFinished(), alive_);
+}
+
+std::vector<CurlMultiClient::Finished> CurlMultiClient::CollectFinished() {
+  std::vector<Finished> finished;
+  int queued = 0;
+  while (CURLMsg* msg = curl_multi_info_read(Multi(multi_), &queued)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    const CURLcode code = msg->data.result;  // msg dies with curl_multi_remove_handle
+    auto it = transfers_.find(easy);
+    if (it == transfers_.end()) continue;  // not ours; can't happen
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    transfers_.erase(it);
+
+    HttpResponse response;
+    if (code == CURLE_OK) {
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+      response.body = std::move(t->body);
+      response.headers = std::move(t->headers);
+    } else {
+      response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+      if (t->body_too_large) {
+        response.error = "response body larger than " +
+                         std::to_string(kMaxResponseBodyBytes) + " bytes";
+      } else {
+        response.error = curl_easy_strerror(code);
+        if (t->error[0] != '\0') response.error.append(" (").append(t->error).append(")");
+      }
+    }
+    // Returns the connection to the cache (or closes it) and may call back into WatchSocket.
+    curl_multi_remove_handle(Multi(multi_), easy);
+    finished.push_back({std::move(t->done), std::move(response)});
+  }  // ~Transfer: curl_easy_cleanup
+  return finished;
+}
+
+void CurlMultiClient::Deliver(std::vector<Finished> finished, const std::weak_ptr<int>& alive) {
+  for (Finished& f : finished) {
+    if (alive.expired()) return;  // the client was destroyed by an earlier callback
+    f.done(std::move(f.response));
+  }
+}
+
+}  // namespace tocsin

@@ -1,0 +1,127 @@
+// CurlMultiClient: outbound HTTP(S) requests to SMS providers, many at once, on one executor.
+//
+// Built on libcurl's multi-socket interface: curl tells us which descriptors to watch and when
+// its next timeout is due (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION); Asio waits for
+// readiness and expiry and hands each event back with curl_multi_socket_action. There is no
+// thread per request, and finished connections stay in curl's cache for the next request to
+// the same host (keep-alive).
+//
+// Ownership: the client owns the CURLM handle, one easy handle per request in flight, and an
+// Asio descriptor for every TCP socket curl opens (CURLOPT_OPENSOCKETFUNCTION creates it,
+// CURLOPT_CLOSESOCKETFUNCTION closes it), so no descriptor is ever closed behind Asio's back.
+//
+// Threading rule: the client is not thread-safe. Every public method, the constructor and the
+// destructor must be called on the client's executor: from a handler running on it (a
+// single-threaded io_context, or a strand), or while nothing runs that executor. Nothing is
+// posted to the executor on the caller's behalf. All curl calls and all `done` callbacks run on
+// that executor.
+//
+// Callbacks:
+//  1. `done` is called exactly once per Start(), on the executor, never from inside Start().
+//  2. If the client is destroyed first, `done` is never called: the destructor aborts every
+//     transfer and destroys its callback uncalled (releasing whatever it captured). This
+//     includes transfers that finished in the same event as a callback that destroys the
+//     client: once the destructor has begun, no further callback runs.
+//  3. A callback may call Start() and may destroy the client. It must not throw.
+//
+// Request bodies are never logged or copied into error text (they hold phone numbers).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace tocsin {
+
+struct HttpRequest {
+  // "POST" sends `body` (curl's default Content-Type is application/x-www-form-urlencoded;
+  // override it in `headers`). "GET" and "HEAD" send no body. Any other method is sent as is,
+  // with `body` if it is non-empty.
+  std::string method = "POST";
+  std::string url;                          // http:// or https:// only
+  std::string body;                         // sent as-is
+  std::vector<std::string> headers;         // "Name: value", no CR or LF
+  std::string basic_user, basic_password;   // HTTP Basic auth when basic_user is non-empty
+  std::chrono::milliseconds timeout{15000}; // whole request, queueing for a connection included
+                                            // as far as curl counts it; must be positive
+};
+
+struct HttpResponse {
+  long status = 0;                             // 0 when the transfer failed (see error)
+  std::string body;                            // empty when status == 0
+  std::map<std::string, std::string> headers;  // final response only; names lowercase
+                                               // (e.g. "retry-after"); repeats joined by ", "
+  std::string error;      // when status == 0: curl's text, e.g. "Timeout was reached (...)"
+  bool timed_out = false; // the request's timeout expired (status is then 0)
+};
+
+class CurlMultiClient {
+ public:
+  // Largest response body accepted; a longer one fails the request (status 0).
+  static constexpr std::size_t kMaxResponseBodyBytes = 4 * 1024 * 1024;
+
+  // `max_connections` caps open connections, in total and per host (values below 1 mean 1).
+  // Requests beyond it wait in curl for a connection to free up.
+  explicit CurlMultiClient(boost::asio::any_io_executor executor, int max_connections = 100);
+  // Aborts outstanding transfers; their callbacks are destroyed uncalled (see above).
+  ~CurlMultiClient();
+  CurlMultiClient(const CurlMultiClient&) = delete;
+  CurlMultiClient& operator=(const CurlMultiClient&) = delete;
+
+  // Starts a request; `done` is called exactly once on the client's executor (unless the client
+  // is destroyed first). A request that cannot be set up (bad header, non-positive timeout,
+  // curl refusing the handle) completes with status 0 and an error, still asynchronously.
+  void Start(HttpRequest request, std::function<void(HttpResponse)> done);
+
+  // Start() calls whose `done` has not run yet.
+  std::size_t InFlight() const;
+
+ private:
+  struct Transfer;   // one request in flight: its easy handle, buffers and callback
+  struct Watch;      // one descriptor curl asked us to watch
+  struct Finished;   // a completed request waiting for its callback
+  struct CurlHooks;  // the C callbacks curl calls; defined in the .cc
+
+  // Called by curl (through CurlHooks), always from inside a curl call on the executor.
+  void WatchSocket(int fd, int what);  // CURLMOPT_SOCKETFUNCTION
+  void SetTimer(long timeout_ms);      // CURLMOPT_TIMERFUNCTION
+  int OpenSocket(int family, int socktype, int protocol);  // CURLOPT_OPENSOCKETFUNCTION
+  int CloseSocket(int fd);                                  // CURLOPT_CLOSESOCKETFUNCTION
+
+  // Asio completions; each ends by running the callbacks of whatever finished.
+  void ArmWait(const std::shared_ptr<Watch>& watch, int direction);
+  void OnSocketReady(const std::shared_ptr<Watch>& watch, int direction,
+                     const boost::system::error_code& ec);
+  void OnTimer();
+
+  std::vector<Finished> CollectFinished();
+  void FailSoon(std::string error, std::function<void(HttpResponse)> done);
+  // Runs the callbacks in order; stops, dropping the rest, once `alive` expires (a callback
+  // destroyed the client). Touches no member, so it may outlive the client.
+  static void Deliver(std::vector<Finished> finished, const std::weak_ptr<int>& alive);
+
+  // Immutable after construction.
+  boost::asio::any_io_executor executor_;
+  void* multi_ = nullptr;  // CURLM*; void* keeps <curl/curl.h> out of this header
+
+  // Only on executor_.
+  // Expires when the destructor starts. Handlers still queued on the executor hold a weak_ptr
+  // to it and return without touching `this` once it has expired.
+  std::shared_ptr<int> alive_;
+  bool closing_ = false;  // the destructor is tearing curl down: arm nothing
+  boost::asio::steady_timer timer_;
+  std::unordered_map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*
+  std::unordered_map<int, std::shared_ptr<Watch>> watches_;          // by descriptor
+  std::size_t failing_ = 0;  // FailSoon() callbacks posted, not yet run
+};
+
+}  // namespace tocsin

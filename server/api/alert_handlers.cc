@@ -1,0 +1,199 @@
+// Alerts: raise, read (with live counts), list, deliveries, follow-up updates, resolve, cancel.
+#include <boost/json.hpp>
+
+#include "dispatch/registry/audit_log.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/path_ids.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+json::value OptJson(const std::optional<std::string>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+json::object AlertToJson(const Alert& a) {
+  json::object counts;
+  for (const auto& [state, n] : a.counts) counts[state] = n;
+  return {{"id", a.id},
+          {"code", a.code},
+          {"kind", a.kind},
+          {"status", a.status},
+          {"areas", ToJsonArray(a.areas)},
+          {"audience", {{"roles", ToJsonArray(a.roles)}, {"include_neighbours", a.include_neighbours}}},
+          {"location", a.location},
+          {"details", a.details},
+          {"deadline", OptJson(a.deadline)},
+          {"recipients", a.recipients},
+          {"counts", std::move(counts)},
+          {"created_at", a.created_at},
+          {"ended_at", OptJson(a.ended_at)}};
+}
+
+Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
+  JsonBody body(ctx.req);
+  body.AllowOnly({"kind", "areas", "location", "details", "audience", "deadline"});
+  AlertInput in;
+  in.kind = body.RequiredString("kind");
+  in.areas = body.StringList("areas").value_or(std::vector<std::string>{});
+  in.location = body.RequiredString("location");
+  in.details = body.String("details").value_or("");
+  in.deadline = body.String("deadline");
+  if (const auto* audience = body.Raw("audience"); audience && !audience->is_null()) {
+    if (!audience->is_object()) throw ApiError(Error::Invalid("audience", "must be an object"));
+    for (const auto& kv : audience->as_object()) {
+      if (kv.key() == "roles") {
+        if (!kv.value().is_array()) throw ApiError(Error::Invalid("audience.roles", "must be a list"));
+        in.roles.clear();
+        for (const auto& r : kv.value().as_array()) in.roles.push_back(AsString(r, "audience.roles"));
+      } else if (kv.key() == "include_neighbours") {
+        if (!kv.value().is_bool()) {
+          throw ApiError(Error::Invalid("audience.include_neighbours", "must be true or false"));
+        }
+        in.include_neighbours = kv.value().as_bool();
+      } else {
+        throw ApiError(Error::Invalid("audience." + std::string(kv.key()), "unknown field"));
+      }
+    }
+  }
+  auto alert = co_await app.db.Run([&](pqxx::connection& c) -> Result<Alert> {
+    pqxx::work tx(c);
+    auto a = app.alerts.Raise(tx, scope.network, in, scope.caller.Actor());
+    if (!a.ok()) return a;
+    tx.commit();
+    return a;
+  });
+  auto raised = ValueOrThrow(std::move(alert));
+  // Committed: the dispatcher may start at once.
+  if (app.dispatcher) app.dispatcher->Wake(scope.network.id);
+  co_return JsonResponse(ctx.req, status::created,
+                         {{"id", raised.id}, {"code", raised.code}, {"status", raised.status},
+                          {"recipients", raised.recipients}});
+}
+
+Awaitable GetAlertHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto id = PathId(ctx, "id");
+  auto alert = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return app.alerts.Get(tx, scope.network.id, id);
+  });
+  co_return JsonResponse(ctx.req, status::ok, AlertToJson(ValueOrThrow(std::move(alert))));
+}
+
+Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto filter = QueryParam(ctx, "status").value_or("");
+  if (!filter.empty() && filter != "open" && filter != "resolved" && filter != "cancelled") {
+    throw ApiError(Error::Invalid("status", "must be open, resolved or cancelled"));
+  }
+  auto limit = static_cast<int>(QueryInt(ctx, "limit", 50, 1, 500));
+  auto alerts = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return app.alerts.List(tx, scope.network.id, filter, limit);
+  });
+  json::array items;
+  for (const auto& a : alerts) items.push_back(AlertToJson(a));
+  co_return JsonResponse(ctx.req, status::ok, {{"alerts", std::move(items)}});
+}
+
+Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto id = PathId(ctx, "id");
+  auto after = QueryInt(ctx, "cursor", 0, 0, INT64_MAX);
+  auto limit = static_cast<int>(QueryInt(ctx, "limit", 100, 1, 1000));
+  auto page = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return app.alerts.Deliveries(tx, scope.network.id, id, after, limit);
+  });
+  auto p = ValueOrThrow(std::move(page));
+  json::array items;
+  for (const auto& d : p.deliveries) {
+    items.push_back({{"id", d.id},           {"member_id", d.member_id},
+                     {"message", d.kind},    {"seq", d.seq},
+                     {"channel", d.channel}, {"state", d.state},
+                     {"language", d.language}, {"segments", d.segments},
+                     {"attempts", d.attempts}, {"sender", OptJson(d.sender)},
+                     {"provider_id", OptJson(d.provider_id)}, {"error_code", OptJson(d.error_code)},
+                     {"error_message", OptJson(d.error_message)}, {"sent_at", OptJson(d.sent_at)},
+                     {"created_at", d.created_at}, {"updated_at", d.updated_at}});
+  }
+  json::value next = nullptr;
+  if (p.next_cursor) next = std::to_string(*p.next_cursor);
+  co_return JsonResponse(ctx.req, status::ok, {{"deliveries", std::move(items)}, {"next_cursor", next}});
+}
+
+Awaitable UpdateAlertHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
+  auto id = PathId(ctx, "id");
+  JsonBody body(ctx.req);
+  body.AllowOnly({"message"});
+  auto message = body.RequiredString("message");
+  auto queued = co_await app.db.Run([&](pqxx::connection& c) -> Result<std::int64_t> {
+    pqxx::work tx(c);
+    auto n = app.alerts.Update(tx, scope.network, id, message);
+    if (!n.ok()) return n;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "alerts.update", "alert:" + std::to_string(id));
+    tx.commit();
+    return n;
+  });
+  auto n = ValueOrThrow(std::move(queued));
+  if (app.dispatcher) app.dispatcher->Wake(scope.network.id);
+  co_return JsonResponse(ctx.req, status::accepted, {{"recipients", n}});
+}
+
+// `status_to` is a string literal: a coroutine must not keep a reference to a temporary.
+Awaitable EndAlertHandler(App& app, http::RequestContext& ctx, const char* status_to) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
+  auto id = PathId(ctx, "id");
+  std::string message;
+  if (!ctx.req.body().empty()) {
+    JsonBody body(ctx.req);
+    body.AllowOnly({"message"});
+    message = body.String("message").value_or("");
+  }
+  auto ended = co_await app.db.Run([&](pqxx::connection& c) -> Result<Alert> {
+    pqxx::work tx(c);
+    auto a = app.alerts.End(tx, scope.network, id, status_to, message);
+    if (!a.ok()) return a;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(),
+                std::string(status_to) == "resolved" ? "alerts.resolve" : "alerts.cancel", "alert:" + std::to_string(id));
+    tx.commit();
+    return a;
+  });
+  auto a = ValueOrThrow(std::move(ended));
+  if (app.dispatcher) {
+    app.dispatcher->ForgetAlert(id);
+    app.dispatcher->Wake(scope.network.id);
+  }
+  co_return JsonResponse(ctx.req, status::ok, AlertToJson(a));
+}
+
+}  // namespace
+
+void AddAlertRoutes(http::Router& router, App& app) {
+  const std::string base = "/v1/networks/{slug}/alerts";
+  router.Add(verb::post, base, [&app](http::RequestContext& c) { return RaiseAlertHandler(app, c); });
+  router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListAlertsHandler(app, c); });
+  router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetAlertHandler(app, c); });
+  router.Add(verb::get, base + "/{id}/deliveries",
+             [&app](http::RequestContext& c) { return DeliveriesHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/updates",
+             [&app](http::RequestContext& c) { return UpdateAlertHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/resolve",
+             [&app](http::RequestContext& c) { return EndAlertHandler(app, c, "resolved"); });
+  router.Add(verb::post, base + "/{id}/cancel",
+             [&app](http::RequestContext& c) { return EndAlertHandler(app, c, "cancelled"); });
+}
+
+}  // namespace tocsin

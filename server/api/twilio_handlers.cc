@@ -1,0 +1,82 @@
+// Webhooks from Twilio. Every one must carry a valid X-Twilio-Signature (HMAC-SHA1 over
+// server.public_url + the path and the sorted form parameters, keyed with the auth token);
+// anything else is 403 and changes nothing.
+//
+// POST /twilio/status: delivery status callbacks. They may repeat and arrive out of order; a
+// delivery only moves forward (delivery_rank), so a late 'sent' never undoes 'delivered'.
+#include "dispatch/twilio/signature.h"
+#include "server/api/api_error.h"
+#include "server/api/json_io.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+constexpr const char* kApplyStatus =
+    "UPDATE deliveries SET state = $2, error_code = COALESCE($3, error_code),"
+    " sent_at = COALESCE(sent_at, now()), updated_at = now()"
+    " WHERE provider_id = $1 AND delivery_rank($2) > delivery_rank(state)";
+constexpr const char* kOptOutByProviderId =
+    "UPDATE members SET status = 'opted_out', updated_at = now()"
+    " WHERE id = (SELECT member_id FROM deliveries WHERE provider_id = $1)";
+
+// Twilio's message status -> our delivery state; empty: nothing to record.
+std::string StateFor(const std::string& twilio_status) {
+  if (twilio_status == "sent") return "sent";
+  if (twilio_status == "delivered" || twilio_status == "read") return "delivered";
+  if (twilio_status == "undelivered") return "undelivered";
+  if (twilio_status == "failed" || twilio_status == "canceled") return "failed";
+  return "";
+}
+
+// Checks the signature over the public URL of this request; throws 403 unless valid.
+FormParams VerifiedParams(const App& app, const http::RequestContext& ctx) {
+  const auto& token = app.config.twilio.auth_token;
+  auto params = ParseFormUrlEncoded(ctx.req.body());
+  auto signature = ctx.req["X-Twilio-Signature"];
+  auto url = app.config.server.public_url + std::string(ctx.req.target());
+  if (token.empty() || signature.empty() || !params.ok() ||
+      !ValidTwilioSignature(token, url, params.value(), signature)) {
+    throw ApiError(ErrorCode::kForbidden, "missing or invalid X-Twilio-Signature");
+  }
+  return std::move(params.value());
+}
+
+std::string Get(const FormParams& params, const std::string& key) {
+  for (const auto& [k, v] : params) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
+  auto params = VerifiedParams(app, ctx);
+  auto sid = Get(params, "MessageSid");
+  auto state = StateFor(Get(params, "MessageStatus"));
+  if (sid.empty()) throw ApiError(Error::Invalid("MessageSid", "is required"));
+  if (!state.empty()) {
+    std::optional<std::string> code;
+    if (auto c = Get(params, "ErrorCode"); !c.empty()) code = c;
+    co_await app.db.Run([&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      tx.exec_params(kApplyStatus, sid, state, code);
+      if (code == "21610") tx.exec_params(kOptOutByProviderId, sid);
+      tx.commit();
+    });
+  }
+  co_return EmptyResponse(ctx.req, status::no_content);
+}
+
+}  // namespace
+
+void AddTwilioRoutes(http::Router& router, App& app) {
+  router.Add(verb::post, "/twilio/status",
+             [&app](http::RequestContext& c) { return StatusCallbackHandler(app, c); });
+}
+
+}  // namespace tocsin

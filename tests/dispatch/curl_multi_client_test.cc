@@ -1,0 +1,484 @@
+// CurlMultiClient against a small Beast HTTP/1.1 server on 127.0.0.1 (its own thread). The
+// client's io_context runs on the test thread.
+#include "dispatch/net/curl_multi_client.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace tocsin {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using boost::system::error_code;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Routes:
+//   /ok              200; body "auth=<Authorization>\nbody=<request body>"; echoes the method,
+//                    whether an Expect header came, the body size and X-Custom in X-* headers
+//   /slow?ms=N       200 after N ms
+//   /retry           429 with Retry-After: 3 and X-Dup twice
+//   /boom            500
+//   /hang            never answers (waits for the client to close)
+//   /interim         a 100 Continue carrying X-Interim, then 200 with X-Final
+//   /big?bytes=N     200 with N bytes of body
+class TestServer {
+ public:
+  TestServer() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    port_ = acceptor_.local_endpoint().port();
+    Accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~TestServer() {
+    io_.stop();
+    thread_.join();
+  }
+
+  std::string Url(std::string_view target) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + std::string(target);
+  }
+  int Connections() const { return connections_.load(); }
+  int Requests() const { return requests_.load(); }
+
+ private:
+  class Session : public std::enable_shared_from_this<Session> {
+   public:
+    Session(tcp::socket socket, TestServer& server)
+        : stream_(std::move(socket)), timer_(stream_.get_executor()), server_(server) {}
+
+    void Read() {
+      parser_.emplace();
+      parser_->body_limit(16 * 1024 * 1024);
+      http::async_read(stream_, buffer_, *parser_,
+                       [self = shared_from_this()](error_code ec, std::size_t) {
+                         self->OnRead(ec);
+                       });
+    }
+
+   private:
+    void OnRead(error_code ec) {
+      if (ec) return;  // client closed (or shutdown): the session ends
+      ++server_.requests_;
+      const http::request<http::string_body>& req = parser_->get();
+      keep_alive_ = req.keep_alive();
+      const std::string target(req.target());
+      const std::string path = target.substr(0, target.find('?'));
+      if (path == "/ok") {
+        Response res{http::status::ok, 11};
+        res.set("X-Echo-Method", req.method_string());
+        res.set("X-Had-Expect", req.count(http::field::expect) != 0 ? "yes" : "no");
+        res.set("X-Body-Size", std::to_string(req.body().size()));
+        res.set("X-Echo-Custom", req["X-Custom"]);
+        res.body() = "auth=" + std::string(req[http::field::authorization]) +
+                     "\nbody=" + req.body();
+        Reply(std::move(res));
+      } else if (path == "/slow") {
+        timer_.expires_after(std::chrono::milliseconds(QueryNumber(target, "ms=")));
+        timer_.async_wait([self = shared_from_this()](error_code ec) {
+          if (ec) return;
+          Response res{http::status::ok, 11};
+          res.body() = "slow";
+          self->Reply(std::move(res));
+        });
+      } else if (path == "/retry") {
+        Response res{http::status::too_many_requests, 11};
+        res.set("Retry-After", "3");
+        res.insert("X-Dup", "a");
+        res.insert("X-Dup", "b");
+        res.body() = "slow down";
+        Reply(std::move(res));
+      } else if (path == "/boom") {
+        Response res{http::status::internal_server_error, 11};
+        res.body() = "boom";
+        Reply(std::move(res));
+      } else if (path == "/hang") {
+        Read();  // never answers; the read ends when the client closes the connection
+      } else if (path == "/interim") {
+        raw_ = "HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n";
+        asio::async_write(stream_, asio::buffer(raw_),
+                          [self = shared_from_this()](error_code ec, std::size_t) {
+                            if (ec) return;
+                            Response res{http::status::ok, 11};
+                            res.set("X-Final", "yes");
+                            res.body() = "final";
+                            self->Reply(std::move(res));
+                          });
+      } else if (path == "/big") {
+        Response res{http::status::ok, 11};
+        res.body().assign(QueryNumber(target, "bytes="), 'x');
+        Reply(std::move(res));
+      } else {
+        Reply(Response{http::status::not_found, 11});
+      }
+    }
+
+    using Response = http::response<http::string_body>;
+
+    void Reply(Response res) {
+      res_ = std::move(res);
+      res_.keep_alive(keep_alive_);
+      res_.prepare_payload();
+      http::async_write(stream_, res_, [self = shared_from_this()](error_code ec, std::size_t) {
+        if (ec) return;
+        if (!self->keep_alive_) {
+          self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+          return;
+        }
+        self->Read();
+      });
+    }
+
+    static long QueryNumber(const std::string& target, std::string_view key) {
+      const std::size_t at = target.find(key);
+      return at == std::string::npos ? 0 : std::stol(target.substr(at + key.size()));
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Response res_;
+    std::string raw_;
+    bool keep_alive_ = true;
+    asio::steady_timer timer_;
+    TestServer& server_;
+  };
+
+  void Accept() {
+    acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
+      if (ec) return;
+      ++connections_;
+      std::make_shared<Session>(std::move(socket), *this)->Read();
+      Accept();
+    });
+  }
+
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::atomic<int> connections_{0};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
+// Runs `io` until `done()` holds or `limit` passes; returns done().
+template <typename Pred>
+bool RunUntil(asio::io_context& io, Pred done, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = Clock::now() + limit;
+  while (!done() && Clock::now() < deadline) {
+    if (io.stopped()) io.restart();
+    io.run_one_for(20ms);
+  }
+  return done();
+}
+
+// Runs one request to completion.
+HttpResponse Fetch(asio::io_context& io, CurlMultiClient& client, HttpRequest request) {
+  std::optional<HttpResponse> out;
+  client.Start(std::move(request), [&](HttpResponse r) { out = std::move(r); });
+  REQUIRE(RunUntil(io, [&] { return out.has_value(); }));
+  return std::move(*out);
+}
+
+HttpRequest Get(std::string url) {
+  HttpRequest r;
+  r.method = "GET";
+  r.url = std::move(url);
+  return r;
+}
+
+TEST_CASE("CurlMultiClient POSTs a body with basic auth", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpRequest request;
+  request.url = server.Url("/ok");
+  request.body = "To=%2B447700900123&Body=hi";
+  request.basic_user = "AC123";
+  request.basic_password = "secret";
+  request.headers = {"X-Custom: forty two"};
+  std::optional<HttpResponse> out;
+  client.Start(request, [&](HttpResponse r) { out = std::move(r); });
+  CHECK_FALSE(out.has_value());  // never inside Start()
+  CHECK(client.InFlight() == 1);
+  REQUIRE(RunUntil(io, [&] { return out.has_value(); }));
+  CHECK(client.InFlight() == 0);
+
+  CHECK(out->status == 200);
+  CHECK(out->error.empty());
+  CHECK_FALSE(out->timed_out);
+  // base64("AC123:secret")
+  CHECK(out->body == "auth=Basic QUMxMjM6c2VjcmV0\nbody=To=%2B447700900123&Body=hi");
+  CHECK(out->headers["x-echo-method"] == "POST");
+  CHECK(out->headers["x-echo-custom"] == "forty two");
+  CHECK(out->headers["x-had-expect"] == "no");
+  CHECK(out->headers["content-length"] == std::to_string(out->body.size()));
+}
+
+TEST_CASE("CurlMultiClient sends GET and custom methods", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpResponse get = Fetch(io, client, Get(server.Url("/ok")));
+  CHECK(get.status == 200);
+  CHECK(get.headers["x-echo-method"] == "GET");
+  CHECK(get.headers["x-body-size"] == "0");
+  CHECK(get.body == "auth=\nbody=");
+
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = server.Url("/ok");
+  put.body = "x=1";
+  HttpResponse got = Fetch(io, client, put);
+  CHECK(got.status == 200);
+  CHECK(got.headers["x-echo-method"] == "PUT");
+  CHECK(got.body == "auth=\nbody=x=1");
+}
+
+TEST_CASE("CurlMultiClient never sends Expect: 100-continue", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpRequest request;
+  request.url = server.Url("/ok");
+  request.body.assign(2 * 1024 * 1024, 'a');  // curl would add Expect above 1 MiB
+  HttpResponse r = Fetch(io, client, request);
+  CHECK(r.status == 200);
+  CHECK(r.headers["x-had-expect"] == "no");
+  CHECK(r.headers["x-body-size"] == "2097152");
+}
+
+TEST_CASE("CurlMultiClient captures the final response's headers, lowercase", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpResponse retry = Fetch(io, client, Get(server.Url("/retry")));
+  CHECK(retry.status == 429);
+  CHECK(retry.headers["retry-after"] == "3");
+  CHECK(retry.headers["x-dup"] == "a, b");
+  CHECK(retry.headers.count("Retry-After") == 0);
+  CHECK(retry.body == "slow down");
+
+  HttpResponse interim = Fetch(io, client, Get(server.Url("/interim")));
+  CHECK(interim.status == 200);
+  CHECK(interim.body == "final");
+  CHECK(interim.headers["x-final"] == "yes");
+  CHECK(interim.headers.count("x-interim") == 0);
+}
+
+TEST_CASE("CurlMultiClient reports a 500 as a status, not an error", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpResponse r = Fetch(io, client, Get(server.Url("/boom")));
+  CHECK(r.status == 500);
+  CHECK(r.body == "boom");
+  CHECK(r.error.empty());
+  CHECK_FALSE(r.timed_out);
+}
+
+TEST_CASE("CurlMultiClient times a hung request out", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpRequest request = Get(server.Url("/hang"));
+  request.timeout = 200ms;
+  const auto start = Clock::now();
+  HttpResponse r = Fetch(io, client, request);
+  const auto elapsed = Clock::now() - start;
+  CHECK(r.status == 0);
+  CHECK(r.timed_out);
+  CHECK(r.error.find("Timeout was reached") != std::string::npos);
+  CHECK(r.body.empty());
+  CHECK(elapsed >= 150ms);
+  CHECK(elapsed < 3s);
+
+  // The timed-out connection is closed, not reused; the client carries on.
+  CHECK(Fetch(io, client, Get(server.Url("/boom"))).status == 500);
+}
+
+TEST_CASE("CurlMultiClient reports transport failures with status 0", "[curl]") {
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  // A port nobody listens on: bind one, then let it go.
+  unsigned short port = 0;
+  {
+    tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+    port = probe.local_endpoint().port();
+  }
+  HttpResponse refused =
+      Fetch(io, client, Get("http://127.0.0.1:" + std::to_string(port) + "/ok"));
+  CHECK(refused.status == 0);
+  CHECK_FALSE(refused.timed_out);
+  CHECK_FALSE(refused.error.empty());
+
+  HttpResponse ftp = Fetch(io, client, Get("ftp://127.0.0.1/file"));
+  CHECK(ftp.status == 0);
+  CHECK(ftp.error.find("Unsupported protocol") != std::string::npos);
+}
+
+TEST_CASE("CurlMultiClient fails requests it cannot set up, asynchronously", "[curl]") {
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  HttpRequest no_timeout = Get("http://127.0.0.1:1/");
+  no_timeout.timeout = 0ms;
+  HttpRequest bad_header = Get("http://127.0.0.1:1/");
+  bad_header.headers = {"X-Evil: a\r\nX-Injected: b"};
+  std::vector<HttpResponse> out;
+  client.Start(no_timeout, [&](HttpResponse r) { out.push_back(std::move(r)); });
+  client.Start(bad_header, [&](HttpResponse r) { out.push_back(std::move(r)); });
+  CHECK(out.empty());
+  CHECK(client.InFlight() == 2);
+  REQUIRE(RunUntil(io, [&] { return out.size() == 2; }));
+  CHECK(client.InFlight() == 0);
+  CHECK(out[0].status == 0);
+  CHECK(out[0].error == "timeout must be positive");
+  CHECK(out[1].status == 0);
+  CHECK(out[1].error == "header contains CR or LF");
+}
+
+TEST_CASE("CurlMultiClient refuses oversized response bodies", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  const std::size_t limit = CurlMultiClient::kMaxResponseBodyBytes;
+  HttpResponse fits = Fetch(io, client, Get(server.Url("/big?bytes=" + std::to_string(limit))));
+  CHECK(fits.status == 200);
+  CHECK(fits.body.size() == limit);
+
+  HttpResponse over =
+      Fetch(io, client, Get(server.Url("/big?bytes=" + std::to_string(limit + 1))));
+  CHECK(over.status == 0);
+  CHECK(over.body.empty());
+  CHECK(over.error.find("larger than") != std::string::npos);
+}
+
+TEST_CASE("CurlMultiClient runs requests concurrently", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());  // at most 100 connections
+
+  constexpr int kRequests = 200;
+  int done = 0;
+  int ok = 0;
+  const auto start = Clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    client.Start(Get(server.Url("/slow?ms=50")), [&](HttpResponse r) {
+      ++done;
+      if (r.status == 200 && r.body == "slow") ++ok;
+    });
+  }
+  CHECK(client.InFlight() == kRequests);
+  REQUIRE(RunUntil(io, [&] { return done == kRequests; }, 20s));
+  const auto elapsed = Clock::now() - start;
+  CHECK(ok == kRequests);
+  CHECK(client.InFlight() == 0);
+  CHECK(elapsed < 5s);  // one at a time would take 200 * 50 ms = 10 s
+  CHECK(server.Connections() <= 100);
+  CHECK(server.Requests() == kRequests);
+}
+
+TEST_CASE("CurlMultiClient reuses a keep-alive connection", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+
+  // Each request starts from the previous one's callback.
+  constexpr int kRequests = 20;
+  int done = 0;
+  int ok = 0;
+  std::function<void()> next = [&] {
+    client.Start(Get(server.Url("/ok")), [&](HttpResponse r) {
+      ++done;
+      if (r.status == 200) ++ok;
+      if (done < kRequests) next();
+    });
+  };
+  next();
+  REQUIRE(RunUntil(io, [&] { return done == kRequests; }));
+  CHECK(ok == kRequests);
+  CHECK(server.Requests() == kRequests);
+  CHECK(server.Connections() == 1);
+}
+
+TEST_CASE("Destroying CurlMultiClient drops outstanding callbacks uncalled", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  auto client = std::make_unique<CurlMultiClient>(io.get_executor());
+
+  int called = 0;
+  auto token = std::make_shared<int>(0);  // captured by every callback: counts live ones
+  for (int i = 0; i < 3; ++i) {
+    client->Start(Get(server.Url("/hang")), [&called, token](HttpResponse) { ++called; });
+  }
+  for (int i = 0; i < 2; ++i) {
+    client->Start(Get(server.Url("/slow?ms=2000")), [&called, token](HttpResponse) { ++called; });
+  }
+  HttpRequest bad = Get(server.Url("/ok"));
+  bad.timeout = 0ms;  // a posted failure, still queued at destruction
+  REQUIRE(RunUntil(io, [&] { return server.Requests() == 5; }));
+  client->Start(bad, [&called, token](HttpResponse) { ++called; });
+  CHECK(client->InFlight() == 6);
+  CHECK(token.use_count() == 7);
+
+  client.reset();
+  CHECK(called == 0);
+  CHECK(token.use_count() == 2);  // the posted failure's handler is still queued
+
+  // Whatever was still queued on the executor runs (and does nothing); then it runs dry.
+  const auto start = Clock::now();
+  io.restart();
+  io.run_for(5s);
+  CHECK(Clock::now() - start < 2s);
+  CHECK(called == 0);
+  CHECK(token.use_count() == 1);
+}
+
+TEST_CASE("A CurlMultiClient callback may destroy the client", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  auto client = std::make_unique<CurlMultiClient>(io.get_executor());
+
+  int called = 0;
+  for (int i = 0; i < 3; ++i) {
+    client->Start(Get(server.Url("/ok")), [&](HttpResponse r) {
+      ++called;
+      CHECK(r.status == 200);
+      client.reset();
+    });
+  }
+  REQUIRE(RunUntil(io, [&] { return called > 0; }));
+  io.restart();
+  io.run_for(300ms);
+  CHECK(called == 1);
+  CHECK(client == nullptr);
+}
+
+}  // namespace
+}  // namespace tocsin
