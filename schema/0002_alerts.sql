@@ -66,3 +66,13 @@ CREATE INDEX deliveries_alert_idx ON deliveries (alert_id, seq, id);
 CREATE FUNCTION delivery_rank(state text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE state WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END
 $$;
+
+-- Status callbacks that arrived before the provider's id for their message was recorded (a fast
+-- provider can beat our group commit). The delivery writer applies them when it writes the id.
+CREATE TABLE early_status (
+  provider_id  text NOT NULL,
+  state        text NOT NULL,
+  error_code   text,
+  received_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX early_status_idx ON early_status (provider_id);

@@ -34,7 +34,8 @@ const std::vector<TableSchema>& Schema() {
       {"server", {"listen", "public_url", "threads", "max_body_bytes", "max_import_bytes"}},
       {"database", {"url", "pool_size"}},
       {"twilio",
-       {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight"}},
+       {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight",
+        "request_timeout_ms"}},
       {"security", {"data_key", "admin_token"}},
       {"sms", {"provider", "templates_dir"}},
       {"log", {"level"}},
@@ -390,6 +391,8 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
         "twilio.default_segments_per_second must be greater than 0 and at most 1000");
   }
   TOCSIN_RETURN_IF_ERROR(in.Integer("twilio", "max_in_flight", 1, 10000, twilio.max_in_flight));
+  TOCSIN_RETURN_IF_ERROR(
+      in.Integer("twilio", "request_timeout_ms", 100, 120000, twilio.request_timeout_ms));
 
   // [log]
   TOCSIN_RETURN_IF_ERROR(in.String("log", "level", config.log_level));

@@ -33,6 +33,7 @@ struct TwilioConfig {
   std::string api_base = "https://api.twilio.com";
   double default_segments_per_second = 1.0;     // per sender number
   int max_in_flight = 100;                      // account-wide cap on requests in flight
+  int request_timeout_ms = 15000;               // one request to the API, then retry
 };
 
 struct SecurityConfig {

@@ -25,6 +25,15 @@ constexpr const char* kApply =
     "   $7::float8[]) AS u(id, state, sender, provider_id, error_code, error_message, delay)"
     " WHERE d.id = u.id AND (delivery_rank(u.state) > delivery_rank(d.state)"
     "   OR (u.state IN ('queued', 'cancelled') AND d.state = 'sending'))";
+// Callbacks that came before the ids they name: apply the most advanced one per id, drop them.
+constexpr const char* kApplyEarly =
+    "WITH e AS (DELETE FROM early_status WHERE provider_id = ANY($1::text[])"
+    "   RETURNING provider_id, state, error_code),"
+    " best AS (SELECT DISTINCT ON (provider_id) provider_id, state, error_code FROM e"
+    "   ORDER BY provider_id, delivery_rank(state) DESC)"
+    " UPDATE deliveries d SET state = best.state, error_code = COALESCE(best.error_code, d.error_code),"
+    " updated_at = now() FROM best WHERE d.provider_id = best.provider_id"
+    " AND delivery_rank(best.state) > delivery_rank(d.state)";
 constexpr const char* kOptOut =
     "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = ANY($1::bigint[])";
 
@@ -47,8 +56,9 @@ void DeliveryWriter::Stop() {
 void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch) {
   std::vector<std::string> ids, states, delays;
   std::vector<std::optional<std::string>> senders, providers, codes, messages;
-  std::vector<std::string> opt_outs;
+  std::vector<std::string> opt_outs, new_ids;
   for (const auto& t : batch) {
+    if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
     ids.push_back(std::to_string(t.delivery_id));
     states.push_back(t.state);
     senders.push_back(t.sender);
@@ -61,6 +71,7 @@ void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& b
   pqxx::work tx(c);
   tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
                  ToPgArray(codes), ToPgArray(messages), ToPgArray(delays));
+  if (!new_ids.empty()) tx.exec_params(kApplyEarly, ToPgArray(new_ids));
   if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
   tx.commit();
 }

@@ -23,6 +23,9 @@ using Clock = TokenBucket::Clock;
 constexpr const char* kRecover =
     "UPDATE deliveries SET state = 'queued', next_attempt_at = now(), updated_at = now()"
     " WHERE state = 'sending'";
+// Early callbacks that never found their message (not ours, or lost): kept a day.
+constexpr const char* kPruneEarly =
+    "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
 constexpr const char* kNetworksWithWork =
     "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()";
 constexpr const char* kSenders =
@@ -107,6 +110,7 @@ asio::awaitable<void> Dispatcher::Recover() {
       auto n = co_await db_.Run([](pqxx::connection& c) {
         pqxx::work tx(c);
         auto r = tx.exec(kRecover);
+        tx.exec(kPruneEarly);
         tx.commit();
         return static_cast<long long>(r.affected_rows());
       });

@@ -1,7 +1,9 @@
 // TokenBucket: a sender number's rate in SMS segments per second.
 //
 // Invariants:
-//  1. Tokens refill continuously at `rate` per second up to `capacity` (one second's worth).
+//  1. Tokens refill continuously at `rate` per second up to `capacity`: 1/20 s worth (at least
+//     one token). We pace evenly instead of bursting a whole second at once, so jitter on the way
+//     to the provider never makes us look faster than the rate to its own (one-second) bucket.
 //  2. A message may take more tokens than are left only when the bucket is full (a 3-segment
 //     message on a 1 segment/s number), leaving a debt repaid before the next send; so over any
 //     window the segments sent never exceed rate x window + capacity.
@@ -17,7 +19,7 @@ class TokenBucket {
   using Clock = std::chrono::steady_clock;
 
   TokenBucket(double rate, Clock::time_point now)
-      : rate_(rate), capacity_(std::max(1.0, rate)), tokens_(capacity_), last_(now) {}
+      : rate_(rate), capacity_(std::max(1.0, rate / 20.0)), tokens_(capacity_), last_(now) {}
 
   // Takes `n` tokens if allowed now.
   bool TryTake(int n, Clock::time_point now) {

@@ -5,14 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 namespace tocsin {
 namespace {
@@ -29,8 +28,8 @@ CURLM* Multi(void* multi) { return static_cast<CURLM*>(multi); }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -46,13 +45,18 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 struct CurlMultiClient::Transfer {
+  Transfer(const asio::any_io_executor& executor, std::uint64_t id) : id(id), deadline(executor) {}
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);  // after curl_multi_remove_handle
     curl_slist_free_all(header_list);
   }
 
+  const std::uint64_t id;  // tells a stale deadline handler from a transfer reusing the address
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
+  // curl does not check CURLOPT_TIMEOUT_MS while a transfer waits for a free connection
+  // (max_connections reached); this backstop does. Destroyed (so cancelled) with the Transfer.
+  asio::steady_timer deadline;
   HttpRequest request;  // owns the body curl sends from (CURLOPT_POSTFIELDS does not copy)
   std::function<void(HttpResponse)> done;
 
@@ -67,7 +71,8 @@ struct CurlMultiClient::Transfer {
 struct CurlMultiClient::Watch {
   Watch(const asio::any_io_executor& executor, int fd, bool owned)
       : descriptor(executor), fd(fd), owned(owned) {}
-  // A descriptor curl opened itself is curl's to close: hand it back instead.
+  // A descriptor curl opened itself is curl's to close: hand it back. Normally done already
+  // at CURL_POLL_REMOVE (see WatchSocket); this is the fallback at client destruction.
   ~Watch() {
     if (!owned && descriptor.is_open()) descriptor.release();
   }
@@ -98,11 +103,10 @@ struct CurlMultiClient::CurlHooks {
     return 0;
   }
 
-  static curl_socket_t Open(void* clientp, curlsocktype purpose,
-                            curl_sockaddr* address) noexcept {
+  static curl_socket_t Open(void* clientp, curlsocktype purpose, curl_sockaddr* address) noexcept {
     if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-    return static_cast<CurlMultiClient*>(clientp)->OpenSocket(
-        address->family, address->socktype, address->protocol);
+    return static_cast<CurlMultiClient*>(clientp)->OpenSocket(address->family, address->socktype,
+                                                              address->protocol);
   }
 
   static int Close(void* clientp, curl_socket_t fd) noexcept {
@@ -195,7 +199,7 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
       return;
     }
   }
-  auto t = std::make_unique<Transfer>();
+  auto t = std::make_unique<Transfer>(executor_, ++next_id_);
   t->easy = curl_easy_init();
   if (t->easy == nullptr) {
     FailSoon("curl_easy_init failed", std::move(done));
@@ -222,6 +226,9 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set(CURLOPT_NOPROXY, "*");
   set(CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts; we are multi-threaded
+  // When a request ends while its name lookup still runs (timeout, destructor), detach the
+  // resolver thread (it cleans up after itself) instead of joining it on the executor.
+  set(CURLOPT_QUICK_EXIT, 1L);
   set(CURLOPT_TCP_NODELAY, 1L);
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeout.count()));
   set(CURLOPT_USERAGENT, "tocsin");
@@ -262,7 +269,31 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
     return;
   }
   t->done = std::move(done);
+  t->deadline.expires_after(t->request.timeout);
+  t->deadline.async_wait(
+      [this, alive = std::weak_ptr<int>(alive_), easy, id = t->id](const error_code& ec) {
+        if (ec || alive.expired()) return;
+        Expire(easy, id);
+      });
   transfers_.emplace(easy, std::move(t));
+}
+
+void CurlMultiClient::Expire(void* easy, std::uint64_t id) {
+  auto it = transfers_.find(easy);
+  if (it == transfers_.end() || it->second->id != id) return;  // finished meanwhile
+  std::unique_ptr<Transfer> t = std::move(it->second);
+  transfers_.erase(it);
+  // Closes the connection if the transfer had one; may call WatchSocket and CloseSocket.
+  curl_multi_remove_handle(Multi(multi_), t->easy);
+  std::vector<Finished> finished;
+  HttpResponse response;
+  response.timed_out = true;
+  response.error = std::string(curl_easy_strerror(CURLE_OPERATION_TIMEDOUT)) +
+                   " (no response within " + std::to_string(t->request.timeout.count()) + " ms)";
+  finished.push_back({std::move(t->done), std::move(response)});
+  t.reset();
+  for (Finished& f : CollectFinished()) finished.push_back(std::move(f));
+  Deliver(std::move(finished), alive_);
 }
 
 void CurlMultiClient::FailSoon(std::string error, std::function<void(HttpResponse)> done) {
@@ -282,6 +313,13 @@ void CurlMultiClient::FailSoon(std::string error, std::function<void(HttpRespons
 int CurlMultiClient::OpenSocket(int family, int socktype, int protocol) {
   const int fd = ::socket(family, socktype | SOCK_CLOEXEC, protocol);
   if (fd < 0) return CURL_SOCKET_BAD;
+  if (auto stale = watches_.find(fd); stale != watches_.end()) {
+    // Can't happen (curl removes a descriptor before closing it). Let go of the old number
+    // before registering the new socket under it, never after: Asio's deregistration would
+    // remove the new socket from epoll.
+    if (stale->second->descriptor.is_open()) stale->second->descriptor.release();
+    watches_.erase(stale);
+  }
   auto watch = std::make_shared<Watch>(executor_, fd, /*owned=*/true);
   error_code ec;
   watch->descriptor.assign(fd, ec);
@@ -289,9 +327,7 @@ int CurlMultiClient::OpenSocket(int family, int socktype, int protocol) {
     ::close(fd);
     return CURL_SOCKET_BAD;
   }
-  // A stale entry for a reused descriptor number can only be a foreign one curl closed
-  // itself; ~Watch hands it back without closing the new socket.
-  watches_.insert_or_assign(fd, std::move(watch));
+  watches_.emplace(fd, std::move(watch));
   return fd;
 }
 
@@ -320,7 +356,11 @@ void CurlMultiClient::WatchSocket(int fd, int what) {
       error_code ec;
       watch.descriptor.cancel(ec);
     } else {
-      watches_.erase(it);  // curl is about to close it; ~Watch releases it
+      // curl closes it next, and its number may come straight back from socket(). Release it
+      // now: the Watch itself may outlive this call (held by the running handler), and
+      // releasing later would deregister whatever socket then has the number.
+      watch.descriptor.release();
+      watches_.erase(it);
     }
     return;
   }
@@ -345,8 +385,8 @@ void CurlMultiClient::ArmWait(const std::shared_ptr<Watch>& watch, int direction
     return;
   }
   watch->Pending(direction) = true;
-  // Asio re-registers the descriptor with epoll when it queues a wait, so readiness that
-  // arrived while nothing waited is still reported.
+  // Asio re-arms epoll (EPOLL_CTL_MOD) when it queues a wait on a descriptor nothing waits on,
+  // so readiness that arrived in between, or that a dropped wait consumed, is still reported.
   watch->descriptor.async_wait(
       direction == kRead ? asio::posix::descriptor_base::wait_read
                          : asio::posix::descriptor_base::wait_write,
@@ -368,8 +408,7 @@ void CurlMultiClient::OnSocketReady(const std::shared_ptr<Watch>& watch, int dir
   // A wait curl no longer wants (it switched direction) is dropped; curl asks again if needed.
   if (watch->wanted & direction) {
     int running = 0;
-    curl_multi_socket_action(Multi(multi_), watch->fd, ec ? CURL_CSELECT_ERR : direction,
-                             &running);
+    curl_multi_socket_action(Multi(multi_), watch->fd, ec ? CURL_CSELECT_ERR : direction, &running);
     // On an error curl decides; waiting again could spin on a broken descriptor.
     if (!ec) ArmWait(watch, direction);
   }
@@ -411,15 +450,19 @@ std::vector<CurlMultiClient::Finished> CurlMultiClient::CollectFinished() {
     transfers_.erase(it);
 
     HttpResponse response;
-    if (code == CURLE_OK) {
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+    long status = 0;
+    if (code == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (code == CURLE_OK && status != 0) {
+      response.status = status;
       response.body = std::move(t->body);
       response.headers = std::move(t->headers);
+    } else if (code == CURLE_OK) {
+      response.error = "no HTTP response";  // can't happen over http(s); keeps status 0 explained
     } else {
       response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
       if (t->body_too_large) {
-        response.error = "response body larger than " +
-                         std::to_string(kMaxResponseBodyBytes) + " bytes";
+        response.error =
+            "response body larger than " + std::to_string(kMaxResponseBodyBytes) + " bytes";
       } else {
         response.error = curl_easy_strerror(code);
         if (t->error[0] != '\0') response.error.append(" (").append(t->error).append(")");

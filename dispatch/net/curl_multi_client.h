@@ -9,6 +9,11 @@
 // Ownership: the client owns the CURLM handle, one easy handle per request in flight, and an
 // Asio descriptor for every TCP socket curl opens (CURLOPT_OPENSOCKETFUNCTION creates it,
 // CURLOPT_CLOSESOCKETFUNCTION closes it), so no descriptor is ever closed behind Asio's back.
+// Descriptors curl creates itself (the threaded DNS resolver's wake-up socket) are watched
+// but stay curl's: released, never closed, when curl stops asking for them.
+//
+// Deadlines: each request ends by its `timeout`, enforced by curl and, for a request still
+// waiting for a connection (curl does not time those out), by the client's own timer.
 //
 // Threading rule: the client is not thread-safe. Every public method, the constructor and the
 // destructor must be called on the client's executor: from a handler running on it (a
@@ -27,18 +32,18 @@
 // Request bodies are never logged or copied into error text (they hold phone numbers).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/system/error_code.hpp>
 
 namespace tocsin {
 
@@ -47,12 +52,12 @@ struct HttpRequest {
   // override it in `headers`). "GET" and "HEAD" send no body. Any other method is sent as is,
   // with `body` if it is non-empty.
   std::string method = "POST";
-  std::string url;                          // http:// or https:// only
-  std::string body;                         // sent as-is
-  std::vector<std::string> headers;         // "Name: value", no CR or LF
-  std::string basic_user, basic_password;   // HTTP Basic auth when basic_user is non-empty
-  std::chrono::milliseconds timeout{15000}; // whole request, queueing for a connection included
-                                            // as far as curl counts it; must be positive
+  std::string url;                           // http:// or https:// only
+  std::string body;                          // sent as-is
+  std::vector<std::string> headers;          // "Name: value", no CR or LF
+  std::string basic_user, basic_password;    // HTTP Basic auth when basic_user is non-empty
+  std::chrono::milliseconds timeout{15000};  // whole request, from Start() (waiting for a free
+                                             // connection included); must be positive
 };
 
 struct HttpResponse {
@@ -60,8 +65,8 @@ struct HttpResponse {
   std::string body;                            // empty when status == 0
   std::map<std::string, std::string> headers;  // final response only; names lowercase
                                                // (e.g. "retry-after"); repeats joined by ", "
-  std::string error;      // when status == 0: curl's text, e.g. "Timeout was reached (...)"
-  bool timed_out = false; // the request's timeout expired (status is then 0)
+  std::string error;       // when status == 0: curl's text, e.g. "Timeout was reached (...)"
+  bool timed_out = false;  // the request's timeout expired (status is then 0)
 };
 
 class CurlMultiClient {
@@ -92,16 +97,17 @@ class CurlMultiClient {
   struct CurlHooks;  // the C callbacks curl calls; defined in the .cc
 
   // Called by curl (through CurlHooks), always from inside a curl call on the executor.
-  void WatchSocket(int fd, int what);  // CURLMOPT_SOCKETFUNCTION
-  void SetTimer(long timeout_ms);      // CURLMOPT_TIMERFUNCTION
+  void WatchSocket(int fd, int what);                      // CURLMOPT_SOCKETFUNCTION
+  void SetTimer(long timeout_ms);                          // CURLMOPT_TIMERFUNCTION
   int OpenSocket(int family, int socktype, int protocol);  // CURLOPT_OPENSOCKETFUNCTION
-  int CloseSocket(int fd);                                  // CURLOPT_CLOSESOCKETFUNCTION
+  int CloseSocket(int fd);                                 // CURLOPT_CLOSESOCKETFUNCTION
 
   // Asio completions; each ends by running the callbacks of whatever finished.
   void ArmWait(const std::shared_ptr<Watch>& watch, int direction);
   void OnSocketReady(const std::shared_ptr<Watch>& watch, int direction,
                      const boost::system::error_code& ec);
   void OnTimer();
+  void Expire(void* easy, std::uint64_t id);  // the request's own deadline passed
 
   std::vector<Finished> CollectFinished();
   void FailSoon(std::string error, std::function<void(HttpResponse)> done);
@@ -120,8 +126,9 @@ class CurlMultiClient {
   bool closing_ = false;  // the destructor is tearing curl down: arm nothing
   boost::asio::steady_timer timer_;
   std::unordered_map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*
-  std::unordered_map<int, std::shared_ptr<Watch>> watches_;          // by descriptor
+  std::unordered_map<int, std::shared_ptr<Watch>> watches_;         // by descriptor
   std::size_t failing_ = 0;  // FailSoon() callbacks posted, not yet run
+  std::uint64_t next_id_ = 0;
 };
 
 }  // namespace tocsin

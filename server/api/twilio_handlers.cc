@@ -21,6 +21,10 @@ constexpr const char* kApplyStatus =
     "UPDATE deliveries SET state = $2, error_code = COALESCE($3, error_code),"
     " sent_at = COALESCE(sent_at, now()), updated_at = now()"
     " WHERE provider_id = $1 AND delivery_rank($2) > delivery_rank(state)";
+constexpr const char* kKnownProviderId = "SELECT 1 FROM deliveries WHERE provider_id = $1";
+// The delivery writer has not recorded this id yet: keep the status until it does.
+constexpr const char* kKeepEarly =
+    "INSERT INTO early_status (provider_id, state, error_code) VALUES ($1, $2, $3)";
 constexpr const char* kOptOutByProviderId =
     "UPDATE members SET status = 'opted_out', updated_at = now()"
     " WHERE id = (SELECT member_id FROM deliveries WHERE provider_id = $1)";
@@ -64,7 +68,10 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
     if (auto c = Get(params, "ErrorCode"); !c.empty()) code = c;
     co_await app.db.Run([&](pqxx::connection& c) {
       pqxx::work tx(c);
-      tx.exec_params(kApplyStatus, sid, state, code);
+      if (tx.exec_params(kApplyStatus, sid, state, code).affected_rows() == 0 &&
+          tx.exec_params(kKnownProviderId, sid).empty()) {
+        tx.exec_params(kKeepEarly, sid, state, code);
+      }
       if (code == "21610") tx.exec_params(kOptOutByProviderId, sid);
       tx.commit();
     });
