@@ -153,7 +153,7 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
   }
   auto target = ClaimTarget(q);
   if (q.ready.size() * 2 > target) co_return;
-  long long want = static_cast<long long>(target - q.ready.size());
+  long long want = static_cast<long long>(std::min(target - q.ready.size(), q.next_claim));
   auto rows = co_await db_.Run([&network_id, &want](pqxx::connection& c) {
     pqxx::work tx(c);
     std::vector<ClaimedRow> out;
@@ -167,6 +167,7 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
   });
   ++stats_.claims;
   q.more_queued = static_cast<long long>(rows.size()) == want;
+  q.next_claim = q.more_queued ? std::min<std::size_t>(q.next_claim * 2, 4000) : kFirstClaim;
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (auto& r : rows) {
     auto to = cipher_.Open(r.phone_enc);
@@ -267,23 +268,47 @@ void Dispatcher::OnOutcome(const Job& job, const std::string& sender, SmsOutcome
   if (sleeping_) wake_.cancel();
 }
 
+asio::awaitable<void> Dispatcher::Poll() {
+  try {
+    co_await FindNetworksWithWork();
+  } catch (const std::exception& e) {
+    spdlog::warn("dispatcher: database error while polling ({}); retrying", e.what());
+  }
+  polling_ = false;
+  if (sleeping_) wake_.cancel();
+}
+
+asio::awaitable<void> Dispatcher::Refill(std::int64_t network_id) {
+  auto& q = networks_[network_id];
+  try {
+    co_await Claim(network_id, q);
+  } catch (const std::exception& e) {
+    spdlog::warn("dispatcher: database error while claiming ({}); retrying", e.what());
+    q.more_queued = true;
+  }
+  q.claiming = false;
+  --claims_running_;
+  if (sleeping_) wake_.cancel();
+}
+
 asio::awaitable<void> Dispatcher::Loop() {
   co_await Recover();
   while (!draining_) {
-    try {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_poll_ >= options_.poll_interval) {
-        last_poll_ = now;
-        co_await FindNetworksWithWork();
+    auto now = std::chrono::steady_clock::now();
+    if (!polling_ && now - last_poll_ >= options_.poll_interval) {
+      last_poll_ = now;
+      polling_ = true;
+      asio::co_spawn(executor_, Poll(), asio::detached);
+    }
+    auto woken = std::move(woken_);
+    woken_.clear();
+    for (auto id : woken) networks_[id].more_queued = true;
+    for (auto& [id, q] : networks_) {
+      if (!q.claiming && (q.more_queued || q.senders.empty()) && q.ready.size() * 2 <= ClaimTarget(q)) {
+        q.claiming = true;
+        ++claims_running_;
+        asio::co_spawn(executor_, Refill(id), asio::detached);
       }
-      auto woken = std::move(woken_);
-      woken_.clear();
-      for (auto id : woken) networks_[id].more_queued = true;
-      for (auto& [id, q] : networks_) {
-        if (q.more_queued || q.senders.empty()) co_await Claim(id, q);
-      }
-    } catch (const std::exception& e) {
-      spdlog::warn("dispatcher: database error ({}); retrying", e.what());
     }
     auto wait = SendReady();
     if (!woken_.empty() || draining_) continue;
@@ -293,7 +318,7 @@ asio::awaitable<void> Dispatcher::Loop() {
     sleeping_ = false;
   }
   // Draining: let requests in flight finish, give back what was claimed but not sent.
-  while (in_flight_ > 0) {
+  while (in_flight_ > 0 || claims_running_ > 0 || polling_) {
     sleeping_ = true;
     wake_.expires_after(std::chrono::milliseconds(50));
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -97,12 +97,20 @@ class Dispatcher {
     std::vector<Sender> senders;
     std::size_t next_sender = 0;  // round-robin start
     bool more_queued = true;      // the last claim filled up: there may be more
+    bool claiming = false;        // a Refill() is running for this network
+    std::size_t next_claim = kFirstClaim;  // grows while claims come back full
   };
+  // The first claim is small so the first message leaves within milliseconds of the commit;
+  // later claims double up to ClaimTarget().
+  static constexpr std::size_t kFirstClaim = 100;
 
   boost::asio::awaitable<void> Loop();
   boost::asio::awaitable<void> Recover();
   boost::asio::awaitable<void> FindNetworksWithWork();
+  // Claims more for one network, beside the sending loop (which never waits on the database).
+  boost::asio::awaitable<void> Refill(std::int64_t network_id);
   boost::asio::awaitable<void> Claim(std::int64_t network_id, NetworkQueue& q);
+  boost::asio::awaitable<void> Poll();
   // Starts every send the buckets and the in-flight cap allow; returns how long until the next
   // one could start (or the poll interval when there is nothing to send).
   std::chrono::nanoseconds SendReady();
@@ -124,6 +132,8 @@ class Dispatcher {
   int in_flight_ = 0;
   bool draining_ = false;
   bool sleeping_ = false;
+  bool polling_ = false;
+  int claims_running_ = 0;
   TokenBucket::Clock::time_point paused_until_{};
   std::chrono::steady_clock::time_point last_poll_{};
   std::function<void()> drained_;

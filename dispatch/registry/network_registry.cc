@@ -63,8 +63,8 @@ Result<NetworkInput> NormaliseNetworkInput(NetworkInput in) {
     if (!seen.insert(e164.value()).second) return Error::Invalid(field, "number listed twice");
     in.numbers[i].number = std::move(e164.value());
     auto rate = in.numbers[i].segments_per_second;
-    if (rate && (*rate <= 0 || *rate > 1000)) {
-      return Error::Invalid(field + ".segments_per_second", "must be > 0 and at most 1000");
+    if (rate && (*rate <= 0 || *rate > 10000)) {
+      return Error::Invalid(field + ".segments_per_second", "must be > 0 and at most 10000");
     }
   }
   return in;

@@ -74,7 +74,7 @@ TocsindProcess::TocsindProcess(const TestDatabase& db, std::string extra_toml, b
   cfg << "[server]\nlisten = \"127.0.0.1:" << port_ << "\"\n"
       << "public_url = \"http://127.0.0.1:" << port_ << "\"\n"
       << "[database]\nurl = \"" << db.url() << "\"\npool_size = 4\n"
-      << "[log]\nlevel = \"debug\"\n"
+      << (extra_toml.find("[log]") == std::string::npos ? "[log]\nlevel = \"debug\"\n" : "")
       << extra_toml << "\n";
   cfg.close();
   if (migrate) {

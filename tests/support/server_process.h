@@ -42,6 +42,7 @@ class TocsindProcess {
   HttpClient Admin() const { return Client(kAdminToken); }
   std::string Log() const;  // everything the server wrote to stderr so far
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& config_path() const { return config_path_; }
   const std::string& data_key() const { return data_key_; }
 

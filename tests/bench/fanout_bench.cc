@@ -1,0 +1,214 @@
+// Fan-out benchmark (prints figures; asserts nothing about speed). Run with tests/bench/run.sh.
+//
+// Starts the fake Twilio in this process (no rate limit, 1 ms latency), the real tocsind with the
+// twilio provider pointed at it, loads N members straight into PostgreSQL (COPY, sealed with the
+// server's key), raises one alert and measures:
+//   - alert accepted (201 received) -> first provider request, in ms;
+//   - deliveries per second from the first provider request to the last;
+//   - end to end: 201 -> every delivery durably 'sent' in PostgreSQL;
+//   - server CPU seconds per 1,000 deliveries (utime + stime from /proc), peak RSS (VmHWM);
+//   - database transactions per delivery (pg_stat_database; each is BEGIN, 1-3 statements,
+//     COMMIT on one connection).
+// Then the rate scenario: 5 sender numbers at 10 segments/s each against a fake that enforces
+// the same rate per From: the measured rate and the fake's count of violations.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/util/crypto.h"
+#include "tests/fakes/fake_twilio.h"
+#include "tests/support/server_process.h"
+
+using namespace tocsin;
+using namespace tocsin::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::vector<std::string> kNumbers = {"+447700900001", "+447700900002", "+447700900003",
+                                           "+447700900004", "+447700900005"};
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(in)), {});
+  std::istringstream fields(s.substr(s.rfind(')') + 2));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stol(f);
+    if (i == 15) stime = std::stol(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+long PeakRssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+long long Transactions(const TestDatabase& db) {
+  return std::stoll(db.Scalar("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '" +
+                              db.name() + "'"));
+}
+
+// N members in SE15, English, loaded with COPY (the import API is not what is measured).
+void LoadMembers(const TestDatabase& db, const std::string& data_key, int n) {
+  auto cipher = DataCipher::FromHex(data_key);
+  REQUIRE(cipher.ok());
+  pqxx::connection c(db.url());
+  pqxx::work tx(c);
+  auto network = tx.exec1("SELECT id FROM networks WHERE slug = 'bench'")[0].as<std::string>();
+  pqxx::stream_to out(tx, "members", std::vector<std::string>{"network_id", "phone_hash", "phone_enc",
+                                                              "language", "areas"});
+  for (int i = 0; i < n; ++i) {
+    auto phone = "+4477" + std::to_string(10000000 + i);
+    out << std::make_tuple(network, "\\x" + ToHex(cipher->LookupHash(phone)),
+                           "\\x" + ToHex(cipher->Seal(phone)), std::string("en"), std::string("{SE15}"));
+  }
+  out.complete();
+  tx.commit();
+}
+
+HttpClient CreateBenchNetwork(const TocsindProcess& server, double rate_per_number) {
+  std::string numbers;
+  for (const auto& n : kNumbers) {
+    numbers += std::string(numbers.empty() ? "" : ",") + R"({"number":")" + n +
+               R"(","segments_per_second":)" + std::to_string(rate_per_number) + "}";
+  }
+  auto admin = server.Admin();
+  auto r = admin.Post("/v1/networks", R"({"name":"Bench","slug":"bench","numbers":[)" + numbers + "]}");
+  REQUIRE(r.status == 201);
+  auto t = admin.Post("/v1/networks/bench/tokens", R"({"role":"coordinator"})");
+  return server.Client(std::string(t.Json().as_object().at("token").as_string()));
+}
+
+std::string Config(const FakeTwilio& fake) {
+  return "[sms]\nprovider = \"twilio\"\n[twilio]\naccount_sid = \"AC00000000000000000000000000000000\"\n"
+         "auth_token = \"fake-auth-token\"\napi_base = \"" + fake.BaseUrl() + "\"\nmax_in_flight = 100\n"
+         "[log]\nlevel = \"info\"\n";
+}
+
+void FanOut(int members) {
+  FakeTwilioConfig fc;
+  fc.numbers = kNumbers;
+  fc.threads = 1;
+  fc.segments_per_second = 0;
+  FakeTwilio fake(fc);
+  fake.SetLatency(1ms);
+  TestDatabase db;
+  TocsindProcess server(db, Config(fake));
+  // The benchmark process's logs stay quiet: debug logging would measure the logger.
+  server.Start();
+  auto c = CreateBenchNetwork(server, 10000);
+  LoadMembers(db, server.data_key(), members);
+
+  auto cpu0 = CpuSeconds(server.pid());
+  auto tx0 = Transactions(db);
+  auto r = c.Post("/v1/networks/bench/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  auto accepted_at = std::chrono::system_clock::now();
+  auto steady_accepted = std::chrono::steady_clock::now();
+  REQUIRE(r.status == 201);
+  REQUIRE(r.Json().as_object().at("recipients") == members);
+  auto alert = std::to_string(r.Json().as_object().at("id").as_int64());
+
+  std::chrono::steady_clock::time_point durable;
+  for (;;) {
+    auto sent = db.Scalar("SELECT count(*) FROM deliveries WHERE alert_id = " + alert + " AND state = 'sent'");
+    if (sent == std::to_string(members)) {
+      durable = std::chrono::steady_clock::now();
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+    REQUIRE(std::chrono::steady_clock::now() - steady_accepted < 600s);
+  }
+  auto cpu = CpuSeconds(server.pid()) - cpu0;
+  auto transactions = Transactions(db) - tx0;
+  auto messages = fake.Messages();
+  auto first = messages.front().received_at, last = messages.front().received_at;
+  for (const auto& m : messages) {
+    first = std::min(first, m.received_at);
+    last = std::max(last, m.received_at);
+  }
+  using ms = std::chrono::duration<double, std::milli>;
+  std::printf("fan-out %d members\n", members);
+  std::printf("  alert accepted -> first provider request: %.1f ms\n", ms(first - accepted_at).count());
+  std::printf("  deliveries/s (first to last request):     %.0f\n",
+              members / std::max(1e-9, std::chrono::duration<double>(last - first).count()));
+  std::printf("  201 -> all %d durably sent:            %.2f s\n", members,
+              std::chrono::duration<double>(durable - steady_accepted).count());
+  std::printf("  server CPU per 1,000 deliveries:          %.3f s (%.3f ms per delivery)\n",
+              cpu / members * 1000, cpu / members * 1000);
+  std::printf("  server peak RSS:                          %.1f MiB\n", PeakRssKb(server.pid()) / 1024.0);
+  std::printf("  db transactions per delivery:             %.4f\n", double(transactions) / members);
+  std::printf("  provider requests: %zu (duplicates: %zu)\n", messages.size(), messages.size() - members);
+  std::fflush(stdout);
+}
+
+void Rate() {
+  FakeTwilioConfig fc;
+  fc.numbers = kNumbers;
+  fc.segments_per_second = 10;
+  FakeTwilio fake(fc);
+  TestDatabase db;
+  TocsindProcess server(db, Config(fake));
+  server.Start();
+  auto c = CreateBenchNetwork(server, 10);
+  const int members = 1000;  // 20 s at 50 segments/s
+  LoadMembers(db, server.data_key(), members);
+  auto r = c.Post("/v1/networks/bench/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  REQUIRE(r.status == 201);
+  while (fake.Stats().accepted < static_cast<std::uint64_t>(members)) std::this_thread::sleep_for(50ms);
+  auto messages = fake.Messages();
+  auto first = messages.front().received_at, last = messages.front().received_at;
+  long segments = 0;
+  for (const auto& m : messages) {
+    first = std::min(first, m.received_at);
+    last = std::max(last, m.received_at);
+    segments += m.segments;
+  }
+  // The first second's burst aside, the steady rate: segments after the first second / time.
+  long steady = 0;
+  for (const auto& m : messages) {
+    if (m.received_at >= first + 1s) steady += m.segments;
+  }
+  double span = std::chrono::duration<double>(last - (first + 1s)).count();
+  auto stats = fake.Stats();
+  std::printf("rate: 5 numbers x 10 segments/s, %d one-segment messages\n", members);
+  std::printf("  measured steady rate: %.2f segments/s (target 50, %.2f%% off)\n", steady / span,
+              (steady / span - 50.0) / 50.0 * 100.0);
+  std::printf("  overall: %ld segments in %.2f s\n", segments,
+              std::chrono::duration<double>(last - first).count());
+  std::printf("  rate violations counted by the fake: %llu\n",
+              static_cast<unsigned long long>(stats.violations()));
+  for (const auto& [from, n] : stats.accepted_by_from) std::printf("    %s: %llu\n", from.c_str(), (unsigned long long)n);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+TEST_CASE("bench: fan-out", "[.bench][fanout]") {
+  FanOut(10000);
+  FanOut(100000);
+}
+
+TEST_CASE("bench: rate", "[.bench][rate]") { Rate(); }
+
+int main(int argc, char* argv[]) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  int rc = Catch::Session().run(argc, argv);
+  curl_global_cleanup();
+  return rc;
+}

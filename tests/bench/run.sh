@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The benchmarks, as one command: builds (Release with debug info), starts a throwaway
+# PostgreSQL, runs tests/bench/fanout_bench (fan-out to 10,000 and 100,000 members, then the
+# rate scenario) and prints the figures. Extra arguments pick scenarios, e.g. "[rate]".
+set -euo pipefail
+cd "$(dirname -- "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+deploy/install_deps.sh
+deploy/build.sh
+PGTMP=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-bench-pg.XXXXXX")
+cleanup() { "$ROOT/deploy/pg.sh" destroy "$PGTMP" >/dev/null 2>&1 || true; rm -rf -- "$PGTMP"; }
+trap cleanup EXIT
+PORT=$(shuf -i 20000-30000 -n 1)
+TOCSIN_PG_FAST=${TOCSIN_PG_FAST:-0} deploy/pg.sh start "$PGTMP" "$PORT"
+export TOCSIN_TEST_DATABASE_URL
+TOCSIN_TEST_DATABASE_URL=$(deploy/pg.sh url "$PGTMP" "$PORT" postgres)
+if [[ $# -eq 0 ]]; then set -- "[.bench]"; fi
+build/tests/fanout_bench "$@"
