@@ -83,6 +83,8 @@ if ((!started)); then
 fi
 TOCSIN_TEST_DATABASE_URL=$(deploy/pg.sh url "$PGTMP" "$PORT" postgres)
 export TOCSIN_TEST_DATABASE_URL
+# Tests that restart PostgreSQL mid-run (reconnection) use these with deploy/pg.sh.
+export TOCSIN_TEST_PG_DIR=$PGTMP TOCSIN_TEST_PG_PORT=$PORT
 
 banner "Running tests: ctest --output-on-failure -j1${*:+ $*} (PostgreSQL on 127.0.0.1:$PORT)"
 if [[ ! -d build ]]; then

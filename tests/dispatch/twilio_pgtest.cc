@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <chrono>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -178,4 +179,41 @@ TEST_CASE("twilio: SIGTERM drains: no new sends, in-flight finish and are record
   CHECK(Count(db, "state = 'queued'") == std::to_string(200 - accepted));
   std::this_thread::sleep_for(200ms);
   CHECK(fake.Stats().accepted == accepted);  // nothing sent after exit
+}
+
+TEST_CASE("twilio: PostgreSQL restarts mid fan-out: readyz reports it, sending carries on",
+          "[pg][twilio][durability][pgrestart]") {
+  const char* dir = std::getenv("TOCSIN_TEST_PG_DIR");
+  const char* port = std::getenv("TOCSIN_TEST_PG_PORT");
+  if (!dir || !port) FAIL("TOCSIN_TEST_PG_DIR/PORT are not set: run the tests through deploy/test.sh");
+  auto pg = [&](const std::string& verb) {
+    auto cmd = std::string(TOCSIN_SOURCE_DIR) + "/deploy/pg.sh " + verb + " " + dir +
+               (verb == "start" ? std::string(" ") + port : "") + " >/dev/null 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+  };
+  auto fake = StartFake(0);
+  fake.SetLatency(2ms);
+  TestDatabase db;
+  const int members = 600;
+  TocsindProcess server(db, TwilioToml(fake, 10));
+  server.Start();
+  auto c = SetUpNetwork(server, 100, members);  // 200 segments/s: about 3 s of sending
+  Raise(c);
+  Eventually([&] { return fake.Stats().accepted >= 100; }, "some sent");
+
+  pg("stop");
+  auto anon = server.Client();
+  Eventually([&] { return anon.Get("/readyz").status == 503; }, "readyz to report the outage");
+  CHECK(anon.Get("/healthz").status == 200);  // the process itself is fine
+  std::this_thread::sleep_for(1s);
+  pg("start");
+  Eventually([&] { return anon.Get("/readyz").status == 200; }, "readyz to recover");
+
+  Eventually([&] { return Count(db, "state = 'sent'") == std::to_string(members); }, "all sent");
+  std::map<std::string, int> per_member;
+  for (const auto& m : fake.Messages()) ++per_member[m.to];
+  CHECK(per_member.size() == static_cast<std::size_t>(members));
+  int duplicates = 0;
+  for (const auto& [to, n] : per_member) duplicates += n - 1;
+  CHECK(duplicates == 0);  // the process lived: nothing it recorded was lost or resent
 }
