@@ -16,8 +16,9 @@
 # root it runs as the 'postgres' system user (runuser), which must be able to reach DIR:
 #   - if postgres can traverse DIR's parent, DIR itself is chowned to postgres and used in place;
 #   - otherwise (e.g. DIR under /root, or under the quickstart's chmod-700 .data/) the cluster
-#     lives in /var/tmp/tocsin-pg-<sha256(DIR)> (owned by postgres, mode 700) and its path is
-#     recorded in DIR/pgdata-location. We never loosen permissions of the user's directories.
+#     lives in /var/tmp/tocsin-pg-<sha256(DIR)>-<random> (owned by postgres, mode 700), its path
+#     recorded in DIR/pgdata-location (so deleting DIR starts afresh). We never loosen
+#     permissions of the user's directories.
 #     /var/tmp survives reboots, but a tmp cleaner may prune an unused cluster after weeks: it
 #     is then re-created empty on the next start (fine for dev data; not for production).
 #
@@ -69,6 +70,9 @@ resolve() {
     CHOME=/var/tmp/tocsin-pg-$(printf '%s' "$DIR" | sha256sum | cut -c1-16)
     RELOCATED=1
     if [[ $create == create ]]; then
+      # A fresh name each time DIR is new: deleting DIR (e.g. the quickstart's .data/, with the
+      # data key) must never bring back an old cluster sealed under a key that is gone.
+      CHOME=$CHOME-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
       printf '%s\n' "$CHOME" >"$DIR/pgdata-location"
     fi
   else

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/store/key_check.h"
 #include "dispatch/store/migrator.h"
 #include "server/api/routes.h"
 #include "server/http/listener.h"
@@ -72,6 +73,11 @@ int Serve(const Config& config) {
     if (!pending.empty()) {
       spdlog::error("the database schema is not current ({} migration(s) pending): run `tocsind migrate`",
                     pending.size());
+      return 1;
+    }
+    auto key_check = [&app](pqxx::connection& c) { return CheckDataKey(c, app.cipher); };
+    if (auto s = app.db.RunSync(key_check); !s.ok()) {
+      spdlog::error("{}", s.error().message);
       return 1;
     }
   } catch (const std::exception& e) {

@@ -15,6 +15,7 @@
 #include "dispatch/registry/network_registry.h"
 #include "dispatch/registry/token_registry.h"
 #include "dispatch/store/db_pool.h"
+#include "dispatch/store/key_check.h"
 #include "dispatch/store/migrator.h"
 #include "dispatch/util/crypto.h"
 #include "server/app.h"
@@ -199,6 +200,9 @@ int Dispatch(const std::string& config_path, const std::vector<std::string>& wor
   std::string sub = rest.empty() ? "" : rest[0];
   std::vector<std::string> opts(rest.begin() + (rest.empty() ? 0 : 1), rest.end());
   if (command == "migrate") return Migrate(db);
+  // Everything below writes sealed data: it must be under the database's own key.
+  auto key_check = [&cipher](pqxx::connection& c) { return CheckDataKey(c, cipher.value()); };
+  if (auto s = db.RunSync(key_check); !s.ok()) return FailWith(s.error());
   if (command == "network" && sub == "create") return NetworkCreate(db, ParseArgs(opts, {"if-not-exists"}));
   if (command == "token" && sub == "create") return TokenCreate(db, ParseArgs(opts, {}));
   if (command == "members" && sub == "import") return MembersImport(db, cipher.value(), ParseArgs(opts, {}));

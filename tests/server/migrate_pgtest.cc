@@ -59,3 +59,18 @@ TEST_CASE("readyz reports the database and healthz the process", "[pg][health]")
   CHECK(metrics.body.find("tocsin_db_pool_size 4") != std::string::npos);
   CHECK(server.Stop() == 0);  // SIGTERM drains and exits cleanly
 }
+
+TEST_CASE("a data key other than the database's is refused", "[pg][config]") {
+  TestDatabase db;
+  TocsindProcess server(db);
+  server.Start();  // records the key's fingerprint
+  CHECK(server.Stop() == 0);
+  auto other_key = TestDataKey();
+  auto serve = server.Cli({"serve"}, {{"TOCSIN_DATA_KEY", other_key}});
+  CHECK(serve.exit_code == 1);
+  CHECK(serve.err.find("not the key this database was written with") != std::string::npos);
+  auto cli = server.Cli({"network", "create", "--name", "X", "--slug", "xx", "--number", "+447700900009"},
+                        {{"TOCSIN_DATA_KEY", other_key}});
+  CHECK(cli.exit_code == 1);
+  CHECK(db.Scalar("SELECT count(*) FROM networks") == "0");
+}
