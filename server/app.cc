@@ -25,7 +25,8 @@ App::App(Config config_in, DataCipher cipher_in, TemplateSet templates_in)
       templates(std::move(templates_in)),
       db(config.database.url, config.database.pool_size),
       members(cipher),
-      alerts(cipher, templates) {}
+      alerts(cipher, templates),
+      replies(cipher, templates) {}
 
 namespace {
 

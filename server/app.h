@@ -9,6 +9,7 @@
 #include "dispatch/engine/dispatcher.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/registry/member_registry.h"
+#include "dispatch/replies/reply_service.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/util/crypto.h"
 #include "server/config.h"
@@ -28,6 +29,7 @@ struct App {
   DbPool db;
   MemberRegistry members;
   AlertService alerts;
+  ReplyService replies;
   http::Metrics metrics;
   // Set by Serve() before the first request; Wake() is thread-safe.
   Dispatcher* dispatcher = nullptr;

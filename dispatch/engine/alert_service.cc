@@ -55,6 +55,15 @@ constexpr const char* kListAlerts =
     " AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3";
 constexpr const char* kCounts =
     "SELECT state, count(*) FROM deliveries WHERE alert_id = $1 AND seq = 0 GROUP BY state";
+// The latest going/cannot of each recipient counts (members change their minds).
+constexpr const char* kAnswerCounts =
+    "SELECT count(*) FILTER (WHERE answer = 'going'), count(*) FILTER (WHERE answer = 'cannot')"
+    " FROM (SELECT DISTINCT ON (member_id) answer FROM responses"
+    "  WHERE alert_id = $1 AND answer <> 'text' ORDER BY member_id, id DESC) latest";
+constexpr const char* kResponses =
+    "SELECT id, member_id, answer, text_enc,"
+    " to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM responses WHERE alert_id = $1 AND network_id = $2 AND id > $3 ORDER BY id LIMIT $4";
 constexpr const char* kNextSeq =
     "SELECT coalesce(max(seq), 0) + 1 FROM alert_messages WHERE alert_id = $1";
 constexpr const char* kQueueForReached =
@@ -266,6 +275,10 @@ Alert AlertService::Read(pqxx::transaction_base& tx, const pqxx::row& r) const {
     a.counts[s] = 0;
   }
   for (const auto& c : tx.exec_params(kCounts, a.id)) a.counts[c[0].as<std::string>()] = c[1].as<std::int64_t>();
+  auto answers = tx.exec_params1(kAnswerCounts, a.id);
+  a.counts["going"] = answers[0].as<std::int64_t>();
+  a.counts["cannot"] = answers[1].as<std::int64_t>();
+  a.counts["no_answer"] = std::max<std::int64_t>(0, a.recipients - a.counts["going"] - a.counts["cannot"]);
   return a;
 }
 
@@ -283,6 +296,27 @@ std::vector<Alert> AlertService::List(pqxx::transaction_base& tx, std::int64_t n
   std::vector<Alert> out;
   for (const auto& r : tx.exec_params(kListAlerts, network_id, filter, limit)) out.push_back(Read(tx, r));
   return out;
+}
+
+Result<ResponsePage> AlertService::Responses(pqxx::transaction_base& tx, std::int64_t network_id,
+                                             std::int64_t alert_id, std::int64_t after_id,
+                                             int limit) const {
+  if (tx.exec_params(kSelectAlert, network_id, alert_id).empty()) return Error::NotFound("no such alert");
+  ResponsePage page;
+  for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, limit + 1)) {
+    if (static_cast<int>(page.responses.size()) == limit) {
+      page.next_cursor = page.responses.back().id;
+      break;
+    }
+    ResponseView v;
+    v.id = r[0].as<std::int64_t>();
+    v.member_id = r[1].as<std::int64_t>();
+    v.answer = r[2].as<std::string>();
+    if (auto sealed = FromBytea(r[3])) v.text = cipher_.Open(*sealed);
+    v.received_at = r[4].as<std::string>();
+    page.responses.push_back(std::move(v));
+  }
+  return page;
 }
 
 Result<DeliveryPage> AlertService::Deliveries(pqxx::transaction_base& tx, std::int64_t network_id,

@@ -50,7 +50,22 @@ struct Alert {
   std::int64_t recipients = 0;
   std::string created_at;
   std::optional<std::string> ended_at;
-  std::map<std::string, std::int64_t> counts;  // deliveries of the alert message by state
+  std::map<std::string, std::int64_t> counts;  // deliveries of the alert message by state, and
+                                               // going / cannot / no_answer (latest answer per
+                                               // recipient)
+};
+
+struct ResponseView {
+  std::int64_t id = 0;
+  std::int64_t member_id = 0;
+  std::string answer;  // going, cannot, text
+  std::optional<std::string> text;
+  std::string received_at;
+};
+
+struct ResponsePage {
+  std::vector<ResponseView> responses;
+  std::optional<std::int64_t> next_cursor;
 };
 
 struct DeliveryView {
@@ -99,6 +114,8 @@ class AlertService {
   // Newest first; `status` empty for all.
   std::vector<Alert> List(pqxx::transaction_base& tx, std::int64_t network_id,
                           const std::string& status, int limit) const;
+  Result<ResponsePage> Responses(pqxx::transaction_base& tx, std::int64_t network_id,
+                                 std::int64_t alert_id, std::int64_t after_id, int limit) const;
   Result<DeliveryPage> Deliveries(pqxx::transaction_base& tx, std::int64_t network_id,
                                   std::int64_t alert_id, std::int64_t after_id, int limit) const;
 

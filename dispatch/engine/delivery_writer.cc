@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/crypto.h"
 
 namespace tocsin {
 namespace {
@@ -34,6 +35,11 @@ constexpr const char* kApplyEarly =
     " UPDATE deliveries d SET state = best.state, error_code = COALESCE(best.error_code, d.error_code),"
     " updated_at = now() FROM best WHERE d.provider_id = best.provider_id"
     " AND delivery_rank(best.state) > delivery_rank(d.state)";
+constexpr const char* kInsertResponses =
+    "INSERT INTO responses (alert_id, network_id, member_id, answer, text_enc, provider_id)"
+    " SELECT a, n, m, ans, decode(t, 'hex'), p FROM unnest($1::bigint[], $2::bigint[],"
+    "  $3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(a, n, m, ans, t, p)"
+    " ON CONFLICT (provider_id) WHERE provider_id IS NOT NULL DO NOTHING";
 constexpr const char* kOptOut =
     "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = ANY($1::bigint[])";
 
@@ -48,12 +54,18 @@ void DeliveryWriter::Add(Transition t) {
   if (idle_) timer_.cancel();
 }
 
+void DeliveryWriter::AddResponse(ResponseRecord r, std::function<void()> written) {
+  responses_.push_back({std::move(r), std::move(written)});
+  if (idle_) timer_.cancel();
+}
+
 void DeliveryWriter::Stop() {
   stopping_ = true;
   timer_.cancel();
 }
 
-void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch) {
+void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch,
+                           const std::vector<PendingResponse>& responses) {
   std::vector<std::string> ids, states, delays;
   std::vector<std::optional<std::string>> senders, providers, codes, messages;
   std::vector<std::string> opt_outs, new_ids;
@@ -69,8 +81,25 @@ void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& b
     if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
   }
   pqxx::work tx(c);
-  tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
-                 ToPgArray(codes), ToPgArray(messages), ToPgArray(delays));
+  if (!batch.empty()) {
+    tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders),
+                   ToPgArray(providers), ToPgArray(codes), ToPgArray(messages), ToPgArray(delays));
+  }
+  if (!responses.empty()) {
+    std::vector<std::string> alerts, networks, members, answers;
+    std::vector<std::optional<std::string>> texts, sids;
+    for (const auto& p : responses) {
+      alerts.push_back(std::to_string(p.record.alert_id));
+      networks.push_back(std::to_string(p.record.network_id));
+      members.push_back(std::to_string(p.record.member_id));
+      answers.push_back(p.record.answer);
+      texts.push_back(p.record.text_sealed ? std::optional<std::string>(ToHex(*p.record.text_sealed))
+                                           : std::nullopt);
+      sids.push_back(p.record.provider_id);
+    }
+    tx.exec_params(kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members),
+                   ToPgArray(answers), ToPgArray(texts), ToPgArray(sids));
+  }
   if (!new_ids.empty()) tx.exec_params(kApplyEarly, ToPgArray(new_ids));
   if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
   tx.commit();
@@ -78,7 +107,7 @@ void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& b
 
 asio::awaitable<void> DeliveryWriter::Run() {
   for (;;) {
-    if (pending_.empty()) {
+    if (Empty()) {
       if (stopping_) {
         finished_ = true;
         co_return;
@@ -96,20 +125,28 @@ asio::awaitable<void> DeliveryWriter::Run() {
     }
     std::vector<Transition> batch;
     batch.swap(pending_);
+    std::vector<PendingResponse> responses;
+    responses.swap(responses_);
     bool written = false;
     try {
-      co_await db_.Run([&batch](pqxx::connection& c) { Flush(c, batch); });
+      co_await db_.Run([&batch, &responses](pqxx::connection& c) { Flush(c, batch, responses); });
       written = true;
       ++stats_.flushes;
-      stats_.rows += static_cast<long long>(batch.size());
+      stats_.rows += static_cast<long long>(batch.size() + responses.size());
     } catch (const std::exception& e) {
-      spdlog::warn("delivery writer: {} transitions not written yet: {}", batch.size(), e.what());
+      spdlog::warn("delivery writer: {} records not written yet: {}", batch.size() + responses.size(),
+                   e.what());
     }
-    if (!written) {
+    if (written) {
+      for (auto& r : responses) r.written();
+    } else {
       // Keep the batch (older first) and try again shortly: the database may be restarting.
       batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
                    std::make_move_iterator(pending_.end()));
       pending_.swap(batch);
+      responses.insert(responses.end(), std::make_move_iterator(responses_.begin()),
+                       std::make_move_iterator(responses_.end()));
+      responses_.swap(responses);
       timer_.expires_after(std::chrono::milliseconds(500));
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     }

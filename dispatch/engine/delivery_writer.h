@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,16 @@ struct Transition {
   std::optional<std::int64_t> opt_out_member;  // mark this member opted_out
 };
 
+// An answer to an alert, written in the same group commit as delivery transitions.
+struct ResponseRecord {
+  std::int64_t alert_id = 0;
+  std::int64_t network_id = 0;
+  std::int64_t member_id = 0;
+  std::string answer;                     // going, cannot, text
+  std::optional<std::string> text_sealed;  // free text, sealed (binary)
+  std::optional<std::string> provider_id;  // inbound MessageSid
+};
+
 struct WriterStats {
   long long flushes = 0;
   long long rows = 0;
@@ -45,22 +56,32 @@ class DeliveryWriter {
                  std::chrono::milliseconds interval);
 
   void Add(Transition t);
+  // `written` runs on the executor once the record is committed. If the database is down the
+  // record waits (and so does the caller): an answer is acknowledged only once it is durable.
+  void AddResponse(ResponseRecord r, std::function<void()> written);
   // Writes batches until Stop() and nothing is pending.
   boost::asio::awaitable<void> Run();
   void Stop();
-  std::size_t Pending() const { return pending_.size(); }
+  std::size_t Pending() const { return pending_.size() + responses_.size(); }
   // Run() has returned: everything added before Stop() is written.
   bool Finished() const { return finished_; }
   const WriterStats& stats() const { return stats_; }
 
  private:
-  static void Flush(pqxx::connection& c, const std::vector<Transition>& batch);
+  struct PendingResponse {
+    ResponseRecord record;
+    std::function<void()> written;
+  };
+  static void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
+                    const std::vector<PendingResponse>& responses);
+  bool Empty() const { return pending_.empty() && responses_.empty(); }
 
   DbPool& db_;
   const std::chrono::milliseconds interval_;
   // Only on the executor.
   boost::asio::steady_timer timer_;
   std::vector<Transition> pending_;
+  std::vector<PendingResponse> responses_;
   bool stopping_ = false;
   bool idle_ = true;  // Run() is waiting for work (Add must wake it)
   bool finished_ = false;

@@ -81,6 +81,12 @@ void Dispatcher::Wake(std::int64_t network_id) {
   });
 }
 
+void Dispatcher::RecordResponse(ResponseRecord record, std::function<void()> written) {
+  asio::post(executor_, [this, record = std::move(record), written = std::move(written)]() mutable {
+    writer_.AddResponse(std::move(record), std::move(written));
+  });
+}
+
 void Dispatcher::ForgetAlert(std::int64_t alert_id) {
   asio::post(executor_, [this, alert_id] {
     for (auto& [network_id, q] : networks_) {

@@ -44,8 +44,8 @@ Error Unknown(std::string_view parent, std::string_view key) {
 // A JSON integer that fits in int64 (doubles such as 5.0 are not whole numbers here).
 std::optional<std::int64_t> AsInt64(const json::value& v) {
   if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(
-                                             std::numeric_limits<std::int64_t>::max())) {
+  if (v.is_uint64() &&
+      v.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     return static_cast<std::int64_t>(v.get_uint64());
   }
   return std::nullopt;
@@ -79,7 +79,8 @@ Result<std::int64_t> ParseAfter(const json::value& v, std::string_view name) {
 }
 
 Result<std::vector<std::string>> ParseRoles(const json::value& v, const std::string& field) {
-  if (!v.is_array()) return Error::Invalid(field, "must be a list of roles such as [\"responder\"]");
+  if (!v.is_array())
+    return Error::Invalid(field, "must be a list of roles such as [\"responder\"]");
   const auto& items = v.get_array();
   if (items.empty()) return Error::Invalid(field, "must list at least one role");
   std::vector<std::string> roles;
@@ -186,9 +187,8 @@ Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& pa
   }
   if (audience.scope == AreaScope::kTree || audience.scope == AreaScope::kMembers) {
     if (roles_given) {
-      return Error::Invalid(Key(path, "roles"),
-                            "not allowed with '" + std::string(selector) +
-                                "', which names its recipients itself");
+      return Error::Invalid(Key(path, "roles"), "not allowed with '" + std::string(selector) +
+                                                    "', which names its recipients itself");
     }
     audience.roles.clear();
   }
@@ -241,8 +241,8 @@ Result<PolicyStep> ParseStep(const json::value& v, const std::string& path) {
       std::string_view channel = kv.value().get_string();
       if (channel == "voice") return Error::Invalid(field, "channel 'voice' is not available yet");
       if (channel != "sms") {
-        return Error::Invalid(field, "unknown channel '" + std::string(channel.substr(0, 40)) +
-                                         "' (one of: sms)");
+        return Error::Invalid(
+            field, "unknown channel '" + std::string(channel.substr(0, 40)) + "' (one of: sms)");
       }
       step.channel = std::string(channel);
     } else if (key == "wait") {
@@ -278,12 +278,23 @@ json::object AudienceToJson(const PolicyAudience& a) {
   auto uses_roles = a.scope != AreaScope::kTree && a.scope != AreaScope::kMembers;
   if (uses_roles) out["roles"] = json::value_from(a.roles);
   switch (a.scope) {
-    case AreaScope::kAlert: out["areas"] = "alert"; break;
-    case AreaScope::kNeighbours: out["areas"] = "neighbours"; break;
-    case AreaScope::kNamed: out["areas"] = json::value_from(a.areas); break;
-    case AreaScope::kTree: out["tree"] = a.tree.value_or(""); break;
-    case AreaScope::kMembers: out["members"] = json::value_from(a.members); break;
-    case AreaScope::kNetwork: break;
+    case AreaScope::kAlert:
+      out["areas"] = "alert";
+      break;
+    case AreaScope::kNeighbours:
+      out["areas"] = "neighbours";
+      break;
+    case AreaScope::kNamed:
+      out["areas"] = json::value_from(a.areas);
+      break;
+    case AreaScope::kTree:
+      out["tree"] = a.tree.value_or("");
+      break;
+    case AreaScope::kMembers:
+      out["members"] = json::value_from(a.members);
+      break;
+    case AreaScope::kNetwork:
+      break;
   }
   return out;
 }
@@ -310,10 +321,17 @@ Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field
     int rank = 0;
     std::int64_t unit = 0;
     switch (text[i++]) {
-      case 'h': rank = 2, unit = kHourMs; break;
-      case 'm': rank = 1, unit = kMinuteMs; break;
-      case 's': rank = 0, unit = kSecondMs; break;
-      default: return invalid(kDurationHelp);
+      case 'h':
+        rank = 2, unit = kHourMs;
+        break;
+      case 'm':
+        rank = 1, unit = kMinuteMs;
+        break;
+      case 's':
+        rank = 0, unit = kSecondMs;
+        break;
+      default:
+        return invalid(kDurationHelp);
     }
     if (rank >= previous_rank) return invalid(kDurationHelp);
     previous_rank = rank;

@@ -5,11 +5,11 @@
 // The JSON form (every key but "steps" is optional):
 //
 //   {"steps": [
-//      {"audience": {"roles": ["responder"], "areas": "alert"},      "channel": "sms", "wait": "3m",
-//       "until": {"going": 5}},
-//      {"audience": {"roles": ["responder"], "areas": "neighbours"}, "channel": "sms", "wait": "5m",
-//       "until": {"going": 5}},
-//      {"audience": {"roles": ["coordinator"]},                      "channel": "sms"}],
+//      {"audience": {"roles": ["responder"], "areas": "alert"},
+//       "channel": "sms", "wait": "3m", "until": {"going": 5}},
+//      {"audience": {"roles": ["responder"], "areas": "neighbours"},
+//       "channel": "sms", "wait": "5m", "until": {"going": 5}},
+//      {"audience": {"roles": ["coordinator"]}, "channel": "sms"}],
 //    "reminder": {"after": "2m"},
 //    "backup": {"after": "4m"},
 //    "stand_down": true}
@@ -32,8 +32,8 @@
 //     validation ("channel 'voice' is not available yet") until voice calls exist, so no network
 //     can save a policy whose steps would silently send nothing.
 //  5. Per recipient, inside every step: no answer within `reminder.after` -> one reminder SMS; no
-//     answer within `backup.after` -> the member's backup is contacted. `backup.after` must be later
-//     than `reminder.after`. Without a `backup` key the backup is contacted at twice
+//     answer within `backup.after` -> the member's backup is contacted. `backup.after` must be
+//     later than `reminder.after`. Without a `backup` key the backup is contacted at twice
 //     `reminder.after` (EffectiveBackupAfterMs); with neither key nobody is reminded or replaced.
 //  6. `stand_down` (default false): when a goal is met, those who have not answered are told they
 //     are not needed.
@@ -62,9 +62,9 @@
 namespace tocsin {
 
 inline constexpr std::size_t kMaxPolicySteps = 10;
-inline constexpr std::size_t kMaxPolicyBytes = 64 * 1024;    // ParsePolicyText's input bound
-inline constexpr std::size_t kMaxStepMembers = 1000;         // `members` list bound
-inline constexpr int kMaxGoingGoal = 10000;                  // `until.going` upper bound
+inline constexpr std::size_t kMaxPolicyBytes = 64 * 1024;  // ParsePolicyText's input bound
+inline constexpr std::size_t kMaxStepMembers = 1000;       // `members` list bound
+inline constexpr int kMaxGoingGoal = 10000;                // `until.going` upper bound
 inline constexpr std::int64_t kMaxDurationMs = 48LL * 3600 * 1000;
 
 // Which members a step's audience is drawn from. `areas` is read only for kNamed, `tree` only for

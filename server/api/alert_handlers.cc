@@ -133,6 +133,26 @@ Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
   co_return JsonResponse(ctx.req, status::ok, {{"deliveries", std::move(items)}, {"next_cursor", next}});
 }
 
+Awaitable ResponsesHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto id = PathId(ctx, "id");
+  auto after = QueryInt(ctx, "cursor", 0, 0, INT64_MAX);
+  auto limit = static_cast<int>(QueryInt(ctx, "limit", 100, 1, 1000));
+  auto page = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return app.alerts.Responses(tx, scope.network.id, id, after, limit);
+  });
+  auto p = ValueOrThrow(std::move(page));
+  json::array items;
+  for (const auto& r : p.responses) {
+    items.push_back({{"id", r.id}, {"member_id", r.member_id}, {"answer", r.answer},
+                     {"text", OptJson(r.text)}, {"received_at", r.received_at}});
+  }
+  json::value next = nullptr;
+  if (p.next_cursor) next = std::to_string(*p.next_cursor);
+  co_return JsonResponse(ctx.req, status::ok, {{"responses", std::move(items)}, {"next_cursor", next}});
+}
+
 Awaitable UpdateAlertHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
   auto id = PathId(ctx, "id");
@@ -188,6 +208,8 @@ void AddAlertRoutes(http::Router& router, App& app) {
   router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetAlertHandler(app, c); });
   router.Add(verb::get, base + "/{id}/deliveries",
              [&app](http::RequestContext& c) { return DeliveriesHandler(app, c); });
+  router.Add(verb::get, base + "/{id}/responses",
+             [&app](http::RequestContext& c) { return ResponsesHandler(app, c); });
   router.Add(verb::post, base + "/{id}/updates",
              [&app](http::RequestContext& c) { return UpdateAlertHandler(app, c); });
   router.Add(verb::post, base + "/{id}/resolve",

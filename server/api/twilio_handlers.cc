@@ -4,6 +4,13 @@
 //
 // POST /twilio/status: delivery status callbacks. They may repeat and arrive out of order; a
 // delivery only moves forward (delivery_rank), so a late 'sent' never undoes 'delivered'.
+// POST /twilio/sms: inbound messages (replies, STOP/START/HELP); see ReplyService. The answer
+// is TwiML, sent only once what the reply changed is durable.
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "dispatch/twilio/signature.h"
 #include "server/api/api_error.h"
 #include "server/api/json_io.h"
@@ -79,9 +86,49 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 
+// Resumes the caller once the engine has committed `*record` (which this takes ownership of).
+// The record travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
+// stores in coroutine frames.
+boost::asio::awaitable<void> RecordAndWait(Dispatcher& dispatcher, ResponseRecord* record) {
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+      [&dispatcher](auto handler, ResponseRecord* owned) {
+        std::unique_ptr<ResponseRecord> r(owned);
+        auto ex = boost::asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        // The writer calls back on the engine's thread: resume on the request's own executor.
+        dispatcher.RecordResponse(std::move(*r), [h, ex] {
+          boost::asio::post(ex, [h]() mutable { std::move (*h)(); });
+        });
+      },
+      boost::asio::use_awaitable, record);
+}
+
+Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
+  auto params = VerifiedParams(app, ctx);
+  InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
+  auto decision = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto d = app.replies.Decide(tx, sms);
+    tx.commit();
+    return d;
+  });
+  if (decision.record && app.dispatcher) {
+    co_await RecordAndWait(*app.dispatcher, new ResponseRecord(std::move(*decision.record)));
+  }
+  app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
+  http::Response res{status::ok, ctx.req.version()};
+  res.set(http::bhttp::field::content_type, "text/xml; charset=utf-8");
+  res.keep_alive(ctx.req.keep_alive());
+  res.body() = TwimlMessage(decision.reply_text);
+  res.prepare_payload();
+  co_return res;
+}
+
 }  // namespace
 
 void AddTwilioRoutes(http::Router& router, App& app) {
+  router.Add(verb::post, "/twilio/sms",
+             [&app](http::RequestContext& c) { return InboundSmsHandler(app, c); });
   router.Add(verb::post, "/twilio/status",
              [&app](http::RequestContext& c) { return StatusCallbackHandler(app, c); });
 }

@@ -16,6 +16,11 @@ void Metrics::Record(const std::string& method, const std::string& route, unsign
   latency_sum_ += seconds;
 }
 
+void Metrics::CountEvent(const std::string& counter, const std::string& kind) {
+  std::lock_guard lock(mu_);
+  ++events_[{counter, kind}];
+}
+
 void Metrics::AddGauge(std::string name, std::string help, std::function<double()> value) {
   std::lock_guard lock(mu_);
   gauges_.push_back({std::move(name), std::move(help), std::move(value)});
@@ -42,6 +47,12 @@ std::string Metrics::Render() const {
     out << "tocsin_http_request_duration_seconds_bucket{le=\"+Inf\"} " << latency_count_ << "\n"
         << "tocsin_http_request_duration_seconds_sum " << latency_sum_ << "\n"
         << "tocsin_http_request_duration_seconds_count " << latency_count_ << "\n";
+    std::string last;
+    for (const auto& [key, count] : events_) {
+      if (key.first != last) out << "# TYPE " << key.first << " counter\n";
+      last = key.first;
+      out << key.first << "{kind=\"" << key.second << "\"} " << count << "\n";
+    }
     gauges = gauges_;
   }
   // Gauge functions may take their own locks: call them without holding mu_.

@@ -22,6 +22,9 @@ class Metrics {
   void Record(const std::string& method, const std::string& route, unsigned status,
               std::chrono::nanoseconds latency);
 
+  // Counts an event of a kind under a counter name, e.g. ("tocsin_inbound_sms_total", "going").
+  void CountEvent(const std::string& counter, const std::string& kind);
+
   // A gauge line added at each scrape: name, help, and a function giving the value.
   void AddGauge(std::string name, std::string help, std::function<double()> value);
 
@@ -42,6 +45,7 @@ class Metrics {
   long long latency_count_ = 0;
   double latency_sum_ = 0;
   std::vector<Gauge> gauges_;
+  std::map<std::pair<std::string, std::string>, long long> events_;
 };
 
 }  // namespace tocsin::http

@@ -1,0 +1,74 @@
+#include "dispatch/escalation/timer_service.h"
+
+#include <chrono>
+#include <limits>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+
+namespace tocsin {
+
+std::int64_t TimerService::SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TimerService::TimerService(boost::asio::any_io_executor executor, FireFn on_fire, ClockFn clock,
+                           std::size_t max_fires_per_turn)
+    : executor_(std::move(executor)),
+      on_fire_(std::move(on_fire)),
+      clock_(std::move(clock)),
+      max_fires_per_turn_(max_fires_per_turn == 0 ? 1 : max_fires_per_turn),
+      wheel_(clock_()),
+      timer_(executor_) {}
+
+TimerService::~TimerService() {
+  alive_.reset();
+  timer_.cancel();
+}
+
+TimerService::TimerId TimerService::Add(std::int64_t due_ms, std::uint64_t payload) {
+  TimerId id = wheel_.Add(due_ms, payload);
+  if (!in_turn_ && (!armed_due_ || due_ms < *armed_due_)) Arm(due_ms);
+  return id;
+}
+
+bool TimerService::Cancel(TimerId id) { return wheel_.Cancel(id); }
+
+void TimerService::Arm(std::int64_t due_ms) {
+  armed_due_ = due_ms;
+  // The clock is in whole ms (rounded down), so now + (due - clock) never ends before `due`.
+  std::int64_t wait_ms = due_ms - clock_();
+  timer_.expires_after(std::chrono::milliseconds(wait_ms > 0 ? wait_ms : 0));
+  // A re-arm aborts the previous wait; a wait that already completed runs as a harmless extra
+  // turn. The weak_ptr keeps handlers queued past our destruction from touching `this`.
+  timer_.async_wait(
+      [this, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
+        if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
+        OnWake();
+      });
+}
+
+void TimerService::OnWake() {
+  armed_due_.reset();
+  in_turn_ = true;
+  std::size_t fired = wheel_.Advance(
+      clock_(),
+      [this](TimerId id, std::uint64_t payload, std::int64_t due_ms) {
+        on_fire_(id, payload, due_ms);
+      },
+      max_fires_per_turn_);
+  in_turn_ = false;
+  if (fired == max_fires_per_turn_) {
+    // More may be due: let the handlers queued meanwhile run first, then continue.
+    armed_due_ = std::numeric_limits<std::int64_t>::min();
+    boost::asio::post(executor_, [this, alive = std::weak_ptr<char>(alive_)] {
+      if (!alive.expired()) OnWake();
+    });
+    return;
+  }
+  if (std::optional<std::int64_t> next = wheel_.NextDue()) Arm(*next);
+}
+
+}  // namespace tocsin
