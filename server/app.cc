@@ -117,6 +117,10 @@ int Serve(const Config& config) {
   Dispatcher dispatcher(engine_ioc.get_executor(), app.db, app.cipher, *provider, options);
   app.dispatcher = &dispatcher;
   dispatcher.Start();
+  Escalator escalator(engine_ioc.get_executor(), app.db, app.alerts,
+                      [&dispatcher](std::int64_t network_id) { dispatcher.Wake(network_id); });
+  app.escalator = &escalator;
+  escalator.Start();
   std::thread engine_thread([&engine_ioc] { engine_ioc.run(); });
 
   listener->Start();
@@ -127,7 +131,11 @@ int Serve(const Config& config) {
     spdlog::info("signal {}: draining", sig);
     listener->Stop();
     // SIGTERM drains the engine too: no new sends, in-flight requests finish and are recorded.
-    dispatcher.Drain([&engine_work] { engine_work.reset(); });
+    // Then the engine loop stops (escalation deadlines are durable: rebuilt at the next start).
+    dispatcher.Drain([&engine_work, &engine_ioc] {
+      engine_work.reset();
+      engine_ioc.stop();
+    });
     DrainThenStop(ioc, router, std::make_shared<asio::steady_timer>(ioc),
                   std::chrono::steady_clock::now() + kDrainLimit);
   });

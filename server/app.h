@@ -7,6 +7,7 @@
 
 #include "dispatch/engine/alert_service.h"
 #include "dispatch/engine/dispatcher.h"
+#include "dispatch/escalation/escalator.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/registry/member_registry.h"
 #include "dispatch/replies/reply_service.h"
@@ -33,6 +34,7 @@ struct App {
   http::Metrics metrics;
   // Set by Serve() before the first request; Wake() is thread-safe.
   Dispatcher* dispatcher = nullptr;
+  Escalator* escalator = nullptr;
 };
 
 // `tocsind serve`: checks the schema is current, starts the dispatcher, serves the API on

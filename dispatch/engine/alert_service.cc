@@ -8,6 +8,7 @@
 #include "dispatch/registry/audit_log.h"
 #include "dispatch/registry/validation.h"
 #include "dispatch/sms/segments.h"
+#include "dispatch/escalation/escalation_store.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
@@ -38,14 +39,21 @@ constexpr const char* kInsertMessage =
     " VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6)";
 // One statement fans the alert out: every matching member gets one queued delivery in the
 // language chosen for them.
+// One statement fans the alert out to an audience: every matching member not yet sent this
+// alert gets one queued delivery in the language chosen for them. $3 (areas) and $7 (member
+// ids) are NULL when the audience does not narrow by them.
 constexpr const char* kFanOut =
     "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
     " SELECT $1, 0, m.network_id, m.id, msg.language, msg.segments FROM members m"
     " JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = 0 AND msg.language ="
     "   CASE WHEN m.language = ANY($5::text[]) THEN m.language ELSE $6 END"
     " WHERE m.network_id = $2 AND m.status = 'active' AND 'sms' = ANY(m.channels)"
-    " AND m.areas && $3::text[] AND m.roles && $4::text[] ORDER BY m.id";
-constexpr const char* kSetRecipients = "UPDATE alerts SET recipients = $2 WHERE id = $1";
+    " AND ($3::text[] IS NULL OR m.areas && $3::text[]) AND m.roles && $4::text[]"
+    " AND ($7::bigint[] IS NULL OR m.id = ANY($7::bigint[]))"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.alert_id = $1 AND x.seq = 0"
+    "   AND x.member_id = m.id) ORDER BY m.id";
+constexpr const char* kAddRecipients = "UPDATE alerts SET recipients = recipients + $2 WHERE id = $1";
+constexpr const char* kAlertAreas = "SELECT areas FROM alerts WHERE id = $1";
 constexpr const char* kSelectAlert =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
 constexpr const char* kSelectAlertForUpdate =
@@ -73,6 +81,17 @@ constexpr const char* kQueueForReached =
     " JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.seq = $2"
     "  AND msg.language = d.language"
     " WHERE d.alert_id = $1 AND d.seq = 0 AND d.state IN ('sent', 'delivered') ORDER BY d.id";
+constexpr const char* kQueueStandDown =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
+    " SELECT d.alert_id, $2, d.network_id, d.member_id, msg.language, msg.segments"
+    " FROM deliveries d JOIN members m ON m.id = d.member_id AND m.status = 'active'"
+    " JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.seq = $2 AND msg.language = d.language"
+    " WHERE d.alert_id = $1 AND d.seq = 0 AND d.state IN ('sent', 'delivered')"
+    " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot')) ORDER BY d.id";
+constexpr const char* kCancelUnsentAlert =
+    "UPDATE deliveries SET state = 'cancelled', error_message = 'enough people answered',"
+    " updated_at = now() WHERE alert_id = $1 AND seq = 0 AND state IN ('queued', 'sending')";
 constexpr const char* kEndAlert =
     "UPDATE alerts SET status = $2, ended_at = now() WHERE id = $1";
 constexpr const char* kCancelQueued =
@@ -157,14 +176,56 @@ Status AlertService::StoreMessages(pqxx::work& tx, const Network& net, std::int6
                                    int seq, const std::string& message_kind,
                                    const std::string& alert_kind,
                                    const std::map<std::string, std::string>& vars) {
+  // The stand-down is one text for every kind (a top-level template key).
+  const std::string template_kind = message_kind == "stand_down" ? "" : alert_kind;
   for (const auto& language : templates_.Languages()) {
-    auto text = templates_.Render(language, EffectiveDefaultLanguage(net), alert_kind, message_kind, vars);
+    auto text = templates_.Render(language, EffectiveDefaultLanguage(net), template_kind, message_kind, vars);
     if (!text.ok()) return text.error();
     auto segments = std::max(1, MeasureSms(text.value()).segments);
     tx.exec_params(kInsertMessage, alert_id, seq, message_kind, language,
                    ToHex(cipher_.Seal(text.value())), segments);
   }
   return Ok{};
+}
+
+std::int64_t AlertService::QueueAudience(pqxx::work& tx, const Network& net,
+                                         std::int64_t alert_id, const PolicyAudience& audience) {
+  std::optional<std::string> areas, members;
+  auto alert_areas = FromPgArray(tx.exec_params1(kAlertAreas, alert_id)[0]);
+  switch (audience.scope) {
+    case AreaScope::kAlert:
+      areas = ToPgArray(alert_areas);
+      break;
+    case AreaScope::kNeighbours: {
+      std::vector<std::string> around;
+      for (const auto& r : tx.exec_params(kNeighbours, net.id, ToPgArray(alert_areas))) {
+        auto name = r[0].as<std::string>();
+        if (std::find(alert_areas.begin(), alert_areas.end(), name) == alert_areas.end()) around.push_back(name);
+      }
+      areas = ToPgArray(around);
+      break;
+    }
+    case AreaScope::kNamed:
+      areas = ToPgArray(audience.areas);
+      break;
+    case AreaScope::kMembers: {
+      std::vector<std::string> ids;
+      for (auto id : audience.members) ids.push_back(std::to_string(id));
+      members = ToPgArray(ids);
+      break;
+    }
+    case AreaScope::kNetwork:
+      break;
+    case AreaScope::kTree:
+      return 0;  // phone trees are not built yet: such a step reaches nobody
+  }
+  auto roles = audience.roles.empty() ? std::vector<std::string>{"responder"} : audience.roles;
+  auto fanned = static_cast<std::int64_t>(
+      tx.exec_params(kFanOut, alert_id, net.id, areas, ToPgArray(roles), ToPgArray(templates_.Languages()),
+                     EffectiveDefaultLanguage(net), members)
+          .affected_rows());
+  tx.exec_params(kAddRecipients, alert_id, fanned);
+  return fanned;
 }
 
 Result<Alert> AlertService::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
@@ -201,18 +262,22 @@ Result<Alert> AlertService::Raise(pqxx::work& tx, const Network& net, const Aler
   if (auto s = StoreMessages(tx, net, id, 0, "alert", in.kind, Vars(net, shell, "")); !s.ok()) {
     return s.error();
   }
+  auto policy = PolicyFor(tx, net.id, in.kind);
+  StartEscalation(tx, id, policy);  // the Escalator picks its timer up after commit
 
-  auto target_areas = areas.value();
-  if (in.include_neighbours) {
-    for (const auto& r : tx.exec_params(kNeighbours, net.id, ToPgArray(areas.value()))) {
-      target_areas.push_back(r[0].as<std::string>());
-    }
+  // The first step's audience: the request's when it names one, else the policy's first step.
+  PolicyAudience audience = policy.steps.front().audience;
+  if (in.audience_given) {
+    audience.roles = roles.value();
+    audience.scope = AreaScope::kAlert;
   }
-  auto fanned = tx.exec_params(kFanOut, id, net.id, ToPgArray(target_areas), ToPgArray(roles.value()),
-                               ToPgArray(templates_.Languages()), EffectiveDefaultLanguage(net));
-  tx.exec_params(kSetRecipients, id, static_cast<std::int64_t>(fanned.affected_rows()));
+  auto fanned = QueueAudience(tx, net, id, audience);
+  if (in.audience_given && in.include_neighbours) {
+    audience.scope = AreaScope::kNeighbours;
+    fanned += QueueAudience(tx, net, id, audience);
+  }
   RecordAudit(tx, net.id, actor, "alerts.raise", "alert:" + std::to_string(id),
-              "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(fanned.affected_rows()) + "}");
+              "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(fanned) + "}");
   return Get(tx, net.id, id);
 }
 
@@ -236,6 +301,16 @@ Result<std::int64_t> AlertService::Update(pqxx::work& tx, const Network& net, st
   return QueueForReached(tx, net, alert_id, seq);
 }
 
+std::int64_t AlertService::StandDown(pqxx::work& tx, const Network& net, std::int64_t alert_id) {
+  auto rows = tx.exec_params(kSelectAlert, net.id, alert_id);
+  if (rows.empty()) return 0;
+  auto alert = Read(tx, rows[0]);
+  tx.exec_params(kCancelUnsentAlert, alert_id);
+  int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
+  if (!StoreMessages(tx, net, alert_id, seq, "stand_down", alert.kind, Vars(net, alert, "")).ok()) return 0;
+  return static_cast<std::int64_t>(tx.exec_params(kQueueStandDown, alert_id, seq).affected_rows());
+}
+
 Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                                 const std::string& status, const std::string& message) {
   if (!message.empty()) {
@@ -247,6 +322,7 @@ Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t
   if (alert.status != "open") return Error::Conflict("status", "the alert has ended already");
   tx.exec_params(kEndAlert, alert_id, status);
   tx.exec_params(kCancelQueued, alert_id);
+  StopEscalation(tx, alert_id);
   int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
   auto key = status == "resolved" ? "resolve" : "cancel";
   if (auto s = StoreMessages(tx, net, alert_id, seq, key, alert.kind, Vars(net, alert, message)); !s.ok()) {

@@ -19,6 +19,7 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/escalation/policy.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/registry/network_registry.h"
 #include "dispatch/util/crypto.h"
@@ -34,6 +35,8 @@ struct AlertInput {
   std::vector<std::string> roles = {"responder"};
   bool include_neighbours = false;
   std::optional<std::string> deadline;  // RFC 3339; required for removal
+  // The request named an audience: it replaces the first step of the escalation policy.
+  bool audience_given = false;
 };
 
 struct Alert {
@@ -109,6 +112,13 @@ class AlertService {
   // and queues the closing message for those already reached. Conflict if already ended.
   Result<Alert> End(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                     const std::string& status, const std::string& message);
+
+  // Queues the alert message for every member of `audience` not yet sent it; returns how many.
+  std::int64_t QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                             const PolicyAudience& audience);
+  // Queues the stand-down for those reached who have not answered, and cancels what of the alert
+  // is still queued. Returns how many stand-downs were queued.
+  std::int64_t StandDown(pqxx::work& tx, const Network& net, std::int64_t alert_id);
 
   Result<Alert> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   // Newest first; `status` empty for all.

@@ -52,14 +52,21 @@ void TimerService::Arm(std::int64_t due_ms) {
 
 void TimerService::OnWake() {
   armed_due_.reset();
-  in_turn_ = true;
-  std::size_t fired = wheel_.Advance(
-      clock_(),
-      [this](TimerId id, std::uint64_t payload, std::int64_t due_ms) {
-        on_fire_(id, payload, due_ms);
-      },
-      max_fires_per_turn_);
-  in_turn_ = false;
+  std::size_t fired;
+  {
+    // Reset even if on_fire_ throws, so the next Add arms again (contract 4).
+    struct TurnGuard {
+      bool& flag;
+      ~TurnGuard() { flag = false; }
+    } guard{in_turn_};
+    in_turn_ = true;
+    fired = wheel_.Advance(
+        clock_(),
+        [this](TimerId id, std::uint64_t payload, std::int64_t due_ms) {
+          on_fire_(id, payload, due_ms);
+        },
+        max_fires_per_turn_);
+  }
   if (fired == max_fires_per_turn_) {
     // More may be due: let the handlers queued meanwhile run first, then continue.
     armed_due_ = std::numeric_limits<std::int64_t>::min();

@@ -188,8 +188,9 @@ void TimerWheel::BeginAdvance() {
     scratch_.push_back(i);
   }
   if (sorted) return;
-  std::stable_sort(scratch_.begin(), scratch_.end(),
-                   [this](std::uint32_t a, std::uint32_t b) { return At(a).due_ms < At(b).due_ms; });
+  std::stable_sort(scratch_.begin(), scratch_.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return At(a).due_ms < At(b).due_ms;
+  });
   At(kFiringList).next = At(kFiringList).prev = kFiringList;
   for (std::uint32_t i : scratch_) Append(kFiringList, i);
 }

@@ -86,7 +86,8 @@ class TimerWheel {
 
   // The earliest pending deadline, exact (not a bound), or nullopt when nothing is pending. It
   // may be <= now_ms() (past-due timers): then the next Advance fires it whatever its argument.
-  // O(1) usually; after a change to the earliest timer it may walk one wheel slot (cached).
+  // Cached: O(1) unless the earliest timer changed (cancelled, fired); then it walks one wheel
+  // slot, or the past-due list when there is one.
   std::optional<std::int64_t> NextDue() const;
 
   // Pending timers.
@@ -156,8 +157,8 @@ class TimerWheel {
   bool PopNext(std::uint64_t target_key, Fired* out);
 
   std::vector<std::unique_ptr<Node[]>> chunks_;
-  std::uint32_t node_count_ = 0;     // nodes handed out of chunks so far (incl. sentinels)
-  std::uint32_t free_head_ = kNil;   // free list through Node::next
+  std::uint32_t node_count_ = 0;    // nodes handed out of chunks so far (incl. sentinels)
+  std::uint32_t free_head_ = kNil;  // free list through Node::next
   std::size_t size_ = 0;
   std::uint64_t now_key_;
   std::uint64_t occupied_[kLevels][kSlotsPerLevel / 64] = {};

@@ -30,7 +30,8 @@ const std::vector<std::string>& TemplateSet::KindKeys() {
 
 const std::vector<std::string>& TemplateSet::TopLevelKeys() {
   static const std::vector<std::string> keys = {"help",    "confirm_going", "confirm_cannot",
-                                                "stopped", "started",       "unknown"};
+                                                "stopped", "started",       "unknown",
+                                                "stand_down"};
   return keys;
 }
 

@@ -50,6 +50,7 @@ Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
   in.details = body.String("details").value_or("");
   in.deadline = body.String("deadline");
   if (const auto* audience = body.Raw("audience"); audience && !audience->is_null()) {
+    in.audience_given = true;
     if (!audience->is_object()) throw ApiError(Error::Invalid("audience", "must be an object"));
     for (const auto& kv : audience->as_object()) {
       if (kv.key() == "roles") {
@@ -74,8 +75,9 @@ Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
     return a;
   });
   auto raised = ValueOrThrow(std::move(alert));
-  // Committed: the dispatcher may start at once.
+  // Committed: the dispatcher may start at once, and the escalation's clock is running.
   if (app.dispatcher) app.dispatcher->Wake(scope.network.id);
+  if (app.escalator) app.escalator->Track(raised.id);
   co_return JsonResponse(ctx.req, status::created,
                          {{"id", raised.id}, {"code", raised.code}, {"status", raised.status},
                           {"recipients", raised.recipients}});
@@ -196,6 +198,7 @@ Awaitable EndAlertHandler(App& app, http::RequestContext& ctx, const char* statu
     app.dispatcher->ForgetAlert(id);
     app.dispatcher->Wake(scope.network.id);
   }
+  if (app.escalator) app.escalator->Forget(id);
   co_return JsonResponse(ctx.req, status::ok, AlertToJson(a));
 }
 

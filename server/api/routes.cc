@@ -9,6 +9,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddMemberRoutes(router, app);
   AddAreaRoutes(router, app);
   AddAlertRoutes(router, app);
+  AddPolicyRoutes(router, app);
   AddTwilioRoutes(router, app);
 }
 

@@ -13,6 +13,7 @@ void AddTokenRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/t
 void AddMemberRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/members
 void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/areas
 void AddAlertRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts
+void AddPolicyRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/policies
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
 
 // Every route of the server.

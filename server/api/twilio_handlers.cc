@@ -113,7 +113,10 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
     return d;
   });
   if (decision.record && app.dispatcher) {
+    auto alert_id = decision.record->alert_id;
+    bool going = decision.record->answer == "going";
     co_await RecordAndWait(*app.dispatcher, new ResponseRecord(std::move(*decision.record)));
+    if (going && app.escalator) app.escalator->OnAnswer(alert_id);
   }
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
   http::Response res{status::ok, ctx.req.version()};

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -164,15 +165,31 @@ TEST_CASE("deadlines in the past fire at the next Advance, in deadline order", "
   REQUIRE(Payloads(AdvanceTo(wheel, now + 1)) == std::vector<std::uint64_t>{5});
 }
 
+TEST_CASE("many past-due ties keep insertion order", "[timer_wheel]") {
+  TimerWheel wheel(kT0);
+  std::mt19937 rng(7);
+  std::vector<std::pair<std::int64_t, std::uint64_t>> expected;
+  for (std::uint64_t i = 0; i < 500; ++i) {
+    std::int64_t due = kT0 - static_cast<std::int64_t>(rng() % 4);
+    wheel.Add(due, i);
+    expected.emplace_back(due, i);
+  }
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto fires = AdvanceTo(wheel, kT0);
+  REQUIRE(fires.size() == expected.size());
+  for (std::size_t i = 0; i < fires.size(); ++i) {
+    REQUIRE(fires[i].due == expected[i].first);
+    REQUIRE(fires[i].payload == expected[i].second);
+  }
+}
+
 TEST_CASE("far-future timers cascade and fire on time", "[timer_wheel]") {
   TimerWheel wheel(kT0);
-  std::vector<std::int64_t> dues = {kT0 + kDay,
-                                    kT0 + 3 * kDay + 7,
-                                    kT0 + 49 * kDay + 17 * kHour + 2,
-                                    kT0 + 50 * kDay,  // beyond 2^32 ms: level 4
-                                    kT0 + 400 * kDay + 1,
-                                    kT0 + 20 * 365 * kDay + 3,
-                                    std::numeric_limits<std::int64_t>::max()};
+  std::vector<std::int64_t> dues = {
+      kT0 + kDay,           kT0 + 3 * kDay + 7,        kT0 + 49 * kDay + 17 * kHour + 2,
+      kT0 + 50 * kDay,  // beyond 2^32 ms: level 4
+      kT0 + 400 * kDay + 1, kT0 + 20 * 365 * kDay + 3, std::numeric_limits<std::int64_t>::max()};
   for (std::size_t i = 0; i < dues.size(); ++i) wheel.Add(dues[i], i);
 
   SECTION("hour-sized steps: fires in the step that crosses it") {
@@ -225,29 +242,29 @@ TEST_CASE("callbacks may add and cancel during Advance", "[timer_wheel]") {
   victim_later = wheel.Add(kT0 + 50, 4);
   wheel.Add(kT0 + 60, 5);
 
-  std::size_t n = wheel.Advance(kT0 + 100, [&](TimerId id, std::uint64_t payload, std::int64_t due) {
-    order.push_back(payload);
-    REQUIRE(wheel.now_ms() == due);
-    if (payload == 1) {
-      REQUIRE(id == self_id);
-      REQUIRE_FALSE(wheel.Cancel(self_id));  // already fired
-      REQUIRE(wheel.Cancel(victim_same_due));
-      REQUIRE(wheel.Cancel(victim_later));
-      wheel.Add(kT0 + 30, 6);   // later in this Advance
-      wheel.Add(kT0 + 10, 7);   // == now: next Advance
-      wheel.Add(kT0 + 1, 8);    // past: next Advance, before 7
-      wheel.Add(kT0 + 500, 9);  // beyond the target
-      REQUIRE(wheel.NextDue() == kT0 + 1);
-    }
-    if (payload == 6) wheel.Add(kT0 + 60, 10);  // ties with 5, added after it
-  });
+  std::size_t n =
+      wheel.Advance(kT0 + 100, [&](TimerId id, std::uint64_t payload, std::int64_t due) {
+        order.push_back(payload);
+        REQUIRE(wheel.now_ms() == due);
+        if (payload == 1) {
+          REQUIRE(id == self_id);
+          REQUIRE_FALSE(wheel.Cancel(self_id));  // already fired
+          REQUIRE(wheel.Cancel(victim_same_due));
+          REQUIRE(wheel.Cancel(victim_later));
+          wheel.Add(kT0 + 30, 6);   // later in this Advance
+          wheel.Add(kT0 + 10, 7);   // == now: next Advance
+          wheel.Add(kT0 + 1, 8);    // past: next Advance, before 7
+          wheel.Add(kT0 + 500, 9);  // beyond the target
+          REQUIRE(wheel.NextDue() == kT0 + 1);
+        }
+        if (payload == 6) wheel.Add(kT0 + 60, 10);  // ties with 5, added after it
+      });
   REQUIRE(n == 5);
   REQUIRE(order == std::vector<std::uint64_t>{1, 3, 6, 5, 10});
   order.clear();
   REQUIRE(wheel.NextDue() == kT0 + 1);
-  wheel.Advance(kT0 + 100, [&](TimerId, std::uint64_t payload, std::int64_t) {
-    order.push_back(payload);
-  });
+  wheel.Advance(kT0 + 100,
+                [&](TimerId, std::uint64_t payload, std::int64_t) { order.push_back(payload); });
   REQUIRE(order == std::vector<std::uint64_t>{8, 7});
   REQUIRE(wheel.NextDue() == kT0 + 500);
 }
@@ -269,7 +286,7 @@ TEST_CASE("a callback re-adding itself at now does not loop", "[timer_wheel]") {
 TEST_CASE("max_fires stops and the next Advance continues in the same order", "[timer_wheel]") {
   TimerWheel wheel(kT0 + 100);
   for (std::uint64_t i = 0; i < 10; ++i) wheel.Add(kT0 + 200, i);  // one slot, ties
-  wheel.Add(kT0 + 50, 100);                                         // past
+  wheel.Add(kT0 + 50, 100);                                        // past
   wheel.Add(kT0 + 300, 200);
   std::vector<std::uint64_t> order;
   auto fire = [&](TimerId, std::uint64_t payload, std::int64_t) {
@@ -393,14 +410,24 @@ TEST_CASE("randomized against a std::map model", "[timer_wheel]") {
   auto random_due = [&]() -> std::int64_t {
     std::int64_t now = wheel.now_ms();
     switch (uniform(0, 9)) {
-      case 0: return now - uniform(0, 5000);  // past or now
-      case 1: return now + uniform(1, 5);
-      case 2: case 3: return now + uniform(1, 300);
-      case 4: case 5: return now + uniform(1, 5 * kMinute);
-      case 6: return now + uniform(1, 6 * kHour);
-      case 7: return now + uniform(1, 3 * kDay);
-      case 8: return now + uniform(1, 100 * kDay);  // crosses 2^32 ms
-      default: return now + 100 * (uniform(1, 50));  // many ties
+      case 0:
+        return chance(50) ? now : now - uniform(1, 5000);  // now (ties in callbacks), past
+      case 1:
+        return now + uniform(1, 5);
+      case 2:
+      case 3:
+        return now + uniform(1, 300);
+      case 4:
+      case 5:
+        return now + uniform(1, 5 * kMinute);
+      case 6:
+        return now + uniform(1, 6 * kHour);
+      case 7:
+        return now + uniform(1, 3 * kDay);
+      case 8:
+        return now + uniform(1, 100 * kDay);  // crosses 2^32 ms
+      default:
+        return now + 100 * (uniform(1, 50));  // many ties
     }
   };
   auto add = [&] {
@@ -413,7 +440,8 @@ TEST_CASE("randomized against a std::map model", "[timer_wheel]") {
     ids.push_back(id);
   };
   auto cancel = [&] {
-    TimerId id = ids.empty() || chance(3) ? static_cast<TimerId>(rng()) : ids[uniform(0, ids.size() - 1)];
+    TimerId id =
+        ids.empty() || chance(3) ? static_cast<TimerId>(rng()) : ids[uniform(0, ids.size() - 1)];
     REQUIRE(wheel.Cancel(id) == model.Cancel(id));
   };
 
@@ -427,13 +455,30 @@ TEST_CASE("randomized against a std::map model", "[timer_wheel]") {
       std::int64_t now = wheel.now_ms();
       std::int64_t target;
       switch (uniform(0, 9)) {
-        case 0: target = now - uniform(0, kMinute); break;  // clock stepped back
-        case 1: target = now; break;
-        case 2: case 3: case 4: target = now + uniform(1, 50); break;
-        case 5: case 6: target = now + uniform(1, 2000); break;
-        case 7: target = now + uniform(1, 10 * kMinute); break;
-        case 8: target = now + uniform(1, 8 * kHour); break;
-        default: target = now + uniform(1, 20 * kDay); break;
+        case 0:
+          target = now - uniform(0, kMinute);
+          break;  // clock stepped back
+        case 1:
+          target = now;
+          break;
+        case 2:
+        case 3:
+        case 4:
+          target = now + uniform(1, 50);
+          break;
+        case 5:
+        case 6:
+          target = now + uniform(1, 2000);
+          break;
+        case 7:
+          target = now + uniform(1, 10 * kMinute);
+          break;
+        case 8:
+          target = now + uniform(1, 8 * kHour);
+          break;
+        default:
+          target = now + uniform(1, 20 * kDay);
+          break;
       }
       std::size_t limit = chance(15) ? static_cast<std::size_t>(uniform(1, 20))
                                      : std::numeric_limits<std::size_t>::max();
@@ -522,7 +567,8 @@ TEST_CASE("TimerService yields between turns of many due timers", "[timer_servic
       },
       &TimerService::SystemNowMs, 100);
   std::int64_t now = TimerService::SystemNowMs();
-  for (std::uint64_t i = 0; i < 1000; ++i) service.Add(now - 1000 + static_cast<std::int64_t>(i), i);
+  for (std::uint64_t i = 0; i < 1000; ++i)
+    service.Add(now - 1000 + static_cast<std::int64_t>(i), i);
   io.run();
   REQUIRE(order.size() == 1000);
   for (std::uint64_t i = 0; i < 1000; ++i) REQUIRE(order[i] == i);

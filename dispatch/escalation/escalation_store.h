@@ -1,0 +1,59 @@
+// Escalation in the database: which policy an alert runs, where it is, and what happens when a
+// step's wait ends or enough people answer. Functions run inside a caller's transaction; the
+// Escalator (escalator.h) calls them from its timers and after answers are written.
+//
+// Invariants:
+//  1. An alert has at most one pending step timer; firing it marks it 'fired' in the same
+//     transaction as the step it starts, so a timer never acts twice (restarts included).
+//  2. Once an escalation is goal_met, exhausted or stopped it never moves again.
+//  3. Steps run in order: the next starts when the current one's wait ends without its goal met.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/engine/alert_service.h"
+#include "dispatch/escalation/policy.h"
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+struct PendingTimer {
+  std::int64_t id = 0;
+  std::int64_t alert_id = 0;
+  std::int64_t due_ms = 0;  // wall clock, ms since the epoch
+};
+
+// What firing a timer or checking a goal did, for the caller to act on after commit.
+struct EscalationOutcome {
+  std::optional<std::int64_t> network_id;  // set when deliveries were queued (wake the sender)
+  std::optional<PendingTimer> next_timer;  // to schedule in memory
+  std::string what;                        // "step 1", "goal_met", "exhausted", "stale"
+};
+
+// The network's own policy for `kind`, else the built-in default.
+Policy PolicyFor(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& kind);
+Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kind, const Policy& p);
+std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t network_id,
+                                   const std::string& kind);
+
+// Records the escalation of a new alert at step 0 and its first timer when step 0 waits.
+std::optional<PendingTimer> StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p);
+
+// The step timer `timer_id` is due: checks the goal, then starts the next step (or ends).
+EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64_t timer_id);
+// Answers arrived for `alert_id`: if its current step's goal is met, escalation ends there and
+// (by policy) the stand-down goes out.
+EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id);
+// The alert ended: the escalation stops and its pending timers are cancelled.
+void StopEscalation(pqxx::work& tx, std::int64_t alert_id);
+
+// Pending timers (for the rebuild after a restart) and the newest one of an alert.
+std::vector<PendingTimer> LoadPendingTimers(pqxx::transaction_base& tx);
+std::optional<PendingTimer> PendingTimerOf(pqxx::transaction_base& tx, std::int64_t alert_id);
+
+}  // namespace tocsin

@@ -1,0 +1,67 @@
+// Escalation policies per network and alert kind: PUT validates (errors name the field) and
+// stores; GET answers the stored policy or the built-in default ("default": true).
+#include <boost/json.hpp>
+
+#include "dispatch/escalation/escalation_store.h"
+#include "dispatch/registry/audit_log.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+std::string KindParam(const http::RequestContext& ctx) {
+  const auto& kind = ctx.Param("kind");
+  if (kind != "raid" && kind != "detention" && kind != "removal" && kind != "other") {
+    throw ApiError(Error::NotFound("no such alert kind (raid, detention, removal, other)"));
+  }
+  return kind;
+}
+
+Awaitable PutPolicyHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kWriteAreas);
+  auto kind = KindParam(ctx);
+  auto policy = ValueOrThrow(ParsePolicyText(ctx.req.body()));
+  co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    PutPolicy(tx, scope.network.id, kind, policy);
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "policies.put", "policy:" + kind);
+    tx.commit();
+  });
+  auto body = PolicyToJson(policy).as_object();
+  body["kind"] = kind;
+  body["default"] = false;
+  co_return JsonResponse(ctx.req, status::ok, body);
+}
+
+Awaitable GetPolicyHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto kind = KindParam(ctx);
+  auto stored = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return StoredPolicy(tx, scope.network.id, kind);
+  });
+  auto body = PolicyToJson(stored ? *stored : DefaultPolicy(kind)).as_object();
+  body["kind"] = kind;
+  body["default"] = !stored.has_value();
+  co_return JsonResponse(ctx.req, status::ok, body);
+}
+
+}  // namespace
+
+void AddPolicyRoutes(http::Router& router, App& app) {
+  router.Add(verb::put, "/v1/networks/{slug}/policies/{kind}",
+             [&app](http::RequestContext& c) { return PutPolicyHandler(app, c); });
+  router.Add(verb::get, "/v1/networks/{slug}/policies/{kind}",
+             [&app](http::RequestContext& c) { return GetPolicyHandler(app, c); });
+}
+
+}  // namespace tocsin
