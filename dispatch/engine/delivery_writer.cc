@@ -1,6 +1,8 @@
 #include "dispatch/engine/delivery_writer.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -107,11 +109,12 @@ void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& b
 
 asio::awaitable<void> DeliveryWriter::Run() {
   for (;;) {
-    if (Empty()) {
-      if (stopping_) {
+    if (Empty() || flights_ >= kMaxFlights) {
+      if (Empty() && stopping_ && flights_ == 0) {
         finished_ = true;
         co_return;
       }
+      // Woken by Add (when idle) or by a flight landing.
       idle_ = true;
       timer_.expires_after(std::chrono::hours(1));
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -119,38 +122,45 @@ asio::awaitable<void> DeliveryWriter::Run() {
       continue;
     }
     // Gather what arrives in the next moment into the same round trip.
-    if (!stopping_) {
+    if (!stopping_ && flights_ == 0) {
       timer_.expires_after(interval_);
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    std::vector<Transition> batch;
-    batch.swap(pending_);
-    std::vector<PendingResponse> responses;
-    responses.swap(responses_);
-    bool written = false;
-    try {
-      co_await db_.Run([&batch, &responses](pqxx::connection& c) { Flush(c, batch, responses); });
-      written = true;
-      ++stats_.flushes;
-      stats_.rows += static_cast<long long>(batch.size() + responses.size());
-    } catch (const std::exception& e) {
-      spdlog::warn("delivery writer: {} records not written yet: {}", batch.size() + responses.size(),
-                   e.what());
-    }
-    if (written) {
-      for (auto& r : responses) r.written();
-    } else {
-      // Keep the batch (older first) and try again shortly: the database may be restarting.
-      batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
-                   std::make_move_iterator(pending_.end()));
-      pending_.swap(batch);
-      responses.insert(responses.end(), std::make_move_iterator(responses_.begin()),
-                       std::make_move_iterator(responses_.end()));
-      responses_.swap(responses);
-      timer_.expires_after(std::chrono::milliseconds(500));
-      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    auto* batch = new Batch;
+    batch->transitions.swap(pending_);
+    batch->responses.swap(responses_);
+    ++flights_;
+    asio::co_spawn(timer_.get_executor(), Fly(batch), asio::detached);
   }
+}
+
+asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
+  std::unique_ptr<Batch> batch(raw);
+  bool written = false;
+  try {
+    co_await db_.Run([&batch](pqxx::connection& c) { Flush(c, batch->transitions, batch->responses); });
+    written = true;
+    ++stats_.flushes;
+    stats_.rows += static_cast<long long>(batch->transitions.size() + batch->responses.size());
+  } catch (const std::exception& e) {
+    spdlog::warn("delivery writer: {} records not written yet: {}",
+                 batch->transitions.size() + batch->responses.size(), e.what());
+  }
+  if (written) {
+    for (auto& r : batch->responses) r.written();
+  } else {
+    // Back to the front of the queue, and a pause: the database may be restarting.
+    asio::steady_timer pause(timer_.get_executor(), std::chrono::milliseconds(500));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    batch->transitions.insert(batch->transitions.end(), std::make_move_iterator(pending_.begin()),
+                              std::make_move_iterator(pending_.end()));
+    pending_.swap(batch->transitions);
+    batch->responses.insert(batch->responses.end(), std::make_move_iterator(responses_.begin()),
+                            std::make_move_iterator(responses_.end()));
+    responses_.swap(batch->responses);
+  }
+  --flights_;
+  if (idle_) timer_.cancel();
 }
 
 }  // namespace tocsin

@@ -2,8 +2,10 @@
 //
 // The dispatcher records every outcome here instead of writing it itself; the writer gathers
 // what arrives within `interval` and writes it as one UPDATE over unnest()ed arrays, so a
-// thousand transitions cost one round trip. Transitions only move a delivery forward
-// (delivery_rank), except sending -> queued for a retry.
+// thousand transitions cost one round trip. Up to kMaxFlights batches are in flight at once
+// (their commits' fsyncs overlap); that is safe because transitions only move a delivery
+// forward (delivery_rank), except sending -> queued for a retry, which is always committed
+// before the delivery can be claimed and so transitioned again.
 //
 // Threading: Add() and Run() on the owner's executor only. If the database is down the batch is
 // kept and retried, so nothing recorded is dropped while the process lives.
@@ -68,6 +70,8 @@ class DeliveryWriter {
   const WriterStats& stats() const { return stats_; }
 
  private:
+  static constexpr int kMaxFlights = 3;
+
   struct PendingResponse {
     ResponseRecord record;
     std::function<void()> written;
@@ -75,6 +79,12 @@ class DeliveryWriter {
   static void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
                     const std::vector<PendingResponse>& responses);
   bool Empty() const { return pending_.empty() && responses_.empty(); }
+  struct Batch {
+    std::vector<Transition> transitions;
+    std::vector<PendingResponse> responses;
+  };
+  // One group commit; owns `batch` (a plain pointer: see DbPool::Run on GCC 12).
+  boost::asio::awaitable<void> Fly(Batch* batch);
 
   DbPool& db_;
   const std::chrono::milliseconds interval_;
@@ -85,6 +95,7 @@ class DeliveryWriter {
   bool stopping_ = false;
   bool idle_ = true;  // Run() is waiting for work (Add must wake it)
   bool finished_ = false;
+  int flights_ = 0;
   WriterStats stats_;
 };
 

@@ -52,7 +52,7 @@ std::string ReplyService::Render(const std::string& language, const std::string&
   return text.ok() ? text.value() : "";
 }
 
-ReplyDecision ReplyService::Decide(pqxx::work& tx, const InboundSms& sms) const {
+ReplyDecision ReplyService::Decide(pqxx::transaction_base& tx, const InboundSms& sms) const {
   ReplyDecision out;
   auto rows = tx.exec_params(kLookup, sms.to, Bytea(cipher_.LookupHash(sms.from)));
   if (rows.empty() || rows[0][4].is_null()) {

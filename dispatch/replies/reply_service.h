@@ -43,8 +43,9 @@ class ReplyService {
   ReplyService(const DataCipher& cipher, const TemplateSet& templates)
       : cipher_(cipher), templates_(templates) {}
 
-  // Looks the sender up and decides; opt-out and opt-in are applied in `tx` (the caller commits).
-  ReplyDecision Decide(pqxx::work& tx, const InboundSms& sms) const;
+  // Looks the sender up and decides, in one round trip; opt-out and opt-in are single statements
+  // run in `tx` (an autocommit nontransaction is enough: each is atomic on its own).
+  ReplyDecision Decide(pqxx::transaction_base& tx, const InboundSms& sms) const;
 
  private:
   std::string Render(const std::string& language, const std::string& fallback, const std::string& key,

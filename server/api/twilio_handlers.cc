@@ -107,10 +107,8 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
   auto decision = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto d = app.replies.Decide(tx, sms);
-    tx.commit();
-    return d;
+    pqxx::nontransaction tx(c);  // one round trip: the answer itself goes through group commit
+    return app.replies.Decide(tx, sms);
   });
   if (decision.record && app.dispatcher) {
     auto alert_id = decision.record->alert_id;

@@ -24,8 +24,8 @@
 
 #include <pqxx/pqxx>
 
-#include "dispatch/util/crypto.h"
 #include "tests/fakes/fake_twilio.h"
+#include "tests/support/bench_util.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -37,49 +37,9 @@ namespace {
 const std::vector<std::string> kNumbers = {"+447700900001", "+447700900002", "+447700900003",
                                            "+447700900004", "+447700900005"};
 
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(in)), {});
-  std::istringstream fields(s.substr(s.rfind(')') + 2));
-  std::string f;
-  long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) utime = std::stol(f);
-    if (i == 15) stime = std::stol(f);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-long PeakRssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
-}
-
 long long Transactions(const TestDatabase& db) {
   return std::stoll(db.Scalar("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '" +
                               db.name() + "'"));
-}
-
-// N members in SE15, English, loaded with COPY (the import API is not what is measured).
-void LoadMembers(const TestDatabase& db, const std::string& data_key, int n) {
-  auto cipher = DataCipher::FromHex(data_key);
-  REQUIRE(cipher.ok());
-  pqxx::connection c(db.url());
-  pqxx::work tx(c);
-  auto network = tx.exec1("SELECT id FROM networks WHERE slug = 'bench'")[0].as<std::string>();
-  pqxx::stream_to out(tx, "members", std::vector<std::string>{"network_id", "phone_hash", "phone_enc",
-                                                              "language", "areas"});
-  for (int i = 0; i < n; ++i) {
-    auto phone = "+4477" + std::to_string(10000000 + i);
-    out << std::make_tuple(network, "\\x" + ToHex(cipher->LookupHash(phone)),
-                           "\\x" + ToHex(cipher->Seal(phone)), std::string("en"), std::string("{SE15}"));
-  }
-  out.complete();
-  tx.commit();
 }
 
 HttpClient CreateBenchNetwork(const TocsindProcess& server, double rate_per_number) {
@@ -113,7 +73,7 @@ void FanOut(int members) {
   // The benchmark process's logs stay quiet: debug logging would measure the logger.
   server.Start();
   auto c = CreateBenchNetwork(server, 10000);
-  LoadMembers(db, server.data_key(), members);
+  LoadMembers(db, server.data_key(), "bench", members);
 
   auto cpu0 = CpuSeconds(server.pid());
   auto tx0 = Transactions(db);
@@ -167,7 +127,7 @@ void Rate() {
   server.Start();
   auto c = CreateBenchNetwork(server, 10);
   const int members = 1000;  // 20 s at 50 segments/s
-  LoadMembers(db, server.data_key(), members);
+  LoadMembers(db, server.data_key(), "bench", members);
   auto r = c.Post("/v1/networks/bench/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
   REQUIRE(r.status == 201);
   while (fake.Stats().accepted < static_cast<std::uint64_t>(members)) std::this_thread::sleep_for(50ms);

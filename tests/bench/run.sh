@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The benchmarks, as one command: builds (Release with debug info), starts a throwaway
-# PostgreSQL, runs tests/bench/fanout_bench (fan-out to 10,000 and 100,000 members, then the
-# rate scenario) and prints the figures. Extra arguments pick scenarios, e.g. "[rate]".
+# PostgreSQL (fsync on: durable means durable), and prints the figures of
+#   fanout_bench   fan-out to 10,000 and 100,000 members; 5 numbers x 10 segments/s rate
+#   answers_bench  signed replies to an alert of 100,000 members: answers/s, latency to durable
+#   timer_bench    1,000,000 pending escalation deadlines: memory, add/cancel, lateness
+# Extra arguments go to fanout_bench and answers_bench as Catch filters, e.g. "[rate]".
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
@@ -16,3 +19,5 @@ export TOCSIN_TEST_DATABASE_URL
 TOCSIN_TEST_DATABASE_URL=$(deploy/pg.sh url "$PGTMP" "$PORT" postgres)
 if [[ $# -eq 0 ]]; then set -- "[.bench]"; fi
 build/tests/fanout_bench "$@"
+build/tests/answers_bench "$@"
+build/tests/timer_bench

@@ -1,0 +1,56 @@
+#include "tests/support/bench_util.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <pqxx/pqxx>
+
+#include "dispatch/util/crypto.h"
+
+namespace tocsin::test {
+
+std::string BenchPhone(int i) { return "+4477" + std::to_string(10000000 + i); }
+
+void LoadMembers(const TestDatabase& db, const std::string& data_key, const std::string& slug, int n) {
+  auto cipher = DataCipher::FromHex(data_key);
+  REQUIRE(cipher.ok());
+  pqxx::connection c(db.url());
+  pqxx::work tx(c);
+  auto network = tx.exec_params1("SELECT id FROM networks WHERE slug = $1", slug)[0].as<std::string>();
+  pqxx::stream_to out(tx, "members", std::vector<std::string>{"network_id", "phone_hash", "phone_enc",
+                                                              "language", "areas"});
+  for (int i = 0; i < n; ++i) {
+    auto phone = BenchPhone(i);
+    out << std::make_tuple(network, "\\x" + ToHex(cipher->LookupHash(phone)),
+                           "\\x" + ToHex(cipher->Seal(phone)), std::string("en"), std::string("{SE15}"));
+  }
+  out.complete();
+  tx.commit();
+}
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(in)), {});
+  std::istringstream fields(s.substr(s.rfind(')') + 2));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stol(f);
+    if (i == 15) stime = std::stol(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+long PeakRssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+}  // namespace tocsin::test
