@@ -63,6 +63,13 @@ set -a
 # shellcheck source=/dev/null
 . "./$SECRETS"
 set +a
+# The sandbox has no Twilio account, but replies posted by hand to /twilio/sms must still be
+# signed: a local webhook token stands in for Twilio's auth token (added to older secrets too).
+if [[ -z ${TWILIO_AUTH_TOKEN:-} ]]; then
+  TWILIO_AUTH_TOKEN=sandbox_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf 'TWILIO_AUTH_TOKEN=%s\n' "$TWILIO_AUTH_TOKEN" >>"$SECRETS"
+fi
+export TWILIO_AUTH_TOKEN
 [[ -n ${TOCSIN_DATA_KEY:-} && -n ${TOCSIN_ADMIN_TOKEN:-} ]] ||
   die "$SECRETS lacks TOCSIN_DATA_KEY or TOCSIN_ADMIN_TOKEN (delete it only if .data/pg holds no data you need)"
 # The config's database.url must win: DATABASE_URL from the caller's environment would override it.

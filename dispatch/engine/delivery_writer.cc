@@ -56,7 +56,7 @@ void DeliveryWriter::Add(Transition t) {
   if (idle_) timer_.cancel();
 }
 
-void DeliveryWriter::AddResponse(ResponseRecord r, std::function<void()> written) {
+void DeliveryWriter::AddResponse(ResponseRecord r, std::function<void(bool)> written) {
   responses_.push_back({std::move(r), std::move(written)});
   if (idle_) timer_.cancel();
 }
@@ -136,18 +136,38 @@ asio::awaitable<void> DeliveryWriter::Run() {
 
 asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
   std::unique_ptr<Batch> batch(raw);
-  bool written = false;
+  enum { kWritten, kOutage, kRefused } result = kOutage;
   try {
     co_await db_.Run([&batch](pqxx::connection& c) { Flush(c, batch->transitions, batch->responses); });
-    written = true;
+    result = kWritten;
     ++stats_.flushes;
     stats_.rows += static_cast<long long>(batch->transitions.size() + batch->responses.size());
-  } catch (const std::exception& e) {
+  } catch (const pqxx::broken_connection& e) {
     spdlog::warn("delivery writer: {} records not written yet: {}",
                  batch->transitions.size() + batch->responses.size(), e.what());
+  } catch (const std::exception& e) {
+    result = kRefused;
+    spdlog::error("delivery writer: the database refused a batch of {}: {}",
+                  batch->transitions.size() + batch->responses.size(), e.what());
   }
-  if (written) {
-    for (auto& r : batch->responses) r.written();
+  auto size = batch->transitions.size() + batch->responses.size();
+  if (result == kWritten) {
+    for (auto& r : batch->responses) r.written(true);
+  } else if (result == kRefused && size == 1) {
+    // The one bad record: dropped. A delivery left 'sending' is queued again at the next start.
+    for (auto& r : batch->responses) r.written(false);
+  } else if (result == kRefused) {
+    // Split and retry both halves: the bad record ends up alone.
+    auto* half = new Batch;
+    auto t_mid = batch->transitions.begin() + static_cast<long>(batch->transitions.size() / 2);
+    auto r_mid = batch->responses.begin() + static_cast<long>(batch->responses.size() / 2);
+    half->transitions.assign(std::make_move_iterator(t_mid), std::make_move_iterator(batch->transitions.end()));
+    half->responses.assign(std::make_move_iterator(r_mid), std::make_move_iterator(batch->responses.end()));
+    batch->transitions.erase(t_mid, batch->transitions.end());
+    batch->responses.erase(r_mid, batch->responses.end());
+    flights_ += 2;
+    asio::co_spawn(timer_.get_executor(), Fly(batch.release()), asio::detached);
+    asio::co_spawn(timer_.get_executor(), Fly(half), asio::detached);
   } else {
     // Back to the front of the queue, and a pause: the database may be restarting.
     asio::steady_timer pause(timer_.get_executor(), std::chrono::milliseconds(500));

@@ -8,7 +8,9 @@
 // before the delivery can be claimed and so transitioned again.
 //
 // Threading: Add() and Run() on the owner's executor only. If the database is down the batch is
-// kept and retried, so nothing recorded is dropped while the process lives.
+// kept and retried, so nothing recorded is dropped while the process lives. If the database
+// refuses a batch (an SQL error, not an outage) it is split in halves and retried, so one bad
+// record is isolated and dropped (logged) instead of blocking every write after it.
 #pragma once
 
 #include <chrono>
@@ -58,9 +60,10 @@ class DeliveryWriter {
                  std::chrono::milliseconds interval);
 
   void Add(Transition t);
-  // `written` runs on the executor once the record is committed. If the database is down the
-  // record waits (and so does the caller): an answer is acknowledged only once it is durable.
-  void AddResponse(ResponseRecord r, std::function<void()> written);
+  // `written(true)` runs on the executor once the record is committed. If the database is down
+  // the record waits (and so does the caller): an answer is acknowledged only once it is
+  // durable. `written(false)`: the database refused this very record (it is dropped).
+  void AddResponse(ResponseRecord r, std::function<void(bool)> written);
   // Writes batches until Stop() and nothing is pending.
   boost::asio::awaitable<void> Run();
   void Stop();
@@ -74,7 +77,7 @@ class DeliveryWriter {
 
   struct PendingResponse {
     ResponseRecord record;
-    std::function<void()> written;
+    std::function<void(bool)> written;
   };
   static void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
                     const std::vector<PendingResponse>& responses);

@@ -81,7 +81,7 @@ void Dispatcher::Wake(std::int64_t network_id) {
   });
 }
 
-void Dispatcher::RecordResponse(ResponseRecord record, std::function<void()> written) {
+void Dispatcher::RecordResponse(ResponseRecord record, std::function<void(bool)> written) {
   asio::post(executor_, [this, record = std::move(record), written = std::move(written)]() mutable {
     writer_.AddResponse(std::move(record), std::move(written));
   });

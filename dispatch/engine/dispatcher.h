@@ -66,9 +66,9 @@ class Dispatcher {
   void Start();
   // Something was queued for `network_id`: look now instead of at the next poll. Thread-safe.
   void Wake(std::int64_t network_id);
-  // Writes `record` in the next group commit and then calls `written` on the dispatcher's
-  // executor. Thread-safe.
-  void RecordResponse(ResponseRecord record, std::function<void()> written);
+  // Writes `record` in the next group commit and then calls `written(committed)` on the
+  // dispatcher's executor. Thread-safe.
+  void RecordResponse(ResponseRecord record, std::function<void(bool)> written);
   // The alert ended: drop its claimed-but-unsent deliveries (already cancelled in the database).
   // Thread-safe.
   void ForgetAlert(std::int64_t alert_id);

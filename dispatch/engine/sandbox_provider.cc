@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sodium.h>
+
+#include "dispatch/util/crypto.h"
 #include "dispatch/util/phone.h"
 
 namespace tocsin {
@@ -11,7 +14,10 @@ void SandboxProvider::Send(const SmsMessage& message, std::function<void(SmsOutc
                RedactPhone(message.from), message.segments, message.body);
   SmsOutcome out;
   out.kind = SmsOutcome::Kind::kAccepted;
-  out.provider_id = "SANDBOX" + std::to_string(next_id_++);
+  // Unique across restarts, like Twilio's SIDs ("SB" + 32 hex).
+  unsigned char id[16];
+  randombytes_buf(id, sizeof id);
+  out.provider_id = "SB" + ToHex(std::string(reinterpret_cast<char*>(id), sizeof id));
   out.delivered = true;
   done(std::move(out));
 }

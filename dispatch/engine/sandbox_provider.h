@@ -2,8 +2,6 @@
 // redacted) and reports it delivered, so a demo works with no provider account.
 #pragma once
 
-#include <atomic>
-
 #include "dispatch/engine/sms_provider.h"
 
 namespace tocsin {
@@ -11,9 +9,6 @@ namespace tocsin {
 class SandboxProvider : public SmsProvider {
  public:
   void Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) override;
-
- private:
-  std::atomic<std::uint64_t> next_id_{1};
 };
 
 }  // namespace tocsin

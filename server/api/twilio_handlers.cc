@@ -86,18 +86,18 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 
-// Resumes the caller once the engine has committed `*record` (which this takes ownership of).
-// The record travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
-// stores in coroutine frames.
-boost::asio::awaitable<void> RecordAndWait(Dispatcher& dispatcher, ResponseRecord* record) {
-  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+// Resumes the caller once the engine has committed `*record` (which this takes ownership of),
+// with false if the database refused it. The record travels as a plain pointer: GCC 12
+// mishandles non-trivial arguments that Asio stores in coroutine frames.
+boost::asio::awaitable<bool> RecordAndWait(Dispatcher& dispatcher, ResponseRecord* record) {
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(bool)>(
       [&dispatcher](auto handler, ResponseRecord* owned) {
         std::unique_ptr<ResponseRecord> r(owned);
         auto ex = boost::asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         // The writer calls back on the engine's thread: resume on the request's own executor.
-        dispatcher.RecordResponse(std::move(*r), [h, ex] {
-          boost::asio::post(ex, [h]() mutable { std::move (*h)(); });
+        dispatcher.RecordResponse(std::move(*r), [h, ex](bool ok) {
+          boost::asio::post(ex, [h, ok]() mutable { std::move (*h)(ok); });
         });
       },
       boost::asio::use_awaitable, record);
@@ -113,7 +113,10 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   if (decision.record && app.dispatcher) {
     auto alert_id = decision.record->alert_id;
     bool going = decision.record->answer == "going";
-    co_await RecordAndWait(*app.dispatcher, new ResponseRecord(std::move(*decision.record)));
+    if (!co_await RecordAndWait(*app.dispatcher, new ResponseRecord(std::move(*decision.record)))) {
+      // Not acknowledged: Twilio's request fails and the member's reply is not confirmed.
+      throw ApiError(Error::Unavailable("the reply could not be recorded"));
+    }
     if (going && app.escalator) app.escalator->OnAnswer(alert_id);
   }
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
