@@ -8,15 +8,13 @@
 #include "dispatch/registry/audit_log.h"
 #include "dispatch/registry/validation.h"
 #include "dispatch/sms/segments.h"
+#include "dispatch/engine/alert_code.h"
 #include "dispatch/escalation/escalation_store.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
 namespace {
 
-// Letters and digits that cannot be mistaken for one another on a phone screen or read aloud
-// (no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B).
-constexpr std::string_view kCodeAlphabet = "ACDEFHJKMNPQRTUVWXY3479";
 constexpr std::array<std::string_view, 4> kKinds = {"raid", "detention", "removal", "other"};
 
 #define TOCSIN_ALERT_COLUMNS                                                               \
@@ -132,7 +130,7 @@ bool LooksLikeRfc3339(const std::string& s) {
 
 std::string NewCode() {
   std::string code;
-  for (int i = 0; i < 4; ++i) code += kCodeAlphabet[randombytes_uniform(kCodeAlphabet.size())];
+  for (int i = 0; i < 4; ++i) code += kAlertCodeAlphabet[randombytes_uniform(kAlertCodeAlphabet.size())];
   return code;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "dispatch/util/phone.h"
+#include "dispatch/util/utf8.h"
 
 namespace tocsin {
 namespace {
@@ -25,37 +26,6 @@ Status OneOf(std::string_view value, const std::array<std::string_view, N>& allo
 }
 
 }  // namespace
-
-bool IsValidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xe0) == 0xc0) {
-      n = 1, cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2, cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
-    if (overlong || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 Status CheckSlug(std::string_view slug, std::string_view field) {
   bool ok = slug.size() >= 2 && slug.size() <= 63 && (IsLower(slug[0]) || IsDigit(slug[0])) &&

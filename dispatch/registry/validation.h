@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dispatch/util/result.h"
+#include "dispatch/util/utf8.h"  // IsValidUtf8
 
 namespace tocsin {
 
@@ -39,7 +40,5 @@ Status CheckTokenRole(std::string_view role, std::string_view field = "role");
 Result<std::vector<std::string>> CanonicalList(
     std::vector<std::string> items, std::string_view field,
     Status (*check)(std::string_view, std::string_view));
-
-bool IsValidUtf8(std::string_view s);
 
 }  // namespace tocsin

@@ -1,5 +1,8 @@
 #include "dispatch/replies/reply_parser.h"
 
+#include "dispatch/engine/alert_code.h"
+#include "dispatch/util/utf8.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -14,8 +17,6 @@ namespace {
 constexpr char32_t kReplacement = 0xFFFD;
 constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
 
-// Must stay the alphabet dispatch/engine/alert_service.cc draws alert codes from.
-constexpr std::string_view kCodeAlphabet = "ACDEFHJKMNPQRTUVWXY3479";
 
 // One decoded character and the bytes it came from.
 struct Unit {
@@ -25,52 +26,12 @@ struct Unit {
   bool valid = true;
 };
 
-// Decodes the code point at `*pos` and advances past it. Invalid input yields an invalid unit
-// and advances past the maximal invalid subsequence (Unicode 15, section 3.9), as
-// dispatch/sms/segments.cc does, so the two agree on what a carrier shows.
+// Decodes the code point at `*pos` and advances past it (dispatch/util/utf8.h: the same rules
+// as segment counting, so the two agree on what a carrier shows).
 Unit NextUnit(std::string_view s, std::size_t* pos) {
-  const std::size_t i = *pos;
-  const auto b0 = static_cast<std::uint8_t>(s[i]);
-  if (b0 < 0x80) {
-    *pos = i + 1;
-    return {b0, i, i + 1, true};
-  }
-  int len = 0;
-  std::uint8_t lo = 0x80, hi = 0xBF;  // valid range of the second byte
-  char32_t cp = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;  // no overlongs
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;  // no overlongs
-    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    *pos = i + 1;  // continuation byte or C0, C1, F5..FF: never valid as a lead
-    return {kReplacement, i, i + 1, false};
-  }
-  for (int k = 1; k < len; ++k) {
-    if (i + k >= s.size()) {
-      *pos = i + k;
-      return {kReplacement, i, i + k, false};
-    }
-    const auto b = static_cast<std::uint8_t>(s[i + k]);
-    const std::uint8_t min = k == 1 ? lo : 0x80;
-    const std::uint8_t max = k == 1 ? hi : 0xBF;
-    if (b < min || b > max) {
-      *pos = i + k;
-      return {kReplacement, i, i + k, false};
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  *pos = i + len;
-  return {cp, i, i + len, true};
+  const std::size_t begin = *pos;
+  auto cp = NextCodePoint(s, pos);
+  return {cp.value_or(kReplacement), begin, *pos, cp.has_value()};
 }
 
 std::vector<Unit> Decode(std::string_view s) {
@@ -268,7 +229,7 @@ std::optional<std::string> AsCode(std::string_view word) {
   std::string code;
   for (char c : word) {
     const char upper = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    if (kCodeAlphabet.find(upper) == std::string_view::npos) return std::nullopt;
+    if (kAlertCodeAlphabet.find(upper) == std::string_view::npos) return std::nullopt;
     code.push_back(upper);
   }
   return code;

@@ -1,60 +1,14 @@
 #include "dispatch/sms/segments.h"
 
+#include "dispatch/util/utf8.h"
+
 #include <cstddef>
 #include <cstdint>
 
 namespace tocsin {
 namespace {
 
-constexpr char32_t kReplacement = 0xFFFD;
 
-// Decodes the code point at `*pos` and advances past it. Invalid input yields U+FFFD and
-// advances past the maximal invalid subsequence (Unicode 15, section 3.9, "U+FFFD
-// substitution of maximal subparts"), so a truncated 3-byte sequence is one replacement.
-char32_t NextCodePoint(std::string_view s, std::size_t* pos) {
-  const std::size_t i = *pos;
-  const auto b0 = static_cast<std::uint8_t>(s[i]);
-  if (b0 < 0x80) {
-    *pos = i + 1;
-    return b0;
-  }
-  int len = 0;
-  std::uint8_t lo = 0x80, hi = 0xBF;  // valid range of the second byte
-  char32_t cp = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;  // no overlongs
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;  // no overlongs
-    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    *pos = i + 1;  // continuation byte or C0, C1, F5..FF: never valid as a lead
-    return kReplacement;
-  }
-  for (int k = 1; k < len; ++k) {
-    if (i + k >= s.size()) {
-      *pos = i + k;
-      return kReplacement;
-    }
-    const auto b = static_cast<std::uint8_t>(s[i + k]);
-    const std::uint8_t min = k == 1 ? lo : 0x80;
-    const std::uint8_t max = k == 1 ? hi : 0xBF;
-    if (b < min || b > max) {
-      *pos = i + k;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  *pos = i + len;
-  return cp;
-}
 
 // Parts needed for items of 1 or 2 units each when a part holds `per_part` units and a
 // 2-unit item never straddles two parts. Called only when the message needs more than one.
@@ -63,7 +17,7 @@ int CountParts(std::string_view utf8, int per_part, UnitsOf units_of) {
   int parts = 1;
   int used = 0;
   for (std::size_t pos = 0; pos < utf8.size();) {
-    const int u = units_of(NextCodePoint(utf8, &pos));
+    const int u = units_of(NextCodePoint(utf8, &pos).value_or(kReplacementChar));
     if (used + u > per_part) {
       ++parts;
       used = 0;
@@ -125,7 +79,7 @@ SmsEncoding MeasureSms(std::string_view utf8) {
   int utf16 = 0;
   bool gsm = true;
   for (std::size_t pos = 0; pos < utf8.size();) {
-    const char32_t cp = NextCodePoint(utf8, &pos);
+    const char32_t cp = NextCodePoint(utf8, &pos).value_or(kReplacementChar);
     utf16 += Utf16Units(cp);
     if (gsm) {
       const int s = Gsm7Septets(cp);
