@@ -17,7 +17,13 @@ PORT=$(shuf -i 20000-30000 -n 1)
 TOCSIN_PG_FAST=${TOCSIN_PG_FAST:-0} deploy/pg.sh start "$PGTMP" "$PORT"
 export TOCSIN_TEST_DATABASE_URL
 TOCSIN_TEST_DATABASE_URL=$(deploy/pg.sh url "$PGTMP" "$PORT" postgres)
-if [[ $# -eq 0 ]]; then set -- "[.bench]"; fi
-build/tests/fanout_bench "$@"
-build/tests/answers_bench "$@"
-build/tests/timer_bench
+if [[ $# -eq 0 ]]; then
+  build/tests/fanout_bench "[.bench]"
+  build/tests/answers_bench "[.bench]"
+  build/tests/timer_bench
+else
+  # Run each scenario binary only if the filter names one of its scenarios.
+  for bench in fanout_bench answers_bench; do
+    if build/tests/$bench --list-test-names-only "$@" | grep -q '^bench'; then build/tests/$bench "$@"; fi
+  done
+fi
