@@ -174,8 +174,9 @@ Status AlertService::StoreMessages(pqxx::work& tx, const Network& net, std::int6
                                    int seq, const std::string& message_kind,
                                    const std::string& alert_kind,
                                    const std::map<std::string, std::string>& vars) {
-  // The stand-down is one text for every kind (a top-level template key).
-  const std::string template_kind = message_kind == "stand_down" ? "" : alert_kind;
+  // The stand-down and the reminder are one text for every kind (top-level template keys).
+  const std::string template_kind =
+      message_kind == "stand_down" || message_kind == "reminder" ? "" : alert_kind;
   for (const auto& language : templates_.Languages()) {
     auto text = templates_.Render(language, EffectiveDefaultLanguage(net), template_kind, message_kind, vars);
     if (!text.ok()) return text.error();
@@ -307,6 +308,47 @@ std::int64_t AlertService::StandDown(pqxx::work& tx, const Network& net, std::in
   int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
   if (!StoreMessages(tx, net, alert_id, seq, "stand_down", alert.kind, Vars(net, alert, "")).ok()) return 0;
   return static_cast<std::int64_t>(tx.exec_params(kQueueStandDown, alert_id, seq).affected_rows());
+}
+
+// Reached, unanswered, not yet reminded, and reached at least `after_ms` ago.
+constexpr const char* kQueueReminders =
+    "WITH due AS (UPDATE deliveries d SET reminded = true FROM members m"
+    "  WHERE d.alert_id = $1 AND d.seq = 0 AND NOT d.reminded AND d.state IN ('sent', 'delivered')"
+    "  AND d.sent_at <= now() - make_interval(secs => $3::float8 / 1000)"
+    "  AND m.id = d.member_id AND m.status = 'active'"
+    "  AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))"
+    "  RETURNING d.alert_id, d.network_id, d.member_id, d.language)"
+    " INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
+    " SELECT due.alert_id, $2, due.network_id, due.member_id, msg.language, msg.segments FROM due"
+    " JOIN alert_messages msg ON msg.alert_id = due.alert_id AND msg.seq = $2 AND msg.language = due.language";
+constexpr const char* kReminderSeq =
+    "SELECT seq FROM alert_messages WHERE alert_id = $1 AND kind = 'reminder' LIMIT 1";
+// Milliseconds until the next reminder could be due: from the earliest reached-but-unreminded
+// delivery, or (while some are still to be sent) a full interval from now. NULL: nobody left.
+constexpr const char* kNextReminderIn =
+    "SELECT extract(epoch FROM (min(CASE WHEN state IN ('sent', 'delivered') THEN sent_at"
+    "  ELSE now() END) + make_interval(secs => $2::float8 / 1000) - now())) * 1000"
+    " FROM deliveries WHERE alert_id = $1 AND seq = 0 AND NOT reminded"
+    " AND state IN ('queued', 'sending', 'sent', 'delivered')";
+
+std::int64_t AlertService::Remind(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                  std::int64_t after_ms, std::optional<double>* next_in_ms) {
+  auto rows = tx.exec_params(kSelectAlert, net.id, alert_id);
+  if (rows.empty()) return 0;
+  auto alert = Read(tx, rows[0]);
+  int seq = 0;
+  if (auto r = tx.exec_params(kReminderSeq, alert_id); !r.empty()) {
+    seq = r[0][0].as<int>();
+  } else {
+    seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
+    if (!StoreMessages(tx, net, alert_id, seq, "reminder", alert.kind, Vars(net, alert, "")).ok()) return 0;
+  }
+  auto queued = static_cast<std::int64_t>(
+      tx.exec_params(kQueueReminders, alert_id, seq, static_cast<double>(after_ms)).affected_rows());
+  auto next = tx.exec_params1(kNextReminderIn, alert_id, static_cast<double>(after_ms));
+  *next_in_ms = next[0].is_null() ? std::nullopt : std::optional<double>(std::max(next[0].as<double>(), 50.0));
+  return queued;
 }
 
 Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t alert_id,

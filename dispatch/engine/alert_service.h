@@ -120,6 +120,12 @@ class AlertService {
   // is still queued. Returns how many stand-downs were queued.
   std::int64_t StandDown(pqxx::work& tx, const Network& net, std::int64_t alert_id);
 
+  // Queues one reminder for each member reached at least `after_ms` ago who has not answered
+  // and was not reminded yet; sets `next_in_ms` to when the next one could be due (nullopt:
+  // nobody is left to remind). Returns how many reminders were queued.
+  std::int64_t Remind(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                      std::int64_t after_ms, std::optional<double>* next_in_ms);
+
   Result<Alert> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   // Newest first; `status` empty for all.
   std::vector<Alert> List(pqxx::transaction_base& tx, std::int64_t network_id,

@@ -16,11 +16,12 @@ constexpr const char* kInsertEscalation =
     "INSERT INTO escalations (alert_id, policy, state) VALUES ($1, $2::jsonb, $3)";
 constexpr const char* kInsertTimer =
     "INSERT INTO escalation_timers (alert_id, kind, step, due_at)"
-    " VALUES ($1, 'step', $2, now() + make_interval(secs => $3::float8 / 1000))"
+    " VALUES ($1, $4, $2, now() + make_interval(secs => $3::float8 / 1000))"
     " RETURNING id, (extract(epoch FROM due_at) * 1000)::bigint";
 // The timer, its escalation and its alert, locked so two firings cannot interleave.
 constexpr const char* kLockTimer =
-    "SELECT t.alert_id, t.step, t.state, e.policy::text, e.step, e.state, a.status, a.network_id"
+    "SELECT t.alert_id, t.step, t.state, e.policy::text, e.step, e.state, a.status, a.network_id,"
+    " t.kind"
     " FROM escalation_timers t JOIN escalations e ON e.alert_id = t.alert_id"
     " JOIN alerts a ON a.id = t.alert_id WHERE t.id = $1 FOR UPDATE OF t, e";
 constexpr const char* kLockEscalation =
@@ -45,14 +46,19 @@ constexpr const char* kPending =
     " WHERE state = 'pending' ORDER BY due_at";
 constexpr const char* kPendingOf =
     "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint FROM escalation_timers"
-    " WHERE state = 'pending' AND alert_id = $1 ORDER BY id DESC LIMIT 1";
+    " WHERE state = 'pending' AND alert_id = $1 ORDER BY id";
 
 // A step waits only if something follows it or its goal is watched until the wait ends.
 std::optional<PendingTimer> TimerForStep(pqxx::work& tx, std::int64_t alert_id, const Policy& p,
                                          std::size_t step) {
   const auto& s = p.steps[step];
   if (!s.wait_ms || step + 1 >= p.steps.size()) return std::nullopt;
-  auto r = tx.exec_params1(kInsertTimer, alert_id, static_cast<int>(step), *s.wait_ms);
+  auto r = tx.exec_params1(kInsertTimer, alert_id, static_cast<int>(step), *s.wait_ms, "step");
+  return PendingTimer{r[0].as<std::int64_t>(), alert_id, r[1].as<std::int64_t>()};
+}
+
+PendingTimer ReminderTimer(pqxx::work& tx, std::int64_t alert_id, double in_ms) {
+  auto r = tx.exec_params1(kInsertTimer, alert_id, 0, in_ms, "reminder");
   return PendingTimer{r[0].as<std::int64_t>(), alert_id, r[1].as<std::int64_t>()};
 }
 
@@ -103,6 +109,7 @@ std::optional<PendingTimer> StartEscalation(pqxx::work& tx, std::int64_t alert_i
   bool more = p.steps.size() > 1;
   tx.exec_params(kInsertEscalation, alert_id, boost::json::serialize(PolicyToJson(p)),
                  more ? "running" : "exhausted");
+  if (p.reminder_after_ms) ReminderTimer(tx, alert_id, static_cast<double>(*p.reminder_after_ms));
   return TimerForStep(tx, alert_id, p, 0);
 }
 
@@ -119,6 +126,23 @@ EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64
   auto policy = ParseStored(r[3].as<std::string>());
   auto step = r[4].as<int>();
   tx.exec_params(kMarkFired, timer_id);
+  if (r[8].as<std::string>() == "reminder") {
+    // Reminders go on while the alert is open and escalation has not ended by its goal.
+    auto state = r[5].as<std::string>();
+    if (r[6].as<std::string>() != "open" || state == "goal_met" || state == "stopped" ||
+        !policy.reminder_after_ms) {
+      out.what = "stale";
+      return out;
+    }
+    auto net = FindNetworkById(tx, r[7].as<std::int64_t>());
+    if (!net) return out;
+    std::optional<double> next_in_ms;
+    auto reminded = alerts.Remind(tx, *net, alert_id, *policy.reminder_after_ms, &next_in_ms);
+    if (reminded > 0) out.network_id = net->id;
+    if (next_in_ms) out.next_reminder = ReminderTimer(tx, alert_id, *next_in_ms);
+    out.what = "reminded " + std::to_string(reminded);
+    return out;
+  }
   if (r[5].as<std::string>() != "running" || r[6].as<std::string>() != "open" || step != timer_step ||
       step >= static_cast<int>(policy.steps.size())) {
     out.what = "stale";
@@ -170,11 +194,12 @@ std::vector<PendingTimer> LoadPendingTimers(pqxx::transaction_base& tx) {
   return out;
 }
 
-std::optional<PendingTimer> PendingTimerOf(pqxx::transaction_base& tx, std::int64_t alert_id) {
-  auto rows = tx.exec_params(kPendingOf, alert_id);
-  if (rows.empty()) return std::nullopt;
-  return PendingTimer{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>(),
-                      rows[0][2].as<std::int64_t>()};
+std::vector<PendingTimer> PendingTimersOf(pqxx::transaction_base& tx, std::int64_t alert_id) {
+  std::vector<PendingTimer> out;
+  for (const auto& r : tx.exec_params(kPendingOf, alert_id)) {
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
+  }
+  return out;
 }
 
 }  // namespace tocsin

@@ -31,7 +31,8 @@ struct PendingTimer {
 // What firing a timer or checking a goal did, for the caller to act on after commit.
 struct EscalationOutcome {
   std::optional<std::int64_t> network_id;  // set when deliveries were queued (wake the sender)
-  std::optional<PendingTimer> next_timer;  // to schedule in memory
+  std::optional<PendingTimer> next_timer;     // to schedule in memory
+  std::optional<PendingTimer> next_reminder;  // likewise
   std::string what;                        // "step 1", "goal_met", "exhausted", "stale"
 };
 
@@ -41,10 +42,12 @@ Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kin
 std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t network_id,
                                    const std::string& kind);
 
-// Records the escalation of a new alert at step 0 and its first timer when step 0 waits.
+// Records the escalation of a new alert at step 0, its first reminder deadline (when the policy
+// has reminders) and its first step timer when step 0 waits (returned).
 std::optional<PendingTimer> StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p);
 
-// The step timer `timer_id` is due: checks the goal, then starts the next step (or ends).
+// The timer `timer_id` is due. A step timer checks the goal, then starts the next step (or
+// ends); a reminder timer reminds those due a reminder and sets the next reminder deadline.
 EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64_t timer_id);
 // Answers arrived for `alert_id`: if its current step's goal is met, escalation ends there and
 // (by policy) the stand-down goes out.
@@ -52,8 +55,8 @@ EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t a
 // The alert ended: the escalation stops and its pending timers are cancelled.
 void StopEscalation(pqxx::work& tx, std::int64_t alert_id);
 
-// Pending timers (for the rebuild after a restart) and the newest one of an alert.
+// Pending timers (for the rebuild after a restart) and those of one alert.
 std::vector<PendingTimer> LoadPendingTimers(pqxx::transaction_base& tx);
-std::optional<PendingTimer> PendingTimerOf(pqxx::transaction_base& tx, std::int64_t alert_id);
+std::vector<PendingTimer> PendingTimersOf(pqxx::transaction_base& tx, std::int64_t alert_id);
 
 }  // namespace tocsin

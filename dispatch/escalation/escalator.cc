@@ -32,7 +32,7 @@ void Escalator::Track(std::int64_t alert_id) {
 void Escalator::Forget(std::int64_t alert_id) {
   asio::post(executor_, [this, alert_id] {
     if (auto it = by_alert_.find(alert_id); it != by_alert_.end()) {
-      timers_.Cancel(it->second);
+      for (auto id : it->second) timers_.Cancel(id);
       by_alert_.erase(it);
     }
   });
@@ -48,13 +48,13 @@ void Escalator::OnAnswer(std::int64_t alert_id) {
 }
 
 void Escalator::Schedule(const PendingTimer& t) {
-  if (auto it = by_alert_.find(t.alert_id); it != by_alert_.end()) timers_.Cancel(it->second);
-  by_alert_[t.alert_id] = timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id));
+  by_alert_[t.alert_id].push_back(timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id)));
 }
 
 void Escalator::Apply(const EscalationOutcome& out) {
   if (out.network_id) wake_sender_(*out.network_id);
   if (out.next_timer) Schedule(*out.next_timer);
+  if (out.next_reminder) Schedule(*out.next_reminder);
 }
 
 asio::awaitable<void> Escalator::Rebuild() {
@@ -77,11 +77,11 @@ asio::awaitable<void> Escalator::Rebuild() {
 
 asio::awaitable<void> Escalator::TrackTask(std::int64_t alert_id) {
   try {
-    auto timer = co_await db_.Run([&alert_id](pqxx::connection& c) {
+    auto timers = co_await db_.Run([&alert_id](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
-      return PendingTimerOf(tx, alert_id);
+      return PendingTimersOf(tx, alert_id);
     });
-    if (timer) Schedule(*timer);
+    for (const auto& t : timers) Schedule(t);
   } catch (const std::exception& e) {
     // The row is durable: the periodic rebuild after a restart would pick it up; log loudly.
     spdlog::error("escalation: cannot schedule alert {} ({})", alert_id, e.what());

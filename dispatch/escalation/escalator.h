@@ -16,6 +16,7 @@
 #include <functional>
 #include <set>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -63,7 +64,9 @@ class Escalator {
 
   // Only on executor_.
   TimerService timers_;
-  std::unordered_map<std::int64_t, TimerService::TimerId> by_alert_;
+  // An alert's deadlines in memory (its step timer and its reminder timer); fired ids linger
+  // until the alert is forgotten (cancelling them is a no-op).
+  std::unordered_map<std::int64_t, std::vector<TimerService::TimerId>> by_alert_;
   std::set<std::int64_t> goal_dirty_;
   bool goal_check_scheduled_ = false;
   boost::asio::steady_timer goal_timer_;

@@ -31,7 +31,7 @@ const std::vector<std::string>& TemplateSet::KindKeys() {
 const std::vector<std::string>& TemplateSet::TopLevelKeys() {
   static const std::vector<std::string> keys = {"help",    "confirm_going", "confirm_cannot",
                                                 "stopped", "started",       "unknown",
-                                                "stand_down"};
+                                                "stand_down", "reminder"};
   return keys;
 }
 

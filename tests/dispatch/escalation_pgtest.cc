@@ -182,3 +182,27 @@ TEST_CASE("escalation: deadlines survive a restart and fire once", "[pg][escalat
                     std::to_string(f.neighbour)) == "1");
   CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE state = 'fired'") == "2");
 }
+
+TEST_CASE("escalation: a member who does not answer gets one reminder", "[pg][escalation]") {
+  Fixture f;
+  f.SetUp();
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
+      "reminder":{"after":"2s"}})").status == 200);
+  auto alert = f.Raise();
+  Eventually([&] {
+    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
+                       std::to_string(alert)) == "2";
+  }, "both area members reached");
+  f.Reply("+447700900401", "1");  // the first answers; the second stays silent
+  auto reminders = [&](std::int64_t member) {
+    return f.db.Scalar("SELECT count(*) FROM deliveries d JOIN alert_messages m ON m.alert_id = d.alert_id"
+                       " AND m.seq = d.seq AND m.language = d.language WHERE m.kind = 'reminder'"
+                       " AND d.member_id = " + std::to_string(member));
+  };
+  Eventually([&] { return reminders(f.area_member2) == "1"; }, "the silent member's reminder");
+  CHECK(reminders(f.area_member) == "0");
+  std::this_thread::sleep_for(3s);
+  CHECK(reminders(f.area_member2) == "1");  // once
+  CHECK(f.server->Log().find("Reminder") != std::string::npos);
+}
