@@ -10,6 +10,7 @@
 #include "dispatch/sms/segments.h"
 #include "dispatch/engine/alert_code.h"
 #include "dispatch/escalation/escalation_store.h"
+#include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
@@ -419,11 +420,7 @@ Result<ResponsePage> AlertService::Responses(pqxx::transaction_base& tx, std::in
                                              int limit) const {
   if (tx.exec_params(kSelectAlert, network_id, alert_id).empty()) return Error::NotFound("no such alert");
   ResponsePage page;
-  for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, limit + 1)) {
-    if (static_cast<int>(page.responses.size()) == limit) {
-      page.next_cursor = page.responses.back().id;
-      break;
-    }
+  for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, FetchCount(limit))) {
     ResponseView v;
     v.id = r[0].as<std::int64_t>();
     v.member_id = r[1].as<std::int64_t>();
@@ -432,6 +429,7 @@ Result<ResponsePage> AlertService::Responses(pqxx::transaction_base& tx, std::in
     v.received_at = r[4].as<std::string>();
     page.responses.push_back(std::move(v));
   }
+  page.next_cursor = TrimPage(page.responses, limit);
   return page;
 }
 
@@ -444,11 +442,7 @@ Result<DeliveryPage> AlertService::Deliveries(pqxx::transaction_base& tx, std::i
     if (f.is_null()) return std::nullopt;
     return f.as<std::string>();
   };
-  for (const auto& r : tx.exec_params(kDeliveries, alert_id, network_id, after_id, limit + 1)) {
-    if (static_cast<int>(page.deliveries.size()) == limit) {
-      page.next_cursor = page.deliveries.back().id;
-      break;
-    }
+  for (const auto& r : tx.exec_params(kDeliveries, alert_id, network_id, after_id, FetchCount(limit))) {
     DeliveryView d;
     d.id = r[0].as<std::int64_t>();
     d.member_id = r[1].as<std::int64_t>();
@@ -468,6 +462,7 @@ Result<DeliveryPage> AlertService::Deliveries(pqxx::transaction_base& tx, std::i
     d.updated_at = r[15].as<std::string>();
     page.deliveries.push_back(std::move(d));
   }
+  page.next_cursor = TrimPage(page.deliveries, limit);
   return page;
 }
 

@@ -1,6 +1,7 @@
 #include "dispatch/registry/member_registry.h"
 
 #include "dispatch/registry/validation.h"
+#include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/phone.h"
 
@@ -143,16 +144,11 @@ Result<Member> MemberRegistry::Get(pqxx::transaction_base& tx, std::int64_t netw
 MemberPage MemberRegistry::List(pqxx::transaction_base& tx, std::int64_t network_id,
                                 const MemberFilter& f) const {
   MemberPage page;
-  // Fetch one more than asked to know whether another page follows.
-  auto rows = tx.exec_params(kListMembers, network_id, f.after_id, f.area, f.role, f.status,
-                             f.limit + 1);
-  for (const auto& row : rows) {
-    if (static_cast<int>(page.members.size()) == f.limit) {
-      page.next_cursor = page.members.back().id;
-      break;
-    }
+  for (const auto& row : tx.exec_params(kListMembers, network_id, f.after_id, f.area, f.role, f.status,
+                                        FetchCount(f.limit))) {
     page.members.push_back(Read(row));
   }
+  page.next_cursor = TrimPage(page.members, f.limit);
   return page;
 }
 

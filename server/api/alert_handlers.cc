@@ -112,11 +112,10 @@ Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
 Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto id = PathId(ctx, "id");
-  auto after = QueryInt(ctx, "cursor", 0, 0, INT64_MAX);
-  auto limit = static_cast<int>(QueryInt(ctx, "limit", 100, 1, 1000));
+  auto q = ReadPageQuery(ctx, 100, 1000);
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return app.alerts.Deliveries(tx, scope.network.id, id, after, limit);
+    return app.alerts.Deliveries(tx, scope.network.id, id, q.after_id, q.limit);
   });
   auto p = ValueOrThrow(std::move(page));
   json::array items;
@@ -130,19 +129,17 @@ Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
                      {"error_message", OptJson(d.error_message)}, {"sent_at", OptJson(d.sent_at)},
                      {"created_at", d.created_at}, {"updated_at", d.updated_at}});
   }
-  json::value next = nullptr;
-  if (p.next_cursor) next = std::to_string(*p.next_cursor);
-  co_return JsonResponse(ctx.req, status::ok, {{"deliveries", std::move(items)}, {"next_cursor", next}});
+  co_return JsonResponse(ctx.req, status::ok,
+                         {{"deliveries", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});
 }
 
 Awaitable ResponsesHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto id = PathId(ctx, "id");
-  auto after = QueryInt(ctx, "cursor", 0, 0, INT64_MAX);
-  auto limit = static_cast<int>(QueryInt(ctx, "limit", 100, 1, 1000));
+  auto q = ReadPageQuery(ctx, 100, 1000);
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return app.alerts.Responses(tx, scope.network.id, id, after, limit);
+    return app.alerts.Responses(tx, scope.network.id, id, q.after_id, q.limit);
   });
   auto p = ValueOrThrow(std::move(page));
   json::array items;
@@ -150,9 +147,8 @@ Awaitable ResponsesHandler(App& app, http::RequestContext& ctx) {
     items.push_back({{"id", r.id}, {"member_id", r.member_id}, {"answer", r.answer},
                      {"text", OptJson(r.text)}, {"received_at", r.received_at}});
   }
-  json::value next = nullptr;
-  if (p.next_cursor) next = std::to_string(*p.next_cursor);
-  co_return JsonResponse(ctx.req, status::ok, {{"responses", std::move(items)}, {"next_cursor", next}});
+  co_return JsonResponse(ctx.req, status::ok,
+                         {{"responses", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});
 }
 
 Awaitable UpdateAlertHandler(App& app, http::RequestContext& ctx) {

@@ -106,4 +106,9 @@ json::array ToJsonArray(const std::vector<std::string>& items) {
   return out;
 }
 
+json::value CursorJson(const std::optional<std::int64_t>& next) {
+  if (!next) return nullptr;
+  return json::value(std::to_string(*next));
+}
+
 }  // namespace tocsin

@@ -45,5 +45,7 @@ http::Response JsonResponse(const http::Request& req, http::bhttp::status status
 http::Response EmptyResponse(const http::Request& req, http::bhttp::status status);
 
 boost::json::array ToJsonArray(const std::vector<std::string>& items);
+// A page's `next_cursor`: the id as a string, or null on the last page.
+boost::json::value CursorJson(const std::optional<std::int64_t>& next);
 
 }  // namespace tocsin

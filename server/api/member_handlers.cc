@@ -72,17 +72,17 @@ Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
   if (f.area) ValueOrThrow(CheckAreaName(*f.area, "area"));
   if (f.role) ValueOrThrow(CheckMemberRole(*f.role, "role"));
   if (f.status) ValueOrThrow(CheckMemberStatus(*f.status, "status"));
-  f.after_id = QueryInt(ctx, "cursor", 0, 0, INT64_MAX);
-  f.limit = static_cast<int>(QueryInt(ctx, "limit", 50, 1, 500));
+  auto page_query = ReadPageQuery(ctx, 50, 500);
+  f.after_id = page_query.after_id;
+  f.limit = page_query.limit;
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     return app.members.List(tx, scope.network.id, f);
   });
   json::array items;
   for (const auto& m : page.members) items.push_back(MemberToJson(m));
-  json::value next = nullptr;
-  if (page.next_cursor) next = std::to_string(*page.next_cursor);
-  co_return JsonResponse(ctx.req, status::ok, {{"members", std::move(items)}, {"next_cursor", next}});
+  co_return JsonResponse(ctx.req, status::ok,
+                         {{"members", std::move(items)}, {"next_cursor", CursorJson(page.next_cursor)}});
 }
 
 Awaitable GetMemberHandler(App& app, http::RequestContext& ctx) {

@@ -41,4 +41,9 @@ std::int64_t QueryInt(const http::RequestContext& ctx, const std::string& name,
   return *v;
 }
 
+PageQuery ReadPageQuery(const http::RequestContext& ctx, int default_limit, int max_limit) {
+  return {QueryInt(ctx, "cursor", 0, 0, INT64_MAX),
+          static_cast<int>(QueryInt(ctx, "limit", default_limit, 1, max_limit))};
+}
+
 }  // namespace tocsin

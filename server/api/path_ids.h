@@ -17,4 +17,11 @@ std::optional<std::string> QueryParam(const http::RequestContext& ctx, const std
 std::int64_t QueryInt(const http::RequestContext& ctx, const std::string& name,
                       std::int64_t fallback, std::int64_t min, std::int64_t max);
 
+// `?cursor=` (an id; default 0) and `?limit=` (1..max_limit) of a paged listing.
+struct PageQuery {
+  std::int64_t after_id = 0;
+  int limit = 0;
+};
+PageQuery ReadPageQuery(const http::RequestContext& ctx, int default_limit, int max_limit);
+
 }  // namespace tocsin

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "dispatch/twilio/signature.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin::test;
@@ -27,16 +28,6 @@ boost::json::object GetAlert(const HttpClient& c, std::int64_t id) {
   INFO(r.body);
   REQUIRE(r.status == 200);
   return r.Json().as_object();
-}
-
-// Polls until `pred` holds (the dispatcher works asynchronously); fails after 20 s.
-template <typename Pred>
-void Eventually(Pred pred, const char* what) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
 }
 
 std::map<std::int64_t, boost::json::object> DeliveriesByMember(const HttpClient& c, std::int64_t alert) {

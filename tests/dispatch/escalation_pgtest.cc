@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "dispatch/twilio/signature.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -68,15 +69,6 @@ struct Fixture {
     REQUIRE(r.status == 200);
   }
 };
-
-template <typename Pred>
-void Eventually(Pred pred, const char* what, std::chrono::seconds limit = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(25ms);
-  }
-}
 
 }  // namespace
 

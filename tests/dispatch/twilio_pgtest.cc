@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/fakes/fake_twilio.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -59,15 +60,6 @@ std::int64_t Raise(const HttpClient& c) {
   INFO(r.body);
   REQUIRE(r.status == 201);
   return r.Json().as_object().at("id").as_int64();
-}
-
-template <typename Pred>
-void Eventually(Pred pred, const char* what, std::chrono::seconds limit = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(20ms);
-  }
 }
 
 std::string Count(const TestDatabase& db, const std::string& where) {
