@@ -60,13 +60,16 @@ constexpr const char* kSelectAlertForUpdate =
 constexpr const char* kListAlerts =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1"
     " AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3";
+// Counts for a set of alerts, two round trips whatever their number: deliveries of the alert
+// message by state, and the latest going/cannot of each recipient (members change their minds).
 constexpr const char* kCounts =
-    "SELECT state, count(*) FROM deliveries WHERE alert_id = $1 AND seq = 0 GROUP BY state";
-// The latest going/cannot of each recipient counts (members change their minds).
+    "SELECT alert_id, state, count(*) FROM deliveries WHERE alert_id = ANY($1::bigint[]) AND seq = 0"
+    " GROUP BY alert_id, state";
 constexpr const char* kAnswerCounts =
-    "SELECT count(*) FILTER (WHERE answer = 'going'), count(*) FILTER (WHERE answer = 'cannot')"
-    " FROM (SELECT DISTINCT ON (member_id) answer FROM responses"
-    "  WHERE alert_id = $1 AND answer <> 'text' ORDER BY member_id, id DESC) latest";
+    "SELECT alert_id, count(*) FILTER (WHERE answer = 'going'), count(*) FILTER (WHERE answer = 'cannot')"
+    " FROM (SELECT DISTINCT ON (alert_id, member_id) alert_id, answer FROM responses"
+    "  WHERE alert_id = ANY($1::bigint[]) AND answer <> 'text' ORDER BY alert_id, member_id, id DESC) latest"
+    " GROUP BY alert_id";
 constexpr const char* kResponses =
     "SELECT id, member_id, answer, text_enc,"
     " to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -291,7 +294,7 @@ Result<std::int64_t> AlertService::Update(pqxx::work& tx, const Network& net, st
   if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
   auto rows = tx.exec_params(kSelectAlertForUpdate, net.id, alert_id);
   if (rows.empty()) return Error::NotFound("no such alert");
-  auto alert = Read(tx, rows[0]);
+  auto alert = Read(rows[0]);
   if (alert.status != "open") return Error::Conflict("status", "the alert has ended");
   int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
   if (auto s = StoreMessages(tx, net, alert_id, seq, "update", alert.kind, Vars(net, alert, message));
@@ -304,7 +307,7 @@ Result<std::int64_t> AlertService::Update(pqxx::work& tx, const Network& net, st
 std::int64_t AlertService::StandDown(pqxx::work& tx, const Network& net, std::int64_t alert_id) {
   auto rows = tx.exec_params(kSelectAlert, net.id, alert_id);
   if (rows.empty()) return 0;
-  auto alert = Read(tx, rows[0]);
+  auto alert = Read(rows[0]);
   tx.exec_params(kCancelUnsentAlert, alert_id);
   int seq = tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
   if (!StoreMessages(tx, net, alert_id, seq, "stand_down", alert.kind, Vars(net, alert, "")).ok()) return 0;
@@ -337,7 +340,7 @@ std::int64_t AlertService::Remind(pqxx::work& tx, const Network& net, std::int64
                                   std::int64_t after_ms, std::optional<double>* next_in_ms) {
   auto rows = tx.exec_params(kSelectAlert, net.id, alert_id);
   if (rows.empty()) return 0;
-  auto alert = Read(tx, rows[0]);
+  auto alert = Read(rows[0]);
   int seq = 0;
   if (auto r = tx.exec_params(kReminderSeq, alert_id); !r.empty()) {
     seq = r[0][0].as<int>();
@@ -359,7 +362,7 @@ Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t
   }
   auto rows = tx.exec_params(kSelectAlertForUpdate, net.id, alert_id);
   if (rows.empty()) return Error::NotFound("no such alert");
-  auto alert = Read(tx, rows[0]);
+  auto alert = Read(rows[0]);
   if (alert.status != "open") return Error::Conflict("status", "the alert has ended already");
   tx.exec_params(kEndAlert, alert_id, status);
   tx.exec_params(kCancelQueued, alert_id);
@@ -373,7 +376,7 @@ Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t
   return Get(tx, net.id, alert_id);
 }
 
-Alert AlertService::Read(pqxx::transaction_base& tx, const pqxx::row& r) const {
+Alert AlertService::Read(const pqxx::row& r) const {
   Alert a;
   a.id = r[0].as<std::int64_t>();
   a.code = r[1].as<std::string>();
@@ -388,22 +391,41 @@ Alert AlertService::Read(pqxx::transaction_base& tx, const pqxx::row& r) const {
   a.recipients = r[10].as<std::int64_t>();
   a.created_at = r[11].as<std::string>();
   if (!r[12].is_null()) a.ended_at = r[12].as<std::string>();
-  for (auto s : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled"}) {
-    a.counts[s] = 0;
-  }
-  for (const auto& c : tx.exec_params(kCounts, a.id)) a.counts[c[0].as<std::string>()] = c[1].as<std::int64_t>();
-  auto answers = tx.exec_params1(kAnswerCounts, a.id);
-  a.counts["going"] = answers[0].as<std::int64_t>();
-  a.counts["cannot"] = answers[1].as<std::int64_t>();
-  a.counts["no_answer"] = std::max<std::int64_t>(0, a.recipients - a.counts["going"] - a.counts["cannot"]);
   return a;
+}
+
+void AlertService::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& alerts) const {
+  if (alerts.empty()) return;
+  std::vector<std::string> ids;
+  std::map<std::int64_t, Alert*> by_id;
+  for (auto& a : alerts) {
+    ids.push_back(std::to_string(a.id));
+    by_id[a.id] = &a;
+    for (auto state : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled",
+                       "going", "cannot"}) {
+      a.counts[state] = 0;
+    }
+  }
+  for (const auto& c : tx.exec_params(kCounts, ToPgArray(ids))) {
+    by_id[c[0].as<std::int64_t>()]->counts[c[1].as<std::string>()] = c[2].as<std::int64_t>();
+  }
+  for (const auto& c : tx.exec_params(kAnswerCounts, ToPgArray(ids))) {
+    auto* a = by_id[c[0].as<std::int64_t>()];
+    a->counts["going"] = c[1].as<std::int64_t>();
+    a->counts["cannot"] = c[2].as<std::int64_t>();
+  }
+  for (auto& a : alerts) {
+    a.counts["no_answer"] = std::max<std::int64_t>(0, a.recipients - a.counts["going"] - a.counts["cannot"]);
+  }
 }
 
 Result<Alert> AlertService::Get(pqxx::transaction_base& tx, std::int64_t network_id,
                                 std::int64_t id) const {
   auto rows = tx.exec_params(kSelectAlert, network_id, id);
   if (rows.empty()) return Error::NotFound("no such alert");
-  return Read(tx, rows[0]);
+  std::vector<Alert> one{Read(rows[0])};
+  FillCounts(tx, one);
+  return std::move(one.front());
 }
 
 std::vector<Alert> AlertService::List(pqxx::transaction_base& tx, std::int64_t network_id,
@@ -411,7 +433,8 @@ std::vector<Alert> AlertService::List(pqxx::transaction_base& tx, std::int64_t n
   std::optional<std::string> filter;
   if (!status.empty()) filter = status;
   std::vector<Alert> out;
-  for (const auto& r : tx.exec_params(kListAlerts, network_id, filter, limit)) out.push_back(Read(tx, r));
+  for (const auto& r : tx.exec_params(kListAlerts, network_id, filter, limit)) out.push_back(Read(r));
+  FillCounts(tx, out);
   return out;
 }
 

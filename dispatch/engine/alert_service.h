@@ -144,7 +144,10 @@ class AlertService {
   std::int64_t QueueForReached(pqxx::work& tx, const Network& net, std::int64_t alert_id, int seq);
   std::map<std::string, std::string> Vars(const Network& net, const Alert& a,
                                           const std::string& message) const;
-  Alert Read(pqxx::transaction_base& tx, const pqxx::row& r) const;
+  // The alert's own columns (no counts: those take queries, see FillCounts).
+  Alert Read(const pqxx::row& r) const;
+  // Live counts for every alert of `alerts`, in two round trips.
+  void FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& alerts) const;
   std::string EffectiveDefaultLanguage(const Network& net) const;
 
   const DataCipher& cipher_;
