@@ -36,18 +36,16 @@ constexpr const char* kNeighbours =
 constexpr const char* kInsertMessage =
     "INSERT INTO alert_messages (alert_id, seq, kind, language, body_enc, segments)"
     " VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6)";
-// One statement fans the alert out: every matching member gets one queued delivery in the
-// language chosen for them.
 // One statement fans the alert out to an audience: every matching member not yet sent this
-// alert gets one queued delivery in the language chosen for them. $3 (areas) and $7 (member
-// ids) are NULL when the audience does not narrow by them.
+// alert gets one queued delivery in the language chosen for them. $3 (areas), $4 (roles) and $7
+// (member ids) are NULL when the audience does not narrow by them.
 constexpr const char* kFanOut =
     "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
     " SELECT $1, 0, m.network_id, m.id, msg.language, msg.segments FROM members m"
     " JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = 0 AND msg.language ="
     "   CASE WHEN m.language = ANY($5::text[]) THEN m.language ELSE $6 END"
     " WHERE m.network_id = $2 AND m.status = 'active' AND 'sms' = ANY(m.channels)"
-    " AND ($3::text[] IS NULL OR m.areas && $3::text[]) AND m.roles && $4::text[]"
+    " AND ($3::text[] IS NULL OR m.areas && $3::text[]) AND ($4::text[] IS NULL OR m.roles && $4::text[])"
     " AND ($7::bigint[] IS NULL OR m.id = ANY($7::bigint[]))"
     " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.alert_id = $1 AND x.seq = 0"
     "   AND x.member_id = m.id) ORDER BY m.id";
@@ -211,20 +209,21 @@ std::int64_t AlertService::QueueAudience(pqxx::work& tx, const Network& net,
     case AreaScope::kNamed:
       areas = ToPgArray(audience.areas);
       break;
-    case AreaScope::kMembers: {
-      std::vector<std::string> ids;
-      for (auto id : audience.members) ids.push_back(std::to_string(id));
-      members = ToPgArray(ids);
+    case AreaScope::kMembers:
+      members = ToPgArray(audience.members);
       break;
-    }
     case AreaScope::kNetwork:
       break;
     case AreaScope::kTree:
-      return 0;  // phone trees are not built yet: such a step reaches nobody
+      return 0;  // a tree is not an audience to queue at once: see QueueStepAudience
   }
-  auto roles = audience.roles.empty() ? std::vector<std::string>{"responder"} : audience.roles;
+  // Named members are not filtered by role (a policy may not give roles with them).
+  std::optional<std::string> roles;
+  if (audience.scope != AreaScope::kMembers) {
+    roles = ToPgArray(audience.roles.empty() ? std::vector<std::string>{"responder"} : audience.roles);
+  }
   auto fanned = static_cast<std::int64_t>(
-      tx.exec_params(kFanOut, alert_id, net.id, areas, ToPgArray(roles), ToPgArray(templates_.Languages()),
+      tx.exec_params(kFanOut, alert_id, net.id, areas, roles, ToPgArray(templates_.Languages()),
                      EffectiveDefaultLanguage(net), members)
           .affected_rows());
   tx.exec_params(kAddRecipients, alert_id, fanned);
@@ -266,7 +265,7 @@ Result<Alert> AlertService::Raise(pqxx::work& tx, const Network& net, const Aler
     return s.error();
   }
   auto policy = PolicyFor(tx, net.id, in.kind);
-  StartEscalation(tx, id, policy);  // the Escalator picks its timer up after commit
+  StartEscalation(tx, id, policy);  // the Escalator picks its timers up after commit
 
   // The first step's audience: the request's when it names one, else the policy's first step.
   PolicyAudience audience = policy.steps.front().audience;
@@ -274,7 +273,8 @@ Result<Alert> AlertService::Raise(pqxx::work& tx, const Network& net, const Aler
     audience.roles = roles.value();
     audience.scope = AreaScope::kAlert;
   }
-  auto fanned = QueueAudience(tx, net, id, audience);
+  std::vector<PendingTimer> timers;  // as StartEscalation's: the Escalator loads them after commit
+  auto fanned = QueueStepAudience(tx, *this, net, id, audience, &timers);
   if (in.audience_given && in.include_neighbours) {
     audience.scope = AreaScope::kNeighbours;
     fanned += QueueAudience(tx, net, id, audience);
@@ -329,12 +329,42 @@ constexpr const char* kQueueReminders =
 constexpr const char* kReminderSeq =
     "SELECT seq FROM alert_messages WHERE alert_id = $1 AND kind = 'reminder' LIMIT 1";
 // Milliseconds until the next reminder could be due: from the earliest reached-but-unreminded
-// delivery, or (while some are still to be sent) a full interval from now. NULL: nobody left.
+// delivery of someone who has not answered, or (while some are still to be sent) a full interval
+// from now. NULL: nobody left.
 constexpr const char* kNextReminderIn =
-    "SELECT extract(epoch FROM (min(CASE WHEN state IN ('sent', 'delivered') THEN sent_at"
+    "SELECT extract(epoch FROM (min(CASE WHEN d.state IN ('sent', 'delivered') THEN d.sent_at"
     "  ELSE now() END) + make_interval(secs => $2::float8 / 1000) - now())) * 1000"
-    " FROM deliveries WHERE alert_id = $1 AND seq = 0 AND NOT reminded"
-    " AND state IN ('queued', 'sending', 'sent', 'delivered')";
+    " FROM deliveries d WHERE d.alert_id = $1 AND d.seq = 0 AND NOT d.reminded"
+    " AND d.state IN ('queued', 'sending', 'sent', 'delivered')"
+    " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))";
+// Deliveries whose member has a backup, has not answered, and either was reached at least
+// $2 ms ago or could not be reached: each calls its backup once. Returns the backups.
+constexpr const char* kDueBackups =
+    "UPDATE deliveries d SET backed_up = true FROM members m"
+    " WHERE d.alert_id = $1 AND d.seq = 0 AND NOT d.backed_up AND m.id = d.member_id"
+    " AND m.backup_id IS NOT NULL"
+    " AND (d.state IN ('failed', 'undelivered')"
+    "  OR (d.state IN ('sent', 'delivered') AND d.sent_at <= now() - make_interval(secs => $2::float8 / 1000)))"
+    " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))"
+    " RETURNING m.backup_id";
+// As kNextReminderIn, for backups (a failed delivery is due at once).
+constexpr const char* kNextBackupIn =
+    "SELECT extract(epoch FROM (min(CASE WHEN d.state IN ('sent', 'delivered') THEN d.sent_at"
+    "  + make_interval(secs => $2::float8 / 1000) WHEN d.state IN ('failed', 'undelivered') THEN now()"
+    "  ELSE now() + make_interval(secs => $2::float8 / 1000) END) - now())) * 1000"
+    " FROM deliveries d JOIN members m ON m.id = d.member_id AND m.backup_id IS NOT NULL"
+    " WHERE d.alert_id = $1 AND d.seq = 0 AND NOT d.backed_up"
+    " AND d.state IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')"
+    " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))";
+
+std::optional<double> NextIn(pqxx::work& tx, const char* sql, std::int64_t alert_id, std::int64_t after_ms) {
+  auto next = tx.exec_params1(sql, alert_id, static_cast<double>(after_ms));
+  if (next[0].is_null()) return std::nullopt;
+  return std::max(next[0].as<double>(), 50.0);
+}
 
 std::int64_t AlertService::Remind(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                                   std::int64_t after_ms, std::optional<double>* next_in_ms) {
@@ -350,8 +380,21 @@ std::int64_t AlertService::Remind(pqxx::work& tx, const Network& net, std::int64
   }
   auto queued = static_cast<std::int64_t>(
       tx.exec_params(kQueueReminders, alert_id, seq, static_cast<double>(after_ms)).affected_rows());
-  auto next = tx.exec_params1(kNextReminderIn, alert_id, static_cast<double>(after_ms));
-  *next_in_ms = next[0].is_null() ? std::nullopt : std::optional<double>(std::max(next[0].as<double>(), 50.0));
+  *next_in_ms = NextIn(tx, kNextReminderIn, alert_id, after_ms);
+  return queued;
+}
+
+std::int64_t AlertService::CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                       std::int64_t after_ms, std::optional<double>* next_in_ms) {
+  PolicyAudience backups;
+  backups.scope = AreaScope::kMembers;
+  backups.roles.clear();
+  for (const auto& r : tx.exec_params(kDueBackups, alert_id, static_cast<double>(after_ms))) {
+    backups.members.push_back(r[0].as<std::int64_t>());
+  }
+  std::int64_t queued = 0;
+  if (!backups.members.empty()) queued = QueueAudience(tx, net, alert_id, backups);
+  *next_in_ms = NextIn(tx, kNextBackupIn, alert_id, after_ms);
   return queued;
 }
 

@@ -126,6 +126,13 @@ class AlertService {
   std::int64_t Remind(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                       std::int64_t after_ms, std::optional<double>* next_in_ms);
 
+  // Queues the alert for the backup of each member who has not answered and was reached at
+  // least `after_ms` ago, or whose delivery failed; each member's backup is called once (a
+  // backup already sent the alert is not sent it again). Sets `next_in_ms` as Remind does.
+  // Returns how many deliveries were queued.
+  std::int64_t CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                           std::int64_t after_ms, std::optional<double>* next_in_ms);
+
   Result<Alert> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   // Newest first; `status` empty for all.
   std::vector<Alert> List(pqxx::transaction_base& tx, std::int64_t network_id,

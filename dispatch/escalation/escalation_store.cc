@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/registry/network_registry.h"
+#include "dispatch/trees/tree_run.h"
 
 namespace tocsin {
 namespace {
@@ -49,17 +50,11 @@ constexpr const char* kPendingOf =
     " WHERE state = 'pending' AND alert_id = $1 ORDER BY id";
 
 // A step waits only if something follows it or its goal is watched until the wait ends.
-std::optional<PendingTimer> TimerForStep(pqxx::work& tx, std::int64_t alert_id, const Policy& p,
-                                         std::size_t step) {
+void TimerForStep(pqxx::work& tx, std::int64_t alert_id, const Policy& p, std::size_t step,
+                  std::vector<PendingTimer>* timers) {
   const auto& s = p.steps[step];
-  if (!s.wait_ms || step + 1 >= p.steps.size()) return std::nullopt;
-  auto r = tx.exec_params1(kInsertTimer, alert_id, static_cast<int>(step), *s.wait_ms, "step");
-  return PendingTimer{r[0].as<std::int64_t>(), alert_id, r[1].as<std::int64_t>()};
-}
-
-PendingTimer ReminderTimer(pqxx::work& tx, std::int64_t alert_id, double in_ms) {
-  auto r = tx.exec_params1(kInsertTimer, alert_id, 0, in_ms, "reminder");
-  return PendingTimer{r[0].as<std::int64_t>(), alert_id, r[1].as<std::int64_t>()};
+  if (!s.wait_ms || step + 1 >= p.steps.size()) return;
+  timers->push_back(InsertTimer(tx, alert_id, "step", static_cast<int>(step), static_cast<double>(*s.wait_ms)));
 }
 
 Policy ParseStored(const std::string& json) {
@@ -78,12 +73,73 @@ void GoalMet(pqxx::work& tx, AlertService& alerts, const Network& net, std::int6
   tx.exec_params(kSetState, alert_id, "goal_met");
   tx.exec_params(kCancelTimers, alert_id);
   out.what = "goal_met";
+  out.ended = true;
   if (p.stand_down && alerts.StandDown(tx, net, alert_id) > 0) out.network_id = net.id;
 }
 
 bool StepGoalMet(pqxx::work& tx, const PolicyStep& step, std::int64_t alert_id) {
-  if (!step.until_going) return false;
-  return tx.exec_params1(kGoing, alert_id)[0].as<std::int64_t>() >= *step.until_going;
+  if (step.until_going && tx.exec_params1(kGoing, alert_id)[0].as<std::int64_t>() >= *step.until_going) {
+    return true;
+  }
+  return step.until_confirmed && step.audience.tree && TreeConfirmed(tx, alert_id, *step.audience.tree);
+}
+
+// The escalation row as locked by kLockTimer (columns 3..7) or kLockEscalation (0..4).
+struct Locked {
+  Policy policy;
+  int step = 0;
+  std::string state;         // running, goal_met, exhausted, stopped
+  std::string alert_status;  // open, resolved, cancelled
+  std::int64_t network_id = 0;
+
+  Locked(const pqxx::row& r, int first)
+      : policy(ParseStored(r[first].as<std::string>())),
+        step(r[first + 1].as<int>()),
+        state(r[first + 2].as<std::string>()),
+        alert_status(r[first + 3].as<std::string>()),
+        network_id(r[first + 4].as<std::int64_t>()) {}
+  // Reminders, backups and trees go on until the goal is met or the alert ends.
+  bool Live() const { return alert_status == "open" && (state == "running" || state == "exhausted"); }
+};
+
+// A reminder or backup deadline: acts on the members due it, sets the next such deadline.
+void FireRecipientTimer(pqxx::work& tx, AlertService& alerts, const Network& net, std::int64_t alert_id,
+                        const std::string& kind, const Locked& e, EscalationOutcome& out) {
+  auto after = kind == "reminder" ? e.policy.reminder_after_ms : EffectiveBackupAfterMs(e.policy);
+  if (!after) {
+    out.what = "stale";
+    return;
+  }
+  std::optional<double> next_in_ms;
+  auto queued = kind == "reminder" ? alerts.Remind(tx, net, alert_id, *after, &next_in_ms)
+                                   : alerts.CallBackups(tx, net, alert_id, *after, &next_in_ms);
+  if (queued > 0) out.network_id = net.id;
+  if (next_in_ms) out.timers.push_back(InsertTimer(tx, alert_id, kind.c_str(), 0, *next_in_ms));
+  out.what = (kind == "reminder" ? "reminded " : "backups called ") + std::to_string(queued);
+}
+
+void MoveTrees(pqxx::work& tx, AlertService& alerts, const Network& net, std::int64_t alert_id,
+               EscalationOutcome& out) {
+  auto moved = MoveTreeRuns(tx, alerts, net, alert_id);
+  if (moved.queued > 0) out.network_id = net.id;
+  if (moved.timer) out.timers.push_back(*moved.timer);
+}
+
+// A step deadline: the goal is checked, else the next step starts.
+void FireStep(pqxx::work& tx, AlertService& alerts, const Network& net, std::int64_t alert_id,
+              const Locked& e, EscalationOutcome& out) {
+  if (StepGoalMet(tx, e.policy.steps[e.step], alert_id)) {
+    GoalMet(tx, alerts, net, alert_id, e.policy, out);
+    return;
+  }
+  auto next = static_cast<std::size_t>(e.step) + 1;
+  tx.exec_params(kSetStep, alert_id, static_cast<int>(next));
+  if (QueueStepAudience(tx, alerts, net, alert_id, e.policy.steps[next].audience, &out.timers) > 0) {
+    out.network_id = net.id;
+  }
+  TimerForStep(tx, alert_id, e.policy, next, &out.timers);
+  if (next + 1 >= e.policy.steps.size()) tx.exec_params(kSetState, alert_id, "exhausted");
+  out.what = "step " + std::to_string(next);
 }
 
 }  // namespace
@@ -105,61 +161,53 @@ Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kin
   return Ok{};
 }
 
-std::optional<PendingTimer> StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p) {
+PendingTimer InsertTimer(pqxx::work& tx, std::int64_t alert_id, const char* kind, int step, double in_ms) {
+  auto r = tx.exec_params1(kInsertTimer, alert_id, step, in_ms, kind);
+  return PendingTimer{r[0].as<std::int64_t>(), alert_id, r[1].as<std::int64_t>()};
+}
+
+void StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p) {
   bool more = p.steps.size() > 1;
   tx.exec_params(kInsertEscalation, alert_id, boost::json::serialize(PolicyToJson(p)),
                  more ? "running" : "exhausted");
-  if (p.reminder_after_ms) ReminderTimer(tx, alert_id, static_cast<double>(*p.reminder_after_ms));
-  return TimerForStep(tx, alert_id, p, 0);
+  std::vector<PendingTimer> timers;
+  if (p.reminder_after_ms) InsertTimer(tx, alert_id, "reminder", 0, static_cast<double>(*p.reminder_after_ms));
+  if (auto b = EffectiveBackupAfterMs(p)) InsertTimer(tx, alert_id, "backup", 0, static_cast<double>(*b));
+  TimerForStep(tx, alert_id, p, 0, &timers);
+}
+
+std::int64_t QueueStepAudience(pqxx::work& tx, AlertService& alerts, const Network& net,
+                               std::int64_t alert_id, const PolicyAudience& audience,
+                               std::vector<PendingTimer>* timers) {
+  if (audience.scope != AreaScope::kTree) return alerts.QueueAudience(tx, net, alert_id, audience);
+  auto started = StartTreeRun(tx, alerts, net, alert_id, audience.tree.value_or(""));
+  if (started.timer) timers->push_back(*started.timer);
+  return started.queued;
 }
 
 EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64_t timer_id) {
   EscalationOutcome out;
+  out.what = "stale";  // fired already, cancelled, or its escalation is over: nothing fires twice
   auto rows = tx.exec_params(kLockTimer, timer_id);
-  if (rows.empty() || rows[0][2].as<std::string>() != "pending") {
-    out.what = "stale";  // fired already, or cancelled: nothing fires twice
-    return out;
-  }
+  if (rows.empty() || rows[0][2].as<std::string>() != "pending") return out;
   const auto& r = rows[0];
   auto alert_id = r[0].as<std::int64_t>();
   auto timer_step = r[1].as<int>();
-  auto policy = ParseStored(r[3].as<std::string>());
-  auto step = r[4].as<int>();
+  auto kind = r[8].as<std::string>();
+  Locked e(r, 3);
   tx.exec_params(kMarkFired, timer_id);
-  if (r[8].as<std::string>() == "reminder") {
-    // Reminders go on while the alert is open and escalation has not ended by its goal.
-    auto state = r[5].as<std::string>();
-    if (r[6].as<std::string>() != "open" || state == "goal_met" || state == "stopped" ||
-        !policy.reminder_after_ms) {
-      out.what = "stale";
-      return out;
-    }
-    auto net = FindNetworkById(tx, r[7].as<std::int64_t>());
-    if (!net) return out;
-    std::optional<double> next_in_ms;
-    auto reminded = alerts.Remind(tx, *net, alert_id, *policy.reminder_after_ms, &next_in_ms);
-    if (reminded > 0) out.network_id = net->id;
-    if (next_in_ms) out.next_reminder = ReminderTimer(tx, alert_id, *next_in_ms);
-    out.what = "reminded " + std::to_string(reminded);
-    return out;
-  }
-  if (r[5].as<std::string>() != "running" || r[6].as<std::string>() != "open" || step != timer_step ||
-      step >= static_cast<int>(policy.steps.size())) {
-    out.what = "stale";
-    return out;
-  }
-  auto net = FindNetworkById(tx, r[7].as<std::int64_t>());
+  if (!e.Live()) return out;
+  auto net = FindNetworkById(tx, e.network_id);
   if (!net) return out;
-  if (StepGoalMet(tx, policy.steps[step], alert_id)) {
-    GoalMet(tx, alerts, *net, alert_id, policy, out);
-    return out;
+  if (kind == "reminder" || kind == "backup") {
+    FireRecipientTimer(tx, alerts, *net, alert_id, kind, e, out);
+  } else if (kind == "tree") {
+    MoveTrees(tx, alerts, *net, alert_id, out);
+    out.what = "trees moved";
+  } else if (e.state == "running" && e.step == timer_step &&
+             e.step + 1 < static_cast<int>(e.policy.steps.size())) {
+    FireStep(tx, alerts, *net, alert_id, e, out);
   }
-  auto next = static_cast<std::size_t>(step) + 1;
-  tx.exec_params(kSetStep, alert_id, static_cast<int>(next));
-  if (alerts.QueueAudience(tx, *net, alert_id, policy.steps[next].audience) > 0) out.network_id = net->id;
-  out.next_timer = TimerForStep(tx, alert_id, policy, next);
-  if (next + 1 >= policy.steps.size()) tx.exec_params(kSetState, alert_id, "exhausted");
-  out.what = "step " + std::to_string(next);
   return out;
 }
 
@@ -167,17 +215,13 @@ EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t a
   EscalationOutcome out;
   auto rows = tx.exec_params(kLockEscalation, alert_id);
   if (rows.empty()) return out;
-  const auto& r = rows[0];
-  auto step = r[1].as<int>();
   // An exhausted escalation still watches its last step's goal (for the stand-down).
-  auto state = r[2].as<std::string>();
-  if ((state != "running" && state != "exhausted") || r[3].as<std::string>() != "open") return out;
-  auto policy = ParseStored(r[0].as<std::string>());
-  if (step >= static_cast<int>(policy.steps.size()) || !StepGoalMet(tx, policy.steps[step], alert_id)) {
-    return out;
-  }
-  auto net = FindNetworkById(tx, r[4].as<std::int64_t>());
-  if (net) GoalMet(tx, alerts, *net, alert_id, policy, out);
+  Locked e(rows[0], 0);
+  if (!e.Live() || e.step >= static_cast<int>(e.policy.steps.size())) return out;
+  auto net = FindNetworkById(tx, e.network_id);
+  if (!net) return out;
+  MoveTrees(tx, alerts, *net, alert_id, out);
+  if (StepGoalMet(tx, e.policy.steps[e.step], alert_id)) GoalMet(tx, alerts, *net, alert_id, e.policy, out);
   return out;
 }
 

@@ -31,9 +31,9 @@ struct PendingTimer {
 // What firing a timer or checking a goal did, for the caller to act on after commit.
 struct EscalationOutcome {
   std::optional<std::int64_t> network_id;  // set when deliveries were queued (wake the sender)
-  std::optional<PendingTimer> next_timer;     // to schedule in memory
-  std::optional<PendingTimer> next_reminder;  // likewise
-  std::string what;                        // "step 1", "goal_met", "exhausted", "stale"
+  std::vector<PendingTimer> timers;        // new deadlines to schedule in memory
+  std::string what;                        // "step 1", "goal_met", "reminded 3", "stale", ...
+  bool ended = false;                      // the escalation ended (goal met): forget its timers
 };
 
 // The network's own policy for `kind`, else the built-in default.
@@ -42,15 +42,25 @@ Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kin
 std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t network_id,
                                    const std::string& kind);
 
-// Records the escalation of a new alert at step 0, its first reminder deadline (when the policy
-// has reminders) and its first step timer when step 0 waits (returned).
-std::optional<PendingTimer> StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p);
+// Records the escalation of a new alert at step 0, its first reminder and backup deadlines
+// (when the policy has them) and its first step timer when step 0 waits. The Escalator loads
+// them after commit (PendingTimersOf).
+void StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p);
+// Sends a step's audience the alert: a phone tree starts its run (tree_run.h), any other
+// audience is queued at once. New deadlines are appended to `timers`. Returns how many
+// deliveries were queued.
+std::int64_t QueueStepAudience(pqxx::work& tx, AlertService& alerts, const Network& net,
+                               std::int64_t alert_id, const PolicyAudience& audience,
+                               std::vector<PendingTimer>* timers);
+// A deadline `in_ms` from now ("step", "reminder", "backup" or "tree"; `step` for step timers).
+PendingTimer InsertTimer(pqxx::work& tx, std::int64_t alert_id, const char* kind, int step, double in_ms);
 
 // The timer `timer_id` is due. A step timer checks the goal, then starts the next step (or
-// ends); a reminder timer reminds those due a reminder and sets the next reminder deadline.
+// ends); a reminder or backup timer reminds (or calls the backups of) those due it and sets the
+// next such deadline; a tree timer moves the alert's phone trees.
 EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64_t timer_id);
-// Answers arrived for `alert_id`: if its current step's goal is met, escalation ends there and
-// (by policy) the stand-down goes out.
+// Answers arrived for `alert_id`: its phone trees move, then if its current step's goal is met,
+// escalation ends there and (by policy) the stand-down goes out.
 EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id);
 // The alert ended: the escalation stops and its pending timers are cancelled.
 void StopEscalation(pqxx::work& tx, std::int64_t alert_id);

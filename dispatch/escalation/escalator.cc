@@ -53,8 +53,7 @@ void Escalator::Schedule(const PendingTimer& t) {
 
 void Escalator::Apply(const EscalationOutcome& out) {
   if (out.network_id) wake_sender_(*out.network_id);
-  if (out.next_timer) Schedule(*out.next_timer);
-  if (out.next_reminder) Schedule(*out.next_reminder);
+  for (const auto& t : out.timers) Schedule(t);
 }
 
 asio::awaitable<void> Escalator::Rebuild() {
@@ -122,7 +121,7 @@ asio::awaitable<void> Escalator::CheckGoals() {
         tx.commit();
         return o;
       });
-      if (!out.what.empty()) {
+      if (out.ended) {
         spdlog::info("escalation: alert {} -> {}", alert_id, out.what);
         Forget(alert_id);
       }

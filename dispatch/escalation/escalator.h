@@ -4,8 +4,9 @@
 // TimerService (a timer wheel driven by one Asio timer) and, when one is due, runs
 // FireStepTimer in a transaction. At start it rebuilds the wheel from the database and
 // deadlines already past fire at once; the database decides whether a timer still counts, so
-// nothing fires twice. Answers arrive through OnAnswer(): alerts with new 'going' answers are
-// checked against their step's goal, coalesced to one check per alert every kGoalCheckDelay.
+// nothing fires twice. Answers arrive through OnAnswer(): alerts with new answers move their
+// phone trees and are checked against their step's goal, coalesced to one check per alert every
+// kGoalCheckDelay.
 //
 // Threading: owned by the engine's executor; Track, Forget and OnAnswer are thread-safe (they
 // post). Database work runs on the DbPool.
@@ -42,7 +43,7 @@ class Escalator {
   void Track(std::int64_t alert_id);
   // The alert ended: drop its deadlines from memory (the database has cancelled them).
   void Forget(std::int64_t alert_id);
-  // A 'going' answer to the alert was committed.
+  // A going or cannot answer to the alert was committed.
   void OnAnswer(std::int64_t alert_id);
 
   // Only on the executor.

@@ -6,6 +6,8 @@
 
 #include "dispatch/registry/validation.h"
 
+#include "dispatch/util/json_fields.h"
+
 namespace tocsin {
 namespace json = boost::json;
 
@@ -15,7 +17,6 @@ constexpr std::int64_t kSecondMs = 1000;
 constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
 constexpr std::int64_t kHourMs = 60 * kMinuteMs;
 constexpr std::size_t kMaxDurationText = 32;
-constexpr std::size_t kMaxKeyInPath = 64;  // an unknown key is echoed in `field`, cut to this
 
 constexpr std::string_view kDurationHelp = "must be a duration such as '90s', '3m' or '1h30m'";
 constexpr std::string_view kDurationTooLong = "must be at most 48h";
@@ -24,32 +25,6 @@ constexpr std::string_view kRoleHelp =
     "must be a role: responder, verifier, reporter, caller or coordinator";
 constexpr std::string_view kTreeHelp =
     "tree names are 1-64 letters, digits, spaces, '-', '_' or '.'";
-
-// "steps[0]" + "wait" -> "steps[0].wait"; "" + "steps" -> "steps".
-std::string Key(std::string_view parent, std::string_view key) {
-  std::string out(parent);
-  if (!out.empty()) out += '.';
-  out += key.substr(0, kMaxKeyInPath);
-  return out;
-}
-
-std::string Index(std::string_view parent, std::size_t i) {
-  return std::string(parent) + "[" + std::to_string(i) + "]";
-}
-
-Error Unknown(std::string_view parent, std::string_view key) {
-  return Error::Invalid(Key(parent, key), "unknown field");
-}
-
-// A JSON integer that fits in int64 (doubles such as 5.0 are not whole numbers here).
-std::optional<std::int64_t> AsInt64(const json::value& v) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() &&
-      v.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return static_cast<std::int64_t>(v.get_uint64());
-  }
-  return std::nullopt;
-}
 
 Result<std::int64_t> DurationValue(const json::value& v, const std::string& field) {
   if (!v.is_string()) return Error::Invalid(field, std::string(kDurationHelp));
@@ -69,12 +44,12 @@ Result<std::int64_t> ParseAfter(const json::value& v, std::string_view name) {
   }
   std::optional<std::int64_t> after;
   for (const auto& kv : v.get_object()) {
-    if (kv.key() != "after") return Unknown(name, kv.key());
-    auto ms = DurationValue(kv.value(), Key(name, "after"));
+    if (kv.key() != "after") return UnknownField(name, kv.key());
+    auto ms = DurationValue(kv.value(), FieldKey(name, "after"));
     if (!ms.ok()) return ms.error();
     after = ms.value();
   }
-  if (!after) return Error::Invalid(Key(name, "after"), "required");
+  if (!after) return Error::Invalid(FieldKey(name, "after"), "required");
   return *after;
 }
 
@@ -85,7 +60,7 @@ Result<std::vector<std::string>> ParseRoles(const json::value& v, const std::str
   if (items.empty()) return Error::Invalid(field, "must list at least one role");
   std::vector<std::string> roles;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto item_field = Index(field, i);
+    auto item_field = FieldIndex(field, i);
     if (!items[i].is_string()) return Error::Invalid(item_field, std::string(kRoleHelp));
     std::string_view role = items[i].get_string();
     if (auto ok = CheckMemberRole(role, item_field); !ok.ok()) return ok.error();
@@ -116,7 +91,7 @@ Status ParseAreas(const json::value& v, const std::string& field, PolicyAudience
   }
   audience.scope = AreaScope::kNamed;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto item_field = Index(field, i);
+    auto item_field = FieldIndex(field, i);
     if (!items[i].is_string()) return Error::Invalid(item_field, "must be an area name");
     std::string_view name = items[i].get_string();
     if (auto ok = CheckAreaName(name, item_field); !ok.ok()) return ok.error();
@@ -145,9 +120,9 @@ Status ParseMembers(const json::value& v, const std::string& field, PolicyAudien
   }
   audience.scope = AreaScope::kMembers;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto id = AsInt64(items[i]);
+    auto id = JsonInt64(items[i]);
     if (!id || *id < 1) {
-      return Error::Invalid(Index(field, i), "must be a member id (a whole number >= 1)");
+      return Error::Invalid(FieldIndex(field, i), "must be a member id (a whole number >= 1)");
     }
     audience.members.push_back(*id);
   }
@@ -166,7 +141,7 @@ Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& pa
   std::string_view selector;  // the one of areas/tree/members given, if any
   for (const auto& kv : v.get_object()) {
     std::string_view key = kv.key();
-    auto field = Key(path, key);
+    auto field = FieldKey(path, key);
     if (key == "roles") {
       auto roles = ParseRoles(kv.value(), field);
       if (!roles.ok()) return roles.error();
@@ -174,7 +149,7 @@ Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& pa
       roles_given = true;
       continue;
     }
-    if (key != "areas" && key != "tree" && key != "members") return Unknown(path, key);
+    if (key != "areas" && key != "tree" && key != "members") return UnknownField(path, key);
     if (!selector.empty()) {
       return Error::Invalid(field, "give only one of 'areas', 'tree' or 'members' ('" +
                                        std::string(selector) + "' is already given)");
@@ -187,7 +162,7 @@ Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& pa
   }
   if (audience.scope == AreaScope::kTree || audience.scope == AreaScope::kMembers) {
     if (roles_given) {
-      return Error::Invalid(Key(path, "roles"), "not allowed with '" + std::string(selector) +
+      return Error::Invalid(FieldKey(path, "roles"), "not allowed with '" + std::string(selector) +
                                                     "', which names its recipients itself");
     }
     audience.roles.clear();
@@ -201,9 +176,9 @@ Status ParseUntil(const json::value& v, const std::string& path, PolicyStep& ste
       "must be a goal such as {\"going\": 5} or, for a tree, {\"confirmed\": true}";
   if (!v.is_object() || v.get_object().empty()) return Error::Invalid(path, std::string(kHelp));
   for (const auto& kv : v.get_object()) {
-    auto field = Key(path, kv.key());
+    auto field = FieldKey(path, kv.key());
     if (kv.key() == "going") {
-      auto n = AsInt64(kv.value());
+      auto n = JsonInt64(kv.value());
       if (!n || *n < 1) return Error::Invalid(field, std::string(kGoingHelp));
       if (*n > kMaxGoingGoal) {
         return Error::Invalid(field, "must be at most " + std::to_string(kMaxGoingGoal));
@@ -216,7 +191,7 @@ Status ParseUntil(const json::value& v, const std::string& path, PolicyStep& ste
       }
       step.until_confirmed = true;
     } else {
-      return Unknown(path, kv.key());
+      return UnknownField(path, kv.key());
     }
   }
   return Ok{};
@@ -230,7 +205,7 @@ Result<PolicyStep> ParseStep(const json::value& v, const std::string& path) {
   bool audience_given = false;
   for (const auto& kv : v.get_object()) {
     std::string_view key = kv.key();
-    auto field = Key(path, key);
+    auto field = FieldKey(path, key);
     if (key == "audience") {
       auto audience = ParseAudience(kv.value(), field);
       if (!audience.ok()) return audience.error();
@@ -252,12 +227,12 @@ Result<PolicyStep> ParseStep(const json::value& v, const std::string& path) {
     } else if (key == "until") {
       if (auto ok = ParseUntil(kv.value(), field, step); !ok.ok()) return ok.error();
     } else {
-      return Unknown(path, key);
+      return UnknownField(path, key);
     }
   }
-  if (!audience_given) return Error::Invalid(Key(path, "audience"), "required");
+  if (!audience_given) return Error::Invalid(FieldKey(path, "audience"), "required");
   if (step.until_confirmed && step.audience.scope != AreaScope::kTree) {
-    return Error::Invalid(Key(Key(path, "until"), "confirmed"),
+    return Error::Invalid(FieldKey(FieldKey(path, "until"), "confirmed"),
                           "only for a step whose audience is a 'tree'");
   }
   return step;
@@ -364,7 +339,7 @@ Result<Policy> ParsePolicy(const json::value& v) {
         return Error::Invalid("steps", "at most " + std::to_string(kMaxPolicySteps) + " steps");
       }
       for (std::size_t i = 0; i < items.size(); ++i) {
-        auto step = ParseStep(items[i], Index("steps", i));
+        auto step = ParseStep(items[i], FieldIndex("steps", i));
         if (!step.ok()) return step.error();
         policy.steps.push_back(std::move(step).value());
       }
@@ -377,13 +352,13 @@ Result<Policy> ParsePolicy(const json::value& v) {
       if (!kv.value().is_bool()) return Error::Invalid("stand_down", "must be true or false");
       policy.stand_down = kv.value().get_bool();
     } else {
-      return Unknown("", key);
+      return UnknownField("", key);
     }
   }
   if (!steps_given) return Error::Invalid("steps", "required");
   for (std::size_t i = 0; i + 1 < policy.steps.size(); ++i) {
     if (!policy.steps[i].wait_ms) {
-      return Error::Invalid(Key(Index("steps", i), "wait"),
+      return Error::Invalid(FieldKey(FieldIndex("steps", i), "wait"),
                             "required on every step but the last: how long before the next "
                             "step starts");
     }
@@ -397,14 +372,9 @@ Result<Policy> ParsePolicy(const json::value& v) {
 }
 
 Result<Policy> ParsePolicyText(std::string_view text) {
-  if (text.size() > kMaxPolicyBytes) {
-    return Error{ErrorCode::kTooLarge,
-                 "a policy is at most " + std::to_string(kMaxPolicyBytes / 1024) + " KiB", ""};
-  }
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec) return Error{ErrorCode::kMalformed, "the policy is not valid JSON: " + ec.message(), ""};
-  return ParsePolicy(v);
+  auto v = ParseJsonText(text, kMaxPolicyBytes, "the policy");
+  if (!v.ok()) return v.error();
+  return ParsePolicy(v.value());
 }
 
 json::value PolicyToJson(const Policy& p) {

@@ -10,14 +10,15 @@ namespace {
 
 // Every select of members returns these columns in this order (read by MemberRegistry::Read).
 #define TOCSIN_MEMBER_COLUMNS                                                          \
-  "id, phone_enc, name_enc, language, areas, roles, channels, status,"                 \
+  "id, phone_enc, name_enc, language, areas, roles, channels, status, backup_id,"      \
   " to_char(consent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"         \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"         \
   " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 constexpr const char* kInsertMember =
     "INSERT INTO members (network_id, phone_hash, phone_enc, name_enc, language, areas, roles,"
-    " channels, status) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6::text[], $7::text[], $8::text[], $9)"
+    " channels, status, backup_id) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6::text[], $7::text[],"
+    " $8::text[], $9, NULLIF($10::bigint, 0))"
     " ON CONFLICT (network_id, phone_hash) DO NOTHING RETURNING " TOCSIN_MEMBER_COLUMNS;
 
 constexpr const char* kSelectMember =
@@ -38,13 +39,17 @@ constexpr const char* kUpdateMember =
     " language = COALESCE($7, language), areas = COALESCE($8::text[], areas),"
     " roles = COALESCE($9::text[], roles), channels = COALESCE($10::text[], channels),"
     " consent_at = CASE WHEN status = 'opted_out' AND $11 = 'active' THEN now() ELSE consent_at END,"
-    " status = COALESCE($11, status), updated_at = now()"
+    " status = COALESCE($11, status),"
+    " backup_id = CASE WHEN $12::bigint IS NULL THEN backup_id ELSE NULLIF($12::bigint, 0) END,"
+    " updated_at = now()"
     " WHERE network_id = $1 AND id = $2 RETURNING " TOCSIN_MEMBER_COLUMNS;
 
 constexpr const char* kDeleteMember = "DELETE FROM members WHERE network_id = $1 AND id = $2";
 
 constexpr const char* kFindByHash =
     "SELECT id FROM members WHERE network_id = $1 AND phone_hash = $2";
+
+constexpr const char* kMemberExists = "SELECT 1 FROM members WHERE network_id = $1 AND id = $2";
 
 constexpr const char* kEnsureArea =
     "INSERT INTO areas (network_id, name) SELECT $1, unnest($2::text[])"
@@ -111,9 +116,10 @@ Member MemberRegistry::Read(const pqxx::row& r) const {
   m.roles = FromPgArray(r[5]);
   m.channels = FromPgArray(r[6]);
   m.status = r[7].as<std::string>();
-  m.consent_at = r[8].as<std::string>();
-  m.created_at = r[9].as<std::string>();
-  m.updated_at = r[10].as<std::string>();
+  if (!r[8].is_null()) m.backup = r[8].as<std::int64_t>();
+  m.consent_at = r[9].as<std::string>();
+  m.created_at = r[10].as<std::string>();
+  m.updated_at = r[11].as<std::string>();
   return m;
 }
 
@@ -122,13 +128,25 @@ void MemberRegistry::EnsureAreas(pqxx::work& tx, std::int64_t network_id,
   if (!areas.empty()) tx.exec_params(kEnsureArea, network_id, ToPgArray(areas));
 }
 
+Status MemberRegistry::CheckBackup(pqxx::transaction_base& tx, std::int64_t network_id,
+                                   std::int64_t member_id, const MemberInput& in) const {
+  if (!in.backup || *in.backup == 0) return Ok{};
+  if (*in.backup < 0) return Error::Invalid("backup", "must be a member id (a whole number >= 1) or null");
+  if (*in.backup == member_id) return Error::Invalid("backup", "a member cannot be their own backup");
+  if (tx.exec_params(kMemberExists, network_id, *in.backup).empty()) {
+    return Error::Invalid("backup", "no such member in this network");
+  }
+  return Ok{};
+}
+
 Result<Member> MemberRegistry::Create(pqxx::work& tx, const Network& net, const MemberInput& in) {
+  if (auto s = CheckBackup(tx, net.id, 0, in); !s.ok()) return s.error();
   std::optional<std::string> name;  // hex: a nullable bytea parameter
   if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
   auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(*in.phone)),
                              Bytea(cipher_.Seal(*in.phone)), name, *in.language,
                              ToPgArray(*in.areas), ToPgArray(*in.roles), ToPgArray(*in.channels),
-                             *in.status);
+                             *in.status, in.backup.value_or(0));
   if (rows.empty()) return Error::Conflict("phone", "a member with this phone number exists");
   EnsureAreas(tx, net.id, *in.areas);
   return Read(rows[0]);
@@ -154,6 +172,7 @@ MemberPage MemberRegistry::List(pqxx::transaction_base& tx, std::int64_t network
 
 Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::int64_t id,
                                       const MemberInput& in) {
+  if (auto s = CheckBackup(tx, net.id, id, in); !s.ok()) return s.error();
   std::optional<std::string> hash, phone, name;  // hex: nullable bytea parameters
   if (in.phone) {
     auto other = FindIdByPhone(tx, net.id, *in.phone);
@@ -166,7 +185,7 @@ Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::i
   if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
   auto rows = tx.exec_params(kUpdateMember, net.id, id, hash, phone, in.name.has_value(), name,
                              in.language, ArrayParam(in.areas), ArrayParam(in.roles),
-                             ArrayParam(in.channels), in.status);
+                             ArrayParam(in.channels), in.status, in.backup);
   if (rows.empty()) return Error::NotFound("no such member");
   if (in.areas) EnsureAreas(tx, net.id, *in.areas);
   return Read(rows[0]);

@@ -27,6 +27,9 @@ struct MemberInput {
   std::optional<std::vector<std::string>> areas;
   std::optional<std::vector<std::string>> roles;
   std::optional<std::vector<std::string>> channels;
+  // Who is contacted when this member stays silent on an alert: another member of the network.
+  // 0 clears it.
+  std::optional<std::int64_t> backup;
 };
 
 struct Member {
@@ -38,6 +41,7 @@ struct Member {
   std::vector<std::string> roles;
   std::vector<std::string> channels;
   std::string status;
+  std::optional<std::int64_t> backup;
   std::string consent_at;  // RFC 3339 UTC
   std::string created_at;
   std::string updated_at;
@@ -66,12 +70,13 @@ class MemberRegistry {
  public:
   explicit MemberRegistry(const DataCipher& cipher) : cipher_(cipher) {}
 
-  // `in` must be normalised for creation. Conflict ("phone") if the number is a member already.
+  // `in` must be normalised for creation. Conflict ("phone") if the number is a member already;
+  // Invalid ("backup") if the backup is not another member of the network.
   Result<Member> Create(pqxx::work& tx, const Network& net, const MemberInput& in);
   Result<Member> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   MemberPage List(pqxx::transaction_base& tx, std::int64_t network_id, const MemberFilter& f) const;
-  // Applies the fields set in `in` (normalised, not for creation). NotFound, or Conflict on a
-  // phone that another member has.
+  // Applies the fields set in `in` (normalised, not for creation). NotFound, Conflict on a
+  // phone that another member has, or Invalid ("backup") as for Create.
   Result<Member> Update(pqxx::work& tx, const Network& net, std::int64_t id, const MemberInput& in);
   // Deletes the member and everything sealed about them.
   Status Delete(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
@@ -80,6 +85,8 @@ class MemberRegistry {
 
  private:
   Member Read(const pqxx::row& r) const;
+  Status CheckBackup(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t member_id,
+                     const MemberInput& in) const;
   void EnsureAreas(pqxx::work& tx, std::int64_t network_id, const std::vector<std::string>& areas);
 
   const DataCipher& cipher_;

@@ -7,12 +7,14 @@ namespace tocsin {
 namespace {
 
 // One round trip: the network behind the number, the member behind the sender, and the
-// member's open alerts (ones they were sent), newest first, as "id:code".
+// member's open alerts (ones they were sent, or whose phone tree they are in: a relay branch
+// confirms without a message from us), newest first, as "id:code".
 constexpr const char* kLookup =
     "SELECT n.id, n.name, n.default_language, n.help_text, m.id, m.language, m.status,"
     " (SELECT array_agg(a.id::text || ':' || a.code ORDER BY a.id DESC) FROM alerts a"
-    "   WHERE a.network_id = n.id AND a.status = 'open' AND EXISTS (SELECT 1 FROM deliveries d"
-    "   WHERE d.alert_id = a.id AND d.member_id = m.id AND d.seq = 0))"
+    "   WHERE a.network_id = n.id AND a.status = 'open' AND (EXISTS (SELECT 1 FROM deliveries d"
+    "   WHERE d.alert_id = a.id AND d.member_id = m.id AND d.seq = 0) OR EXISTS (SELECT 1"
+    "   FROM tree_run_nodes t WHERE t.member_id = m.id AND t.alert_id = a.id)))"
     " FROM network_numbers nn JOIN networks n ON n.id = nn.network_id"
     " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = $2"
     " WHERE nn.number = $1";

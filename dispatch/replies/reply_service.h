@@ -3,7 +3,7 @@
 // The sender's number (by its keyed hash) and the number it was sent to find the member and the
 // network; ParseReply classifies the body. Then:
 //   - going/cannot: an answer to the alert whose code the reply names, else to the member's most
-//     recent open alert (one they were sent); recorded through the group-commit writer, then
+//     recent open alert (one they were sent, or whose phone tree they are in); recorded through the group-commit writer, then
 //     confirmed in the member's language;
 //   - STOP (and synonyms): the member is opted out at once; START/UNSTOP: back in;
 //   - HELP/INFO: the network's help text;

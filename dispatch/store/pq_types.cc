@@ -24,6 +24,15 @@ std::string ToPgArray(const std::vector<std::string>& items) {
   return out + '}';
 }
 
+std::string ToPgArray(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(items[i]);
+  }
+  return out + '}';
+}
+
 std::string ToPgArray(const std::vector<std::optional<std::string>>& items) {
   std::string out = "{";
   for (std::size_t i = 0; i < items.size(); ++i) {

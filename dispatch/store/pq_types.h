@@ -3,6 +3,7 @@
 // spliced into SQL text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@ namespace tocsin {
 std::string ToPgArray(const std::vector<std::string>& items);
 // The same for a list with NULL elements (nullopt).
 std::string ToPgArray(const std::vector<std::optional<std::string>>& items);
+// The same for a bigint[] parameter ("$n::bigint[]").
+std::string ToPgArray(const std::vector<std::int64_t>& items);
 // Reads a text[] field (NULL reads as empty).
 std::vector<std::string> FromPgArray(const pqxx::field& f);
 // A bytea parameter.

@@ -28,14 +28,15 @@ json::object MemberToJson(const Member& m) {
           {"roles", ToJsonArray(m.roles)},
           {"channels", ToJsonArray(m.channels)},
           {"status", m.status},
+          {"backup", m.backup ? json::value(*m.backup) : json::value(nullptr)},
           {"consent_at", m.consent_at},
           {"created_at", m.created_at},
           {"updated_at", m.updated_at}};
 }
 
-// The member fields of a JSON body. A JSON null name clears it.
+// The member fields of a JSON body. A JSON null name or backup clears it.
 MemberInput ReadMemberInput(const JsonBody& body) {
-  body.AllowOnly({"phone", "name", "language", "areas", "roles", "channels", "status"});
+  body.AllowOnly({"phone", "name", "language", "areas", "roles", "channels", "status", "backup"});
   MemberInput in;
   in.phone = body.String("phone");
   in.name = body.IsNull("name") ? std::optional<std::string>("") : body.String("name");
@@ -44,6 +45,12 @@ MemberInput ReadMemberInput(const JsonBody& body) {
   in.areas = body.StringList("areas");
   in.roles = body.StringList("roles");
   in.channels = body.StringList("channels");
+  if (body.IsNull("backup")) {
+    in.backup = 0;
+  } else if (auto b = body.Int("backup")) {
+    if (*b <= 0) throw ApiError(Error::Invalid("backup", "must be a member id (a whole number >= 1) or null"));
+    in.backup = *b;
+  }
   return in;
 }
 

@@ -10,6 +10,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddAreaRoutes(router, app);
   AddAlertRoutes(router, app);
   AddPolicyRoutes(router, app);
+  AddTreeRoutes(router, app);
   AddTwilioRoutes(router, app);
 }
 

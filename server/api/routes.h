@@ -14,6 +14,7 @@ void AddMemberRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/m
 void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/areas
 void AddAlertRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts
 void AddPolicyRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/policies
+void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/trees, alerts/{id}/tree
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
 
 // Every route of the server.

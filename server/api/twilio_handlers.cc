@@ -112,12 +112,12 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   });
   if (decision.record && app.dispatcher) {
     auto alert_id = decision.record->alert_id;
-    bool going = decision.record->answer == "going";
+    bool answer = decision.record->answer != "text";  // going or cannot: goals and trees move
     if (!co_await RecordAndWait(*app.dispatcher, new ResponseRecord(std::move(*decision.record)))) {
       // Not acknowledged: Twilio's request fails and the member's reply is not confirmed.
       throw ApiError(Error::Unavailable("the reply could not be recorded"));
     }
-    if (going && app.escalator) app.escalator->OnAnswer(alert_id);
+    if (answer && app.escalator) app.escalator->OnAnswer(alert_id);
   }
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
   http::Response res{status::ok, ctx.req.version()};

@@ -9,15 +9,13 @@
 
 #include "dispatch/twilio/signature.h"
 #include "tests/support/eventually.h"
-#include "tests/support/server_process.h"
+#include "tests/support/alert_network.h"
 
 using namespace tocsin;
 using namespace tocsin::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char* kAuthToken = "test_auth_token_0123456789";
 
 // Step 1: responders in the alert's area; after 2 s without one going, step 2: neighbours'
 // responders; after 2 s more, step 3: coordinators.
@@ -27,46 +25,21 @@ constexpr const char* kFastPolicy = R"({"steps":[
   {"audience":{"roles":["coordinator"]},"channel":"sms"}],
   "stand_down": true})";
 
-struct Fixture {
-  TestDatabase db;
-  std::unique_ptr<TocsindProcess> server = std::make_unique<TocsindProcess>(
-      db, std::string("[twilio]\nauth_token = \"") + kAuthToken + "\"\ndefault_segments_per_second = 100\n");
-  HttpClient c = (server->Start(), server->Client(CreateNetworkWithToken(*server, "demo")));
+struct Fixture : AlertNetwork {
   std::int64_t area_member = 0, area_member2 = 0, neighbour = 0, coordinator = 0;
 
   void SetUp() {
     REQUIRE(c.Put("/v1/networks/demo/areas/SE15", R"({"neighbours":["SE22"]})").status == 200);
-    auto add = [&](const std::string& body) {
-      auto r = c.Post("/v1/networks/demo/members", body);
-      REQUIRE(r.status == 201);
-      return r.Json().as_object().at("id").as_int64();
-    };
-    area_member = add(R"({"phone":"+447700900401","areas":["SE15"]})");
-    area_member2 = add(R"({"phone":"+447700900402","areas":["SE15"]})");
-    neighbour = add(R"({"phone":"+447700900403","areas":["SE22"]})");
-    coordinator = add(R"({"phone":"+447700900404","areas":["E1"],"roles":["coordinator"]})");
+    area_member = AddMember(R"({"phone":"+447700900401","areas":["SE15"]})");
+    area_member2 = AddMember(R"({"phone":"+447700900402","areas":["SE15"]})");
+    neighbour = AddMember(R"({"phone":"+447700900403","areas":["SE22"]})");
+    coordinator = AddMember(R"({"phone":"+447700900404","areas":["E1"],"roles":["coordinator"]})");
     auto put = c.Put("/v1/networks/demo/policies/raid", kFastPolicy);
     INFO(put.body);
     REQUIRE(put.status == 200);
   }
-  std::int64_t Raise() {
-    auto r = c.Post("/v1/networks/demo/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
-    REQUIRE(r.status == 201);
-    return r.Json().as_object().at("id").as_int64();
-  }
-  bool Contacted(std::int64_t alert, std::int64_t member) {
-    return db.Scalar("SELECT count(*) FROM deliveries WHERE seq = 0 AND alert_id = " + std::to_string(alert) +
-                     " AND member_id = " + std::to_string(member)) == "1";
-  }
   std::string EscalationState(std::int64_t alert) {
     return db.Scalar("SELECT state || ':' || step FROM escalations WHERE alert_id = " + std::to_string(alert));
-  }
-  void Reply(const std::string& from, const std::string& body) {
-    FormParams params = {{"MessageSid", "SM" + from + body}, {"From", from}, {"To", "+447700900001"}, {"Body", body}};
-    auto url = "http://127.0.0.1:" + std::to_string(server->port()) + "/twilio/sms";
-    auto r = c.Send("POST", "/twilio/sms", FormUrlEncode(params),
-                    {{"X-Twilio-Signature", TwilioSignature(kAuthToken, url, params)}});
-    REQUIRE(r.status == 200);
   }
 };
 
@@ -137,9 +110,7 @@ TEST_CASE("escalation: enough going stops it and stands the others down", "[pg][
   Eventually([&] { return f.EscalationState(alert) == "goal_met:0"; }, "goal met");
   // The member who did not answer is stood down; the one going is not.
   Eventually([&] {
-    return f.db.Scalar("SELECT count(*) FROM deliveries d JOIN alert_messages m ON m.alert_id = d.alert_id"
-                       " AND m.seq = d.seq AND m.language = d.language WHERE m.kind = 'stand_down'"
-                       " AND d.member_id = " + std::to_string(f.area_member2)) == "1";
+    return f.Messages(alert, f.area_member2, "stand_down") == 1;
   }, "stand-down");
   CHECK(f.db.Scalar("SELECT count(*) FROM deliveries WHERE seq > 0 AND member_id = " +
                     std::to_string(f.area_member)) == "0");
@@ -187,14 +158,45 @@ TEST_CASE("escalation: a member who does not answer gets one reminder", "[pg][es
                        std::to_string(alert)) == "2";
   }, "both area members reached");
   f.Reply("+447700900401", "1");  // the first answers; the second stays silent
-  auto reminders = [&](std::int64_t member) {
-    return f.db.Scalar("SELECT count(*) FROM deliveries d JOIN alert_messages m ON m.alert_id = d.alert_id"
-                       " AND m.seq = d.seq AND m.language = d.language WHERE m.kind = 'reminder'"
-                       " AND d.member_id = " + std::to_string(member));
-  };
-  Eventually([&] { return reminders(f.area_member2) == "1"; }, "the silent member's reminder");
-  CHECK(reminders(f.area_member) == "0");
+  Eventually([&] { return f.Messages(alert, f.area_member2, "reminder") == 1; }, "the silent member's reminder");
+  CHECK(f.Messages(alert, f.area_member, "reminder") == 0);
   std::this_thread::sleep_for(3s);
-  CHECK(reminders(f.area_member2) == "1");  // once
+  CHECK(f.Messages(alert, f.area_member2, "reminder") == 1);  // once
+  // Reminders do not spin: the deadline is not re-armed for those who answered or were reminded.
+  CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE kind = 'reminder' AND alert_id = " +
+                    std::to_string(alert)) <= "3");
   CHECK(f.server->Log().find("Reminder") != std::string::npos);
+}
+
+TEST_CASE("escalation: a silent member's backup is sent the alert, an answering one's is not",
+          "[pg][escalation]") {
+  Fixture f;
+  f.SetUp();
+  auto set_backup = [&](std::int64_t member, std::int64_t backup) {
+    auto r = f.c.Patch("/v1/networks/demo/members/" + std::to_string(member),
+                       R"({"backup":)" + std::to_string(backup) + "}");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(r.Json().as_object().at("backup") == backup);
+  };
+  set_backup(f.area_member, f.coordinator);
+  set_backup(f.area_member2, f.neighbour);
+  // A backup must be another member of this network.
+  CHECK(f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member), R"({"backup":999999})").status == 422);
+  CHECK(f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member),
+                  R"({"backup":)" + std::to_string(f.area_member) + "}").status == 422);
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
+      "reminder":{"after":"1s"}, "backup":{"after":"2s"}})").status == 200);
+  auto alert = f.Raise();
+  auto started = std::chrono::steady_clock::now();
+  f.Reply("+447700900402", "2");  // area_member2 answers (can't go): their backup is not needed
+  Eventually([&] { return f.Contacted(alert, f.coordinator); }, "the silent member's backup");
+  CHECK(std::chrono::steady_clock::now() - started >= 1500ms);
+  CHECK(f.Messages(alert, f.area_member, "reminder") == 1);  // reminded first
+  std::this_thread::sleep_for(2500ms);
+  CHECK_FALSE(f.Contacted(alert, f.neighbour));
+  // Clearing the backup.
+  auto r = f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member), R"({"backup":null})");
+  CHECK(r.Json().as_object().at("backup").is_null());
 }

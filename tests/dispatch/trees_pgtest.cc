@@ -1,0 +1,155 @@
+// Phone trees through the real binary: the trees API and its validation, automated and relay
+// runs, repair of a dead node (backup, then its children directly), the goal "every branch
+// confirmed", and the alert's tree report. Tree waits are one second so the tests stay quick.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/support/alert_network.h"
+#include "tests/support/eventually.h"
+
+using namespace tocsin;
+using namespace tocsin::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// root (backup: spare) -> {left, right}; left -> {leaf}. Nobody is in an area: only the tree
+// reaches them.
+struct Fixture : AlertNetwork {
+  std::int64_t root = AddMember(R"({"phone":"+447700900501"})");
+  std::int64_t left = AddMember(R"({"phone":"+447700900502"})");
+  std::int64_t right = AddMember(R"({"phone":"+447700900503"})");
+  std::int64_t leaf = AddMember(R"({"phone":"+447700900504"})");
+  std::int64_t spare = AddMember(R"({"phone":"+447700900505"})");
+
+  std::string Nodes() {
+    auto id = [](std::int64_t v) { return std::to_string(v); };
+    return R"([{"member":)" + id(root) + R"(,"backup":)" + id(spare) + R"(,"children":[)" + id(left) + "," +
+           id(right) + R"(]},{"member":)" + id(left) + R"(,"children":[)" + id(leaf) + "]}]";
+  }
+  // Puts tree "street" in `mode` and a raid policy whose one step is that tree, watched until
+  // every branch confirms.
+  void UseTree(const std::string& mode) {
+    auto put = c.Put("/v1/networks/demo/trees/street",
+                     R"({"mode":")" + mode + R"(","wait":"1s","nodes":)" + Nodes() + "}");
+    INFO(put.body);
+    REQUIRE(put.status == 200);
+    REQUIRE(c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+        {"audience":{"tree":"street"},"channel":"sms","until":{"confirmed":true}}]})").status == 200);
+  }
+  std::string NodeState(std::int64_t alert, std::int64_t member) {
+    return db.Scalar("SELECT state || coalesce(':' || via, '') FROM tree_run_nodes WHERE alert_id = " +
+                     std::to_string(alert) + " AND member_id = " + std::to_string(member));
+  }
+  boost::json::object Report(std::int64_t alert) {
+    auto r = c.Get("/v1/networks/demo/alerts/" + std::to_string(alert) + "/tree");
+    REQUIRE(r.status == 200);
+    return r.Json().as_object().at("trees").as_array().at(0).as_object();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("trees: stored whole, validated on write", "[pg][trees]") {
+  Fixture f;
+  auto put = f.c.Put("/v1/networks/demo/trees/street", R"({"mode":"relay","nodes":)" + f.Nodes() + "}");
+  INFO(put.body);
+  REQUIRE(put.status == 200);
+  auto tree = f.c.Get("/v1/networks/demo/trees/street").Json().as_object();
+  CHECK(tree.at("mode") == "relay");
+  CHECK(tree.at("wait") == "2m");  // the default
+  CHECK(tree.at("nodes").as_array().size() == 4);  // the leaf is a node of its own
+  CHECK(f.c.Get("/v1/networks/demo/trees").Json().as_object().at("trees").as_array().size() == 1);
+
+  struct Case {
+    std::string body, field;
+  };
+  auto root = std::to_string(f.root), left = std::to_string(f.left);
+  for (const auto& bad : {
+           Case{R"({"mode":"relay","nodes":[{"member":999999}]})", "nodes"},  // not a member here
+           Case{R"({"mode":"loud","nodes":[{"member":)" + root + "}]}", "mode"},
+           Case{R"({"mode":"relay","nodes":[{"member":)" + root + R"(,"children":[)" + left + R"(]},{"member":)" +
+                    left + R"(,"children":[)" + root + "]}]}",
+                "nodes"},  // a cycle
+           Case{R"({"mode":"relay","nodes":[{"member":)" + root + R"(,"backup":)" + root + "}]}",
+                "nodes[0].backup"},
+       }) {
+    auto r = f.c.Put("/v1/networks/demo/trees/street", bad.body);
+    INFO(bad.body << " -> " << r.body);
+    CHECK(r.status == 422);
+    CHECK(r.Json().as_object().at("error").as_object().at("field") == bad.field.c_str());
+  }
+  // Bad writes changed nothing.
+  CHECK(f.c.Get("/v1/networks/demo/trees/street").Json().as_object().at("nodes").as_array().size() == 4);
+  CHECK(f.c.Delete("/v1/networks/demo/trees/street").status == 204);
+  CHECK(f.c.Get("/v1/networks/demo/trees/street").status == 404);
+}
+
+TEST_CASE("trees: automated, each level on an answer or when the wait passes; a dead root's "
+          "children are still reached", "[pg][trees]") {
+  Fixture f;
+  f.UseTree("automated");
+  auto alert = f.Raise();
+  CHECK(f.Contacted(alert, f.root));
+  CHECK_FALSE(f.Contacted(alert, f.left));
+  // The root stays silent: after its wait its backup is tried and the next level goes ahead.
+  auto started = std::chrono::steady_clock::now();
+  Eventually([&] { return f.Contacted(alert, f.left) && f.Contacted(alert, f.right); }, "the second level");
+  CHECK(std::chrono::steady_clock::now() - started >= 800ms);
+  CHECK(f.Contacted(alert, f.spare));
+  CHECK(f.NodeState(alert, f.root) == "backup");
+  // left answers at once: its child is contacted without waiting.
+  f.Reply("+447700900502", "1");
+  Eventually([&] { return f.Contacted(alert, f.leaf); }, "the leaf after left answered");
+  CHECK(f.NodeState(alert, f.left) == "reached:member");
+  // The backup stays silent too: the root is given up.
+  Eventually([&] { return f.NodeState(alert, f.root) == "dead"; }, "root dead");
+  auto report = f.Report(alert);
+  CHECK(report.at("mode") == "automated");
+  CHECK(report.at("total") == 4);
+  CHECK(report.at("counts").as_object().at("dead") == 2);  // the root and the silent right
+  CHECK(report.at("share_reached").as_double() == Approx(0.25));
+}
+
+TEST_CASE("trees: relay, branches confirm with 1 and the unconfirmed are contacted directly",
+          "[pg][trees]") {
+  Fixture f;
+  f.UseTree("relay");
+  auto alert = f.Raise();
+  f.Reply("+447700900501", "1");  // the root answers: now they phone left and right
+  Eventually([&] { return f.NodeState(alert, f.left) == "waiting"; }, "left waits for the root's call");
+  f.Reply("+447700900502", "1");  // left confirms, never messaged by Tocsin
+  Eventually([&] { return f.NodeState(alert, f.left) == "reached:relay"; }, "left confirmed");
+  CHECK_FALSE(f.Contacted(alert, f.left));
+  // right never confirms: Tocsin contacts them after the wait.
+  Eventually([&] { return f.Contacted(alert, f.right); }, "right contacted directly");
+  CHECK(f.NodeState(alert, f.right) == "contacted");
+  CHECK_FALSE(f.Contacted(alert, f.spare));  // the root answered: no backup
+  // Everyone confirms: the goal "every branch confirmed" ends the escalation.
+  f.Reply("+447700900503", "1");
+  f.Reply("+447700900504", "2");  // can't go, but the message reached them
+  Eventually([&] {
+    return f.db.Scalar("SELECT state FROM escalations WHERE alert_id = " + std::to_string(alert)) == "goal_met";
+  }, "every branch confirmed");
+  auto report = f.Report(alert);
+  CHECK(report.at("share_reached").as_double() == Approx(1.0));
+  CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE state = 'pending'") == "0");
+}
+
+TEST_CASE("trees: relay, a dead node (member and backup silent) has its children contacted",
+          "[pg][trees]") {
+  Fixture f;
+  f.UseTree("relay");
+  auto alert = f.Raise();
+  Eventually([&] { return f.Contacted(alert, f.spare); }, "the root's backup");
+  CHECK_FALSE(f.Contacted(alert, f.left));  // relay: the children wait while the backup may call
+  Eventually([&] { return f.Contacted(alert, f.left) && f.Contacted(alert, f.right); },
+             "the dead root's children, directly");
+  CHECK(f.NodeState(alert, f.root) == "dead");
+  // Resolving stops the tree.
+  REQUIRE(f.c.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/resolve", "{}").status == 200);
+  std::this_thread::sleep_for(2500ms);
+  CHECK_FALSE(f.Contacted(alert, f.leaf));
+}
