@@ -114,11 +114,13 @@ int Serve(const Config& config) {
   DispatcherOptions options;
   options.default_segments_per_second = config.twilio.default_segments_per_second;
   options.max_in_flight = config.twilio.max_in_flight;
+  options.events = &app.events;
   Dispatcher dispatcher(engine_ioc.get_executor(), app.db, app.cipher, *provider, options);
   app.dispatcher = &dispatcher;
   dispatcher.Start();
   Escalator escalator(engine_ioc.get_executor(), app.db, app.alerts,
-                      [&dispatcher](std::int64_t network_id) { dispatcher.Wake(network_id); });
+                      [&dispatcher](std::int64_t network_id) { dispatcher.Wake(network_id); },
+                      &app.events);
   app.escalator = &escalator;
   escalator.Start();
   std::thread engine_thread([&engine_ioc] { engine_ioc.run(); });

@@ -7,6 +7,7 @@
 
 #include "dispatch/engine/alert_service.h"
 #include "dispatch/engine/dispatcher.h"
+#include "dispatch/engine/event_hub.h"
 #include "dispatch/escalation/escalator.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/registry/member_registry.h"
@@ -32,6 +33,7 @@ struct App {
   AlertService alerts;
   ReplyService replies;
   http::Metrics metrics;
+  EventHub events;  // what happens to alerts, for the events stream
   // Set by Serve() before the first request; Wake() is thread-safe.
   Dispatcher* dispatcher = nullptr;
   Escalator* escalator = nullptr;

@@ -47,9 +47,26 @@ constexpr const char* kOptOut =
 
 }  // namespace
 
+namespace {
+
+// Tells watchers what a committed batch changed (ids, states and answers only).
+template <typename Batch>
+void Announce(EventHub& events, const Batch& batch) {
+  for (const auto& t : batch.transitions) {
+    if (t.alert_id == 0 || !events.Watched(t.alert_id)) continue;
+    events.Publish(t.alert_id, "delivery", DeliveryEventJson(t.delivery_id, t.member_id, t.state, t.error_code));
+  }
+  for (const auto& r : batch.responses) {
+    if (!events.Watched(r.record.alert_id)) continue;
+    events.Publish(r.record.alert_id, "answer", AnswerEventJson(r.record.member_id, r.record.answer));
+  }
+}
+
+}  // namespace
+
 DeliveryWriter::DeliveryWriter(asio::any_io_executor executor, DbPool& db,
-                               std::chrono::milliseconds interval)
-    : db_(db), interval_(interval), timer_(executor) {}
+                               std::chrono::milliseconds interval, EventHub* events)
+    : db_(db), events_(events), interval_(interval), timer_(executor) {}
 
 void DeliveryWriter::Add(Transition t) {
   pending_.push_back(std::move(t));
@@ -152,6 +169,7 @@ asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
   }
   auto size = batch->transitions.size() + batch->responses.size();
   if (result == kWritten) {
+    if (events_) Announce(*events_, *batch);
     for (auto& r : batch->responses) r.written(true);
   } else if (result == kRefused && size == 1) {
     // The one bad record: dropped. A delivery left 'sending' is queued again at the next start.

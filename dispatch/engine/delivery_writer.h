@@ -24,6 +24,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "dispatch/engine/event_hub.h"
 #include "dispatch/store/db_pool.h"
 
 namespace tocsin {
@@ -37,6 +38,8 @@ struct Transition {
   std::optional<std::string> error_message;
   double retry_in_seconds = 0;                // for state "queued"
   std::optional<std::int64_t> opt_out_member;  // mark this member opted_out
+  std::int64_t alert_id = 0;   // for watchers' events (0: not announced)
+  std::int64_t member_id = 0;
 };
 
 // An answer to an alert, written in the same group commit as delivery transitions.
@@ -56,8 +59,9 @@ struct WriterStats {
 
 class DeliveryWriter {
  public:
+  // `events` (may be null) hears of every transition and answer once it is committed.
   DeliveryWriter(boost::asio::any_io_executor executor, DbPool& db,
-                 std::chrono::milliseconds interval);
+                 std::chrono::milliseconds interval, EventHub* events = nullptr);
 
   void Add(Transition t);
   // `written(true)` runs on the executor once the record is committed. If the database is down
@@ -90,6 +94,7 @@ class DeliveryWriter {
   boost::asio::awaitable<void> Fly(Batch* batch);
 
   DbPool& db_;
+  EventHub* events_;
   const std::chrono::milliseconds interval_;
   // Only on the executor.
   boost::asio::steady_timer timer_;

@@ -59,7 +59,7 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, DbPool& db, const DataCip
       cipher_(cipher),
       provider_(provider),
       options_(options),
-      writer_(executor, db, options.writer_interval),
+      writer_(executor, db, options.writer_interval, options.events),
       wake_(executor) {}
 
 void Dispatcher::Start() {
@@ -232,6 +232,8 @@ void Dispatcher::OnOutcome(const Job& job, const std::string& sender, SmsOutcome
   --in_flight_;
   Transition t;
   t.delivery_id = job.delivery_id;
+  t.alert_id = job.alert_id;
+  t.member_id = job.member_id;
   t.sender = sender;
   switch (outcome.kind) {
     case SmsOutcome::Kind::kAccepted:

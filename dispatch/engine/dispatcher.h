@@ -46,6 +46,7 @@ struct DispatcherOptions {
   int max_attempts = 5;
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds writer_interval{5};
+  EventHub* events = nullptr;  // hears of committed transitions (may be null)
 };
 
 struct DispatcherStats {

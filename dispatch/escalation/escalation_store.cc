@@ -195,6 +195,7 @@ EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64
   auto timer_step = r[1].as<int>();
   auto kind = r[8].as<std::string>();
   Locked e(r, 3);
+  out.alert_id = alert_id;
   tx.exec_params(kMarkFired, timer_id);
   if (!e.Live()) return out;
   auto net = FindNetworkById(tx, e.network_id);
@@ -213,6 +214,7 @@ EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64
 
 EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id) {
   EscalationOutcome out;
+  out.alert_id = alert_id;
   auto rows = tx.exec_params(kLockEscalation, alert_id);
   if (rows.empty()) return out;
   // An exhausted escalation still watches its last step's goal (for the stand-down).

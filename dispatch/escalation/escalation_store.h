@@ -30,6 +30,7 @@ struct PendingTimer {
 
 // What firing a timer or checking a goal did, for the caller to act on after commit.
 struct EscalationOutcome {
+  std::int64_t alert_id = 0;               // 0: the timer no longer counted
   std::optional<std::int64_t> network_id;  // set when deliveries were queued (wake the sender)
   std::vector<PendingTimer> timers;        // new deadlines to schedule in memory
   std::string what;                        // "step 1", "goal_met", "reminded 3", "stale", ...

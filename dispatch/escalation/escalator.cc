@@ -12,11 +12,12 @@ namespace tocsin {
 namespace asio = boost::asio;
 
 Escalator::Escalator(asio::any_io_executor executor, DbPool& db, AlertService& alerts,
-                     std::function<void(std::int64_t)> wake_sender)
+                     std::function<void(std::int64_t)> wake_sender, EventHub* events)
     : executor_(executor),
       db_(db),
       alerts_(alerts),
       wake_sender_(std::move(wake_sender)),
+      events_(events),
       timers_(executor,
               [this](TimerService::TimerId, std::uint64_t row, std::int64_t) {
                 asio::co_spawn(executor_, FireTask(static_cast<std::int64_t>(row)), asio::detached);
@@ -52,6 +53,9 @@ void Escalator::Schedule(const PendingTimer& t) {
 }
 
 void Escalator::Apply(const EscalationOutcome& out) {
+  if (events_ && out.alert_id != 0 && !out.what.empty() && out.what != "stale") {
+    events_->Publish(out.alert_id, "escalation", EscalationEventJson(out.what));
+  }
   if (out.network_id) wake_sender_(*out.network_id);
   for (const auto& t : out.timers) Schedule(t);
 }

@@ -24,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dispatch/engine/alert_service.h"
+#include "dispatch/engine/event_hub.h"
 #include "dispatch/escalation/escalation_store.h"
 #include "dispatch/escalation/timer_service.h"
 #include "dispatch/store/db_pool.h"
@@ -34,9 +35,10 @@ class Escalator {
  public:
   static constexpr std::chrono::milliseconds kGoalCheckDelay{20};
 
-  // `wake_sender(network_id)`: deliveries were queued for that network.
+  // `wake_sender(network_id)`: deliveries were queued for that network. `events` (may be null)
+  // hears what each deadline and goal check did.
   Escalator(boost::asio::any_io_executor executor, DbPool& db, AlertService& alerts,
-            std::function<void(std::int64_t)> wake_sender);
+            std::function<void(std::int64_t)> wake_sender, EventHub* events = nullptr);
 
   void Start();
   // The alert was raised (committed): schedule its first step deadline, if any.
@@ -62,6 +64,7 @@ class Escalator {
   DbPool& db_;
   AlertService& alerts_;
   std::function<void(std::int64_t)> wake_sender_;
+  EventHub* events_;
 
   // Only on executor_.
   TimerService timers_;

@@ -195,6 +195,7 @@ Awaitable EndAlertHandler(App& app, http::RequestContext& ctx, const char* statu
     app.dispatcher->Wake(scope.network.id);
   }
   if (app.escalator) app.escalator->Forget(id);
+  app.events.Publish(id, "alert", json::serialize(json::object{{"status", a.status}}));
   co_return JsonResponse(ctx.req, status::ok, AlertToJson(a));
 }
 

@@ -11,6 +11,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddAlertRoutes(router, app);
   AddPolicyRoutes(router, app);
   AddTreeRoutes(router, app);
+  AddEventRoutes(router, app);
   AddTwilioRoutes(router, app);
 }
 

@@ -15,6 +15,7 @@ void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/a
 void AddAlertRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts
 void AddPolicyRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/policies
 void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/trees, alerts/{id}/tree
+void AddEventRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts/{id}/events (SSE)
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
 
 // Every route of the server.

@@ -27,7 +27,8 @@ namespace {
 constexpr const char* kApplyStatus =
     "UPDATE deliveries SET state = $2, error_code = COALESCE($3, error_code),"
     " sent_at = COALESCE(sent_at, now()), updated_at = now()"
-    " WHERE provider_id = $1 AND delivery_rank($2) > delivery_rank(state)";
+    " WHERE provider_id = $1 AND delivery_rank($2) > delivery_rank(state)"
+    " RETURNING id, alert_id, member_id";
 constexpr const char* kKnownProviderId = "SELECT 1 FROM deliveries WHERE provider_id = $1";
 // The delivery writer has not recorded this id yet: keep the status until it does.
 constexpr const char* kKeepEarly =
@@ -73,15 +74,20 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   if (!state.empty()) {
     std::optional<std::string> code;
     if (auto c = Get(params, "ErrorCode"); !c.empty()) code = c;
-    co_await app.db.Run([&](pqxx::connection& c) {
+    auto applied = co_await app.db.Run([&](pqxx::connection& c) {
       pqxx::work tx(c);
-      if (tx.exec_params(kApplyStatus, sid, state, code).affected_rows() == 0 &&
-          tx.exec_params(kKnownProviderId, sid).empty()) {
+      auto rows = tx.exec_params(kApplyStatus, sid, state, code);
+      if (rows.empty() && tx.exec_params(kKnownProviderId, sid).empty()) {
         tx.exec_params(kKeepEarly, sid, state, code);
       }
       if (code == "21610") tx.exec_params(kOptOutByProviderId, sid);
       tx.commit();
+      return rows;
     });
+    for (const auto& r : applied) {
+      app.events.Publish(r[1].as<std::int64_t>(), "delivery",
+                         DeliveryEventJson(r[0].as<std::int64_t>(), r[2].as<std::int64_t>(), state, code));
+    }
   }
   co_return EmptyResponse(ctx.req, status::no_content);
 }

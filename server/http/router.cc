@@ -66,7 +66,7 @@ std::size_t Router::BodyLimitFor(std::string_view target, std::size_t fallback) 
   return fallback;
 }
 
-boost::asio::awaitable<Response> Router::Handle(const Request& req) const {
+boost::asio::awaitable<Response> Router::Handle(const Request& req, StreamBody* stream) const {
   auto started = std::chrono::steady_clock::now();
   ++in_flight_;
   std::string route = "unmatched";
@@ -91,6 +91,7 @@ boost::asio::awaitable<Response> Router::Handle(const Request& req) const {
       route = found->pattern;
       try {
         res = co_await found->handler(ctx);
+        if (stream && ctx.stream) *stream = std::move(ctx.stream);
       } catch (const ApiError& e) {
         res = ErrorResponse(req, e.error());
       } catch (const pqxx::broken_connection&) {

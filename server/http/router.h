@@ -31,8 +31,9 @@ class Router {
   // The body limit for `target`'s route, or `fallback` when the route sets none.
   std::size_t BodyLimitFor(std::string_view target, std::size_t fallback) const;
 
-  // Never throws: always a response (404/405/5xx included), recorded in the metrics.
-  boost::asio::awaitable<Response> Handle(const Request& req) const;
+  // Never throws: always a response (404/405/5xx included), recorded in the metrics. When the
+  // handler streams, its StreamBody is moved to `*stream` (if given) and the response is the head.
+  boost::asio::awaitable<Response> Handle(const Request& req, StreamBody* stream = nullptr) const;
 
   // Requests being handled right now (the shutdown path waits for this to reach 0).
   int InFlight() const { return in_flight_.load(); }

@@ -1,6 +1,7 @@
 #include "server/http/session.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,6 +14,34 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::chrono::seconds kStreamWriteTimeout{30};
+
+class SessionStream : public StreamWriter {
+ public:
+  explicit SessionStream(beast::tcp_stream& stream) : stream_(stream) {}
+  asio::awaitable<bool> Write(std::string data) override {
+    stream_.expires_after(kStreamWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), kTuple);
+    co_return !ec;
+  }
+
+ private:
+  beast::tcp_stream& stream_;
+};
+
+// Writes `res`'s head with no length (the body runs until the connection closes), then the body.
+asio::awaitable<void> RunStream(beast::tcp_stream& stream, const Response& res, const StreamBody& body) {
+  bhttp::response<bhttp::empty_body> head{res.result(), res.version()};
+  for (const auto& field : res) head.set(field.name_string(), field.value());
+  head.keep_alive(false);
+  bhttp::response_serializer<bhttp::empty_body> sr{head};
+  stream.expires_after(kStreamWriteTimeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kTuple);
+  if (ec) co_return;
+  SessionStream writer(stream);
+  co_await body(writer);
+}
 
 bool IsQuietClose(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -73,7 +102,12 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
     if (bec) break;
 
     auto req = parser.release();
-    auto res = co_await router.Handle(req);
+    StreamBody streamed;
+    auto res = co_await router.Handle(req, &streamed);
+    if (streamed && res.result() == bhttp::status::ok) {
+      co_await RunStream(stream, res, streamed);
+      break;
+    }
     res.keep_alive(req.keep_alive() && res.keep_alive());
     bool keep_alive = res.keep_alive();
     stream.expires_after(limits.request_timeout);

@@ -17,12 +17,24 @@ namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
 
+// Where a streaming handler writes its body, piece by piece.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Writes `data` now; false once the client has gone (the stream should end).
+  virtual boost::asio::awaitable<bool> Write(std::string data) = 0;
+};
+// A streamed body (Server-Sent Events): the session writes the handler's response head (no
+// Content-Length; the connection closes after), then runs this until it returns.
+using StreamBody = std::function<boost::asio::awaitable<void>(StreamWriter&)>;
+
 // What a handler gets: the request, the path parameters of its route ("{slug}" -> "demo") and
-// the parsed target (for query parameters).
+// the parsed target (for query parameters). A handler that streams sets `stream`.
 struct RequestContext {
   const Request& req;
   std::map<std::string, std::string> params;
   boost::urls::url_view url;
+  StreamBody stream;
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
 };

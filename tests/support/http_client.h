@@ -35,6 +35,7 @@ class HttpClient {
 
   HttpClient WithToken(const std::string& bearer) const { return HttpClient(base_, bearer); }
   const std::string& base() const { return base_; }
+  const std::string& bearer() const { return bearer_; }
 
  private:
   std::string base_;
