@@ -88,6 +88,8 @@ int Serve(const Config& config) {
 
   asio::io_context ioc(config.server.threads);
   http::Router router(app.metrics);
+  SenderLookups lookups(ioc.get_executor(), app.db, app.replies);
+  app.lookups = &lookups;
   AddAllRoutes(router, app);
   app.metrics.AddGauge("tocsin_db_pool_size", "Database connections in the pool.",
                        [&app] { return app.db.Stats().size; });

@@ -2,22 +2,24 @@
 
 #include "dispatch/replies/reply_parser.h"
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/crypto.h"
 
 namespace tocsin {
 namespace {
 
-// One round trip: the network behind the number, the member behind the sender, and the
-// member's open alerts (ones they were sent, or whose phone tree they are in: a relay branch
-// confirms without a message from us), newest first, as "id:code".
+// One statement for a batch: for each (number, sender hash), the network behind the number,
+// the member behind the sender, and the member's open alerts (ones they were sent, or whose
+// phone tree they are in: a relay branch confirms without a message from us), newest first, as
+// "id:code".
 constexpr const char* kLookup =
-    "SELECT n.id, n.name, n.default_language, n.help_text, m.id, m.language, m.status,"
+    "SELECT q.i, n.id, n.name, n.default_language, n.help_text, m.id, m.language, m.status,"
     " (SELECT array_agg(a.id::text || ':' || a.code ORDER BY a.id DESC) FROM alerts a"
     "   WHERE a.network_id = n.id AND a.status = 'open' AND (EXISTS (SELECT 1 FROM deliveries d"
     "   WHERE d.alert_id = a.id AND d.member_id = m.id AND d.seq = 0) OR EXISTS (SELECT 1"
     "   FROM tree_run_nodes t WHERE t.member_id = m.id AND t.alert_id = a.id)))"
-    " FROM network_numbers nn JOIN networks n ON n.id = nn.network_id"
-    " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = $2"
-    " WHERE nn.number = $1";
+    " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(number, hash, i)"
+    " JOIN network_numbers nn ON nn.number = q.number JOIN networks n ON n.id = nn.network_id"
+    " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = decode(q.hash, 'hex')";
 constexpr const char* kOptOut =
     "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = $1";
 constexpr const char* kOptIn =
@@ -54,36 +56,64 @@ std::string ReplyService::Render(const std::string& language, const std::string&
   return text.ok() ? text.value() : "";
 }
 
-ReplyDecision ReplyService::Decide(pqxx::transaction_base& tx, const InboundSms& sms) const {
+std::vector<std::optional<SenderLookup>> ReplyService::LookupSenders(
+    pqxx::transaction_base& tx, const std::vector<InboundSms>& batch) const {
+  std::vector<std::string> numbers, hashes;
+  for (const auto& sms : batch) {
+    numbers.push_back(sms.to);
+    hashes.push_back(ToHex(cipher_.LookupHash(sms.from)));
+  }
+  std::vector<std::optional<SenderLookup>> out(batch.size());
+  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes))) {
+    SenderLookup who;
+    who.network_id = r[1].as<std::int64_t>();
+    who.network = r[2].as<std::string>();
+    who.default_language = r[3].as<std::string>();
+    who.help_text = r[4].as<std::string>();
+    if (!r[5].is_null()) {
+      who.member_id = r[5].as<std::int64_t>();
+      who.language = r[6].as<std::string>();
+      who.status = r[7].as<std::string>();
+    }
+    for (const auto& item : FromPgArray(r[8])) {
+      auto colon = item.find(':');
+      who.open_alerts.emplace_back(std::stoll(item.substr(0, colon)), item.substr(colon + 1));
+    }
+    out[r[0].as<std::size_t>() - 1] = std::move(who);
+  }
+  return out;
+}
+
+void ReplyService::ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d) const {
+  if (d.set_status == "opted_out") tx.exec_params(kOptOut, d.member_id);
+  if (d.set_status == "active") tx.exec_params(kOptIn, d.member_id);
+}
+
+ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const {
   ReplyDecision out;
-  auto rows = tx.exec_params(kLookup, sms.to, Bytea(cipher_.LookupHash(sms.from)));
-  if (rows.empty() || rows[0][4].is_null()) {
+  if (!sender || !sender->member_id) {
     out.outcome = "unknown_sender";  // not a member: nothing about any alert goes back
     return out;
   }
-  const auto& r = rows[0];
-  auto network_id = r[0].as<std::int64_t>();
-  auto network = r[1].as<std::string>();
-  auto fallback = r[2].as<std::string>();
-  auto help_text = r[3].as<std::string>();
-  auto member_id = r[4].as<std::int64_t>();
-  auto language = r[5].as<std::string>();
-  auto status = r[6].as<std::string>();
-  std::vector<std::pair<std::int64_t, std::string>> open;  // newest first
-  for (const auto& item : FromPgArray(r[7])) {
-    auto colon = item.find(':');
-    open.emplace_back(std::stoll(item.substr(0, colon)), item.substr(colon + 1));
-  }
+  auto network_id = sender->network_id;
+  const auto& network = sender->network;
+  const auto& fallback = sender->default_language;
+  const auto& help_text = sender->help_text;
+  auto member_id = *sender->member_id;
+  const auto& language = sender->language;
+  const auto& status = sender->status;
+  const auto& open = sender->open_alerts;  // newest first
+  out.member_id = member_id;
 
   auto reply = ParseReply(sms.body);
   switch (reply.kind) {
     case ReplyKind::kStop:
-      tx.exec_params(kOptOut, member_id);
+      out.set_status = "opted_out";
       out.outcome = "stop";
       out.reply_text = Render(language, fallback, "stopped", network, "");
       return out;
     case ReplyKind::kStart:
-      tx.exec_params(kOptIn, member_id);
+      out.set_status = "active";
       out.outcome = "start";
       out.reply_text = Render(language, fallback, "started", network, "");
       return out;

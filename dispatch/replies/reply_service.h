@@ -10,12 +10,14 @@
 //   - anything else: kept (sealed) on the member's most recent open alert for coordinators;
 //   - a number that is not a member, or a network we do not know: no alert data, empty reply.
 //
-// Thread safety: holds const references only; Decide() runs on a DbPool thread.
+// Thread safety: holds const references only; every method may run on any thread.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -32,8 +34,23 @@ struct InboundSms {
   std::string sid;   // MessageSid: repeats of one webhook are recorded once
 };
 
+// Who sent an inbound SMS: the network behind the number it was sent to and, when the sender
+// is a member, the member and their open alerts (newest first).
+struct SenderLookup {
+  std::int64_t network_id = 0;
+  std::string network;           // name, for the confirmation texts
+  std::string default_language;
+  std::string help_text;
+  std::optional<std::int64_t> member_id;  // nullopt: not a member
+  std::string language;
+  std::string status;  // active, paused, opted_out
+  std::vector<std::pair<std::int64_t, std::string>> open_alerts;  // (id, code), newest first
+};
+
 struct ReplyDecision {
   std::optional<ResponseRecord> record;  // to write (group commit) before answering
+  std::optional<std::string> set_status;  // "opted_out" / "active": ApplyStatus before answering
+  std::int64_t member_id = 0;
   std::string reply_text;                // the TwiML <Message>; empty: <Response/>
   std::string outcome;                   // for logs and metrics: going, cannot, text, stop, ...
 };
@@ -43,9 +60,15 @@ class ReplyService {
   ReplyService(const DataCipher& cipher, const TemplateSet& templates)
       : cipher_(cipher), templates_(templates) {}
 
-  // Looks the sender up and decides, in one round trip; opt-out and opt-in are single statements
-  // run in `tx` (an autocommit nontransaction is enough: each is atomic on its own).
-  ReplyDecision Decide(pqxx::transaction_base& tx, const InboundSms& sms) const;
+  // Looks up the senders of a batch of messages in one statement; the result is parallel to
+  // `batch` (nullopt: the number it was sent to is no network's).
+  std::vector<std::optional<SenderLookup>> LookupSenders(pqxx::transaction_base& tx,
+                                                         const std::vector<InboundSms>& batch) const;
+  // What the message means, given its sender (no database work).
+  ReplyDecision Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const;
+  // Applies a decision's opt-out or opt-in: one statement, atomic on its own (an autocommit
+  // nontransaction is enough).
+  void ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d) const;
 
  private:
   std::string Render(const std::string& language, const std::string& fallback, const std::string& key,

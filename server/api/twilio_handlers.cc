@@ -109,13 +109,32 @@ boost::asio::awaitable<bool> RecordAndWait(Dispatcher& dispatcher, ResponseRecor
       boost::asio::use_awaitable, record);
 }
 
+// Resumes the caller with the sender of `*sms` (batched with other lookups; see
+// SenderLookups), or rethrows the database's failure. Plain pointer: as RecordAndWait.
+boost::asio::awaitable<std::optional<SenderLookup>> LookupAndWait(SenderLookups& lookups, const InboundSms* sms) {
+  using Signature = void(std::exception_ptr, std::optional<SenderLookup>);
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
+      [&lookups](auto handler, const InboundSms* message) {
+        auto ex = boost::asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        lookups.Lookup(*message, [h, ex](std::exception_ptr e, std::optional<SenderLookup> found) {
+          boost::asio::post(ex, [h, e, found = std::move(found)]() mutable { std::move(*h)(e, std::move(found)); });
+        });
+      },
+      boost::asio::use_awaitable, sms);
+}
+
 Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
-  auto decision = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);  // one round trip: the answer itself goes through group commit
-    return app.replies.Decide(tx, sms);
-  });
+  auto sender = co_await LookupAndWait(*app.lookups, &sms);
+  auto decision = app.replies.Decide(sms, sender);
+  if (decision.set_status) {
+    co_await app.db.Run([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      app.replies.ApplyStatus(tx, decision);
+    });
+  }
   if (decision.record && app.dispatcher) {
     auto alert_id = decision.record->alert_id;
     bool answer = decision.record->answer != "text";  // going or cannot: goals and trees move
