@@ -26,7 +26,7 @@ namespace tocsin {
 
 class SenderLookups {
  public:
-  static constexpr int kMaxFlights = 3;
+  static constexpr int kMaxFlights = 2;
   static constexpr std::size_t kMaxBatch = 512;
 
   using Done = std::function<void(std::exception_ptr, std::optional<SenderLookup>)>;
