@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/escalation/time_scale.h"
 #include "dispatch/store/key_check.h"
 #include "dispatch/store/migrator.h"
 #include "server/api/routes.h"
@@ -68,6 +69,11 @@ int Serve(const Config& config) {
     return 1;
   }
   App app(config, std::move(cipher.value()), std::move(templates.value()));
+  SetEscalationTimeScale(config.escalation_time_scale);
+  if (config.escalation_time_scale != 1) {
+    spdlog::warn("escalation.time_scale = {}: every escalation wait runs that much faster (tests and demos only)",
+                 config.escalation_time_scale);
+  }
   try {
     auto check = [](pqxx::connection& c) { return PendingMigrations(c); };
     auto pending = app.db.RunSync(check);

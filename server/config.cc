@@ -39,6 +39,7 @@ const std::vector<TableSchema>& Schema() {
       {"security", {"data_key", "admin_token"}},
       {"sms", {"provider", "templates_dir"}},
       {"log", {"level"}},
+      {"escalation", {"time_scale"}},
   };
   return schema;
 }
@@ -393,6 +394,12 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   TOCSIN_RETURN_IF_ERROR(in.Integer("twilio", "max_in_flight", 1, 10000, twilio.max_in_flight));
   TOCSIN_RETURN_IF_ERROR(
       in.Integer("twilio", "request_timeout_ms", 100, 120000, twilio.request_timeout_ms));
+
+  // [escalation]
+  TOCSIN_RETURN_IF_ERROR(in.Number("escalation", "time_scale", config.escalation_time_scale));
+  if (!(config.escalation_time_scale >= 1 && config.escalation_time_scale <= 3600)) {
+    return Error::Invalid("escalation.time_scale", "escalation.time_scale must be from 1 to 3600");
+  }
 
   // [log]
   TOCSIN_RETURN_IF_ERROR(in.String("log", "level", config.log_level));

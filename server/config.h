@@ -54,6 +54,7 @@ struct Config {
   SecurityConfig security;
   SmsConfig sms;
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error
+  double escalation_time_scale = 1;  // escalation.time_scale, 1..3600: tests and demos only
 };
 
 // Looks an environment variable up; injectable for tests.

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/registry/network_registry.h"
+#include "dispatch/escalation/time_scale.h"
 #include "dispatch/trees/tree_run.h"
 
 namespace tocsin {
@@ -54,7 +55,8 @@ void TimerForStep(pqxx::work& tx, std::int64_t alert_id, const Policy& p, std::s
                   std::vector<PendingTimer>* timers) {
   const auto& s = p.steps[step];
   if (!s.wait_ms || step + 1 >= p.steps.size()) return;
-  timers->push_back(InsertTimer(tx, alert_id, "step", static_cast<int>(step), static_cast<double>(*s.wait_ms)));
+  timers->push_back(
+      InsertTimer(tx, alert_id, "step", static_cast<int>(step), static_cast<double>(ScaledMs(*s.wait_ms))));
 }
 
 Policy ParseStored(const std::string& json) {
@@ -105,14 +107,15 @@ struct Locked {
 // A reminder or backup deadline: acts on the members due it, sets the next such deadline.
 void FireRecipientTimer(pqxx::work& tx, AlertService& alerts, const Network& net, std::int64_t alert_id,
                         const std::string& kind, const Locked& e, EscalationOutcome& out) {
-  auto after = kind == "reminder" ? e.policy.reminder_after_ms : EffectiveBackupAfterMs(e.policy);
-  if (!after) {
+  auto policy_after = kind == "reminder" ? e.policy.reminder_after_ms : EffectiveBackupAfterMs(e.policy);
+  if (!policy_after) {
     out.what = "stale";
     return;
   }
+  auto after = ScaledMs(*policy_after);
   std::optional<double> next_in_ms;
-  auto queued = kind == "reminder" ? alerts.Remind(tx, net, alert_id, *after, &next_in_ms)
-                                   : alerts.CallBackups(tx, net, alert_id, *after, &next_in_ms);
+  auto queued = kind == "reminder" ? alerts.Remind(tx, net, alert_id, after, &next_in_ms)
+                                   : alerts.CallBackups(tx, net, alert_id, after, &next_in_ms);
   if (queued > 0) out.network_id = net.id;
   if (next_in_ms) out.timers.push_back(InsertTimer(tx, alert_id, kind.c_str(), 0, *next_in_ms));
   out.what = (kind == "reminder" ? "reminded " : "backups called ") + std::to_string(queued);
@@ -171,8 +174,10 @@ void StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p) {
   tx.exec_params(kInsertEscalation, alert_id, boost::json::serialize(PolicyToJson(p)),
                  more ? "running" : "exhausted");
   std::vector<PendingTimer> timers;
-  if (p.reminder_after_ms) InsertTimer(tx, alert_id, "reminder", 0, static_cast<double>(*p.reminder_after_ms));
-  if (auto b = EffectiveBackupAfterMs(p)) InsertTimer(tx, alert_id, "backup", 0, static_cast<double>(*b));
+  if (p.reminder_after_ms) {
+    InsertTimer(tx, alert_id, "reminder", 0, static_cast<double>(ScaledMs(*p.reminder_after_ms)));
+  }
+  if (auto b = EffectiveBackupAfterMs(p)) InsertTimer(tx, alert_id, "backup", 0, static_cast<double>(ScaledMs(*b)));
   TimerForStep(tx, alert_id, p, 0, &timers);
 }
 

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dispatch/escalation/time_scale.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/trees/tree_store.h"
 #include "dispatch/trees/tree_walk.h"
@@ -120,7 +121,7 @@ std::int64_t MoveRun(pqxx::work& tx, AlertService& alerts, const Network& net, s
                      const pqxx::row& run, TreeMove& out) {
   auto tree_id = run[0].as<std::int64_t>();
   auto mode = run[1].as<std::string>() == "relay" ? TreeMode::kRelay : TreeMode::kAutomated;
-  auto wait_ms = run[2].as<std::int64_t>();
+  auto wait_ms = ScaledMs(run[2].as<std::int64_t>());
   auto now_ms = run[3].as<std::int64_t>();
   auto nodes = LoadNodes(tx, alert_id, tree_id);
   std::vector<std::int64_t> people;

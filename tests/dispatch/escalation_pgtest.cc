@@ -200,3 +200,21 @@ TEST_CASE("escalation: a silent member's backup is sent the alert, an answering 
   auto r = f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member), R"({"backup":null})");
   CHECK(r.Json().as_object().at("backup").is_null());
 }
+
+TEST_CASE("escalation: the default raid policy widens to neighbours after its 3 minutes",
+          "[pg][escalation]") {
+  // Policy time runs 60 times faster: the default's 3 minutes are 3 real seconds.
+  AlertNetwork f("[escalation]\ntime_scale = 60\n");
+  REQUIRE(f.c.Put("/v1/networks/demo/areas/SE15", R"({"neighbours":["SE22"]})").status == 200);
+  auto area = f.AddMember(R"({"phone":"+447700900401","areas":["SE15"]})");
+  auto neighbour = f.AddMember(R"({"phone":"+447700900403","areas":["SE22"]})");
+  CHECK(f.c.Get("/v1/networks/demo/policies/raid").Json().as_object().at("default") == true);
+  auto alert = f.Raise();
+  auto started = std::chrono::steady_clock::now();
+  CHECK(f.Contacted(alert, area));
+  Eventually([&] { return f.Contacted(alert, neighbour); }, "the neighbours' responders");
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(waited >= 2500ms);  // not before 3 policy minutes
+  CHECK(waited < 6s);
+  CHECK(f.server->Log().find("time_scale = 60") != std::string::npos);
+}

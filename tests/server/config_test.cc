@@ -394,6 +394,15 @@ TEST_CASE("ParseConfig checks the SMS provider and log level", "[config]") {
   CHECK(FieldWith("log", "level = \"INFO\"") == "log.level");
 }
 
+TEST_CASE("ParseConfig reads the escalation time scale (tests and demos)", "[config]") {
+  CHECK(FieldWith("escalation", "time_scale = 60") == "ok");
+  CHECK(FieldWith("escalation", "time_scale = 1.5") == "ok");
+  CHECK(FieldWith("escalation", "time_scale = 0.5") == "escalation.time_scale");
+  CHECK(FieldWith("escalation", "time_scale = 5000") == "escalation.time_scale");
+  CHECK(FieldWith("escalation", "time_scale = \"fast\"") == "escalation.time_scale");
+  CHECK(FieldWith("escalation", "speed = 2") == "escalation.speed");
+}
+
 TEST_CASE("ParseConfig requires Twilio credentials for the twilio provider", "[config]") {
   std::map<std::string, std::string> tables = BaseTables();
   tables["sms"] = "provider = \"twilio\"\n";
