@@ -123,6 +123,10 @@ int Serve(const Config& config) {
   options.default_segments_per_second = config.twilio.default_segments_per_second;
   options.max_in_flight = config.twilio.max_in_flight;
   options.events = &app.events;
+  Escalator* escalator_ptr = nullptr;  // set below, before the engine thread runs
+  options.on_delivery_failed = [&escalator_ptr](std::int64_t alert_id) {
+    if (escalator_ptr) escalator_ptr->OnDeliveryFailed(alert_id);
+  };
   Dispatcher dispatcher(engine_ioc.get_executor(), app.db, app.cipher, *provider, options);
   app.dispatcher = &dispatcher;
   dispatcher.Start();
@@ -130,6 +134,7 @@ int Serve(const Config& config) {
                       [&dispatcher](std::int64_t network_id) { dispatcher.Wake(network_id); },
                       &app.events);
   app.escalator = &escalator;
+  escalator_ptr = &escalator;
   escalator.Start();
   std::thread engine_thread([&engine_ioc] { engine_ioc.run(); });
 

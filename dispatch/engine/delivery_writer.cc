@@ -65,8 +65,9 @@ void Announce(EventHub& events, const Batch& batch) {
 }  // namespace
 
 DeliveryWriter::DeliveryWriter(asio::any_io_executor executor, DbPool& db,
-                               std::chrono::milliseconds interval, EventHub* events)
-    : db_(db), events_(events), interval_(interval), timer_(executor) {}
+                               std::chrono::milliseconds interval, EventHub* events,
+                               std::function<void(std::int64_t)> on_failed)
+    : db_(db), events_(events), on_failed_(std::move(on_failed)), interval_(interval), timer_(executor) {}
 
 void DeliveryWriter::Add(Transition t) {
   pending_.push_back(std::move(t));
@@ -170,6 +171,11 @@ asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
   auto size = batch->transitions.size() + batch->responses.size();
   if (result == kWritten) {
     if (events_) Announce(*events_, *batch);
+    if (on_failed_) {
+      for (const auto& t : batch->transitions) {
+        if (t.state == "failed" && t.alert_id != 0) on_failed_(t.alert_id);
+      }
+    }
     for (auto& r : batch->responses) r.written(true);
   } else if (result == kRefused && size == 1) {
     // The one bad record: dropped. A delivery left 'sending' is queued again at the next start.

@@ -59,9 +59,11 @@ struct WriterStats {
 
 class DeliveryWriter {
  public:
-  // `events` (may be null) hears of every transition and answer once it is committed.
+  // `events` (may be null) hears of every transition and answer once it is committed;
+  // `on_failed(alert_id)` (may be empty) of every delivery committed as failed.
   DeliveryWriter(boost::asio::any_io_executor executor, DbPool& db,
-                 std::chrono::milliseconds interval, EventHub* events = nullptr);
+                 std::chrono::milliseconds interval, EventHub* events = nullptr,
+                 std::function<void(std::int64_t)> on_failed = {});
 
   void Add(Transition t);
   // `written(true)` runs on the executor once the record is committed. If the database is down
@@ -95,6 +97,7 @@ class DeliveryWriter {
 
   DbPool& db_;
   EventHub* events_;
+  std::function<void(std::int64_t)> on_failed_;
   const std::chrono::milliseconds interval_;
   // Only on the executor.
   boost::asio::steady_timer timer_;

@@ -59,7 +59,7 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, DbPool& db, const DataCip
       cipher_(cipher),
       provider_(provider),
       options_(options),
-      writer_(executor, db, options.writer_interval, options.events),
+      writer_(executor, db, options.writer_interval, options.events, options.on_delivery_failed),
       wake_(executor) {}
 
 void Dispatcher::Start() {

@@ -47,6 +47,8 @@ struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds writer_interval{5};
   EventHub* events = nullptr;  // hears of committed transitions (may be null)
+  // Called with the alert of every delivery committed as failed (may be empty).
+  std::function<void(std::int64_t)> on_delivery_failed;
 };
 
 struct DispatcherStats {

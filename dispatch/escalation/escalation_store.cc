@@ -217,7 +217,7 @@ EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64
   return out;
 }
 
-EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id) {
+EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id, bool failures) {
   EscalationOutcome out;
   out.alert_id = alert_id;
   auto rows = tx.exec_params(kLockEscalation, alert_id);
@@ -227,6 +227,11 @@ EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t a
   if (!e.Live() || e.step >= static_cast<int>(e.policy.steps.size())) return out;
   auto net = FindNetworkById(tx, e.network_id);
   if (!net) return out;
+  if (failures && EffectiveBackupAfterMs(e.policy)) {
+    // Only the failed are due now: nobody has been silent for this long.
+    std::optional<double> unused;
+    if (alerts.CallBackups(tx, *net, alert_id, kMaxDurationMs * 1000, &unused) > 0) out.network_id = net->id;
+  }
   MoveTrees(tx, alerts, *net, alert_id, out);
   if (StepGoalMet(tx, e.policy.steps[e.step], alert_id)) GoalMet(tx, alerts, *net, alert_id, e.policy, out);
   return out;

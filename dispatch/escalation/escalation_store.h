@@ -60,9 +60,12 @@ PendingTimer InsertTimer(pqxx::work& tx, std::int64_t alert_id, const char* kind
 // ends); a reminder or backup timer reminds (or calls the backups of) those due it and sets the
 // next such deadline; a tree timer moves the alert's phone trees.
 EscalationOutcome FireStepTimer(pqxx::work& tx, AlertService& alerts, std::int64_t timer_id);
-// Answers arrived for `alert_id`: its phone trees move, then if its current step's goal is met,
-// escalation ends there and (by policy) the stand-down goes out.
-EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id);
+// Answers arrived for `alert_id` (or, with `failures`, deliveries failed): members whose
+// delivery failed have their backups called at once (when the policy has backups), its phone
+// trees move, then if its current step's goal is met, escalation ends there and (by policy) the
+// stand-down goes out.
+EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t alert_id,
+                            bool failures = false);
 // The alert ended: the escalation stops and its pending timers are cancelled.
 void StopEscalation(pqxx::work& tx, std::int64_t alert_id);
 

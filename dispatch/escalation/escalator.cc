@@ -42,10 +42,21 @@ void Escalator::Forget(std::int64_t alert_id) {
 void Escalator::OnAnswer(std::int64_t alert_id) {
   asio::post(executor_, [this, alert_id] {
     goal_dirty_.insert(alert_id);
-    if (goal_check_scheduled_) return;
-    goal_check_scheduled_ = true;
-    asio::co_spawn(executor_, CheckGoals(), asio::detached);
+    ScheduleChecks();
   });
+}
+
+void Escalator::OnDeliveryFailed(std::int64_t alert_id) {
+  asio::post(executor_, [this, alert_id] {
+    failed_dirty_.insert(alert_id);
+    ScheduleChecks();
+  });
+}
+
+void Escalator::ScheduleChecks() {
+  if (goal_check_scheduled_) return;
+  goal_check_scheduled_ = true;
+  asio::co_spawn(executor_, CheckGoals(), asio::detached);
 }
 
 void Escalator::Schedule(const PendingTimer& t) {
@@ -115,13 +126,17 @@ asio::awaitable<void> Escalator::CheckGoals() {
   goal_timer_.expires_after(kGoalCheckDelay);
   co_await goal_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   auto dirty = std::move(goal_dirty_);
+  auto failed = std::move(failed_dirty_);
   goal_dirty_.clear();
+  failed_dirty_.clear();
   goal_check_scheduled_ = false;
+  dirty.insert(failed.begin(), failed.end());
   for (auto alert_id : dirty) {
+    bool repair = failed.count(alert_id) > 0;
     try {
-      auto out = co_await db_.Run([this, &alert_id](pqxx::connection& c) {
+      auto out = co_await db_.Run([this, &alert_id, &repair](pqxx::connection& c) {
         pqxx::work tx(c);
-        auto o = CheckGoal(tx, alerts_, alert_id);
+        auto o = CheckGoal(tx, alerts_, alert_id, repair);
         tx.commit();
         return o;
       });
@@ -131,7 +146,7 @@ asio::awaitable<void> Escalator::CheckGoals() {
       }
       Apply(out);
     } catch (const std::exception& e) {
-      spdlog::warn("escalation: goal check for alert {} failed ({})", alert_id, e.what());
+      spdlog::warn("escalation: check of alert {} failed ({})", alert_id, e.what());
     }
   }
 }

@@ -47,6 +47,9 @@ class Escalator {
   void Forget(std::int64_t alert_id);
   // A going or cannot answer to the alert was committed.
   void OnAnswer(std::int64_t alert_id);
+  // A delivery of the alert failed: its trees and backups are repaired now rather than when
+  // the member's wait ends.
+  void OnDeliveryFailed(std::int64_t alert_id);
 
   // Only on the executor.
   std::size_t pending() const { return timers_.size(); }
@@ -56,6 +59,7 @@ class Escalator {
   boost::asio::awaitable<void> Rebuild();
   boost::asio::awaitable<void> TrackTask(std::int64_t alert_id);
   boost::asio::awaitable<void> FireTask(std::int64_t timer_row);
+  void ScheduleChecks();
   boost::asio::awaitable<void> CheckGoals();
   void Apply(const EscalationOutcome& out);
 
@@ -72,6 +76,7 @@ class Escalator {
   // until the alert is forgotten (cancelling them is a no-op).
   std::unordered_map<std::int64_t, std::vector<TimerService::TimerId>> by_alert_;
   std::set<std::int64_t> goal_dirty_;
+  std::set<std::int64_t> failed_dirty_;
   bool goal_check_scheduled_ = false;
   boost::asio::steady_timer goal_timer_;
 };

@@ -84,7 +84,9 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
       tx.commit();
       return rows;
     });
+    bool failed = state == "failed" || state == "undelivered";
     for (const auto& r : applied) {
+      if (failed && app.escalator) app.escalator->OnDeliveryFailed(r[1].as<std::int64_t>());
       app.events.Publish(r[1].as<std::int64_t>(), "delivery",
                          DeliveryEventJson(r[0].as<std::int64_t>(), r[2].as<std::int64_t>(), state, code));
     }

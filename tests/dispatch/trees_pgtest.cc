@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/fakes/fake_twilio.h"
 #include "tests/support/alert_network.h"
 #include "tests/support/eventually.h"
 
@@ -18,6 +19,7 @@ namespace {
 // root (backup: spare) -> {left, right}; left -> {leaf}. Nobody is in an area: only the tree
 // reaches them.
 struct Fixture : AlertNetwork {
+  using AlertNetwork::AlertNetwork;
   std::int64_t root = AddMember(R"({"phone":"+447700900501"})");
   std::int64_t left = AddMember(R"({"phone":"+447700900502"})");
   std::int64_t right = AddMember(R"({"phone":"+447700900503"})");
@@ -152,4 +154,32 @@ TEST_CASE("trees: relay, a dead node (member and backup silent) has its children
   REQUIRE(f.c.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/resolve", "{}").status == 200);
   std::this_thread::sleep_for(2500ms);
   CHECK_FALSE(f.Contacted(alert, f.leaf));
+}
+
+TEST_CASE("trees: a node whose message fails is repaired at once, not after its wait",
+          "[pg][trees][twilio]") {
+  FakeTwilioConfig cfg;
+  cfg.numbers = {AlertNetwork::kNumber};
+  cfg.auth_token = AlertNetwork::kAuthToken;
+  FakeTwilio fake(cfg);
+  fake.SetPermanentError("+447700900501", 21211);  // the root's number is not a phone
+  Fixture f("[sms]\nprovider = \"twilio\"\n",
+            "account_sid = \"" + cfg.account_sid + "\"\napi_base = \"" + fake.BaseUrl() + "\"\n");
+  auto put = f.c.Put("/v1/networks/demo/trees/street", R"({"mode":"relay","wait":"10m","nodes":)" + f.Nodes() + "}");
+  REQUIRE(put.status == 200);
+  // The root as a member also has a backup of their own (right), called after 10 minutes of
+  // silence — or at once when their message fails.
+  REQUIRE(f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.root),
+                    R"({"backup":)" + std::to_string(f.right) + "}").status == 200);
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+      {"audience":{"tree":"street"},"channel":"sms"}], "reminder":{"after":"5m"}, "backup":{"after":"10m"}})")
+              .status == 200);
+  auto alert = f.Raise();
+  // Ten minutes' wait, yet the backups are contacted within seconds of the failure.
+  Eventually([&] { return f.Contacted(alert, f.spare); }, "the node's backup", std::chrono::seconds(10));
+  Eventually([&] { return f.Contacted(alert, f.right); }, "the member's backup", std::chrono::seconds(10));
+  CHECK(f.NodeState(alert, f.root) == "backup");
+  CHECK_FALSE(f.Contacted(alert, f.left));
+  CHECK(f.db.Scalar("SELECT state FROM deliveries WHERE seq = 0 AND member_id = " + std::to_string(f.root)) ==
+        "failed");
 }

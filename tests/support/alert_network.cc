@@ -6,10 +6,10 @@
 
 namespace tocsin::test {
 
-AlertNetwork::AlertNetwork(const std::string& extra_toml)
+AlertNetwork::AlertNetwork(const std::string& extra_toml, const std::string& twilio_keys)
     : server(std::make_unique<TocsindProcess>(
           db, std::string("[twilio]\nauth_token = \"") + kAuthToken + "\"\ndefault_segments_per_second = 100\n" +
-                  extra_toml)),
+                  twilio_keys + extra_toml)),
       c((server->Start(), server->Client(CreateNetworkWithToken(*server, "demo", "coordinator", kNumber)))) {}
 
 std::int64_t AlertNetwork::AddMember(const std::string& json) {

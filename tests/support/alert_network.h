@@ -18,8 +18,9 @@ class AlertNetwork {
   static constexpr const char* kAuthToken = "test_auth_token_0123456789";
   static constexpr const char* kNumber = "+447700900001";
 
-  // Starts the server (config: `extra_toml` appended) and creates the network.
-  explicit AlertNetwork(const std::string& extra_toml = "");
+  // Starts the server (config: `twilio_keys` added to its [twilio] table, `extra_toml` appended)
+  // and creates the network.
+  explicit AlertNetwork(const std::string& extra_toml = "", const std::string& twilio_keys = "");
 
   // POSTs a member; returns its id (the test fails unless 201).
   std::int64_t AddMember(const std::string& json);
