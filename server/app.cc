@@ -94,8 +94,6 @@ int Serve(const Config& config) {
 
   asio::io_context ioc(config.server.threads);
   http::Router router(app.metrics);
-  SenderLookups lookups(ioc.get_executor(), app.db, app.replies);
-  app.lookups = &lookups;
   AddAllRoutes(router, app);
   app.metrics.AddGauge("tocsin_db_pool_size", "Database connections in the pool.",
                        [&app] { return app.db.Stats().size; });
@@ -122,9 +120,10 @@ int Serve(const Config& config) {
   DispatcherOptions options;
   options.default_segments_per_second = config.twilio.default_segments_per_second;
   options.max_in_flight = config.twilio.max_in_flight;
-  options.events = &app.events;
+  options.writer_hooks.events = &app.events;
+  options.writer_hooks.replies = &app.replies;
   Escalator* escalator_ptr = nullptr;  // set below, before the engine thread runs
-  options.on_delivery_failed = [&escalator_ptr](std::int64_t alert_id) {
+  options.writer_hooks.on_failed = [&escalator_ptr](std::int64_t alert_id) {
     if (escalator_ptr) escalator_ptr->OnDeliveryFailed(alert_id);
   };
   Dispatcher dispatcher(engine_ioc.get_executor(), app.db, app.cipher, *provider, options);

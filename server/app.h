@@ -9,7 +9,6 @@
 #include "dispatch/engine/dispatcher.h"
 #include "dispatch/engine/event_hub.h"
 #include "dispatch/escalation/escalator.h"
-#include "dispatch/replies/sender_lookups.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/registry/member_registry.h"
 #include "dispatch/replies/reply_service.h"
@@ -38,7 +37,6 @@ struct App {
   // Set by Serve() before the first request; Wake() is thread-safe.
   Dispatcher* dispatcher = nullptr;
   Escalator* escalator = nullptr;
-  SenderLookups* lookups = nullptr;
 };
 
 // `tocsind serve`: checks the schema is current, starts the dispatcher, serves the API on

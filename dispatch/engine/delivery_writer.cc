@@ -56,26 +56,26 @@ void Announce(EventHub& events, const Batch& batch) {
     if (t.alert_id == 0 || !events.Watched(t.alert_id)) continue;
     events.Publish(t.alert_id, "delivery", DeliveryEventJson(t.delivery_id, t.member_id, t.state, t.error_code));
   }
-  for (const auto& r : batch.responses) {
-    if (!events.Watched(r.record.alert_id)) continue;
-    events.Publish(r.record.alert_id, "answer", AnswerEventJson(r.record.member_id, r.record.answer));
+  for (const auto& in : batch.inbound) {
+    const auto& r = in.decision.record;
+    if (!r || !events.Watched(r->alert_id)) continue;
+    events.Publish(r->alert_id, "answer", AnswerEventJson(r->member_id, r->answer));
   }
 }
 
 }  // namespace
 
 DeliveryWriter::DeliveryWriter(asio::any_io_executor executor, DbPool& db,
-                               std::chrono::milliseconds interval, EventHub* events,
-                               std::function<void(std::int64_t)> on_failed)
-    : db_(db), events_(events), on_failed_(std::move(on_failed)), interval_(interval), timer_(executor) {}
+                               std::chrono::milliseconds interval, WriterHooks hooks)
+    : db_(db), hooks_(std::move(hooks)), interval_(interval), timer_(executor) {}
 
 void DeliveryWriter::Add(Transition t) {
   pending_.push_back(std::move(t));
   if (idle_) timer_.cancel();
 }
 
-void DeliveryWriter::AddResponse(ResponseRecord r, std::function<void(bool)> written) {
-  responses_.push_back({std::move(r), std::move(written)});
+void DeliveryWriter::AddInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done) {
+  inbound_.push_back({std::move(sms), std::move(done), {}});
   if (idle_) timer_.cancel();
 }
 
@@ -85,7 +85,7 @@ void DeliveryWriter::Stop() {
 }
 
 void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch,
-                           const std::vector<PendingResponse>& responses) {
+                           std::vector<PendingInbound>& inbound) const {
   std::vector<std::string> ids, states, delays;
   std::vector<std::optional<std::string>> senders, providers, codes, messages;
   std::vector<std::string> opt_outs, new_ids;
@@ -105,17 +105,25 @@ void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& b
     tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders),
                    ToPgArray(providers), ToPgArray(codes), ToPgArray(messages), ToPgArray(delays));
   }
-  if (!responses.empty()) {
+  if (!inbound.empty()) {
+    // One lookup for every sender of the batch; the decisions are made here, in memory.
+    std::vector<InboundSms> messages;
+    for (const auto& in : inbound) messages.push_back(in.sms);
+    auto senders = hooks_.replies->LookupSenders(tx, messages);
     std::vector<std::string> alerts, networks, members, answers;
     std::vector<std::optional<std::string>> texts, sids;
-    for (const auto& p : responses) {
-      alerts.push_back(std::to_string(p.record.alert_id));
-      networks.push_back(std::to_string(p.record.network_id));
-      members.push_back(std::to_string(p.record.member_id));
-      answers.push_back(p.record.answer);
-      texts.push_back(p.record.text_sealed ? std::optional<std::string>(ToHex(*p.record.text_sealed))
-                                           : std::nullopt);
-      sids.push_back(p.record.provider_id);
+    for (std::size_t i = 0; i < inbound.size(); ++i) {
+      auto& d = inbound[i].decision;
+      d = hooks_.replies->Decide(inbound[i].sms, senders[i]);
+      if (d.set_status) hooks_.replies->ApplyStatus(tx, d);  // STOP/START: rare, one statement each
+      if (!d.record) continue;
+      const auto& r = *d.record;
+      alerts.push_back(std::to_string(r.alert_id));
+      networks.push_back(std::to_string(r.network_id));
+      members.push_back(std::to_string(r.member_id));
+      answers.push_back(r.answer);
+      texts.push_back(r.text_sealed ? std::optional<std::string>(ToHex(*r.text_sealed)) : std::nullopt);
+      sids.push_back(r.provider_id);
     }
     tx.exec_params(kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members),
                    ToPgArray(answers), ToPgArray(texts), ToPgArray(sids));
@@ -146,7 +154,7 @@ asio::awaitable<void> DeliveryWriter::Run() {
     }
     auto* batch = new Batch;
     batch->transitions.swap(pending_);
-    batch->responses.swap(responses_);
+    batch->inbound.swap(inbound_);
     ++flights_;
     asio::co_spawn(timer_.get_executor(), Fly(batch), asio::detached);
   }
@@ -156,39 +164,39 @@ asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
   std::unique_ptr<Batch> batch(raw);
   enum { kWritten, kOutage, kRefused } result = kOutage;
   try {
-    co_await db_.Run([&batch](pqxx::connection& c) { Flush(c, batch->transitions, batch->responses); });
+    co_await db_.Run([this, &batch](pqxx::connection& c) { Flush(c, batch->transitions, batch->inbound); });
     result = kWritten;
     ++stats_.flushes;
-    stats_.rows += static_cast<long long>(batch->transitions.size() + batch->responses.size());
+    stats_.rows += static_cast<long long>(batch->transitions.size() + batch->inbound.size());
   } catch (const pqxx::broken_connection& e) {
     spdlog::warn("delivery writer: {} records not written yet: {}",
-                 batch->transitions.size() + batch->responses.size(), e.what());
+                 batch->transitions.size() + batch->inbound.size(), e.what());
   } catch (const std::exception& e) {
     result = kRefused;
     spdlog::error("delivery writer: the database refused a batch of {}: {}",
-                  batch->transitions.size() + batch->responses.size(), e.what());
+                  batch->transitions.size() + batch->inbound.size(), e.what());
   }
-  auto size = batch->transitions.size() + batch->responses.size();
+  auto size = batch->transitions.size() + batch->inbound.size();
   if (result == kWritten) {
-    if (events_) Announce(*events_, *batch);
-    if (on_failed_) {
+    if (hooks_.events) Announce(*hooks_.events, *batch);
+    if (hooks_.on_failed) {
       for (const auto& t : batch->transitions) {
-        if (t.state == "failed" && t.alert_id != 0) on_failed_(t.alert_id);
+        if (t.state == "failed" && t.alert_id != 0) hooks_.on_failed(t.alert_id);
       }
     }
-    for (auto& r : batch->responses) r.written(true);
+    for (auto& in : batch->inbound) in.done(std::move(in.decision));
   } else if (result == kRefused && size == 1) {
     // The one bad record: dropped. A delivery left 'sending' is queued again at the next start.
-    for (auto& r : batch->responses) r.written(false);
+    for (auto& in : batch->inbound) in.done(std::nullopt);
   } else if (result == kRefused) {
     // Split and retry both halves: the bad record ends up alone.
     auto* half = new Batch;
     auto t_mid = batch->transitions.begin() + static_cast<long>(batch->transitions.size() / 2);
-    auto r_mid = batch->responses.begin() + static_cast<long>(batch->responses.size() / 2);
+    auto r_mid = batch->inbound.begin() + static_cast<long>(batch->inbound.size() / 2);
     half->transitions.assign(std::make_move_iterator(t_mid), std::make_move_iterator(batch->transitions.end()));
-    half->responses.assign(std::make_move_iterator(r_mid), std::make_move_iterator(batch->responses.end()));
+    half->inbound.assign(std::make_move_iterator(r_mid), std::make_move_iterator(batch->inbound.end()));
     batch->transitions.erase(t_mid, batch->transitions.end());
-    batch->responses.erase(r_mid, batch->responses.end());
+    batch->inbound.erase(r_mid, batch->inbound.end());
     flights_ += 2;
     asio::co_spawn(timer_.get_executor(), Fly(batch.release()), asio::detached);
     asio::co_spawn(timer_.get_executor(), Fly(half), asio::detached);
@@ -199,9 +207,9 @@ asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
     batch->transitions.insert(batch->transitions.end(), std::make_move_iterator(pending_.begin()),
                               std::make_move_iterator(pending_.end()));
     pending_.swap(batch->transitions);
-    batch->responses.insert(batch->responses.end(), std::make_move_iterator(responses_.begin()),
-                            std::make_move_iterator(responses_.end()));
-    responses_.swap(batch->responses);
+    batch->inbound.insert(batch->inbound.end(), std::make_move_iterator(inbound_.begin()),
+                          std::make_move_iterator(inbound_.end()));
+    inbound_.swap(batch->inbound);
   }
   --flights_;
   if (idle_) timer_.cancel();

@@ -1,13 +1,16 @@
-// DeliveryWriter: group commit for delivery transitions.
+// DeliveryWriter: group commit for delivery transitions and inbound replies.
 //
 // The dispatcher records every outcome here instead of writing it itself; the writer gathers
 // what arrives within `interval` and writes it as one UPDATE over unnest()ed arrays, so a
 // thousand transitions cost one round trip. Up to kMaxFlights batches are in flight at once
 // (their commits' fsyncs overlap); that is safe because transitions only move a delivery
 // forward (delivery_rank), except sending -> queued for a retry, which is always committed
-// before the delivery can be claimed and so transitioned again.
+// before the delivery can be claimed and so transitioned again. Inbound replies ride the same
+// commits: the batch's senders are looked up in one statement, each reply is decided in memory
+// (ReplyService) and the answers are inserted in one more, so a reply costs one queue wait and a
+// share of two statements from request to durable record.
 //
-// Threading: Add() and Run() on the owner's executor only. If the database is down the batch is
+// Threading: Add(), AddInbound() and Run() on the owner's executor only. If the database is down the batch is
 // kept and retried, so nothing recorded is dropped while the process lives. If the database
 // refuses a batch (an SQL error, not an outage) it is split in halves and retried, so one bad
 // record is isolated and dropped (logged) instead of blocking every write after it.
@@ -25,6 +28,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dispatch/engine/event_hub.h"
+#include "dispatch/replies/reply_service.h"
 #include "dispatch/store/db_pool.h"
 
 namespace tocsin {
@@ -42,38 +46,34 @@ struct Transition {
   std::int64_t member_id = 0;
 };
 
-// An answer to an alert, written in the same group commit as delivery transitions.
-struct ResponseRecord {
-  std::int64_t alert_id = 0;
-  std::int64_t network_id = 0;
-  std::int64_t member_id = 0;
-  std::string answer;                     // going, cannot, text
-  std::optional<std::string> text_sealed;  // free text, sealed (binary)
-  std::optional<std::string> provider_id;  // inbound MessageSid
-};
-
 struct WriterStats {
   long long flushes = 0;
   long long rows = 0;
 };
 
+// Who else hears of what the writer commits. Every member may be left empty.
+struct WriterHooks {
+  EventHub* events = nullptr;                       // every transition and answer
+  std::function<void(std::int64_t)> on_failed;      // the alert of every delivery now failed
+  const ReplyService* replies = nullptr;            // needed for AddInbound
+};
+
 class DeliveryWriter {
  public:
-  // `events` (may be null) hears of every transition and answer once it is committed;
-  // `on_failed(alert_id)` (may be empty) of every delivery committed as failed.
   DeliveryWriter(boost::asio::any_io_executor executor, DbPool& db,
-                 std::chrono::milliseconds interval, EventHub* events = nullptr,
-                 std::function<void(std::int64_t)> on_failed = {});
+                 std::chrono::milliseconds interval, WriterHooks hooks = {});
 
   void Add(Transition t);
-  // `written(true)` runs on the executor once the record is committed. If the database is down
-  // the record waits (and so does the caller): an answer is acknowledged only once it is
-  // durable. `written(false)`: the database refused this very record (it is dropped).
-  void AddResponse(ResponseRecord r, std::function<void(bool)> written);
+  // An inbound SMS: its sender is looked up, the reply decided and any answer recorded in the
+  // next group commit (one lookup statement for the whole batch). `done(decision)` runs on the
+  // executor once that is committed. If the database is down the message waits (and so does
+  // the caller): an answer is acknowledged only once it is durable. `done(nullopt)`: the
+  // database refused this very message (it is dropped).
+  void AddInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done);
   // Writes batches until Stop() and nothing is pending.
   boost::asio::awaitable<void> Run();
   void Stop();
-  std::size_t Pending() const { return pending_.size() + responses_.size(); }
+  std::size_t Pending() const { return pending_.size() + inbound_.size(); }
   // Run() has returned: everything added before Stop() is written.
   bool Finished() const { return finished_; }
   const WriterStats& stats() const { return stats_; }
@@ -81,28 +81,29 @@ class DeliveryWriter {
  private:
   static constexpr int kMaxFlights = 3;
 
-  struct PendingResponse {
-    ResponseRecord record;
-    std::function<void(bool)> written;
+  struct PendingInbound {
+    InboundSms sms;
+    std::function<void(std::optional<ReplyDecision>)> done;
+    ReplyDecision decision;  // filled in by Flush
   };
-  static void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
-                    const std::vector<PendingResponse>& responses);
-  bool Empty() const { return pending_.empty() && responses_.empty(); }
+  // Writes one batch in one transaction; fills in each inbound message's decision.
+  void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
+             std::vector<PendingInbound>& inbound) const;
+  bool Empty() const { return pending_.empty() && inbound_.empty(); }
   struct Batch {
     std::vector<Transition> transitions;
-    std::vector<PendingResponse> responses;
+    std::vector<PendingInbound> inbound;
   };
   // One group commit; owns `batch` (a plain pointer: see DbPool::Run on GCC 12).
   boost::asio::awaitable<void> Fly(Batch* batch);
 
   DbPool& db_;
-  EventHub* events_;
-  std::function<void(std::int64_t)> on_failed_;
+  const WriterHooks hooks_;
   const std::chrono::milliseconds interval_;
   // Only on the executor.
   boost::asio::steady_timer timer_;
   std::vector<Transition> pending_;
-  std::vector<PendingResponse> responses_;
+  std::vector<PendingInbound> inbound_;
   bool stopping_ = false;
   bool idle_ = true;  // Run() is waiting for work (Add must wake it)
   bool finished_ = false;

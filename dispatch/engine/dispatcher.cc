@@ -59,7 +59,7 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, DbPool& db, const DataCip
       cipher_(cipher),
       provider_(provider),
       options_(options),
-      writer_(executor, db, options.writer_interval, options.events, options.on_delivery_failed),
+      writer_(executor, db, options.writer_interval, options.writer_hooks),
       wake_(executor) {}
 
 void Dispatcher::Start() {
@@ -81,9 +81,9 @@ void Dispatcher::Wake(std::int64_t network_id) {
   });
 }
 
-void Dispatcher::RecordResponse(ResponseRecord record, std::function<void(bool)> written) {
-  asio::post(executor_, [this, record = std::move(record), written = std::move(written)]() mutable {
-    writer_.AddResponse(std::move(record), std::move(written));
+void Dispatcher::RecordInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done) {
+  asio::post(executor_, [this, sms = std::move(sms), done = std::move(done)]() mutable {
+    writer_.AddInbound(std::move(sms), std::move(done));
   });
 }
 

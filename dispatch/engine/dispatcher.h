@@ -46,9 +46,7 @@ struct DispatcherOptions {
   int max_attempts = 5;
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds writer_interval{5};
-  EventHub* events = nullptr;  // hears of committed transitions (may be null)
-  // Called with the alert of every delivery committed as failed (may be empty).
-  std::function<void(std::int64_t)> on_delivery_failed;
+  WriterHooks writer_hooks;  // who hears of what the delivery writer commits
 };
 
 struct DispatcherStats {
@@ -69,9 +67,9 @@ class Dispatcher {
   void Start();
   // Something was queued for `network_id`: look now instead of at the next poll. Thread-safe.
   void Wake(std::int64_t network_id);
-  // Writes `record` in the next group commit and then calls `written(committed)` on the
-  // dispatcher's executor. Thread-safe.
-  void RecordResponse(ResponseRecord record, std::function<void(bool)> written);
+  // Decides and records an inbound SMS in the next group commit (DeliveryWriter::AddInbound),
+  // then calls `done` on the dispatcher's executor. Thread-safe.
+  void RecordInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done);
   // The alert ended: drop its claimed-but-unsent deliveries (already cancelled in the database).
   // Thread-safe.
   void ForgetAlert(std::int64_t alert_id);

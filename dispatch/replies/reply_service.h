@@ -21,7 +21,7 @@
 
 #include <pqxx/pqxx>
 
-#include "dispatch/engine/delivery_writer.h"
+#include "dispatch/replies/response_record.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/util/crypto.h"
 

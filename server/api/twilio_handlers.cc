@@ -94,33 +94,20 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 
-// Resumes the caller once the engine has committed `*record` (which this takes ownership of),
-// with false if the database refused it. The record travels as a plain pointer: GCC 12
-// mishandles non-trivial arguments that Asio stores in coroutine frames.
-boost::asio::awaitable<bool> RecordAndWait(Dispatcher& dispatcher, ResponseRecord* record) {
-  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(bool)>(
-      [&dispatcher](auto handler, ResponseRecord* owned) {
-        std::unique_ptr<ResponseRecord> r(owned);
+// Resumes the caller once the engine has decided `*sms` and committed what it records (the
+// lookup of its sender and the answer share the delivery writer's group commit), with nullopt
+// if the database refused it. The message travels as a plain pointer: GCC 12 mishandles
+// non-trivial arguments that Asio stores in coroutine frames.
+boost::asio::awaitable<std::optional<ReplyDecision>> DecideAndRecord(Dispatcher& dispatcher, InboundSms* sms) {
+  using Signature = void(std::optional<ReplyDecision>);
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
+      [&dispatcher](auto handler, InboundSms* owned) {
+        std::unique_ptr<InboundSms> message(owned);
         auto ex = boost::asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         // The writer calls back on the engine's thread: resume on the request's own executor.
-        dispatcher.RecordResponse(std::move(*r), [h, ex](bool ok) {
-          boost::asio::post(ex, [h, ok]() mutable { std::move (*h)(ok); });
-        });
-      },
-      boost::asio::use_awaitable, record);
-}
-
-// Resumes the caller with the sender of `*sms` (batched with other lookups; see
-// SenderLookups), or rethrows the database's failure. Plain pointer: as RecordAndWait.
-boost::asio::awaitable<std::optional<SenderLookup>> LookupAndWait(SenderLookups& lookups, const InboundSms* sms) {
-  using Signature = void(std::exception_ptr, std::optional<SenderLookup>);
-  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
-      [&lookups](auto handler, const InboundSms* message) {
-        auto ex = boost::asio::get_associated_executor(handler);
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        lookups.Lookup(*message, [h, ex](std::exception_ptr e, std::optional<SenderLookup> found) {
-          boost::asio::post(ex, [h, e, found = std::move(found)]() mutable { std::move(*h)(e, std::move(found)); });
+        dispatcher.RecordInbound(std::move(*message), [h, ex](std::optional<ReplyDecision> d) {
+          boost::asio::post(ex, [h, d = std::move(d)]() mutable { std::move(*h)(std::move(d)); });
         });
       },
       boost::asio::use_awaitable, sms);
@@ -129,22 +116,13 @@ boost::asio::awaitable<std::optional<SenderLookup>> LookupAndWait(SenderLookups&
 Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
-  auto sender = co_await LookupAndWait(*app.lookups, &sms);
-  auto decision = app.replies.Decide(sms, sender);
-  if (decision.set_status) {
-    co_await app.db.Run([&](pqxx::connection& c) {
-      pqxx::nontransaction tx(c);
-      app.replies.ApplyStatus(tx, decision);
-    });
-  }
-  if (decision.record && app.dispatcher) {
-    auto alert_id = decision.record->alert_id;
-    bool answer = decision.record->answer != "text";  // going or cannot: goals and trees move
-    if (!co_await RecordAndWait(*app.dispatcher, new ResponseRecord(std::move(*decision.record)))) {
-      // Not acknowledged: Twilio's request fails and the member's reply is not confirmed.
-      throw ApiError(Error::Unavailable("the reply could not be recorded"));
-    }
-    if (answer && app.escalator) app.escalator->OnAnswer(alert_id);
+  if (!app.dispatcher) throw ApiError(Error::Unavailable("not serving replies"));
+  auto decided = co_await DecideAndRecord(*app.dispatcher, new InboundSms(std::move(sms)));
+  // Not acknowledged: Twilio's request fails (it retries) and the member is not told it counted.
+  if (!decided) throw ApiError(Error::Unavailable("the reply could not be recorded"));
+  auto decision = std::move(*decided);
+  if (decision.record && decision.record->answer != "text" && app.escalator) {
+    app.escalator->OnAnswer(decision.record->alert_id);  // going or cannot: goals and trees move
   }
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
   http::Response res{status::ok, ctx.req.version()};

@@ -2,7 +2,7 @@
 //
 // The real tocsind, an alert to 100,000 members (sandbox provider, sending slowly so the
 // dispatcher stays out of the way), then a load generator on loopback: kClients keep-alive
-// connections driven by one thread (curl multi), posting signed inbound replies ("1" or "2")
+// connections driven by kGenerators threads (curl multi), posting signed inbound replies ("1" or "2")
 // from random members.
 // The server answers only once the reply is durable (group commit), so the request's latency is
 // request -> durable record. Prints answers/s and latency p50/p99/max.
@@ -30,6 +30,7 @@ constexpr const char* kAuthToken = "bench_auth_token_0123456789";
 constexpr int kMembers = 100000;
 constexpr int kAnswers = 60000;
 constexpr int kClients = 192;
+constexpr int kGenerators = 2;  // threads of the load generator
 
 struct Prepared {
   std::string body;
@@ -37,6 +38,68 @@ struct Prepared {
 };
 
 std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
+
+struct GeneratorResult {
+  std::vector<double> latencies_ms;
+  int errors = 0;
+};
+
+// Posts requests[next++] over `connections` keep-alive connections, one thread, curl multi.
+GeneratorResult Generate(const std::string& url, const std::vector<Prepared>& requests, std::atomic<int>& next,
+                         int connections) {
+  struct Client {
+    CURL* easy = nullptr;
+    curl_slist* headers = nullptr;
+    std::chrono::steady_clock::time_point t0;
+  };
+  GeneratorResult out;
+  CURLM* multi = curl_multi_init();
+  std::vector<Client> clients(static_cast<std::size_t>(connections));
+  auto start_next = [&](Client& cl) {
+    int i = next++;
+    if (i >= static_cast<int>(requests.size())) return false;
+    if (cl.headers) curl_slist_free_all(cl.headers);
+    cl.headers = curl_slist_append(nullptr, ("X-Twilio-Signature: " + requests[i].signature).c_str());
+    cl.headers = curl_slist_append(cl.headers, "Expect:");
+    curl_easy_setopt(cl.easy, CURLOPT_HTTPHEADER, cl.headers);
+    curl_easy_setopt(cl.easy, CURLOPT_POSTFIELDS, requests[i].body.c_str());
+    curl_easy_setopt(cl.easy, CURLOPT_PRIVATE, &cl);
+    cl.t0 = std::chrono::steady_clock::now();
+    curl_multi_add_handle(multi, cl.easy);
+    return true;
+  };
+  for (auto& cl : clients) {
+    cl.easy = curl_easy_init();
+    curl_easy_setopt(cl.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(cl.easy, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(cl.easy, CURLOPT_WRITEFUNCTION, Discard);
+    start_next(cl);
+  }
+  int running = 1;
+  while (running > 0) {
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Client* cl = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&cl));
+      long status = 0;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+      out.latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cl->t0).count());
+      if (msg->data.result != CURLE_OK || status != 200) ++out.errors;
+      curl_multi_remove_handle(multi, msg->easy_handle);
+      if (start_next(*cl)) running = 1;
+    }
+    if (running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  for (auto& cl : clients) {
+    curl_slist_free_all(cl.headers);
+    curl_easy_cleanup(cl.easy);
+  }
+  curl_multi_cleanup(multi);
+  return out;
+}
 
 }  // namespace
 
@@ -80,64 +143,23 @@ TEST_CASE("bench: answers", "[.bench][answers]") {
   };
   auto cpu0 = CpuSeconds(server.pid());
   auto machine0 = machine_busy();
-  // One thread drives every connection through curl's multi interface: the generator spends as
-  // little of the shared CPU as it can.
-  int errors = 0;
-  std::vector<double> all;
-  all.reserve(kAnswers);
+  // kGenerators threads drive the connections through curl's multi interface: the generator
+  // spends as little of the shared CPU as it can.
+  std::atomic<int> next{0};
+  std::vector<GeneratorResult> results(kGenerators);
   auto started = std::chrono::steady_clock::now();
   {
-    struct Client {
-      CURL* easy = nullptr;
-      curl_slist* headers = nullptr;
-      std::chrono::steady_clock::time_point t0;
-    };
-    CURLM* multi = curl_multi_init();
-    std::vector<Client> clients(kClients);
-    int next = 0;
-    auto start_next = [&](Client& cl) {
-      if (cl.headers) curl_slist_free_all(cl.headers);
-      cl.headers = curl_slist_append(nullptr, ("X-Twilio-Signature: " + requests[next].signature).c_str());
-      cl.headers = curl_slist_append(cl.headers, "Expect:");
-      curl_easy_setopt(cl.easy, CURLOPT_HTTPHEADER, cl.headers);
-      curl_easy_setopt(cl.easy, CURLOPT_POSTFIELDS, requests[next].body.c_str());
-      curl_easy_setopt(cl.easy, CURLOPT_PRIVATE, &cl);
-      ++next;
-      cl.t0 = std::chrono::steady_clock::now();
-      curl_multi_add_handle(multi, cl.easy);
-    };
-    for (auto& cl : clients) {
-      cl.easy = curl_easy_init();
-      curl_easy_setopt(cl.easy, CURLOPT_URL, url.c_str());
-      curl_easy_setopt(cl.easy, CURLOPT_NOPROXY, "*");
-      curl_easy_setopt(cl.easy, CURLOPT_WRITEFUNCTION, Discard);
-      if (next < kAnswers) start_next(cl);
+    std::vector<std::thread> generators;
+    for (int g = 0; g < kGenerators; ++g) {
+      generators.emplace_back([&, g] { results[g] = Generate(url, requests, next, kClients / kGenerators); });
     }
-    int running = 1;
-    while (running > 0) {
-      curl_multi_perform(multi, &running);
-      int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        Client* cl = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&cl));
-        long status = 0;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-        all.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cl->t0).count());
-        if (msg->data.result != CURLE_OK || status != 200) ++errors;
-        curl_multi_remove_handle(multi, msg->easy_handle);
-        if (next < kAnswers) {
-          start_next(*cl);
-          running = 1;
-        }
-      }
-      if (running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
-    }
-    for (auto& cl : clients) {
-      curl_slist_free_all(cl.headers);
-      curl_easy_cleanup(cl.easy);
-    }
-    curl_multi_cleanup(multi);
+    for (auto& t : generators) t.join();
+  }
+  int errors = 0;
+  std::vector<double> all;
+  for (auto& r : results) {
+    errors += r.errors;
+    all.insert(all.end(), r.latencies_ms.begin(), r.latencies_ms.end());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto server_cpu = CpuSeconds(server.pid()) - cpu0;
