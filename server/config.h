@@ -24,7 +24,7 @@ struct ServerConfig {
 
 struct DatabaseConfig {
   std::string url;    // database.url; env DATABASE_URL wins
-  int pool_size = 8;  // database.pool_size, 1..64
+  int pool_size = 4;  // database.pool_size, 1..64
 };
 
 struct TwilioConfig {

@@ -80,7 +80,7 @@ TEST_CASE("ParseConfig reads a minimal config with defaults", "[config]") {
   CHECK(c.server.max_body_bytes == (1u << 20));
   CHECK(c.server.max_import_bytes == (16u << 20));
   CHECK(c.database.url == "postgresql://tocsin@127.0.0.1:5432/tocsin");
-  CHECK(c.database.pool_size == 8);
+  CHECK(c.database.pool_size == 4);
   CHECK(c.security.data_key_hex == kDataKey);
   CHECK(c.security.admin_token.empty());
   CHECK(c.sms.provider == "sandbox");

@@ -73,7 +73,7 @@ TocsindProcess::TocsindProcess(const TestDatabase& db, std::string extra_toml, b
   std::ofstream cfg(config_path_);
   cfg << "[server]\nlisten = \"127.0.0.1:" << port_ << "\"\n"
       << "public_url = \"http://127.0.0.1:" << port_ << "\"\n"
-      << "[database]\nurl = \"" << db.url() << "\"\npool_size = 8\n"
+      << "[database]\nurl = \"" << db.url() << "\"\npool_size = 4\n"
       << (extra_toml.find("[log]") == std::string::npos ? "[log]\nlevel = \"debug\"\n" : "")
       << extra_toml << "\n";
   cfg.close();
