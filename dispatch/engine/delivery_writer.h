@@ -52,6 +52,7 @@ struct WriterStats {
 };
 
 // Who else hears of what the writer commits. Every member may be left empty.
+// Hooks are called on a database pool thread right after the commit: they must be thread-safe.
 struct WriterHooks {
   EventHub* events = nullptr;                       // every transition and answer
   std::function<void(std::int64_t)> on_failed;      // the alert of every delivery now failed
@@ -65,8 +66,8 @@ class DeliveryWriter {
 
   void Add(Transition t);
   // An inbound SMS: its sender is looked up, the reply decided and any answer recorded in the
-  // next group commit (one lookup statement for the whole batch). `done(decision)` runs on the
-  // executor once that is committed. If the database is down the message waits (and so does
+  // next group commit (one lookup statement for the whole batch). `done(decision)` runs once
+  // that is committed, on a database pool thread (so it must only hand the result over). If the database is down the message waits (and so does
   // the caller): an answer is acknowledged only once it is durable. `done(nullopt)`: the
   // database refused this very message (it is dropped).
   void AddInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done);
@@ -94,6 +95,9 @@ class DeliveryWriter {
     std::vector<Transition> transitions;
     std::vector<PendingInbound> inbound;
   };
+  // After `batch` committed: its events, failures and inbound decisions go out. Runs on the
+  // database pool's thread (every hook and `done` is thread-safe).
+  void Committed(Batch& batch) const;
   // One group commit; owns `batch` (a plain pointer: see DbPool::Run on GCC 12).
   boost::asio::awaitable<void> Fly(Batch* batch);
 
