@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/registry/network_registry.h"
+#include "dispatch/registry/member_registry.h"
 #include "dispatch/escalation/time_scale.h"
 #include "dispatch/trees/tree_run.h"
 
@@ -14,6 +15,7 @@ constexpr const char* kSelectPolicy = "SELECT policy::text FROM policies WHERE n
 constexpr const char* kUpsertPolicy =
     "INSERT INTO policies (network_id, kind, policy) VALUES ($1, $2, $3::jsonb)"
     " ON CONFLICT (network_id, kind) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()";
+constexpr const char* kTreeExists = "SELECT 1 FROM trees WHERE network_id = $1 AND name = $2";
 constexpr const char* kInsertEscalation =
     "INSERT INTO escalations (alert_id, policy, state) VALUES ($1, $2::jsonb, $3)";
 constexpr const char* kInsertTimer =
@@ -160,6 +162,18 @@ Policy PolicyFor(pqxx::transaction_base& tx, std::int64_t network_id, const std:
 }
 
 Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kind, const Policy& p) {
+  for (std::size_t i = 0; i < p.steps.size(); ++i) {
+    const auto& a = p.steps[i].audience;
+    auto field = "steps[" + std::to_string(i) + "].audience.";
+    if (a.scope == AreaScope::kTree && tx.exec_params(kTreeExists, network_id, *a.tree).empty()) {
+      return Error::Invalid(field + "tree", "no such tree in this network (PUT it first)");
+    }
+    if (a.scope == AreaScope::kMembers) {
+      if (auto unknown = FirstUnknownMember(tx, network_id, a.members)) {
+        return Error::Invalid(field + "members", "member " + std::to_string(*unknown) + " is not in this network");
+      }
+    }
+  }
   tx.exec_params(kUpsertPolicy, network_id, kind, boost::json::serialize(PolicyToJson(p)));
   return Ok{};
 }

@@ -39,6 +39,8 @@ struct EscalationOutcome {
 
 // The network's own policy for `kind`, else the built-in default.
 Policy PolicyFor(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& kind);
+// Stores `p` (validated by ParsePolicy) after checking what it names exists: Invalid naming
+// "steps[i].audience.tree" or "...members" otherwise. (A tree deleted later reaches nobody.)
 Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kind, const Policy& p);
 std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t network_id,
                                    const std::string& kind);

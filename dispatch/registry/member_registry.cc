@@ -49,7 +49,10 @@ constexpr const char* kDeleteMember = "DELETE FROM members WHERE network_id = $1
 constexpr const char* kFindByHash =
     "SELECT id FROM members WHERE network_id = $1 AND phone_hash = $2";
 
-constexpr const char* kMemberExists = "SELECT 1 FROM members WHERE network_id = $1 AND id = $2";
+
+constexpr const char* kUnknownMembers =
+    "SELECT id FROM unnest($2::bigint[]) AS ids(id)"
+    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.network_id = $1 AND m.id = ids.id) ORDER BY id LIMIT 1";
 
 constexpr const char* kEnsureArea =
     "INSERT INTO areas (network_id, name) SELECT $1, unnest($2::text[])"
@@ -133,7 +136,7 @@ Status MemberRegistry::CheckBackup(pqxx::transaction_base& tx, std::int64_t netw
   if (!in.backup || *in.backup == 0) return Ok{};
   if (*in.backup < 0) return Error::Invalid("backup", "must be a member id (a whole number >= 1) or null");
   if (*in.backup == member_id) return Error::Invalid("backup", "a member cannot be their own backup");
-  if (tx.exec_params(kMemberExists, network_id, *in.backup).empty()) {
+  if (FirstUnknownMember(tx, network_id, {*in.backup})) {
     return Error::Invalid("backup", "no such member in this network");
   }
   return Ok{};
@@ -201,6 +204,13 @@ std::optional<std::int64_t> MemberRegistry::FindIdByPhone(pqxx::transaction_base
                                                           std::int64_t network_id,
                                                           const std::string& e164) const {
   auto rows = tx.exec_params(kFindByHash, network_id, Bytea(cipher_.LookupHash(e164)));
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::int64_t>();
+}
+
+std::optional<std::int64_t> FirstUnknownMember(pqxx::transaction_base& tx, std::int64_t network_id,
+                                               const std::vector<std::int64_t>& ids) {
+  auto rows = tx.exec_params(kUnknownMembers, network_id, ToPgArray(ids));
   if (rows.empty()) return std::nullopt;
   return rows[0][0].as<std::int64_t>();
 }

@@ -66,6 +66,10 @@ struct MemberPage {
 // status: active). Errors name the field.
 Result<MemberInput> NormaliseMemberInput(MemberInput in, const Network& net, bool creating);
 
+// The smallest of `ids` that is not a member of the network, if any (one statement).
+std::optional<std::int64_t> FirstUnknownMember(pqxx::transaction_base& tx, std::int64_t network_id,
+                                               const std::vector<std::int64_t>& ids);
+
 class MemberRegistry {
  public:
   explicit MemberRegistry(const DataCipher& cipher) : cipher_(cipher) {}

@@ -1,14 +1,12 @@
 #include "dispatch/trees/tree_store.h"
 
+#include "dispatch/registry/member_registry.h"
 #include "dispatch/registry/validation.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
 namespace {
 
-constexpr const char* kUnknownMembers =
-    "SELECT id FROM unnest($2::bigint[]) AS ids(id)"
-    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.network_id = $1 AND m.id = ids.id) ORDER BY id";
 constexpr const char* kUpsertTree =
     "INSERT INTO trees (network_id, name, mode, wait_ms) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (network_id, name) DO UPDATE SET mode = EXCLUDED.mode, wait_ms = EXCLUDED.wait_ms,"
@@ -34,9 +32,8 @@ constexpr const char* kDeleteTree = "DELETE FROM trees WHERE network_id = $1 AND
 Result<StoredTree> PutTree(pqxx::work& tx, std::int64_t network_id, const std::string& name,
                            const TreeSpec& spec) {
   if (auto s = CheckAreaName(name, "name"); !s.ok()) return s.error();
-  auto unknown = tx.exec_params(kUnknownMembers, network_id, ToPgArray(TreeMembers(spec)));
-  if (!unknown.empty()) {
-    return Error::Invalid("nodes", "member " + unknown[0][0].as<std::string>() + " is not in this network");
+  if (auto unknown = FirstUnknownMember(tx, network_id, TreeMembers(spec))) {
+    return Error::Invalid("nodes", "member " + std::to_string(*unknown) + " is not in this network");
   }
   auto id = tx.exec_params1(kUpsertTree, network_id, name, std::string(TreeModeName(spec.mode)),
                             spec.wait_ms)[0]

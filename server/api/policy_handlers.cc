@@ -30,12 +30,15 @@ Awaitable PutPolicyHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kWriteAreas);
   auto kind = KindParam(ctx);
   auto policy = ValueOrThrow(ParsePolicyText(ctx.req.body()));
-  co_await app.db.Run([&](pqxx::connection& c) {
+  auto stored = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    PutPolicy(tx, scope.network.id, kind, policy);
+    auto s = PutPolicy(tx, scope.network.id, kind, policy);
+    if (!s.ok()) return s;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "policies.put", "policy:" + kind);
     tx.commit();
+    return s;
   });
+  ValueOrThrow(std::move(stored));
   auto body = PolicyToJson(policy).as_object();
   body["kind"] = kind;
   body["default"] = false;

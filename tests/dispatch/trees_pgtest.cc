@@ -183,3 +183,21 @@ TEST_CASE("trees: a node whose message fails is repaired at once, not after its 
   CHECK(f.db.Scalar("SELECT state FROM deliveries WHERE seq = 0 AND member_id = " + std::to_string(f.root)) ==
         "failed");
 }
+
+TEST_CASE("trees: a policy may only name trees and members that exist", "[pg][trees]") {
+  Fixture f;
+  auto put = [&](const std::string& audience) {
+    return f.c.Put("/v1/networks/demo/policies/raid",
+                   R"({"steps":[{"audience":)" + audience + R"(,"channel":"sms"}]})");
+  };
+  auto r = put(R"({"tree":"nowhere"})");
+  CHECK(r.status == 422);
+  CHECK(r.Json().as_object().at("error").as_object().at("field") == "steps[0].audience.tree");
+  r = put(R"({"members":[999999]})");
+  CHECK(r.status == 422);
+  CHECK(r.Json().as_object().at("error").as_object().at("field") == "steps[0].audience.members");
+  CHECK(f.c.Get("/v1/networks/demo/policies/raid").Json().as_object().at("default") == true);  // unchanged
+  REQUIRE(f.c.Put("/v1/networks/demo/trees/street", R"({"mode":"automated","nodes":)" + f.Nodes() + "}").status == 200);
+  CHECK(put(R"({"tree":"street"})").status == 200);
+  CHECK(put(R"({"members":[)" + std::to_string(f.root) + "]}").status == 200);
+}
