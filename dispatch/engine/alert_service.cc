@@ -53,6 +53,7 @@ constexpr const char* kAddRecipients = "UPDATE alerts SET recipients = recipient
 constexpr const char* kAlertAreas = "SELECT areas FROM alerts WHERE id = $1";
 constexpr const char* kSelectAlert =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
+constexpr const char* kAlertInNetwork = "SELECT 1 FROM alerts WHERE network_id = $1 AND id = $2";
 constexpr const char* kSelectAlertForUpdate =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2 FOR UPDATE";
 constexpr const char* kListAlerts =
@@ -273,8 +274,8 @@ Result<Alert> AlertService::Raise(pqxx::work& tx, const Network& net, const Aler
     audience.roles = roles.value();
     audience.scope = AreaScope::kAlert;
   }
-  std::vector<PendingTimer> timers;  // as StartEscalation's: the Escalator loads them after commit
-  auto fanned = QueueStepAudience(tx, *this, net, id, audience, &timers);
+  // New deadlines (a tree's) are loaded by the Escalator after commit, as StartEscalation's.
+  auto fanned = QueueStepAudience(tx, *this, net, id, audience, nullptr);
   if (in.audience_given && in.include_neighbours) {
     audience.scope = AreaScope::kNeighbours;
     fanned += QueueAudience(tx, net, id, audience);
@@ -338,14 +339,15 @@ constexpr const char* kNextReminderIn =
     " AND d.state IN ('queued', 'sending', 'sent', 'delivered')"
     " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
     "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))";
-// Deliveries whose member has a backup, has not answered, and either was reached at least
-// $2 ms ago or could not be reached: each calls its backup once. Returns the backups.
+// Deliveries whose member has a backup, has not answered, and either could not be reached or
+// (unless $2 is NULL) was reached at least $2 ms ago: each calls its backup once. Returns the
+// backups.
 constexpr const char* kDueBackups =
     "UPDATE deliveries d SET backed_up = true FROM members m"
     " WHERE d.alert_id = $1 AND d.seq = 0 AND NOT d.backed_up AND m.id = d.member_id"
     " AND m.backup_id IS NOT NULL"
-    " AND (d.state IN ('failed', 'undelivered')"
-    "  OR (d.state IN ('sent', 'delivered') AND d.sent_at <= now() - make_interval(secs => $2::float8 / 1000)))"
+    " AND (d.state IN ('failed', 'undelivered') OR ($2::float8 IS NOT NULL"
+    "  AND d.state IN ('sent', 'delivered') AND d.sent_at <= now() - make_interval(secs => $2::float8 / 1000)))"
     " AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
     "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))"
     " RETURNING m.backup_id";
@@ -385,17 +387,24 @@ std::int64_t AlertService::Remind(pqxx::work& tx, const Network& net, std::int64
 }
 
 std::int64_t AlertService::CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                       std::int64_t after_ms, std::optional<double>* next_in_ms) {
-  PolicyAudience backups;
-  backups.scope = AreaScope::kMembers;
-  backups.roles.clear();
-  for (const auto& r : tx.exec_params(kDueBackups, alert_id, static_cast<double>(after_ms))) {
-    backups.members.push_back(r[0].as<std::int64_t>());
-  }
-  std::int64_t queued = 0;
-  if (!backups.members.empty()) queued = QueueAudience(tx, net, alert_id, backups);
-  *next_in_ms = NextIn(tx, kNextBackupIn, alert_id, after_ms);
+                                       std::optional<std::int64_t> silent_after_ms,
+                                       std::optional<double>* next_in_ms) {
+  std::optional<double> after;
+  if (silent_after_ms) after = static_cast<double>(*silent_after_ms);
+  std::vector<std::int64_t> backups;
+  for (const auto& r : tx.exec_params(kDueBackups, alert_id, after)) backups.push_back(r[0].as<std::int64_t>());
+  auto queued = QueueMembers(tx, net, alert_id, std::move(backups));
+  if (silent_after_ms) *next_in_ms = NextIn(tx, kNextBackupIn, alert_id, *silent_after_ms);
   return queued;
+}
+
+std::int64_t AlertService::QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                        std::vector<std::int64_t> ids) {
+  if (ids.empty()) return 0;
+  PolicyAudience audience;
+  audience.scope = AreaScope::kMembers;
+  audience.members = std::move(ids);
+  return QueueAudience(tx, net, alert_id, audience);
 }
 
 Result<Alert> AlertService::End(pqxx::work& tx, const Network& net, std::int64_t alert_id,
@@ -481,10 +490,14 @@ std::vector<Alert> AlertService::List(pqxx::transaction_base& tx, std::int64_t n
   return out;
 }
 
+bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
+  return !tx.exec_params(kAlertInNetwork, network_id, alert_id).empty();
+}
+
 Result<ResponsePage> AlertService::Responses(pqxx::transaction_base& tx, std::int64_t network_id,
                                              std::int64_t alert_id, std::int64_t after_id,
                                              int limit) const {
-  if (tx.exec_params(kSelectAlert, network_id, alert_id).empty()) return Error::NotFound("no such alert");
+  if (!AlertInNetwork(tx, network_id, alert_id)) return Error::NotFound("no such alert");
   ResponsePage page;
   for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, FetchCount(limit))) {
     ResponseView v;
@@ -502,7 +515,7 @@ Result<ResponsePage> AlertService::Responses(pqxx::transaction_base& tx, std::in
 Result<DeliveryPage> AlertService::Deliveries(pqxx::transaction_base& tx, std::int64_t network_id,
                                               std::int64_t alert_id, std::int64_t after_id,
                                               int limit) const {
-  if (tx.exec_params(kSelectAlert, network_id, alert_id).empty()) return Error::NotFound("no such alert");
+  if (!AlertInNetwork(tx, network_id, alert_id)) return Error::NotFound("no such alert");
   DeliveryPage page;
   auto opt = [](const pqxx::field& f) -> std::optional<std::string> {
     if (f.is_null()) return std::nullopt;

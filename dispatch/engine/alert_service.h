@@ -94,6 +94,9 @@ struct DeliveryPage {
 // ValidityPeriod): a raid alert an hour late is worse than none.
 int ValiditySeconds(const std::string& kind);
 
+// Whether the network has the alert (a cheap check before reading what hangs off it).
+bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id);
+
 class AlertService {
  public:
   AlertService(const DataCipher& cipher, const TemplateSet& templates)
@@ -126,12 +129,16 @@ class AlertService {
   std::int64_t Remind(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                       std::int64_t after_ms, std::optional<double>* next_in_ms);
 
-  // Queues the alert for the backup of each member who has not answered and was reached at
-  // least `after_ms` ago, or whose delivery failed; each member's backup is called once (a
-  // backup already sent the alert is not sent it again). Sets `next_in_ms` as Remind does.
-  // Returns how many deliveries were queued.
+  // Queues the alert for the backup of each member who has not answered and whose delivery
+  // failed or (given `silent_after_ms`) who was reached at least that long ago; each member's
+  // backup is called once (a backup already sent the alert is not sent it again). With
+  // `silent_after_ms`, sets `*next_in_ms` as Remind does. Returns how many were queued.
   std::int64_t CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                           std::int64_t after_ms, std::optional<double>* next_in_ms);
+                           std::optional<std::int64_t> silent_after_ms, std::optional<double>* next_in_ms);
+  // Queues the alert message for the members `ids` not yet sent it, whatever their roles or
+  // areas (a tree's nodes, backups). Returns how many were queued.
+  std::int64_t QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                            std::vector<std::int64_t> ids);
 
   Result<Alert> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   // Newest first; `status` empty for all.

@@ -1,5 +1,7 @@
 #include "dispatch/escalation/escalation_store.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +9,7 @@
 #include "dispatch/registry/member_registry.h"
 #include "dispatch/escalation/time_scale.h"
 #include "dispatch/trees/tree_run.h"
+#include "dispatch/trees/tree_store.h"
 
 namespace tocsin {
 namespace {
@@ -15,7 +18,6 @@ constexpr const char* kSelectPolicy = "SELECT policy::text FROM policies WHERE n
 constexpr const char* kUpsertPolicy =
     "INSERT INTO policies (network_id, kind, policy) VALUES ($1, $2, $3::jsonb)"
     " ON CONFLICT (network_id, kind) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()";
-constexpr const char* kTreeExists = "SELECT 1 FROM trees WHERE network_id = $1 AND name = $2";
 constexpr const char* kInsertEscalation =
     "INSERT INTO escalations (alert_id, policy, state) VALUES ($1, $2::jsonb, $3)";
 constexpr const char* kInsertTimer =
@@ -52,13 +54,18 @@ constexpr const char* kPendingOf =
     "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint FROM escalation_timers"
     " WHERE state = 'pending' AND alert_id = $1 ORDER BY id";
 
+// A deadline `policy_ms` of policy time from now (see time_scale.h).
+PendingTimer InsertPolicyTimer(pqxx::work& tx, std::int64_t alert_id, const char* kind, int step,
+                               std::int64_t policy_ms) {
+  return InsertTimer(tx, alert_id, kind, step, static_cast<double>(ScaledMs(policy_ms)));
+}
+
 // A step waits only if something follows it or its goal is watched until the wait ends.
-void TimerForStep(pqxx::work& tx, std::int64_t alert_id, const Policy& p, std::size_t step,
-                  std::vector<PendingTimer>* timers) {
+std::optional<PendingTimer> TimerForStep(pqxx::work& tx, std::int64_t alert_id, const Policy& p,
+                                         std::size_t step) {
   const auto& s = p.steps[step];
-  if (!s.wait_ms || step + 1 >= p.steps.size()) return;
-  timers->push_back(
-      InsertTimer(tx, alert_id, "step", static_cast<int>(step), static_cast<double>(ScaledMs(*s.wait_ms))));
+  if (!s.wait_ms || step + 1 >= p.steps.size()) return std::nullopt;
+  return InsertPolicyTimer(tx, alert_id, "step", static_cast<int>(step), *s.wait_ms);
 }
 
 Policy ParseStored(const std::string& json) {
@@ -123,6 +130,12 @@ void FireRecipientTimer(pqxx::work& tx, AlertService& alerts, const Network& net
   out.what = (kind == "reminder" ? "reminded " : "backups called ") + std::to_string(queued);
 }
 
+// Trees run only from a step of the alert's own policy: without one there is nothing to move.
+bool UsesTrees(const Policy& p) {
+  return std::any_of(p.steps.begin(), p.steps.end(),
+                     [](const PolicyStep& s) { return s.audience.scope == AreaScope::kTree; });
+}
+
 void MoveTrees(pqxx::work& tx, AlertService& alerts, const Network& net, std::int64_t alert_id,
                EscalationOutcome& out) {
   auto moved = MoveTreeRuns(tx, alerts, net, alert_id);
@@ -142,7 +155,7 @@ void FireStep(pqxx::work& tx, AlertService& alerts, const Network& net, std::int
   if (QueueStepAudience(tx, alerts, net, alert_id, e.policy.steps[next].audience, &out.timers) > 0) {
     out.network_id = net.id;
   }
-  TimerForStep(tx, alert_id, e.policy, next, &out.timers);
+  if (auto t = TimerForStep(tx, alert_id, e.policy, next)) out.timers.push_back(*t);
   if (next + 1 >= e.policy.steps.size()) tx.exec_params(kSetState, alert_id, "exhausted");
   out.what = "step " + std::to_string(next);
 }
@@ -165,7 +178,7 @@ Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kin
   for (std::size_t i = 0; i < p.steps.size(); ++i) {
     const auto& a = p.steps[i].audience;
     auto field = "steps[" + std::to_string(i) + "].audience.";
-    if (a.scope == AreaScope::kTree && tx.exec_params(kTreeExists, network_id, *a.tree).empty()) {
+    if (a.scope == AreaScope::kTree && !TreeExists(tx, network_id, *a.tree)) {
       return Error::Invalid(field + "tree", "no such tree in this network (PUT it first)");
     }
     if (a.scope == AreaScope::kMembers) {
@@ -187,12 +200,9 @@ void StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p) {
   bool more = p.steps.size() > 1;
   tx.exec_params(kInsertEscalation, alert_id, boost::json::serialize(PolicyToJson(p)),
                  more ? "running" : "exhausted");
-  std::vector<PendingTimer> timers;
-  if (p.reminder_after_ms) {
-    InsertTimer(tx, alert_id, "reminder", 0, static_cast<double>(ScaledMs(*p.reminder_after_ms)));
-  }
-  if (auto b = EffectiveBackupAfterMs(p)) InsertTimer(tx, alert_id, "backup", 0, static_cast<double>(ScaledMs(*b)));
-  TimerForStep(tx, alert_id, p, 0, &timers);
+  if (p.reminder_after_ms) InsertPolicyTimer(tx, alert_id, "reminder", 0, *p.reminder_after_ms);
+  if (auto b = EffectiveBackupAfterMs(p)) InsertPolicyTimer(tx, alert_id, "backup", 0, *b);
+  TimerForStep(tx, alert_id, p, 0);
 }
 
 std::int64_t QueueStepAudience(pqxx::work& tx, AlertService& alerts, const Network& net,
@@ -200,7 +210,7 @@ std::int64_t QueueStepAudience(pqxx::work& tx, AlertService& alerts, const Netwo
                                std::vector<PendingTimer>* timers) {
   if (audience.scope != AreaScope::kTree) return alerts.QueueAudience(tx, net, alert_id, audience);
   auto started = StartTreeRun(tx, alerts, net, alert_id, audience.tree.value_or(""));
-  if (started.timer) timers->push_back(*started.timer);
+  if (started.timer && timers) timers->push_back(*started.timer);
   return started.queued;
 }
 
@@ -241,12 +251,11 @@ EscalationOutcome CheckGoal(pqxx::work& tx, AlertService& alerts, std::int64_t a
   if (!e.Live() || e.step >= static_cast<int>(e.policy.steps.size())) return out;
   auto net = FindNetworkById(tx, e.network_id);
   if (!net) return out;
-  if (failures && EffectiveBackupAfterMs(e.policy)) {
-    // Only the failed are due now: nobody has been silent for this long.
-    std::optional<double> unused;
-    if (alerts.CallBackups(tx, *net, alert_id, kMaxDurationMs * 1000, &unused) > 0) out.network_id = net->id;
+  if (failures && EffectiveBackupAfterMs(e.policy) &&
+      alerts.CallBackups(tx, *net, alert_id, std::nullopt, nullptr) > 0) {
+    out.network_id = net->id;
   }
-  MoveTrees(tx, alerts, *net, alert_id, out);
+  if (UsesTrees(e.policy)) MoveTrees(tx, alerts, *net, alert_id, out);
   if (StepGoalMet(tx, e.policy.steps[e.step], alert_id)) GoalMet(tx, alerts, *net, alert_id, e.policy, out);
   return out;
 }

@@ -50,8 +50,8 @@ std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t netw
 // them after commit (PendingTimersOf).
 void StartEscalation(pqxx::work& tx, std::int64_t alert_id, const Policy& p);
 // Sends a step's audience the alert: a phone tree starts its run (tree_run.h), any other
-// audience is queued at once. New deadlines are appended to `timers`. Returns how many
-// deliveries were queued.
+// audience is queued at once. New deadlines are appended to `timers` (null: the caller loads
+// them after commit, as after StartEscalation). Returns how many deliveries were queued.
 std::int64_t QueueStepAudience(pqxx::work& tx, AlertService& alerts, const Network& net,
                                std::int64_t alert_id, const PolicyAudience& audience,
                                std::vector<PendingTimer>* timers);

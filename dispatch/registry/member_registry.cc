@@ -49,7 +49,6 @@ constexpr const char* kDeleteMember = "DELETE FROM members WHERE network_id = $1
 constexpr const char* kFindByHash =
     "SELECT id FROM members WHERE network_id = $1 AND phone_hash = $2";
 
-
 constexpr const char* kUnknownMembers =
     "SELECT id FROM unnest($2::bigint[]) AS ids(id)"
     " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.network_id = $1 AND m.id = ids.id) ORDER BY id LIMIT 1";

@@ -49,10 +49,8 @@ std::string TwimlMessage(const std::string& text) {
          "</Message></Response>";
 }
 
-std::string ReplyService::Render(const std::string& language, const std::string& fallback,
-                                 const std::string& key, const std::string& network,
-                                 const std::string& code) const {
-  auto text = templates_.Render(language, fallback, "", key, {{"network", network}, {"code", code}});
+std::string ReplyService::Render(const SenderLookup& who, const std::string& key, const std::string& code) const {
+  auto text = templates_.Render(who.language, who.default_language, "", key, {{"network", who.network}, {"code", code}});
   return text.ok() ? text.value() : "";
 }
 
@@ -95,63 +93,56 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     out.outcome = "unknown_sender";  // not a member: nothing about any alert goes back
     return out;
   }
-  auto network_id = sender->network_id;
-  const auto& network = sender->network;
-  const auto& fallback = sender->default_language;
-  const auto& help_text = sender->help_text;
-  auto member_id = *sender->member_id;
-  const auto& language = sender->language;
-  const auto& status = sender->status;
-  const auto& open = sender->open_alerts;  // newest first
-  out.member_id = member_id;
+  const auto& who = *sender;
+  out.member_id = *who.member_id;
 
   auto reply = ParseReply(sms.body);
   switch (reply.kind) {
     case ReplyKind::kStop:
       out.set_status = "opted_out";
       out.outcome = "stop";
-      out.reply_text = Render(language, fallback, "stopped", network, "");
+      out.reply_text = Render(who, "stopped", "");
       return out;
     case ReplyKind::kStart:
       out.set_status = "active";
       out.outcome = "start";
-      out.reply_text = Render(language, fallback, "started", network, "");
+      out.reply_text = Render(who, "started", "");
       return out;
     case ReplyKind::kHelp:
       out.outcome = "help";
-      out.reply_text = help_text.empty() ? Render(language, fallback, "help", network, "") : help_text;
+      out.reply_text = who.help_text.empty() ? Render(who, "help", "") : who.help_text;
       return out;
     default:
       break;
   }
-  if (status == "opted_out") {
+  if (who.status == "opted_out") {
     out.outcome = "opted_out";  // until START, nothing is recorded or sent
     return out;
   }
   // The alert named by code, else the most recent open one the member was sent.
   std::optional<std::pair<std::int64_t, std::string>> alert;
   if (reply.alert_code) {
-    for (const auto& a : open) {
+    for (const auto& a : who.open_alerts) {
       if (a.second == *reply.alert_code) alert = a;
     }
-  } else if (!open.empty()) {
-    alert = open.front();
+  } else if (!who.open_alerts.empty()) {
+    alert = who.open_alerts.front();  // newest first
   }
   if (!alert) {
     out.outcome = reply.kind == ReplyKind::kText ? "text_no_alert" : "no_alert";
-    out.reply_text = reply.kind == ReplyKind::kText ? "" : Render(language, fallback, "unknown", network, "");
+    out.reply_text = reply.kind == ReplyKind::kText ? "" : Render(who, "unknown", "");
     return out;
   }
   ResponseRecord rec;
   rec.alert_id = alert->first;
-  rec.network_id = network_id;
-  rec.member_id = member_id;
+  rec.network_id = who.network_id;
+  rec.member_id = *who.member_id;
   if (!sms.sid.empty()) rec.provider_id = sms.sid;
   if (reply.kind == ReplyKind::kGoing || reply.kind == ReplyKind::kCannot) {
     bool going = reply.kind == ReplyKind::kGoing;
     rec.answer = going ? "going" : "cannot";
     out.outcome = rec.answer;
-    out.reply_text = Render(language, fallback, going ? "confirm_going" : "confirm_cannot", network, alert->second);
+    out.reply_text = Render(who, going ? "confirm_going" : "confirm_cannot", alert->second);
   } else {
     rec.answer = "text";
     rec.text_sealed = cipher_.Seal(reply.text.substr(0, 1600));

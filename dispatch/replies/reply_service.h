@@ -71,8 +71,8 @@ class ReplyService {
   void ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d) const;
 
  private:
-  std::string Render(const std::string& language, const std::string& fallback, const std::string& key,
-                     const std::string& network, const std::string& code) const;
+  // The template `key` in the sender's language (else the network's), for alert `code`.
+  std::string Render(const SenderLookup& who, const std::string& key, const std::string& code) const;
 
   const DataCipher& cipher_;
   const TemplateSet& templates_;

@@ -52,7 +52,6 @@ constexpr const char* kConfirmed =
     "SELECT count(*) > 0 AND bool_and(n.state = 'reached') FROM tree_run_nodes n"
     " JOIN tree_runs r ON r.alert_id = n.alert_id AND r.tree_id = n.tree_id"
     " WHERE n.alert_id = $1 AND r.name = $2";
-constexpr const char* kAlertExists = "SELECT 1 FROM alerts WHERE network_id = $1 AND id = $2";
 constexpr const char* kReportRuns =
     "SELECT tree_id, name, mode, wait_ms,"
     " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -62,12 +61,18 @@ constexpr const char* kReportNodes =
     " to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     " FROM tree_run_nodes WHERE alert_id = $1 AND tree_id = $2 ORDER BY position";
 
-// What the tree's members have done so far: answered, and the state of their alert delivery.
+// What the tree's members have done so far: answered (fixed for the transaction), and the
+// state of their alert delivery (re-read after each round of contacts).
 class Facts {
  public:
-  Facts(pqxx::work& tx, std::int64_t alert_id, const std::string& people) {
-    for (const auto& r : tx.exec_params(kAnswered, alert_id, people)) answered_.insert(r[0].as<std::int64_t>());
-    for (const auto& r : tx.exec_params(kSent, alert_id, people)) {
+  Facts(pqxx::work& tx, std::int64_t alert_id, std::string people)
+      : tx_(tx), alert_id_(alert_id), people_(std::move(people)) {
+    for (const auto& r : tx.exec_params(kAnswered, alert_id, people_)) answered_.insert(r[0].as<std::int64_t>());
+    ReadSent();
+  }
+  void ReadSent() {
+    sent_.clear();
+    for (const auto& r : tx_.exec_params(kSent, alert_id_, people_)) {
       sent_[r[0].as<std::int64_t>()] = r[1].as<std::string>();
     }
   }
@@ -81,6 +86,9 @@ class Facts {
   }
 
  private:
+  pqxx::work& tx_;
+  const std::int64_t alert_id_;
+  const std::string people_;  // the tree's members and backups, as a bigint[] parameter
   std::unordered_set<std::int64_t> answered_;
   std::unordered_map<std::int64_t, std::string> sent_;
 };
@@ -120,7 +128,7 @@ void StoreNodes(pqxx::work& tx, std::int64_t alert_id, std::int64_t tree_id,
 std::int64_t MoveRun(pqxx::work& tx, AlertService& alerts, const Network& net, std::int64_t alert_id,
                      const pqxx::row& run, TreeMove& out) {
   auto tree_id = run[0].as<std::int64_t>();
-  auto mode = run[1].as<std::string>() == "relay" ? TreeMode::kRelay : TreeMode::kAutomated;
+  auto mode = StoredTreeMode(run[1].as<std::string>());
   auto wait_ms = ScaledMs(run[2].as<std::int64_t>());
   auto now_ms = run[3].as<std::int64_t>();
   auto nodes = LoadNodes(tx, alert_id, tree_id);
@@ -129,18 +137,14 @@ std::int64_t MoveRun(pqxx::work& tx, AlertService& alerts, const Network& net, s
     people.push_back(n.member);
     if (n.backup != 0) people.push_back(n.backup);
   }
-  const auto people_param = ToPgArray(people);
+  Facts facts(tx, alert_id, ToPgArray(people));
   std::vector<bool> dirty(nodes.size(), false);
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    Facts facts(tx, alert_id, people_param);
+    if (pass > 0) facts.ReadSent();
     auto contact = AdvanceWalk(nodes, mode, wait_ms, now_ms, facts.View());
     for (std::size_t i = 0; i < nodes.size(); ++i) dirty[i] = dirty[i] || nodes[i].changed;
     if (contact.empty()) break;
-    PolicyAudience audience;
-    audience.scope = AreaScope::kMembers;
-    audience.roles.clear();
-    audience.members = std::move(contact);
-    out.queued += alerts.QueueAudience(tx, net, alert_id, audience);
+    out.queued += alerts.QueueMembers(tx, net, alert_id, std::move(contact));
   }
   StoreNodes(tx, alert_id, tree_id, nodes, dirty);
   return NextDue(nodes);
@@ -191,7 +195,7 @@ bool TreeConfirmed(pqxx::transaction_base& tx, std::int64_t alert_id, const std:
 
 Result<std::vector<TreeRunReport>> TreeReport(pqxx::transaction_base& tx, std::int64_t network_id,
                                               std::int64_t alert_id) {
-  if (tx.exec_params(kAlertExists, network_id, alert_id).empty()) return Error::NotFound("no such alert");
+  if (!AlertInNetwork(tx, network_id, alert_id)) return Error::NotFound("no such alert");
   std::vector<TreeRunReport> out;
   for (const auto& run : tx.exec_params(kReportRuns, alert_id)) {
     TreeRunReport rep;

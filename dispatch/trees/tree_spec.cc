@@ -224,6 +224,10 @@ std::string_view TreeModeName(TreeMode mode) {
   return "automated";
 }
 
+TreeMode StoredTreeMode(std::string_view name) {
+  return name == "relay" ? TreeMode::kRelay : TreeMode::kAutomated;
+}
+
 Result<TreeSpec> ParseTreeSpec(const json::value& v) {
   if (!v.is_object()) {
     return Error::Invalid("", "a tree must be a JSON object with 'mode' and 'nodes'");

@@ -60,6 +60,8 @@ enum class TreeMode {
 
 // "automated" / "relay": the JSON spelling.
 std::string_view TreeModeName(TreeMode mode);
+// The inverse, for names as stored (validated on write): "relay" -> kRelay, else kAutomated.
+TreeMode StoredTreeMode(std::string_view name);
 
 struct TreeNodeSpec {
   std::int64_t member = 0;

@@ -28,6 +28,7 @@ Result<StoredTree> PutTree(pqxx::work& tx, std::int64_t network_id, const std::s
                            const TreeSpec& spec);
 // NotFound when the network has no tree of that name.
 Result<StoredTree> GetTree(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& name);
+bool TreeExists(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& name);
 // Names, sorted.
 std::vector<std::string> TreeNames(pqxx::transaction_base& tx, std::int64_t network_id);
 // NotFound when there is no such tree. Alerts already running it keep their copy.

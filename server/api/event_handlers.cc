@@ -24,7 +24,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kPollEvery{100};
 constexpr std::chrono::seconds kKeepAlive{15};
-constexpr const char* kAlertInNetwork = "SELECT 1 FROM alerts WHERE network_id = $1 AND id = $2";
 
 std::string Frame(const AlertEvent& e) {
   return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.json + "\n\n";
@@ -62,7 +61,7 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
   auto alert_id = PathId(ctx, "id");
   auto found = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return !tx.exec_params(kAlertInNetwork, scope.network.id, alert_id).empty();
+    return AlertInNetwork(tx, scope.network.id, alert_id);
   });
   if (!found) throw ApiError(Error::NotFound("no such alert"));
   auto sub = app.events.Subscribe(alert_id);  // before the head goes out: nothing after is missed

@@ -2,8 +2,8 @@
 // server.public_url + the path and the sorted form parameters, keyed with the auth token);
 // anything else is 403 and changes nothing.
 //
-// POST /twilio/status: delivery status callbacks. They may repeat and arrive out of order; a
-// delivery only moves forward (delivery_rank), so a late 'sent' never undoes 'delivered'.
+// POST /twilio/status: delivery status callbacks (applied by status_callbacks.h); watchers and
+// the escalator (a failure repairs at once) hear of what moved.
 // POST /twilio/sms: inbound messages (replies, STOP/START/HELP); see ReplyService. The answer
 // is TwiML, sent only once what the reply changed is durable.
 #include <boost/asio/associated_executor.hpp>
@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "dispatch/engine/status_callbacks.h"
 #include "dispatch/twilio/signature.h"
 #include "server/api/api_error.h"
 #include "server/api/json_io.h"
@@ -23,28 +24,6 @@ using http::bhttp::verb;
 using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
-
-constexpr const char* kApplyStatus =
-    "UPDATE deliveries SET state = $2, error_code = COALESCE($3, error_code),"
-    " sent_at = COALESCE(sent_at, now()), updated_at = now()"
-    " WHERE provider_id = $1 AND delivery_rank($2) > delivery_rank(state)"
-    " RETURNING id, alert_id, member_id";
-constexpr const char* kKnownProviderId = "SELECT 1 FROM deliveries WHERE provider_id = $1";
-// The delivery writer has not recorded this id yet: keep the status until it does.
-constexpr const char* kKeepEarly =
-    "INSERT INTO early_status (provider_id, state, error_code) VALUES ($1, $2, $3)";
-constexpr const char* kOptOutByProviderId =
-    "UPDATE members SET status = 'opted_out', updated_at = now()"
-    " WHERE id = (SELECT member_id FROM deliveries WHERE provider_id = $1)";
-
-// Twilio's message status -> our delivery state; empty: nothing to record.
-std::string StateFor(const std::string& twilio_status) {
-  if (twilio_status == "sent") return "sent";
-  if (twilio_status == "delivered" || twilio_status == "read") return "delivered";
-  if (twilio_status == "undelivered") return "undelivered";
-  if (twilio_status == "failed" || twilio_status == "canceled") return "failed";
-  return "";
-}
 
 // Checks the signature over the public URL of this request; throws 403 unless valid.
 FormParams VerifiedParams(const App& app, const http::RequestContext& ctx) {
@@ -69,26 +48,21 @@ std::string Get(const FormParams& params, const std::string& key) {
 Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   auto sid = Get(params, "MessageSid");
-  auto state = StateFor(Get(params, "MessageStatus"));
+  auto state = DeliveryStateFor(Get(params, "MessageStatus"));
   if (sid.empty()) throw ApiError(Error::Invalid("MessageSid", "is required"));
   if (!state.empty()) {
     std::optional<std::string> code;
     if (auto c = Get(params, "ErrorCode"); !c.empty()) code = c;
     auto applied = co_await app.db.Run([&](pqxx::connection& c) {
       pqxx::work tx(c);
-      auto rows = tx.exec_params(kApplyStatus, sid, state, code);
-      if (rows.empty() && tx.exec_params(kKnownProviderId, sid).empty()) {
-        tx.exec_params(kKeepEarly, sid, state, code);
-      }
-      if (code == "21610") tx.exec_params(kOptOutByProviderId, sid);
+      auto moved = ApplyStatusCallback(tx, sid, state, code);
       tx.commit();
-      return rows;
+      return moved;
     });
     bool failed = state == "failed" || state == "undelivered";
-    for (const auto& r : applied) {
-      if (failed && app.escalator) app.escalator->OnDeliveryFailed(r[1].as<std::int64_t>());
-      app.events.Publish(r[1].as<std::int64_t>(), "delivery",
-                         DeliveryEventJson(r[0].as<std::int64_t>(), r[2].as<std::int64_t>(), state, code));
+    for (const auto& d : applied) {
+      if (failed && app.escalator) app.escalator->OnDeliveryFailed(d.alert_id);
+      app.events.Publish(d.alert_id, "delivery", DeliveryEventJson(d.delivery_id, d.member_id, state, code));
     }
   }
   co_return EmptyResponse(ctx.req, status::no_content);
