@@ -9,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "dispatch/escalation/time_scale.h"
 #include "dispatch/store/key_check.h"
 #include "dispatch/store/migrator.h"
 #include "server/api/routes.h"
@@ -24,10 +23,9 @@ App::App(Config config_in, DataCipher cipher_in, TemplateSet templates_in)
     : config(std::move(config_in)),
       cipher(std::move(cipher_in)),
       templates(std::move(templates_in)),
-      db(config.database.url, config.database.pool_size),
+      db(config.database.url, config.database.api_pool_size, config.database.api_statement_timeout_ms),
       members(cipher),
-      alerts(cipher, templates),
-      replies(cipher, templates) {}
+      alerts(cipher) {}
 
 namespace {
 
@@ -69,11 +67,6 @@ int Serve(const Config& config) {
     return 1;
   }
   App app(config, std::move(cipher.value()), std::move(templates.value()));
-  SetEscalationTimeScale(config.escalation_time_scale);
-  if (config.escalation_time_scale != 1) {
-    spdlog::warn("escalation.time_scale = {}: every escalation wait runs that much faster (tests and demos only)",
-                 config.escalation_time_scale);
-  }
   try {
     auto check = [](pqxx::connection& c) { return PendingMigrations(c); };
     auto pending = app.db.RunSync(check);
@@ -95,9 +88,9 @@ int Serve(const Config& config) {
   asio::io_context ioc(config.server.threads);
   http::Router router(app.metrics);
   AddAllRoutes(router, app);
-  app.metrics.AddGauge("tocsin_db_pool_size", "Database connections in the pool.",
+  app.metrics.AddGauge("tocsin_db_pool_size", "API database connections in the pool.",
                        [&app] { return app.db.Stats().size; });
-  app.metrics.AddGauge("tocsin_db_pool_in_use", "Database connections leased right now.",
+  app.metrics.AddGauge("tocsin_db_pool_in_use", "API database connections leased right now.",
                        [&app] { return app.db.Stats().in_use; });
   app.metrics.AddGauge("tocsin_db_reconnects_total", "Database connections dropped as broken.",
                        [&app] { return static_cast<double>(app.db.Stats().broken); });
@@ -114,28 +107,21 @@ int Serve(const Config& config) {
   }
   // The engine has an event loop (and thread) of its own, so a slow HTTP client never delays
   // a send and the other way round.
-  asio::io_context engine_ioc(1);
-  auto engine_work = asio::make_work_guard(engine_ioc);
-  auto provider = MakeSmsProvider(config, engine_ioc.get_executor());
-  DispatcherOptions options;
-  options.default_segments_per_second = config.twilio.default_segments_per_second;
-  options.max_in_flight = config.twilio.max_in_flight;
-  options.writer_hooks.events = &app.events;
-  options.writer_hooks.replies = &app.replies;
-  Escalator* escalator_ptr = nullptr;  // set below, before the engine thread runs
-  options.writer_hooks.on_failed = [&escalator_ptr](std::int64_t alert_id) {
-    if (escalator_ptr) escalator_ptr->OnDeliveryFailed(alert_id);
-  };
-  Dispatcher dispatcher(engine_ioc.get_executor(), app.db, app.cipher, *provider, options);
-  app.dispatcher = &dispatcher;
-  dispatcher.Start();
-  Escalator escalator(engine_ioc.get_executor(), app.db, app.alerts,
-                      [&dispatcher](std::int64_t network_id) { dispatcher.Wake(network_id); },
-                      &app.events);
-  app.escalator = &escalator;
-  escalator_ptr = &escalator;
-  escalator.Start();
-  std::thread engine_thread([&engine_ioc] { engine_ioc.run(); });
+  EngineOptions options;
+  options.database_url = config.database.url;
+  options.pool_size = config.database.pool_size;
+  options.dispatch.default_segments_per_second = config.twilio.default_segments_per_second;
+  options.dispatch.max_in_flight = config.twilio.max_in_flight;
+  options.time_scale = config.escalation_time_scale;
+  options.manual_clock = config.manual_clock;
+  Engine engine(options, app.cipher, app.templates, app.events,
+                [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); });
+  app.engine = &engine;
+  engine.Start();
+  app.metrics.AddGauge("tocsin_engine_db_pool_size", "Engine database connections in the pool.",
+                       [&engine] { return engine.db().Stats().size; });
+  app.metrics.AddGauge("tocsin_engine_db_pool_in_use", "Engine database connections leased right now.",
+                       [&engine] { return engine.db().Stats().in_use; });
 
   listener->Start();
 
@@ -144,12 +130,9 @@ int Serve(const Config& config) {
     if (ec) return;
     spdlog::info("signal {}: draining", sig);
     listener->Stop();
-    // SIGTERM drains the engine too: no new sends, in-flight requests finish and are recorded.
-    // Then the engine loop stops (escalation deadlines are durable: rebuilt at the next start).
-    dispatcher.Drain([&engine_work, &engine_ioc] {
-      engine_work.reset();
-      engine_ioc.stop();
-    });
+    // SIGTERM drains the engine too: no new sends, in-flight requests finish and are recorded,
+    // no escalation task is left (deadlines are durable: rebuilt at the next start).
+    engine.Stop([] { spdlog::info("engine drained"); });
     DrainThenStop(ioc, router, std::make_shared<asio::steady_timer>(ioc),
                   std::chrono::steady_clock::now() + kDrainLimit);
   });
@@ -159,7 +142,7 @@ int Serve(const Config& config) {
   for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
-  engine_thread.join();
+  engine.Join();
   spdlog::info("tocsind stopped");
   return 0;
 }

@@ -5,14 +5,12 @@
 
 #include <memory>
 
-#include "dispatch/engine/alert_service.h"
-#include "dispatch/engine/dispatcher.h"
+#include "dispatch/engine/engine.h"
 #include "dispatch/engine/event_hub.h"
-#include "dispatch/escalation/escalator.h"
 #include "dispatch/message/templates.h"
-#include "dispatch/registry/member_registry.h"
-#include "dispatch/replies/reply_service.h"
+#include "dispatch/store/alert_store.h"
 #include "dispatch/store/db_pool.h"
+#include "dispatch/store/member_registry.h"
 #include "dispatch/util/crypto.h"
 #include "server/config.h"
 #include "server/http/metrics.h"
@@ -28,15 +26,13 @@ struct App {
   const TemplateSet templates;
 
   // Thread-safe parts.
-  DbPool db;
+  DbPool db;  // the API's: authentication, reads, registry writes, imports (statement_timeout)
   MemberRegistry members;
-  AlertService alerts;
-  ReplyService replies;
+  AlertStore alerts;  // reads
   http::Metrics metrics;
   EventHub events;  // what happens to alerts, for the events stream
-  // Set by Serve() before the first request; Wake() is thread-safe.
-  Dispatcher* dispatcher = nullptr;
-  Escalator* escalator = nullptr;
+  // Set by Serve() before the first request: raising, ending, answers, status callbacks.
+  Engine* engine = nullptr;
 };
 
 // `tocsind serve`: checks the schema is current, starts the dispatcher, serves the API on

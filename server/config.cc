@@ -32,7 +32,7 @@ struct TableSchema {
 const std::vector<TableSchema>& Schema() {
   static const std::vector<TableSchema> schema = {
       {"server", {"listen", "public_url", "threads", "max_body_bytes", "max_import_bytes"}},
-      {"database", {"url", "pool_size"}},
+      {"database", {"url", "pool_size", "api_pool_size", "api_statement_timeout_ms"}},
       {"twilio",
        {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight",
         "request_timeout_ms"}},
@@ -40,6 +40,7 @@ const std::vector<TableSchema>& Schema() {
       {"sms", {"provider", "templates_dir"}},
       {"log", {"level"}},
       {"escalation", {"time_scale"}},
+      {"testing", {"manual_clock"}},
   };
   return schema;
 }
@@ -106,6 +107,15 @@ class Reader {
       return Error::Invalid(Dotted(table, key), Dotted(table, key) + " must be " + range);
     }
     out = static_cast<Int>(v);
+    return Ok{};
+  }
+
+  Status Bool(std::string_view table, std::string_view key, bool& out) const {
+    const toml::node* node = Find(table, key);
+    if (node == nullptr) return Ok{};
+    const auto* value = node->as_boolean();
+    if (value == nullptr) return TypeError(table, key, "true or false");
+    out = value->get();
     return Ok{};
   }
 
@@ -318,6 +328,9 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
                               " must be a postgresql:// URI or a libpq key=value string");
   }
   TOCSIN_RETURN_IF_ERROR(in.Integer("database", "pool_size", 1, 64, database.pool_size));
+  TOCSIN_RETURN_IF_ERROR(in.Integer("database", "api_pool_size", 1, 64, database.api_pool_size));
+  TOCSIN_RETURN_IF_ERROR(
+      in.Integer("database", "api_statement_timeout_ms", 100, 600000, database.api_statement_timeout_ms));
 
   // [security]
   SecurityConfig& security = config.security;
@@ -400,6 +413,9 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   if (!(config.escalation_time_scale >= 1 && config.escalation_time_scale <= 3600)) {
     return Error::Invalid("escalation.time_scale", "escalation.time_scale must be from 1 to 3600");
   }
+
+  // [testing]
+  TOCSIN_RETURN_IF_ERROR(in.Bool("testing", "manual_clock", config.manual_clock));
 
   // [log]
   TOCSIN_RETURN_IF_ERROR(in.String("log", "level", config.log_level));

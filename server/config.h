@@ -24,7 +24,9 @@ struct ServerConfig {
 
 struct DatabaseConfig {
   std::string url;    // database.url; env DATABASE_URL wins
-  int pool_size = 4;  // database.pool_size, 1..64
+  int pool_size = 4;  // database.pool_size, 1..64: the engine's (sends, answers, escalation)
+  int api_pool_size = 2;  // database.api_pool_size, 1..64: the API's (auth, reads, imports)
+  int api_statement_timeout_ms = 30000;  // database.api_statement_timeout_ms: per API statement
 };
 
 struct TwilioConfig {
@@ -55,6 +57,9 @@ struct Config {
   SmsConfig sms;
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error
   double escalation_time_scale = 1;  // escalation.time_scale, 1..3600: tests and demos only
+  // testing.manual_clock: the engine's clock stands still until POST /v1/admin/clock moves it
+  // (tests only; never in production).
+  bool manual_clock = false;
 };
 
 // Looks an environment variable up; injectable for tests.

@@ -1,7 +1,7 @@
 #include "server/sms_providers.h"
 
-#include "dispatch/engine/sandbox_provider.h"
-#include "dispatch/engine/twilio_provider.h"
+#include "dispatch/channels/sandbox_provider.h"
+#include "dispatch/channels/twilio_provider.h"
 
 namespace tocsin {
 

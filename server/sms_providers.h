@@ -5,7 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "dispatch/engine/sms_provider.h"
+#include "dispatch/channels/sms_provider.h"
 #include "server/config.h"
 
 namespace tocsin {

@@ -28,23 +28,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dispatch/engine/event_hub.h"
-#include "dispatch/replies/reply_service.h"
+#include "dispatch/model/reply_decision.h"
+#include "dispatch/util/clock.h"
+#include "dispatch/util/crypto.h"
 #include "dispatch/store/db_pool.h"
+#include "dispatch/store/delivery_store.h"
 
 namespace tocsin {
-
-struct Transition {
-  std::int64_t delivery_id = 0;
-  std::string state;  // sent, delivered, failed, queued (retry), cancelled
-  std::optional<std::string> sender;
-  std::optional<std::string> provider_id;
-  std::optional<std::string> error_code;
-  std::optional<std::string> error_message;
-  double retry_in_seconds = 0;                // for state "queued"
-  std::optional<std::int64_t> opt_out_member;  // mark this member opted_out
-  std::int64_t alert_id = 0;   // for watchers' events (0: not announced)
-  std::int64_t member_id = 0;
-};
 
 struct WriterStats {
   long long flushes = 0;
@@ -57,6 +47,8 @@ struct WriterHooks {
   EventHub* events = nullptr;                       // every transition and answer
   std::function<void(std::int64_t)> on_failed;      // the alert of every delivery now failed
   const ReplyService* replies = nullptr;            // needed for AddInbound
+  const DataCipher* cipher = nullptr;               // needed for AddInbound (sender lookup)
+  const Clock* clock = nullptr;                     // when a delivery was reached (sent_at)
 };
 
 class DeliveryWriter {

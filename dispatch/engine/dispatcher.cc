@@ -11,14 +11,14 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
-#include "dispatch/engine/alert_service.h"
+#include "dispatch/model/alert.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
 namespace {
 
 namespace asio = boost::asio;
-using Clock = TokenBucket::Clock;
+using BucketClock = TokenBucket::Clock;
 
 constexpr const char* kRecover =
     "UPDATE deliveries SET state = 'queued', next_attempt_at = now(), updated_at = now()"
@@ -39,14 +39,20 @@ constexpr const char* kClaim =
     " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
     "  AND msg.language = d.language AND a.id = d.alert_id"
     " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status, msg.body_enc, a.kind,"
-    "  d.alert_id";
+    "  d.alert_id, msg.kind";
 
 struct ClaimedRow {
   std::int64_t id, member_id;
   int segments, attempts;
   std::string phone_enc, status, body_enc, kind;
   std::int64_t alert_id;
+  std::string message_kind;
 };
+
+// What an ended alert may still send: its closing message.
+bool SentAfterEnd(const std::string& message_kind) { return message_kind == "resolve" || message_kind == "cancel"; }
+
+constexpr auto kEndedMemory = std::chrono::hours(1);
 
 double Jitter() { return 0.5 + randombytes_uniform(1000) / 1000.0; }
 
@@ -87,12 +93,20 @@ void Dispatcher::RecordInbound(InboundSms sms, std::function<void(std::optional<
   });
 }
 
-void Dispatcher::ForgetAlert(std::int64_t alert_id) {
-  asio::post(executor_, [this, alert_id] {
-    for (auto& [network_id, q] : networks_) {
-      std::erase_if(q.ready, [alert_id](const Job& j) { return j.alert_id == alert_id; });
-    }
+void Dispatcher::WakeAll() {
+  asio::post(executor_, [this] {
+    last_poll_ = {};
+    if (sleeping_) wake_.cancel();
   });
+}
+
+void Dispatcher::ForgetAlertNow(std::int64_t alert_id) {
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(ended_, [now](const auto& e) { return now - e.second > kEndedMemory; });
+  ended_[alert_id] = now;
+  for (auto& [network_id, q] : networks_) {
+    std::erase_if(q.ready, [alert_id](const Job& j) { return j.alert_id == alert_id && !SentAfterEnd(j.message_kind); });
+  }
 }
 
 void Dispatcher::Drain(std::function<void()> done) {
@@ -153,7 +167,7 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       return out;
     });
     for (auto& [number, rate] : senders) {
-      q.senders.push_back({number, TokenBucket(rate.value_or(options_.default_segments_per_second), Clock::now())});
+      q.senders.push_back({number, TokenBucket(rate.value_or(options_.default_segments_per_second), BucketClock::now())});
     }
     if (q.senders.empty()) co_return;
   }
@@ -166,7 +180,8 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
     for (const auto& r : tx.exec_params(kClaim, network_id, want)) {
       out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
                      FromBytea(r[4]).value_or(""), r[5].as<std::string>(),
-                     FromBytea(r[6]).value_or(""), r[7].as<std::string>(), r[8].as<std::int64_t>()});
+                     FromBytea(r[6]).value_or(""), r[7].as<std::string>(), r[8].as<std::int64_t>(),
+                     r[9].as<std::string>()});
     }
     tx.commit();
     return out;
@@ -178,17 +193,22 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
   for (auto& r : rows) {
     auto to = cipher_.Open(r.phone_enc);
     auto body = cipher_.Open(r.body_enc);
+    if (ended_.count(r.alert_id) && !SentAfterEnd(r.message_kind)) {
+      // Claimed in a transaction that began before the alert's end committed: never sent.
+      writer_.Add({r.id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
+      continue;
+    }
     if (r.status != "active" || !to || !body) {
       writer_.Add({r.id, "cancelled", {}, {}, {}, r.status != "active" ? "member is not active" : "cannot decrypt", 0, {}});
       continue;
     }
     q.ready.push_back({r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
-                       ValiditySeconds(r.kind)});
+                       ValiditySeconds(r.kind), r.message_kind});
   }
 }
 
 std::chrono::nanoseconds Dispatcher::SendReady() {
-  auto now = Clock::now();
+  auto now = BucketClock::now();
   std::chrono::nanoseconds wait = options_.poll_interval;
   if (now < paused_until_) return paused_until_ - now;
   for (auto& [network_id, q] : networks_) {
@@ -244,7 +264,7 @@ void Dispatcher::OnOutcome(const Job& job, const std::string& sender, SmsOutcome
     case SmsOutcome::Kind::kThrottled: {
       // The account is over its concurrency: everyone waits, this one goes back to the queue.
       auto pause = std::max<std::chrono::seconds>(outcome.retry_after, std::chrono::seconds(1));
-      paused_until_ = std::max(paused_until_, Clock::now() + pause);
+      paused_until_ = std::max(paused_until_, BucketClock::now() + pause);
       ++stats_.retried;
       t.state = job.attempts >= options_.max_attempts * 4 ? "failed" : "queued";
       t.retry_in_seconds = static_cast<double>(pause.count());

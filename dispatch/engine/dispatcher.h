@@ -33,8 +33,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dispatch/engine/delivery_writer.h"
-#include "dispatch/engine/sms_provider.h"
-#include "dispatch/engine/token_bucket.h"
+#include "dispatch/channels/sms_provider.h"
+#include "dispatch/channels/token_bucket.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/util/crypto.h"
 
@@ -70,9 +70,14 @@ class Dispatcher {
   // Decides and records an inbound SMS in the next group commit (DeliveryWriter::AddInbound),
   // then calls `done` on the dispatcher's executor. Thread-safe.
   void RecordInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done);
-  // The alert ended: drop its claimed-but-unsent deliveries (already cancelled in the database).
+  // Deliveries were queued for some network (escalation): look now instead of at the next poll.
   // Thread-safe.
-  void ForgetAlert(std::int64_t alert_id);
+  void WakeAll();
+  // The alert ended (committed): drop its claimed-but-unsent deliveries (already cancelled in
+  // the database), and from now on drop any of its alert messages, updates, reminders and
+  // stand-downs that a claim still in flight returns (only its closing message may be sent).
+  // Only on the executor: when it returns, no send of those can start.
+  void ForgetAlertNow(std::int64_t alert_id);
   // Stops claiming and sending, waits for requests in flight, returns claimed-but-unsent
   // deliveries to the queue and flushes the writer; then calls `done` (on the executor).
   void Drain(std::function<void()> done);
@@ -91,6 +96,7 @@ class Dispatcher {
     std::string to;
     std::string body;
     int validity_seconds = 3600;
+    std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
   };
   struct Sender {
     std::string number;
@@ -133,6 +139,8 @@ class Dispatcher {
   boost::asio::steady_timer wake_;
   std::map<std::int64_t, NetworkQueue> networks_;
   std::set<std::int64_t> woken_;
+  // Alerts ended while this process runs (ForgetAlertNow), with when: pruned after an hour.
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> ended_;
   int in_flight_ = 0;
   bool draining_ = false;
   bool sleeping_ = false;

@@ -4,8 +4,11 @@
 
 namespace tocsin {
 
-DbPool::DbPool(std::string url, int size)
-    : url_(std::move(url)), size_(size), threads_(static_cast<std::size_t>(size)) {
+DbPool::DbPool(std::string url, int size, int statement_timeout_ms)
+    : url_(std::move(url)),
+      size_(size),
+      statement_timeout_ms_(statement_timeout_ms),
+      threads_(static_cast<std::size_t>(size)) {
   idle_.resize(static_cast<std::size_t>(size));  // connect lazily, on first lease
 }
 
@@ -28,6 +31,9 @@ DbPool::Lease::Lease(DbPool& pool) : pool_(pool) {
   if (!conn_) {
     try {
       conn_ = std::make_unique<pqxx::connection>(pool_.url_);
+      if (pool_.statement_timeout_ms_ > 0) {
+        pqxx::nontransaction(*conn_).exec("SET statement_timeout = " + std::to_string(pool_.statement_timeout_ms_));
+      }
       std::lock_guard lock(pool_.mu_);
       ++pool_.connects_;
     } catch (...) {

@@ -41,7 +41,8 @@ struct DbPoolStats {
 
 class DbPool {
  public:
-  DbPool(std::string url, int size);
+  // `statement_timeout_ms` > 0: every statement on these connections is cancelled past it.
+  DbPool(std::string url, int size, int statement_timeout_ms = 0);
   ~DbPool();
   DbPool(const DbPool&) = delete;
   DbPool& operator=(const DbPool&) = delete;
@@ -117,6 +118,7 @@ class DbPool {
   // Immutable after construction.
   const std::string url_;
   const int size_;
+  const int statement_timeout_ms_;
 
   // Guarded by mu_.
   mutable std::mutex mu_;

@@ -1,7 +1,6 @@
 // Alerts: raise, read (with live counts), list, deliveries, follow-up updates, resolve, cancel.
 #include <boost/json.hpp>
 
-#include "dispatch/registry/audit_log.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -16,6 +15,11 @@ using http::bhttp::verb;
 using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
+
+Engine& EngineOf(App& app) {
+  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+  return *app.engine;
+}
 
 json::value OptJson(const std::optional<std::string>& v) {
   return v ? json::value(*v) : json::value(nullptr);
@@ -67,17 +71,8 @@ Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
       }
     }
   }
-  auto alert = co_await app.db.Run([&](pqxx::connection& c) -> Result<Alert> {
-    pqxx::work tx(c);
-    auto a = app.alerts.Raise(tx, scope.network, in, scope.caller.Actor());
-    if (!a.ok()) return a;
-    tx.commit();
-    return a;
-  });
-  auto raised = ValueOrThrow(std::move(alert));
-  // Committed: the dispatcher may start at once, and the escalation's clock is running.
-  if (app.dispatcher) app.dispatcher->Wake(scope.network.id);
-  if (app.escalator) app.escalator->Track(raised.id);
+  auto actor = scope.caller.Actor();
+  auto raised = ValueOrThrow(co_await EngineOf(app).RaiseAlert(scope.network, in, actor));
   co_return JsonResponse(ctx.req, status::created,
                          {{"id", raised.id}, {"code", raised.code}, {"status", raised.status},
                           {"recipients", raised.recipients}});
@@ -102,7 +97,7 @@ Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
   auto limit = static_cast<int>(QueryInt(ctx, "limit", 50, 1, 500));
   auto alerts = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return app.alerts.List(tx, scope.network.id, filter, limit);
+    return app.alerts.List(tx, scope.network.id, filter, std::nullopt, limit);
   });
   json::array items;
   for (const auto& a : alerts) items.push_back(AlertToJson(a));
@@ -157,16 +152,8 @@ Awaitable UpdateAlertHandler(App& app, http::RequestContext& ctx) {
   JsonBody body(ctx.req);
   body.AllowOnly({"message"});
   auto message = body.RequiredString("message");
-  auto queued = co_await app.db.Run([&](pqxx::connection& c) -> Result<std::int64_t> {
-    pqxx::work tx(c);
-    auto n = app.alerts.Update(tx, scope.network, id, message);
-    if (!n.ok()) return n;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "alerts.update", "alert:" + std::to_string(id));
-    tx.commit();
-    return n;
-  });
-  auto n = ValueOrThrow(std::move(queued));
-  if (app.dispatcher) app.dispatcher->Wake(scope.network.id);
+  auto actor = scope.caller.Actor();
+  auto n = ValueOrThrow(co_await EngineOf(app).UpdateAlert(scope.network, id, message, actor));
   co_return JsonResponse(ctx.req, status::accepted, {{"recipients", n}});
 }
 
@@ -180,22 +167,8 @@ Awaitable EndAlertHandler(App& app, http::RequestContext& ctx, const char* statu
     body.AllowOnly({"message"});
     message = body.String("message").value_or("");
   }
-  auto ended = co_await app.db.Run([&](pqxx::connection& c) -> Result<Alert> {
-    pqxx::work tx(c);
-    auto a = app.alerts.End(tx, scope.network, id, status_to, message);
-    if (!a.ok()) return a;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(),
-                std::string(status_to) == "resolved" ? "alerts.resolve" : "alerts.cancel", "alert:" + std::to_string(id));
-    tx.commit();
-    return a;
-  });
-  auto a = ValueOrThrow(std::move(ended));
-  if (app.dispatcher) {
-    app.dispatcher->ForgetAlert(id);
-    app.dispatcher->Wake(scope.network.id);
-  }
-  if (app.escalator) app.escalator->Forget(id);
-  app.events.Publish(id, "alert", json::serialize(json::object{{"status", a.status}}));
+  auto actor = scope.caller.Actor();
+  auto a = ValueOrThrow(co_await EngineOf(app).EndAlert(scope.network, id, status_to, message, actor));
   co_return JsonResponse(ctx.req, status::ok, AlertToJson(a));
 }
 

@@ -1,8 +1,8 @@
 // PUT /v1/networks/{slug}/areas/{name} {neighbours:[...]}; GET /v1/networks/{slug}/areas.
 #include <boost/json.hpp>
 
-#include "dispatch/registry/area_registry.h"
-#include "dispatch/registry/audit_log.h"
+#include "dispatch/store/area_registry.h"
+#include "dispatch/store/audit_log.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"

@@ -11,8 +11,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "dispatch/registry/network_registry.h"
-#include "dispatch/registry/token_registry.h"
+#include "dispatch/store/network_registry.h"
+#include "dispatch/store/token_registry.h"
 #include "server/app.h"
 #include "server/http/types.h"
 

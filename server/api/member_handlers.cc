@@ -1,9 +1,9 @@
 // Members of a network: create, list (filters, keyset pages), get, patch, delete, CSV import.
 #include <boost/json.hpp>
 
-#include "dispatch/registry/audit_log.h"
-#include "dispatch/registry/member_import.h"
-#include "dispatch/registry/validation.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/member_import.h"
+#include "dispatch/model/validation.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"

@@ -1,8 +1,8 @@
 // POST /v1/networks (server admin), GET /v1/networks/{slug}.
 #include <boost/json.hpp>
 
-#include "dispatch/registry/audit_log.h"
-#include "dispatch/registry/network_registry.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/network_registry.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"

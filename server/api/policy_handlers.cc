@@ -2,8 +2,8 @@
 // stores; GET answers the stored policy or the built-in default ("default": true).
 #include <boost/json.hpp>
 
-#include "dispatch/escalation/escalation_store.h"
-#include "dispatch/registry/audit_log.h"
+#include "dispatch/store/policy_store.h"
+#include "dispatch/store/audit_log.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"

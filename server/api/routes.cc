@@ -13,6 +13,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddTreeRoutes(router, app);
   AddEventRoutes(router, app);
   AddTwilioRoutes(router, app);
+  AddClockRoutes(router, app);
 }
 
 }  // namespace tocsin

@@ -17,6 +17,7 @@ void AddPolicyRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/p
 void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/trees, alerts/{id}/tree
 void AddEventRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts/{id}/events (SSE)
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
+void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (tests: manual clock)
 
 // Every route of the server.
 void AddAllRoutes(http::Router& router, App& app);

@@ -2,8 +2,8 @@
 // DELETE /v1/networks/{slug}/tokens/{id}. Server admin or the network's admin tokens.
 #include <boost/json.hpp>
 
-#include "dispatch/registry/audit_log.h"
-#include "dispatch/registry/token_registry.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/token_registry.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"

@@ -3,10 +3,10 @@
 // Trees say who calls whom: reading them takes the members permission, not the alerts one.
 #include <boost/json.hpp>
 
-#include "dispatch/registry/audit_log.h"
-#include "dispatch/registry/validation.h"
-#include "dispatch/trees/tree_run.h"
-#include "dispatch/trees/tree_store.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/model/validation.h"
+#include "dispatch/store/tree_run_store.h"
+#include "dispatch/store/tree_store.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"

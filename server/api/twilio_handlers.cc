@@ -11,8 +11,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "dispatch/engine/status_callbacks.h"
-#include "dispatch/twilio/signature.h"
+#include "dispatch/store/status_store.h"
+#include "dispatch/channels/twilio_signature.h"
 #include "server/api/api_error.h"
 #include "server/api/json_io.h"
 #include "server/api/routes.h"
@@ -53,51 +53,22 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   if (!state.empty()) {
     std::optional<std::string> code;
     if (auto c = Get(params, "ErrorCode"); !c.empty()) code = c;
-    auto applied = co_await app.db.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      auto moved = ApplyStatusCallback(tx, sid, state, code);
-      tx.commit();
-      return moved;
-    });
-    bool failed = state == "failed" || state == "undelivered";
-    for (const auto& d : applied) {
-      if (failed && app.escalator) app.escalator->OnDeliveryFailed(d.alert_id);
-      app.events.Publish(d.alert_id, "delivery", DeliveryEventJson(d.delivery_id, d.member_id, state, code));
-    }
+    if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+    co_await app.engine->ApplyStatus(sid, state, code);
   }
   co_return EmptyResponse(ctx.req, status::no_content);
-}
-
-// Resumes the caller once the engine has decided `*sms` and committed what it records (the
-// lookup of its sender and the answer share the delivery writer's group commit), with nullopt
-// if the database refused it. The message travels as a plain pointer: GCC 12 mishandles
-// non-trivial arguments that Asio stores in coroutine frames.
-boost::asio::awaitable<std::optional<ReplyDecision>> DecideAndRecord(Dispatcher& dispatcher, InboundSms* sms) {
-  using Signature = void(std::optional<ReplyDecision>);
-  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
-      [&dispatcher](auto handler, InboundSms* owned) {
-        std::unique_ptr<InboundSms> message(owned);
-        auto ex = boost::asio::get_associated_executor(handler);
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        // The writer calls back on the engine's thread: resume on the request's own executor.
-        dispatcher.RecordInbound(std::move(*message), [h, ex](std::optional<ReplyDecision> d) {
-          boost::asio::post(ex, [h, d = std::move(d)]() mutable { std::move(*h)(std::move(d)); });
-        });
-      },
-      boost::asio::use_awaitable, sms);
 }
 
 Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
-  if (!app.dispatcher) throw ApiError(Error::Unavailable("not serving replies"));
-  auto decided = co_await DecideAndRecord(*app.dispatcher, new InboundSms(std::move(sms)));
+  if (!app.engine) throw ApiError(Error::Unavailable("not serving replies"));
+  // The message travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
+  // stores in coroutine frames.
+  auto decided = co_await app.engine->RecordInbound(new InboundSms(std::move(sms)));
   // Not acknowledged: Twilio's request fails (it retries) and the member is not told it counted.
   if (!decided) throw ApiError(Error::Unavailable("the reply could not be recorded"));
   auto decision = std::move(*decided);
-  if (decision.record && decision.record->answer != "text" && app.escalator) {
-    app.escalator->OnAnswer(decision.record->alert_id);  // going or cannot: goals and trees move
-  }
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
   http::Response res{status::ok, ctx.req.version()};
   res.set(http::bhttp::field::content_type, "text/xml; charset=utf-8");

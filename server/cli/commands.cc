@@ -10,10 +10,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "dispatch/registry/audit_log.h"
-#include "dispatch/registry/member_import.h"
-#include "dispatch/registry/network_registry.h"
-#include "dispatch/registry/token_registry.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/member_import.h"
+#include "dispatch/store/network_registry.h"
+#include "dispatch/store/token_registry.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/store/key_check.h"
 #include "dispatch/store/migrator.h"

@@ -17,7 +17,7 @@
 #include <random>
 #include <thread>
 
-#include "dispatch/twilio/signature.h"
+#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/bench_util.h"
 #include "tests/support/server_process.h"
 

@@ -32,8 +32,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "dispatch/escalation/timer_service.h"
-#include "dispatch/escalation/timer_wheel.h"
+#include "dispatch/engine/timer_service.h"
+#include "dispatch/engine/timer_wheel.h"
 
 // Counting allocator: every operator new/delete of the program (aligned forms left default).
 namespace {
@@ -58,7 +58,7 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
 
 using namespace tocsin;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -74,7 +74,7 @@ long RssKb() {
   return 0;
 }
 
-double NsPer(Clock::duration d, std::size_t n) {
+double NsPer(SteadyClock::duration d, std::size_t n) {
   return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()) /
          static_cast<double>(n);
 }
@@ -103,9 +103,9 @@ void WheelScenario() {
   long long heap_before = g_live_bytes.load();
 
   auto wheel = std::make_unique<TimerWheel>(t0);
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   for (std::size_t i = 0; i < kTimers; ++i) ids[i] = wheel->Add(dues[i], i);
-  auto add_cold = Clock::now() - start;
+  auto add_cold = SteadyClock::now() - start;
 
   long long heap_bytes = g_live_bytes.load() - heap_before;
   long rss_kb = RssKb() - rss_before;
@@ -116,24 +116,24 @@ void WheelScenario() {
       static_cast<double>(wheel->MemoryBytes()) / kTimers);
   std::printf("add (fresh wheel, growing the node pool): %.1f ns/op\n", NsPer(add_cold, kTimers));
 
-  start = Clock::now();
+  start = SteadyClock::now();
   for (std::size_t i : cancel_order) wheel->Cancel(ids[i]);
-  auto cancel = Clock::now() - start;
+  auto cancel = SteadyClock::now() - start;
   std::printf("cancel (random order): %.1f ns/op\n", NsPer(cancel, kTimers));
 
   long long allocations_before = g_allocations.load();
-  start = Clock::now();
+  start = SteadyClock::now();
   for (std::size_t i = 0; i < kTimers; ++i) ids[i] = wheel->Add(dues[i], i);
-  auto add_warm = Clock::now() - start;
+  auto add_warm = SteadyClock::now() - start;
   std::printf("add (warm: nodes from the free list): %.1f ns/op, heap allocations: %lld\n",
               NsPer(add_warm, kTimers), g_allocations.load() - allocations_before);
 
   std::size_t fired = 0;
-  start = Clock::now();
+  start = SteadyClock::now();
   for (std::int64_t t = t0; t <= t0 + kDayMs + 1000; t += 1000) {
     fired += wheel->Advance(t, [](TimerWheel::TimerId, std::uint64_t, std::int64_t) {});
   }
-  auto advance = Clock::now() - start;
+  auto advance = SteadyClock::now() - start;
   std::printf(
       "advance through 24 h in 1 s steps: %zu fired, %.1f ns per fired timer "
       "(cascades included), %.0f ms total\n",
@@ -158,13 +158,15 @@ void LatenessScenario() {
   std::vector<double> lateness;
   lateness.reserve(kNear);
   double max_seen = 0;
+  SystemClock wall_clock;
   TimerService service(io.get_executor(),
                        [&](TimerWheel::TimerId, std::uint64_t payload, std::int64_t due_ms) {
                          if ((payload & kMeasured) == 0) return;
                          double late = NowMsPrecise() - static_cast<double>(due_ms);
                          lateness.push_back(late);
                          max_seen = std::max(max_seen, late);
-                       });
+                       },
+                       wall_clock);
 
   std::mt19937_64 rng(7);
   const std::int64_t t0 = TimerService::SystemNowMs();
@@ -189,8 +191,8 @@ void LatenessScenario() {
   std::function<void()> chain = [&] {
     if (stopping) return;
     ++load_handlers;
-    auto until = Clock::now() + kWork;
-    while (Clock::now() < until) {
+    auto until = SteadyClock::now() + kWork;
+    while (SteadyClock::now() < until) {
     }
     if (load_handlers % 10 == 0) {  // engine-like churn on far timers
       std::size_t k = rng() % far_ids.size();
@@ -209,9 +211,9 @@ void LatenessScenario() {
     stopping = true;
     io.stop();  // the service stays armed for the far timers
   });
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   io.run();
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
 
   std::sort(lateness.begin(), lateness.end());
   auto pct = [&](double p) {

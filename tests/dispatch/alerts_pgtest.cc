@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "dispatch/twilio/signature.h"
+#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 

@@ -7,7 +7,7 @@
 #include <csignal>
 #include <thread>
 
-#include "dispatch/twilio/signature.h"
+#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/eventually.h"
 #include "tests/support/alert_network.h"
 

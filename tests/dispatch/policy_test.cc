@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "dispatch/escalation/policy.h"
+#include "dispatch/model/policy.h"
 
 using namespace tocsin;
 

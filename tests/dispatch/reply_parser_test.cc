@@ -1,4 +1,4 @@
-#include "dispatch/replies/reply_parser.h"
+#include "dispatch/model/reply_parser.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "dispatch/sms/segments.h"
+#include "dispatch/message/segments.h"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,4 +1,4 @@
-#include "dispatch/twilio/signature.h"
+#include "dispatch/channels/twilio_signature.h"
 
 #include <catch2/catch.hpp>
 

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <string>
 
-#include "dispatch/sms/segments.h"
+#include "dispatch/message/segments.h"
 
 #ifndef TOCSIN_SOURCE_DIR
 #error "TOCSIN_SOURCE_DIR must be defined as the repository root"

@@ -1,7 +1,7 @@
 // TimerWheel: order, ties, cancellation, ids, past and far deadlines, re-entrant callbacks,
 // NextDue, and a long randomized run against a std::map model. Then TimerService on a real
 // io_context (short waits of a few tens of ms).
-#include "dispatch/escalation/timer_wheel.h"
+#include "dispatch/engine/timer_wheel.h"
 
 #include <catch2/catch.hpp>
 
@@ -21,7 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "dispatch/escalation/timer_service.h"
+#include "dispatch/engine/timer_service.h"
 
 using namespace tocsin;
 using TimerId = TimerWheel::TimerId;
@@ -523,13 +523,15 @@ TEST_CASE("randomized against a std::map model", "[timer_wheel]") {
 TEST_CASE("TimerService fires on time, in order, and honours Cancel", "[timer_service]") {
   boost::asio::io_context io;
   std::vector<std::pair<std::uint64_t, std::int64_t>> fired;  // payload, lateness ms
+  SystemClock wall_clock;
   std::unique_ptr<TimerService> service;
   service = std::make_unique<TimerService>(
       io.get_executor(), [&](TimerId, std::uint64_t payload, std::int64_t due) {
         fired.emplace_back(payload, TimerService::SystemNowMs() - due);
         if (payload == 2) service->Add(TimerService::SystemNowMs() + 5, 4);
         if (fired.size() == 4) io.stop();
-      });
+      },
+      wall_clock);
   std::int64_t now = TimerService::SystemNowMs();
   service->Add(now + 60, 3);
   service->Add(now + 20, 1);  // earlier than the armed deadline: re-arms
@@ -556,6 +558,7 @@ TEST_CASE("TimerService yields between turns of many due timers", "[timer_servic
   boost::asio::io_context io;
   std::vector<std::uint64_t> order;
   int interleaved_at = -1;
+  SystemClock wall_clock;
   TimerService service(
       io.get_executor(),
       [&](TimerId, std::uint64_t payload, std::int64_t) {
@@ -565,7 +568,7 @@ TEST_CASE("TimerService yields between turns of many due timers", "[timer_servic
           boost::asio::post(io, [&] { interleaved_at = static_cast<int>(order.size()); });
         }
       },
-      &TimerService::SystemNowMs, 100);
+      wall_clock, 100);
   std::int64_t now = TimerService::SystemNowMs();
   for (std::uint64_t i = 0; i < 1000; ++i)
     service.Add(now - 1000 + static_cast<std::int64_t>(i), i);

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "dispatch/engine/token_bucket.h"
+#include "dispatch/channels/token_bucket.h"
 
 using namespace tocsin;
 using namespace std::chrono_literals;

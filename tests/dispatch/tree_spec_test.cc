@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "dispatch/trees/tree_spec.h"
+#include "dispatch/model/tree_spec.h"
 
 using namespace tocsin;
 

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "dispatch/trees/tree_walk.h"
+#include "dispatch/model/tree_walk.h"
 
 using namespace tocsin;
 

@@ -1,7 +1,7 @@
 // What each Messages API answer means for a delivery (no network: Interpret is pure).
 #include <catch2/catch.hpp>
 
-#include "dispatch/engine/twilio_provider.h"
+#include "dispatch/channels/twilio_provider.h"
 
 using namespace tocsin;
 using Kind = SmsOutcome::Kind;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "dispatch/registry/validation.h"
+#include "dispatch/model/validation.h"
 
 using namespace tocsin;
 

@@ -17,8 +17,8 @@
 #include <thread>
 #include <unordered_map>
 
-#include "dispatch/sms/segments.h"
-#include "dispatch/twilio/signature.h"
+#include "dispatch/message/segments.h"
+#include "dispatch/channels/twilio_signature.h"
 
 namespace tocsin {
 namespace {

@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "dispatch/twilio/signature.h"
+#include "dispatch/channels/twilio_signature.h"
 
 namespace tocsin {
 namespace {

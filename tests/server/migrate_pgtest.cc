@@ -56,7 +56,9 @@ TEST_CASE("readyz reports the database and healthz the process", "[pg][health]")
   CHECK(metrics.body.find("tocsin_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1") !=
         std::string::npos);
   CHECK(metrics.body.find("tocsin_http_request_duration_seconds_bucket") != std::string::npos);
-  CHECK(metrics.body.find("tocsin_db_pool_size 4") != std::string::npos);
+  // Two pools: the API's (database.api_pool_size) and the engine's (database.pool_size).
+  CHECK(metrics.body.find("tocsin_db_pool_size 2") != std::string::npos);
+  CHECK(metrics.body.find("tocsin_engine_db_pool_size 4") != std::string::npos);
   CHECK(server.Stop() == 0);  // SIGTERM drains and exits cleanly
 }
 

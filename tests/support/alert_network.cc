@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "dispatch/twilio/signature.h"
+#include "dispatch/channels/twilio_signature.h"
 
 namespace tocsin::test {
 

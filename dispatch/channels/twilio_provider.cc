@@ -1,0 +1,102 @@
+#include "dispatch/channels/twilio_provider.h"
+
+#include <charconv>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatch/channels/twilio_signature.h"
+
+namespace tocsin {
+namespace {
+
+// Our own words for Twilio's codes (theirs may quote the number).
+std::string ErrorText(long code) {
+  switch (code) {
+    case 21211: return "invalid 'To' phone number";
+    case 21408: return "sending to this region is not enabled";
+    case 21610: return "the recipient replied STOP to this sender";
+    case 21612: return "this sender cannot reach this number";
+    case 21614: return "the number cannot receive SMS";
+    case 21606: return "the 'From' number is not a valid sender for this account";
+    case 21617: return "the message body is too long";
+    case 20003: return "provider authentication failed";
+    case 20429: return "too many concurrent requests";
+  }
+  return "provider error " + std::to_string(code);
+}
+
+long JsonCode(const boost::json::value& v) {
+  if (!v.is_object()) return 0;
+  auto* code = v.as_object().if_contains("code");
+  if (code && code->is_int64()) return static_cast<long>(code->as_int64());
+  return 0;
+}
+
+std::chrono::seconds RetryAfter(const HttpResponse& r) {
+  auto it = r.headers.find("retry-after");
+  int seconds = 1;
+  if (it != r.headers.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), seconds);
+  }
+  return std::chrono::seconds(std::clamp(seconds, 1, 3600));
+}
+
+}  // namespace
+
+TwilioProvider::TwilioProvider(boost::asio::any_io_executor executor, TwilioSettings settings)
+    : settings_(std::move(settings)),
+      url_(settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Messages.json"),
+      client_(executor, settings_.max_connections) {}
+
+SmsOutcome TwilioProvider::Interpret(const HttpResponse& r) {
+  SmsOutcome out;
+  if (r.status == 0) {
+    out.kind = SmsOutcome::Kind::kTransient;
+    out.error_code = r.timed_out ? "timeout" : "network";
+    out.error_message = r.timed_out ? "the provider did not answer in time" : "could not reach the provider";
+    return out;
+  }
+  boost::json::error_code ec;
+  auto json = boost::json::parse(r.body, ec);
+  long code = ec ? 0 : JsonCode(json);
+  if (r.status == 200 || r.status == 201) {
+    out.kind = SmsOutcome::Kind::kAccepted;
+    if (!ec && json.is_object()) {
+      if (auto* sid = json.as_object().if_contains("sid"); sid && sid->is_string()) {
+        out.provider_id = std::string(sid->as_string());
+      }
+    }
+    if (out.provider_id.empty()) spdlog::warn("twilio accepted a message without a sid");
+    return out;
+  }
+  out.error_code = code ? std::to_string(code) : "http_" + std::to_string(r.status);
+  out.error_message = code ? ErrorText(code) : "provider answered HTTP " + std::to_string(r.status);
+  if (r.status == 429 || code == 20429) {
+    out.kind = SmsOutcome::Kind::kThrottled;
+    out.retry_after = RetryAfter(r);
+  } else if (r.status >= 500 || r.status == 401 || r.status == 408) {
+    out.kind = SmsOutcome::Kind::kTransient;
+    if (r.status == 401) spdlog::error("twilio rejected our credentials (twilio.account_sid/auth_token)");
+  } else {
+    out.kind = SmsOutcome::Kind::kPermanent;
+    out.recipient_opted_out = code == 21610;
+  }
+  return out;
+}
+
+void TwilioProvider::Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) {
+  HttpRequest req;
+  req.url = url_;
+  req.basic_user = settings_.account_sid;
+  req.basic_password = settings_.auth_token;
+  req.timeout = settings_.timeout;
+  req.body = FormUrlEncode({{"To", message.to},
+                            {"From", message.from},
+                            {"Body", message.body},
+                            {"StatusCallback", settings_.status_callback_url},
+                            {"ValidityPeriod", std::to_string(message.validity_seconds)}});
+  client_.Start(std::move(req), [done = std::move(done)](HttpResponse r) { done(Interpret(r)); });
+}
+
+}  // namespace tocsin

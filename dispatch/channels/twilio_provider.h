@@ -1,0 +1,47 @@
+// TwilioProvider: sends SMS through Twilio's Messages API
+// (POST {api_base}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded, HTTP Basic auth),
+// on a CurlMultiClient driven by the engine's event loop.
+//
+// Outcomes (see SmsOutcome): 200/201 -> accepted with the message SID; 429 or code 20429 ->
+// throttled (Retry-After honoured); 5xx, 401 and transport failures (timeouts, refused
+// connections) -> transient; other 4xx -> permanent, 21610 also marking the recipient opted out.
+// Error texts are ours, chosen by code: Twilio's own messages quote the phone number.
+//
+// Threading: Send() must be called on the executor given at construction (the dispatcher's);
+// `done` runs on it too.
+#pragma once
+
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "dispatch/channels/sms_provider.h"
+#include "dispatch/net/curl_multi_client.h"
+
+namespace tocsin {
+
+struct TwilioSettings {
+  std::string account_sid;
+  std::string auth_token;
+  std::string api_base;             // "https://api.twilio.com", no trailing '/'
+  std::string status_callback_url;  // {public_url}/twilio/status
+  int max_connections = 100;
+  std::chrono::milliseconds timeout{15000};
+};
+
+class TwilioProvider : public SmsProvider {
+ public:
+  TwilioProvider(boost::asio::any_io_executor executor, TwilioSettings settings);
+
+  void Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) override;
+
+  // What a Messages API answer means for the delivery (pure; unit-tested).
+  static SmsOutcome Interpret(const HttpResponse& response);
+
+ private:
+  const TwilioSettings settings_;
+  const std::string url_;
+  CurlMultiClient client_;
+};
+
+}  // namespace tocsin

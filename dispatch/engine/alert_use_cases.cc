@@ -1,0 +1,86 @@
+#include "dispatch/engine/alert_use_cases.h"
+
+#include "dispatch/model/validation.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/escalation_store.h"
+#include "dispatch/store/policy_store.h"
+
+namespace tocsin {
+
+Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
+                                    const std::string& actor, std::int64_t now_ms) const {
+  AlertInput in = raw;
+  if (auto s = ValidateAlertInput(in); !s.ok()) return s.error();
+  auto areas = CanonicalList(in.areas, "areas", &CheckAreaName);
+  if (!areas.ok()) return areas.error();
+  auto roles = CanonicalList(in.roles.empty() ? std::vector<std::string>{"responder"} : in.roles,
+                             "audience.roles", &CheckMemberRole);
+  if (!roles.ok()) return roles.error();
+  in.areas = areas.value();
+  in.roles = roles.value();
+  std::optional<std::string> deadline_text;
+  if (in.deadline) {
+    if (!alerts_.DeadlineAfter(tx, *in.deadline, now_ms)) return Error::Invalid("deadline", "is in the past");
+    deadline_text = alerts_.DeadlineText(tx, *in.deadline);
+  }
+  auto id = alerts_.Insert(tx, net.id, in, actor);
+  auto stored = alerts_.Get(tx, net.id, id);
+  if (!stored.ok()) return stored.error();
+  auto shell = stored.value();
+  shell.deadline = deadline_text;  // as members read it
+  if (auto s = fanout_.StoreMessages(tx, net, shell, 0, "alert"); !s.ok()) return s.error();
+
+  // The request's audience, when it names one, replaces the policy's first step.
+  std::optional<std::vector<PolicyAudience>> first_step;
+  if (in.audience_given) {
+    PolicyAudience a;
+    a.roles = in.roles;
+    a.scope = AreaScope::kAlert;
+    first_step = std::vector<PolicyAudience>{a};
+    if (in.include_neighbours) {
+      a.scope = AreaScope::kNeighbours;
+      first_step->push_back(a);
+    }
+  }
+  auto started = runner_.Start(tx, net, id, PolicyFor(tx, net.id, in.kind), first_step, now_ms);
+  RecordAudit(tx, net.id, actor, "alerts.raise", "alert:" + std::to_string(id),
+              "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(started.queued) + "}");
+  auto alert = alerts_.Get(tx, net.id, id);
+  if (!alert.ok()) return alert.error();
+  return Raised{std::move(alert.value()), std::move(started.timers)};
+}
+
+Result<std::int64_t> AlertUseCases::Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                           const std::string& message, const std::string& actor) const {
+  if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
+  auto alert = alerts_.Lock(tx, net.id, alert_id);
+  if (!alert.ok()) return alert.error();
+  if (alert->status != "open") return Error::Conflict("status", "the alert has ended");
+  int seq = alerts_.NextSeq(tx, alert_id);
+  if (auto s = fanout_.StoreMessages(tx, net, alert.value(), seq, "update", message); !s.ok()) return s.error();
+  auto queued = fanout_.QueueForReached(tx, alert_id, seq);
+  RecordAudit(tx, net.id, actor, "alerts.update", "alert:" + std::to_string(alert_id));
+  return queued;
+}
+
+Result<Alert> AlertUseCases::End(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                 const std::string& status, const std::string& message, const std::string& actor,
+                                 std::int64_t now_ms) const {
+  if (!message.empty()) {
+    if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
+  }
+  auto alert = alerts_.Lock(tx, net.id, alert_id);
+  if (!alert.ok()) return alert.error();
+  if (alert->status != "open") return Error::Conflict("status", "the alert has ended already");
+  alerts_.MarkEnded(tx, alert_id, status, now_ms);
+  StopEscalation(tx, alert_id);
+  int seq = alerts_.NextSeq(tx, alert_id);
+  auto key = status == "resolved" ? "resolve" : "cancel";
+  if (auto s = fanout_.StoreMessages(tx, net, alert.value(), seq, key, message); !s.ok()) return s.error();
+  fanout_.QueueForReached(tx, alert_id, seq);
+  RecordAudit(tx, net.id, actor, status == "resolved" ? "alerts.resolve" : "alerts.cancel",
+              "alert:" + std::to_string(alert_id));
+  return alerts_.Get(tx, net.id, alert_id);
+}
+
+}  // namespace tocsin

@@ -1,0 +1,51 @@
+// The alert use cases' transactions: raising an alert (validate, store it, render its text once
+// per language, start its escalation: step 0's audience is queued), a follow-up update, and
+// ending it (resolve or cancel). Each runs inside the caller's transaction and returns what the
+// Engine must do after the commit (engine.h: wake the dispatcher, schedule deadlines, forget).
+//
+// Thread safety: holds const references only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/engine/escalation_runner.h"
+#include "dispatch/fanout/fanout.h"
+#include "dispatch/model/alert.h"
+#include "dispatch/store/alert_store.h"
+#include "dispatch/store/network_registry.h"
+
+namespace tocsin {
+
+struct Raised {
+  Alert alert;
+  std::vector<PendingTimer> timers;  // the escalation's first deadlines
+};
+
+class AlertUseCases {
+ public:
+  AlertUseCases(const DataCipher& cipher, const Fanout& fanout, const EscalationRunner& runner)
+      : alerts_(cipher), fanout_(fanout), runner_(runner) {}
+
+  // Validates `in` (errors name the field), inserts the alert and its texts, and starts its
+  // escalation (the request's audience, when it names one, replaces step 0's).
+  Result<Raised> Raise(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
+                       std::int64_t now_ms) const;
+  // Queues `message` for every member the alert reached. Conflict if the alert has ended.
+  Result<std::int64_t> Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                              const std::string& message, const std::string& actor) const;
+  // Ends the alert (`status`: resolved or cancelled): cancels what is unsent, stops its
+  // escalation and queues the closing message for those reached. Conflict if ended already.
+  Result<Alert> End(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& status,
+                    const std::string& message, const std::string& actor, std::int64_t now_ms) const;
+
+ private:
+  const AlertStore alerts_;
+  const Fanout& fanout_;
+  const EscalationRunner& runner_;
+};
+
+}  // namespace tocsin

@@ -1,0 +1,202 @@
+#include "dispatch/engine/engine.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatch/store/status_store.h"
+
+namespace tocsin {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// How long AdvanceClock waits at most for the escalator to settle, and how often it looks.
+constexpr int kSettleChecks = 5000;
+constexpr auto kSettlePoll = std::chrono::milliseconds(2);
+
+std::unique_ptr<Clock> MakeClock(const EngineOptions& o) {
+  if (o.manual_clock) return std::make_unique<ManualClock>();
+  if (o.time_scale > 1) return std::make_unique<ScaledClock>(o.time_scale);
+  return std::make_unique<SystemClock>();
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSet& templates, EventHub& events,
+               const SmsProviderFactory& make_provider)
+    : options_(std::move(options)),
+      cipher_(cipher),
+      templates_(templates),
+      events_(events),
+      clock_(MakeClock(options_)),
+      manual_clock_(dynamic_cast<ManualClock*>(clock_.get())),
+      work_(asio::make_work_guard(ioc_)),
+      db_(options_.database_url, options_.pool_size),
+      replies_(cipher, templates),
+      fanout_(cipher, templates),
+      runner_(fanout_, cipher),
+      alerts_(cipher, fanout_, runner_),
+      provider_(make_provider(ioc_.get_executor())) {
+  auto dispatch = options_.dispatch;
+  dispatch.writer_hooks.events = &events_;
+  dispatch.writer_hooks.replies = &replies_;
+  dispatch.writer_hooks.cipher = &cipher_;
+  dispatch.writer_hooks.clock = clock_.get();
+  dispatch.writer_hooks.on_failed = [this](std::int64_t alert_id) { escalator_->OnDeliveryFailed(alert_id); };
+  dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_, *provider_, dispatch);
+  escalator_ = std::make_unique<Escalator>(
+      ioc_.get_executor(), db_, *clock_, runner_, [this] { dispatcher_->WakeAll(); }, &events_);
+}
+
+Engine::~Engine() {
+  if (thread_.joinable()) {
+    ioc_.stop();
+    thread_.join();
+  }
+}
+
+void Engine::Start() {
+  if (options_.time_scale > 1) {
+    spdlog::warn("escalation.time_scale = {}: every escalation wait runs that much faster (tests and demos only)",
+                 options_.time_scale);
+  }
+  if (manual_clock_) spdlog::warn("testing.manual_clock: time moves only through POST /v1/admin/clock");
+  dispatcher_->Start();
+  escalator_->Start();
+  thread_ = std::thread([this] { ioc_.run(); });
+}
+
+void Engine::Stop(std::function<void()> done) {
+  // First no new sends (requests in flight finish and are recorded), then no escalation task
+  // left, then the loop ends: nothing posts to the io_context after it stops.
+  dispatcher_->Drain([this, done = std::move(done)]() mutable {
+    escalator_->Drain([this, done = std::move(done)] {
+      done();
+      work_.reset();
+      ioc_.stop();
+    });
+  });
+}
+
+void Engine::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+template <typename R>
+asio::awaitable<R> Engine::OnEngine(std::function<R()> fn) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(R)>(
+      [this](auto handler, std::function<R()> f) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        asio::post(ioc_.get_executor(), [h, ex, f = std::move(f)]() mutable {
+          R r = f();
+          asio::post(ex, [h, r = std::move(r)]() mutable { std::move(*h)(std::move(r)); });
+        });
+      },
+      asio::use_awaitable, std::move(fn));
+}
+
+asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const AlertInput& in, const std::string& actor) {
+  auto now_ms = clock_->NowMs();
+  auto raised = co_await db_.Run([&](pqxx::connection& c) -> Result<Raised> {
+    pqxx::work tx(c);
+    auto r = alerts_.Raise(tx, net, in, actor, now_ms);
+    if (r.ok()) tx.commit();
+    return r;
+  });
+  if (!raised.ok()) co_return raised.error();
+  // Committed: the dispatcher may start at once, and the escalation's clock is running.
+  dispatcher_->Wake(net.id);
+  escalator_->Track(raised->alert.id, std::move(raised->timers));
+  co_return std::move(raised->alert);
+}
+
+asio::awaitable<Result<std::int64_t>> Engine::UpdateAlert(const Network& net, std::int64_t alert_id,
+                                                          const std::string& message, const std::string& actor) {
+  auto queued = co_await db_.Run([&](pqxx::connection& c) -> Result<std::int64_t> {
+    pqxx::work tx(c);
+    auto n = alerts_.Update(tx, net, alert_id, message, actor);
+    if (n.ok()) tx.commit();
+    return n;
+  });
+  if (queued.ok()) dispatcher_->Wake(net.id);
+  co_return queued;
+}
+
+asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t alert_id, const char* status,
+                                                const std::string& message, const std::string& actor) {
+  auto now_ms = clock_->NowMs();
+  auto ended = co_await db_.Run([&](pqxx::connection& c) -> Result<Alert> {
+    pqxx::work tx(c);
+    auto a = alerts_.End(tx, net, alert_id, status, message, actor, now_ms);
+    if (a.ok()) tx.commit();
+    return a;
+  });
+  if (!ended.ok()) co_return ended;
+  // Before answering: nothing of the alert claimed but unsent may leave after this returns.
+  co_await OnEngine<bool>([this, alert_id] {
+    dispatcher_->ForgetAlertNow(alert_id);
+    return true;
+  });
+  escalator_->Forget(alert_id);
+  dispatcher_->Wake(net.id);
+  events_.Publish(alert_id, "alert", "{\"status\":\"" + ended->status + "\"}");
+  co_return ended;
+}
+
+asio::awaitable<std::optional<ReplyDecision>> Engine::RecordInbound(InboundSms* sms) {
+  using Signature = void(std::optional<ReplyDecision>);
+  auto decided = co_await asio::async_initiate<const asio::use_awaitable_t<>&, Signature>(
+      [this](auto handler, InboundSms* owned) {
+        std::unique_ptr<InboundSms> message(owned);
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        // The writer calls back on a pool thread: resume on the request's own executor.
+        dispatcher_->RecordInbound(std::move(*message), [h, ex](std::optional<ReplyDecision> d) {
+          asio::post(ex, [h, d = std::move(d)]() mutable { std::move(*h)(std::move(d)); });
+        });
+      },
+      asio::use_awaitable, sms);
+  if (decided && decided->record && decided->record->answer != "text") {
+    escalator_->OnAnswer(decided->record->alert_id);  // going or cannot: goals and trees move
+  }
+  co_return decided;
+}
+
+asio::awaitable<void> Engine::ApplyStatus(const std::string& sid, const std::string& state,
+                                          const std::optional<std::string>& error_code) {
+  auto now_ms = clock_->NowMs();
+  auto applied = co_await db_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto moved = ApplyStatusCallback(tx, sid, state, error_code, now_ms);
+    tx.commit();
+    return moved;
+  });
+  bool failed = state == "failed" || state == "undelivered";
+  for (const auto& d : applied) {
+    if (failed) escalator_->OnDeliveryFailed(d.alert_id);
+    events_.Publish(d.alert_id, "delivery", DeliveryEventJson(d.delivery_id, d.member_id, state, error_code));
+  }
+}
+
+asio::awaitable<std::optional<std::int64_t>> Engine::AdvanceClock(std::int64_t ms) {
+  if (!manual_clock_) co_return std::nullopt;
+  auto now = manual_clock_->Advance(ms);
+  asio::steady_timer poll(co_await asio::this_coro::executor);
+  for (int i = 0; i < kSettleChecks; ++i) {
+    // The jump reaches the timers through a post: look only after it had its turn.
+    poll.expires_after(kSettlePoll);
+    co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (co_await OnEngine<bool>([this] { return escalator_->Settled(); })) break;
+  }
+  co_return now;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,118 @@
+// Engine: the core of Tocsin, as the server sees it. Entry point of dispatch/.
+//
+// What it owns: its own io_context and the one thread that runs it, its Clock, its database
+// pool (separate from the API's, so a large import or a burst of requests cannot delay a send
+// or an answer), the SMS provider, the Dispatcher (sending loop and group-commit writer) and
+// the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
+// never call back up; the use cases here are the only way in:
+//
+//   RaiseAlert / UpdateAlert / EndAlert  one transaction each, then what follows the commit
+//                                        (wake the dispatcher, schedule deadlines, forget an
+//                                        ended alert's unsent work before answering);
+//   RecordInbound                        a reply decided and recorded in a group commit, then
+//                                        goals and trees move;
+//   ApplyStatus                          a provider's status callback;
+//   AdvanceClock                         tests only (a ManualClock): move time, wait until what
+//                                        became due has been handled.
+//
+// Threading: the use cases are awaitables that may be called from any executor; they resume
+// there. Internal state lives on the engine's thread. Stop() drains the dispatcher (requests in
+// flight finish and are recorded), the escalator (no task left) and then stops the thread;
+// destroy the Engine only after Stop's callback ran (or never Started).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "dispatch/channels/sms_provider.h"
+#include "dispatch/engine/alert_use_cases.h"
+#include "dispatch/engine/dispatcher.h"
+#include "dispatch/engine/escalation_runner.h"
+#include "dispatch/engine/escalator.h"
+#include "dispatch/engine/event_hub.h"
+#include "dispatch/fanout/fanout.h"
+#include "dispatch/model/reply_decision.h"
+#include "dispatch/store/db_pool.h"
+#include "dispatch/util/clock.h"
+
+namespace tocsin {
+
+struct EngineOptions {
+  std::string database_url;
+  int pool_size = 4;
+  DispatcherOptions dispatch;  // its writer hooks are the Engine's own
+  double time_scale = 1;       // > 1: a ScaledClock (demos)
+  bool manual_clock = false;   // a ManualClock moved by AdvanceClock (tests)
+};
+
+using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
+
+class Engine {
+ public:
+  Engine(EngineOptions options, const DataCipher& cipher, const TemplateSet& templates, EventHub& events,
+         const SmsProviderFactory& make_provider);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts the loops and the engine thread.
+  void Start();
+  // Drains everything (see above), then calls `done` on the engine thread just before it stops.
+  void Stop(std::function<void()> done);
+  // Waits for the engine thread to end (after Stop).
+  void Join();
+
+  boost::asio::awaitable<Result<Alert>> RaiseAlert(const Network& net, const AlertInput& in, const std::string& actor);
+  boost::asio::awaitable<Result<std::int64_t>> UpdateAlert(const Network& net, std::int64_t alert_id,
+                                                           const std::string& message, const std::string& actor);
+  // `status`: "resolved" or "cancelled" (a string literal).
+  boost::asio::awaitable<Result<Alert>> EndAlert(const Network& net, std::int64_t alert_id, const char* status,
+                                                 const std::string& message, const std::string& actor);
+  // nullopt: the database refused this very message (not acknowledged).
+  boost::asio::awaitable<std::optional<ReplyDecision>> RecordInbound(InboundSms* sms);
+  // Applies a provider status (DeliveryStateFor's) for message `sid`.
+  boost::asio::awaitable<void> ApplyStatus(const std::string& sid, const std::string& state,
+                                           const std::optional<std::string>& error_code);
+  // Tests: moves a ManualClock by `ms` and resumes once the escalator has handled what became
+  // due (bounded). Returns the new time; nullopt without a manual clock.
+  boost::asio::awaitable<std::optional<std::int64_t>> AdvanceClock(std::int64_t ms);
+
+  const Clock& clock() const { return *clock_; }
+  DbPool& db() { return db_; }
+  const TemplateSet& templates() const { return templates_; }
+
+ private:
+  // Runs `fn` on the engine thread; resumes the caller with its result.
+  template <typename R>
+  boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
+
+  const EngineOptions options_;
+  const DataCipher& cipher_;
+  const TemplateSet& templates_;
+  EventHub& events_;
+
+  std::unique_ptr<Clock> clock_;
+  ManualClock* manual_clock_ = nullptr;  // clock_, when manual
+  // The pool is destroyed (its threads joined) before the io_context its jobs resume on.
+  boost::asio::io_context ioc_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  DbPool db_;
+  const ReplyService replies_;
+  const Fanout fanout_;
+  const EscalationRunner runner_;
+  const AlertUseCases alerts_;
+  std::unique_ptr<SmsProvider> provider_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Escalator> escalator_;
+  std::thread thread_;
+};
+
+}  // namespace tocsin

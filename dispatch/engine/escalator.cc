@@ -1,0 +1,187 @@
+#include "dispatch/engine/escalator.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace tocsin {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr int kFireAttempts = 30;
+}  // namespace
+
+Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
+                     std::function<void()> wake_sender, EventHub* events)
+    : executor_(executor),
+      db_(db),
+      clock_(clock),
+      runner_(runner),
+      wake_sender_(std::move(wake_sender)),
+      events_(events),
+      timers_(executor,
+              [this](TimerService::TimerId, std::uint64_t row, std::int64_t) {
+                if (draining_) return;  // durable: fired at the next start
+                ++tasks_;
+                asio::co_spawn(executor_, FireTask(static_cast<std::int64_t>(row)), asio::detached);
+              },
+              clock),
+      check_timer_(executor) {}
+
+void Escalator::Start() {
+  asio::post(executor_, [this] {
+    ++tasks_;
+    asio::co_spawn(executor_, Rebuild(), asio::detached);
+  });
+}
+
+void Escalator::Track(std::int64_t alert_id, std::vector<PendingTimer> timers) {
+  asio::post(executor_, [this, timers = std::move(timers)] {
+    for (const auto& t : timers) Schedule(t);
+  });
+}
+
+void Escalator::Forget(std::int64_t alert_id) {
+  asio::post(executor_, [this, alert_id] {
+    if (auto it = by_alert_.find(alert_id); it != by_alert_.end()) {
+      for (auto id : it->second) timers_.Cancel(id);
+      by_alert_.erase(it);
+    }
+  });
+}
+
+void Escalator::OnAnswer(std::int64_t alert_id) {
+  asio::post(executor_, [this, alert_id] {
+    answered_.insert(alert_id);
+    ScheduleChecks();
+  });
+}
+
+void Escalator::OnDeliveryFailed(std::int64_t alert_id) {
+  asio::post(executor_, [this, alert_id] {
+    failed_.insert(alert_id);
+    ScheduleChecks();
+  });
+}
+
+void Escalator::Drain(std::function<void()> done) {
+  asio::post(executor_, [this, done = std::move(done)]() mutable {
+    draining_ = true;
+    drained_ = std::move(done);
+    check_timer_.cancel();
+    if (tasks_ == 0) {
+      auto d = std::move(drained_);
+      d();
+    }
+  });
+}
+
+bool Escalator::Settled() const {
+  auto next = timers_.NextDue();
+  return tasks_ == 0 && !check_scheduled_ && (!next || *next > clock_.NowMs());
+}
+
+void Escalator::TaskDone() {
+  if (--tasks_ == 0 && draining_ && drained_) {
+    auto d = std::move(drained_);
+    d();
+  }
+}
+
+void Escalator::ScheduleChecks() {
+  if (check_scheduled_ || draining_) return;
+  check_scheduled_ = true;
+  ++tasks_;
+  asio::co_spawn(executor_, CheckTask(), asio::detached);
+}
+
+void Escalator::Schedule(const PendingTimer& t) {
+  by_alert_[t.alert_id].push_back(timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id)));
+}
+
+void Escalator::Report(const EscalationOutcome& out) {
+  if (events_ && out.alert_id != 0 && out.what != "stale" && out.what != "checked") {
+    events_->Publish(out.alert_id, "escalation", EscalationEventJson(out.what));
+  }
+  if (out.ended) Forget(out.alert_id);
+  for (const auto& t : out.timers) Schedule(t);
+}
+
+asio::awaitable<void> Escalator::Rebuild() {
+  while (!draining_) {
+    try {
+      auto pending = co_await db_.Run([](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        return LoadPendingTimers(tx);
+      });
+      for (const auto& t : pending) Schedule(t);
+      if (!pending.empty()) spdlog::info("escalation: {} pending deadlines rebuilt", pending.size());
+      break;
+    } catch (const std::exception& e) {
+      spdlog::warn("escalation: cannot load deadlines yet ({}); retrying", e.what());
+    }
+    asio::steady_timer retry(executor_, std::chrono::seconds(1));
+    co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  TaskDone();
+}
+
+asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row) {
+  for (int attempt = 0; attempt < kFireAttempts && !draining_; ++attempt) {
+    try {
+      auto now_ms = clock_.NowMs();
+      auto out = co_await db_.Run([this, &timer_row, &now_ms](pqxx::connection& c) {
+        pqxx::work tx(c);
+        auto o = runner_.Fire(tx, timer_row, now_ms);
+        tx.commit();
+        return o;
+      });
+      spdlog::info("escalation: deadline {} -> {}", timer_row, out.what);
+      if (out.queued > 0 && wake_sender_) wake_sender_();
+      Report(out);
+      break;
+    } catch (const std::exception& e) {
+      spdlog::warn("escalation: deadline {} not handled yet ({}); retrying", timer_row, e.what());
+    }
+    asio::steady_timer retry(executor_, std::chrono::seconds(1));
+    co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  TaskDone();
+}
+
+asio::awaitable<void> Escalator::CheckTask() {
+  // Gather the answers of the next moment into one check per alert.
+  check_timer_.expires_after(kCheckDelay);
+  co_await check_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto answered = std::move(answered_);
+  auto failed = std::move(failed_);
+  answered_.clear();
+  failed_.clear();
+  check_scheduled_ = false;
+  answered.insert(failed.begin(), failed.end());
+  for (auto alert_id : answered) {
+    if (draining_) break;
+    bool repair = failed.count(alert_id) > 0;
+    try {
+      auto now_ms = clock_.NowMs();
+      auto out = co_await db_.Run([this, &alert_id, &repair, &now_ms](pqxx::connection& c) {
+        pqxx::work tx(c);
+        auto o = runner_.Check(tx, alert_id, repair, now_ms);
+        tx.commit();
+        return o;
+      });
+      if (out.ended) spdlog::info("escalation: alert {} -> {}", alert_id, out.what);
+      if (out.queued > 0 && wake_sender_) wake_sender_();
+      Report(out);
+    } catch (const std::exception& e) {
+      spdlog::warn("escalation: check of alert {} failed ({})", alert_id, e.what());
+    }
+  }
+  TaskDone();
+}
+
+}  // namespace tocsin

@@ -1,0 +1,94 @@
+// Escalator: runs escalation policies in time.
+//
+// Every deadline is a row in escalation_timers; the Escalator holds the pending ones in a
+// TimerService (a timer wheel on the engine's Clock) and, when one is due, asks the
+// EscalationRunner to fire it in a transaction. At start it rebuilds the wheel from the database
+// and deadlines already past fire at once; the database decides whether a deadline still counts,
+// so nothing fires twice. Answers and failed deliveries arrive through OnAnswer() and
+// OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay.
+//
+// Ownership: owned by the Engine. Every task it spawns is counted; Drain() stops new work and
+// calls back once the count is zero, so no database job outlives the engine's io_context.
+//
+// Threading: lives on the engine's executor; Track, Forget, OnAnswer, OnDeliveryFailed and
+// Drain are thread-safe (they post). Database work runs on the DbPool.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "dispatch/engine/escalation_runner.h"
+#include "dispatch/engine/event_hub.h"
+#include "dispatch/engine/timer_service.h"
+#include "dispatch/store/db_pool.h"
+#include "dispatch/util/clock.h"
+
+namespace tocsin {
+
+class Escalator {
+ public:
+  static constexpr std::chrono::milliseconds kCheckDelay{20};
+
+  // `wake_sender()`: deliveries were queued. `events` (may be null)
+  // hears what each deadline and check did.
+  Escalator(boost::asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
+            std::function<void()> wake_sender, EventHub* events = nullptr);
+
+  void Start();
+  // The alert was raised (committed): schedule its deadlines.
+  void Track(std::int64_t alert_id, std::vector<PendingTimer> timers);
+  // The alert ended: drop its deadlines from memory (the database has cancelled them).
+  void Forget(std::int64_t alert_id);
+  // A going or cannot answer to the alert was committed.
+  void OnAnswer(std::int64_t alert_id);
+  // A delivery of the alert failed: its trees and backups are repaired now rather than when
+  // the member's wait ends.
+  void OnDeliveryFailed(std::int64_t alert_id);
+  // Stops firing and checking; calls `done` (on the executor) once no task is running.
+  void Drain(std::function<void()> done);
+
+  // Only on the executor: whether nothing is due, running or waiting to be checked (a test's
+  // clock advance waits for this).
+  bool Settled() const;
+  std::size_t pending() const { return timers_.size(); }
+
+ private:
+  void Schedule(const PendingTimer& t);
+  boost::asio::awaitable<void> Rebuild();
+  boost::asio::awaitable<void> FireTask(std::int64_t timer_row);
+  void ScheduleChecks();
+  boost::asio::awaitable<void> CheckTask();
+  void Report(const EscalationOutcome& out);
+  void TaskDone();
+
+  // Immutable after construction.
+  boost::asio::any_io_executor executor_;
+  DbPool& db_;
+  Clock& clock_;
+  const EscalationRunner& runner_;
+  std::function<void()> wake_sender_;
+  EventHub* events_;
+
+  // Only on executor_.
+  TimerService timers_;
+  // An alert's deadlines in memory; fired ids linger until the alert is forgotten (cancelling
+  // them is a no-op).
+  std::unordered_map<std::int64_t, std::vector<TimerService::TimerId>> by_alert_;
+  std::set<std::int64_t> answered_;
+  std::set<std::int64_t> failed_;
+  bool check_scheduled_ = false;
+  boost::asio::steady_timer check_timer_;
+  int tasks_ = 0;          // spawned tasks not yet finished
+  bool draining_ = false;
+  std::function<void()> drained_;
+};
+
+}  // namespace tocsin

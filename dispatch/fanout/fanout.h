@@ -1,0 +1,71 @@
+// Fanout: turns an audience into delivery rows. Each alert's texts are rendered once per
+// language when they are first needed (alert_messages, sealed); a delivery is one queued row per
+// member and message, in the member's language (else the network's default, else English). The
+// dispatcher picks queued rows up after the caller commits.
+//
+// Audience of the alert message (seq 0): active members of the network whose channels include
+// sms, matching the audience (areas, roles, named members), each member once per alert whatever
+// reached them first (a step, a tree, a backup). Follow-ups (updates, the closing message,
+// reminders, the stand-down) go to members the alert message reached.
+//
+// Every function runs inside a caller's transaction. Thread safety: holds const references only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/model/alert.h"
+#include "dispatch/model/policy.h"
+#include "dispatch/message/templates.h"
+#include "dispatch/store/alert_store.h"
+#include "dispatch/store/network_registry.h"
+#include "dispatch/util/crypto.h"
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+class Fanout {
+ public:
+  Fanout(const DataCipher& cipher, const TemplateSet& templates)
+      : cipher_(cipher), templates_(templates), alerts_(cipher) {}
+
+  // Renders `message_kind` (alert, update, resolve, cancel, reminder, stand_down) of `alert`
+  // in every template language and stores it as message `seq`. `message`: the coordinator's
+  // text of an update or closing message.
+  Status StoreMessages(pqxx::work& tx, const Network& net, const Alert& alert, int seq,
+                       const std::string& message_kind, const std::string& message = "") const;
+
+  // Queues the alert message for every member of `audience` (not a tree: trees are walked by the
+  // escalator) not yet sent it; returns how many, and adds them to the alert's recipients.
+  std::int64_t QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                             const PolicyAudience& audience) const;
+  // Queues the alert message for the members `ids` not yet sent it, whatever their roles or
+  // areas (a tree's nodes, backups). Returns how many were queued.
+  std::int64_t QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                            std::vector<std::int64_t> ids) const;
+  // Queues message `seq` for every active member the alert message reached (sent or delivered).
+  std::int64_t QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) const;
+  // Cancels what of the alert message is still unsent and queues the stand-down for those
+  // reached who have not answered. Returns how many stand-downs were queued.
+  std::int64_t StandDown(pqxx::work& tx, const Network& net, const Alert& alert) const;
+  // Marks `deliveries` reminded and queues each active member among them one reminder.
+  std::int64_t Remind(pqxx::work& tx, const Network& net, const Alert& alert,
+                      const std::vector<std::int64_t>& deliveries) const;
+  // Marks `deliveries` backed up and queues the alert for each one's member's backup (a backup
+  // already sent the alert is not sent it again). Returns how many were queued.
+  std::int64_t CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                           const std::vector<std::int64_t>& deliveries) const;
+
+ private:
+  std::string DefaultLanguage(const Network& net) const;
+
+  const DataCipher& cipher_;
+  const TemplateSet& templates_;
+  const AlertStore alerts_;
+};
+
+}  // namespace tocsin

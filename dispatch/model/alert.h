@@ -1,0 +1,92 @@
+// An alert as the engine and the API see it: what a coordinator asks for (AlertInput), what is
+// stored (Alert, with live counts), and the views of its responses and deliveries. Validation of
+// a raise is pure and lives here; the store writes, the engine runs it.
+//
+// Thread safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+struct AlertInput {
+  std::string kind;  // raid, detention, removal, other
+  std::vector<std::string> areas;
+  std::string location;
+  std::string details;
+  std::vector<std::string> roles = {"responder"};
+  bool include_neighbours = false;
+  std::optional<std::string> deadline;  // RFC 3339; required for removal
+  // The request named an audience: it replaces the first step of the escalation policy.
+  bool audience_given = false;
+};
+
+struct Alert {
+  std::int64_t id = 0;
+  std::string code;
+  std::string kind;
+  std::string status;  // open, resolved, cancelled
+  std::vector<std::string> areas;
+  std::vector<std::string> roles;
+  bool include_neighbours = false;
+  std::string location;
+  std::string details;
+  std::optional<std::string> deadline;
+  std::int64_t recipients = 0;
+  std::string created_at;
+  std::optional<std::string> ended_at;
+  std::map<std::string, std::int64_t> counts;  // deliveries of the alert message by state, and
+                                               // going / cannot / no_answer (latest answer per
+                                               // recipient)
+};
+
+struct ResponseView {
+  std::int64_t id = 0;
+  std::int64_t member_id = 0;
+  std::string answer;  // going, cannot, text
+  std::optional<std::string> text;
+  std::string received_at;
+};
+
+struct ResponsePage {
+  std::vector<ResponseView> responses;
+  std::optional<std::int64_t> next_cursor;
+};
+
+struct DeliveryView {
+  std::int64_t id = 0;
+  std::int64_t member_id = 0;
+  int seq = 0;
+  std::string kind;  // alert, update, resolve, cancel
+  std::string channel;
+  std::string state;
+  std::string language;
+  int segments = 0;
+  int attempts = 0;
+  std::optional<std::string> sender, provider_id, error_code, error_message, sent_at;
+  std::string created_at, updated_at;
+};
+
+struct DeliveryPage {
+  std::vector<DeliveryView> deliveries;
+  std::optional<std::int64_t> next_cursor;
+};
+
+// How long a provider may hold a message of this kind before dropping it (Twilio's
+// ValidityPeriod): a raid alert an hour late is worse than none.
+int ValiditySeconds(const std::string& kind);
+
+// Checks `in` (kind, areas, location, details, deadline's form): errors name the field. Areas and
+// roles are then made canonical by the caller (CanonicalList).
+Status ValidateAlertInput(const AlertInput& in);
+
+// A fresh alert code (alert_code.h's alphabet), random.
+std::string NewAlertCode();
+
+}  // namespace tocsin

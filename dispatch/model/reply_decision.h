@@ -1,0 +1,77 @@
+// ReplyService: what an inbound SMS means and what to answer (pure: the sender is looked up by
+// store/sender_lookup.h, the decision applied by the engine's delivery writer).
+//
+// The sender's number (by its keyed hash) and the number it was sent to find the member and the
+// network; ParseReply classifies the body. Then:
+//   - going/cannot: an answer to the alert whose code the reply names, else to the member's most
+//     recent open alert (one they were sent, or whose phone tree they are in); recorded through the group-commit writer, then
+//     confirmed in the member's language;
+//   - STOP (and synonyms): the member is opted out at once; START/UNSTOP: back in;
+//   - HELP/INFO: the network's help text;
+//   - anything else: kept (sealed) on the member's most recent open alert for coordinators;
+//   - a number that is not a member, or a network we do not know: no alert data, empty reply.
+//
+// Thread safety: holds const references only; every method may run on any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dispatch/model/response_record.h"
+#include "dispatch/message/templates.h"
+#include "dispatch/util/crypto.h"
+
+namespace tocsin {
+
+struct InboundSms {
+  std::string from;  // E.164
+  std::string to;    // one of a network's numbers
+  std::string body;
+  std::string sid;   // MessageSid: repeats of one webhook are recorded once
+};
+
+// Who sent an inbound SMS: the network behind the number it was sent to and, when the sender
+// is a member, the member and their open alerts (newest first).
+struct SenderLookup {
+  std::int64_t network_id = 0;
+  std::string network;           // name, for the confirmation texts
+  std::string default_language;
+  std::string help_text;
+  std::optional<std::int64_t> member_id;  // nullopt: not a member
+  std::string language;
+  std::string status;  // active, paused, opted_out
+  std::vector<std::pair<std::int64_t, std::string>> open_alerts;  // (id, code), newest first
+};
+
+struct ReplyDecision {
+  std::optional<ResponseRecord> record;  // to write (group commit) before answering
+  std::optional<std::string> set_status;  // "opted_out" / "active": ApplyStatus before answering
+  std::int64_t member_id = 0;
+  std::string reply_text;                // the TwiML <Message>; empty: <Response/>
+  std::string outcome;                   // for logs and metrics: going, cannot, text, stop, ...
+};
+
+class ReplyService {
+ public:
+  ReplyService(const DataCipher& cipher, const TemplateSet& templates)
+      : cipher_(cipher), templates_(templates) {}
+
+  // What the message means, given its sender (no database work).
+  ReplyDecision Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const;
+
+ private:
+  // The template `key` in the sender's language (else the network's), for alert `code`.
+  std::string Render(const SenderLookup& who, const std::string& key, const std::string& code) const;
+
+  const DataCipher& cipher_;
+  const TemplateSet& templates_;
+};
+
+// `<?xml ...?><Response><Message>text</Message></Response>` (text XML-escaped), or an empty
+// <Response/> for empty text.
+std::string TwimlMessage(const std::string& text);
+
+}  // namespace tocsin

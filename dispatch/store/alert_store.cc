@@ -1,0 +1,257 @@
+#include "dispatch/store/alert_store.h"
+
+#include <algorithm>
+
+#include "dispatch/store/keyset_page.h"
+#include "dispatch/store/pq_types.h"
+
+namespace tocsin {
+namespace {
+
+#define TOCSIN_ALERT_COLUMNS                                                               \
+  "id, code, kind, status, areas, roles, include_neighbours, location_enc, details_enc,"   \
+  " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"            \
+  " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+constexpr const char* kCodeTaken =
+    "SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2 AND status = 'open'";
+
+constexpr const char* kInsertAlert =
+    "INSERT INTO alerts (network_id, code, kind, areas, include_neighbours, roles, location_enc,"
+    " details_enc, deadline, created_by) VALUES ($1, $2, $3, $4::text[], $5, $6::text[],"
+    " decode($7, 'hex'), decode($8, 'hex'), $9::timestamptz, $10) RETURNING id";
+
+constexpr const char* kSelectAlert =
+    "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
+
+constexpr const char* kAlertInNetwork = "SELECT 1 FROM alerts WHERE network_id = $1 AND id = $2";
+
+constexpr const char* kSelectAlertForUpdate =
+    "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2 FOR UPDATE";
+
+constexpr const char* kCounts =
+    "SELECT alert_id, state, count(*) FROM deliveries WHERE alert_id = ANY($1::bigint[]) AND seq = 0"
+    " GROUP BY alert_id, state";
+
+constexpr const char* kAnswerCounts =
+    "SELECT alert_id, count(*) FILTER (WHERE answer = 'going'), count(*) FILTER (WHERE answer = 'cannot')"
+    " FROM (SELECT DISTINCT ON (alert_id, member_id) alert_id, answer FROM responses"
+    "  WHERE alert_id = ANY($1::bigint[]) AND answer <> 'text' ORDER BY alert_id, member_id, id DESC) latest"
+    " GROUP BY alert_id";
+
+constexpr const char* kResponses =
+    "SELECT id, member_id, answer, text_enc,"
+    " to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM responses WHERE alert_id = $1 AND network_id = $2 AND id > $3 ORDER BY id LIMIT $4";
+
+constexpr const char* kNextSeq =
+    "SELECT coalesce(max(seq), 0) + 1 FROM alert_messages WHERE alert_id = $1";
+
+constexpr const char* kEndAlert =
+    "UPDATE alerts SET status = $2, ended_at = to_timestamp($3::float8 / 1000) WHERE id = $1";
+
+constexpr const char* kCancelQueued =
+    "UPDATE deliveries SET state = 'cancelled', error_message = 'alert ended', updated_at = now()"
+    " WHERE alert_id = $1 AND state IN ('queued', 'sending')";
+
+constexpr const char* kDeadlineText =
+    "SELECT to_char($1::timestamptz AT TIME ZONE 'Europe/London', 'DD Mon HH24:MI')";
+
+constexpr const char* kDeliveries =
+    "SELECT d.id, d.member_id, d.seq, msg.kind, d.channel, d.state, d.language, d.segments,"
+    " d.attempts, d.sender, d.provider_id, d.error_code, d.error_message,"
+    " to_char(d.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(d.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM deliveries d JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.seq = d.seq"
+    "  AND msg.language = d.language"
+    " WHERE d.alert_id = $1 AND d.network_id = $2 AND d.id > $3 ORDER BY d.id LIMIT $4";
+
+constexpr const char* kAlertAreas = "SELECT areas FROM alerts WHERE id = $1";
+
+constexpr const char* kNeighbours =
+    "SELECT DISTINCT n FROM areas, unnest(neighbours) AS n WHERE network_id = $1 AND name = ANY($2::text[])";
+constexpr const char* kListAlerts =
+    "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1"
+    " AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4";
+constexpr const char* kDeadlineAfter = "SELECT $1::timestamptz > to_timestamp($2::float8 / 1000)";
+constexpr const char* kMessageSeq = "SELECT seq FROM alert_messages WHERE alert_id = $1 AND kind = $2 LIMIT 1";
+
+}  // namespace
+
+bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
+  return !tx.exec_params(kAlertInNetwork, network_id, alert_id).empty();
+}
+
+std::int64_t AlertStore::Insert(pqxx::work& tx, std::int64_t network_id, const AlertInput& in,
+                                const std::string& actor) const {
+  std::string code = NewAlertCode();
+  while (!tx.exec_params(kCodeTaken, network_id, code).empty()) code = NewAlertCode();
+  std::optional<std::string> details;
+  if (!in.details.empty()) details = ToHex(cipher_.Seal(in.details));
+  return tx.exec_params1(kInsertAlert, network_id, code, in.kind, ToPgArray(in.areas), in.include_neighbours,
+                         ToPgArray(in.roles), ToHex(cipher_.Seal(in.location)), details, in.deadline, actor)[0]
+      .as<std::int64_t>();
+}
+
+bool AlertStore::DeadlineAfter(pqxx::transaction_base& tx, const std::string& deadline, std::int64_t now_ms) const {
+  return tx.exec_params1(kDeadlineAfter, deadline, static_cast<double>(now_ms))[0].as<bool>();
+}
+
+std::string AlertStore::DeadlineText(pqxx::transaction_base& tx, const std::string& deadline) const {
+  return tx.exec_params1(kDeadlineText, deadline)[0].as<std::string>();
+}
+
+Result<Alert> AlertStore::Lock(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id) const {
+  auto rows = tx.exec_params(kSelectAlertForUpdate, network_id, alert_id);
+  if (rows.empty()) return Error::NotFound("no such alert");
+  return Read(rows[0]);
+}
+
+void AlertStore::MarkEnded(pqxx::work& tx, std::int64_t alert_id, const std::string& status,
+                           std::int64_t now_ms) const {
+  tx.exec_params(kEndAlert, alert_id, status, static_cast<double>(now_ms));
+  tx.exec_params(kCancelQueued, alert_id);
+}
+
+int AlertStore::NextSeq(pqxx::transaction_base& tx, std::int64_t alert_id) const {
+  return tx.exec_params1(kNextSeq, alert_id)[0].as<int>();
+}
+
+std::optional<int> AlertStore::MessageSeq(pqxx::transaction_base& tx, std::int64_t alert_id,
+                                          const std::string& kind) const {
+  auto r = tx.exec_params(kMessageSeq, alert_id, kind);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<int>();
+}
+
+std::vector<std::string> AlertStore::Areas(pqxx::transaction_base& tx, std::int64_t alert_id) const {
+  return FromPgArray(tx.exec_params1(kAlertAreas, alert_id)[0]);
+}
+
+std::vector<std::string> AlertStore::NeighboursOf(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                  const std::vector<std::string>& areas) const {
+  std::vector<std::string> around;
+  for (const auto& r : tx.exec_params(kNeighbours, network_id, ToPgArray(areas))) {
+    auto name = r[0].as<std::string>();
+    if (std::find(areas.begin(), areas.end(), name) == areas.end()) around.push_back(name);
+  }
+  return around;
+}
+
+Alert AlertStore::Read(const pqxx::row& r) const {
+  Alert a;
+  a.id = r[0].as<std::int64_t>();
+  a.code = r[1].as<std::string>();
+  a.kind = r[2].as<std::string>();
+  a.status = r[3].as<std::string>();
+  a.areas = FromPgArray(r[4]);
+  a.roles = FromPgArray(r[5]);
+  a.include_neighbours = r[6].as<bool>();
+  a.location = cipher_.Open(FromBytea(r[7]).value_or("")).value_or("");
+  if (auto d = FromBytea(r[8])) a.details = cipher_.Open(*d).value_or("");
+  if (!r[9].is_null()) a.deadline = r[9].as<std::string>();
+  a.recipients = r[10].as<std::int64_t>();
+  a.created_at = r[11].as<std::string>();
+  if (!r[12].is_null()) a.ended_at = r[12].as<std::string>();
+  return a;
+}
+
+void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& alerts) const {
+  if (alerts.empty()) return;
+  std::vector<std::string> ids;
+  std::map<std::int64_t, Alert*> by_id;
+  for (auto& a : alerts) {
+    ids.push_back(std::to_string(a.id));
+    by_id[a.id] = &a;
+    for (auto state : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled",
+                       "going", "cannot"}) {
+      a.counts[state] = 0;
+    }
+  }
+  for (const auto& c : tx.exec_params(kCounts, ToPgArray(ids))) {
+    by_id[c[0].as<std::int64_t>()]->counts[c[1].as<std::string>()] = c[2].as<std::int64_t>();
+  }
+  for (const auto& c : tx.exec_params(kAnswerCounts, ToPgArray(ids))) {
+    auto* a = by_id[c[0].as<std::int64_t>()];
+    a->counts["going"] = c[1].as<std::int64_t>();
+    a->counts["cannot"] = c[2].as<std::int64_t>();
+  }
+  for (auto& a : alerts) {
+    a.counts["no_answer"] = std::max<std::int64_t>(0, a.recipients - a.counts["going"] - a.counts["cannot"]);
+  }
+}
+
+Result<Alert> AlertStore::Get(pqxx::transaction_base& tx, std::int64_t network_id,
+                                std::int64_t id) const {
+  auto rows = tx.exec_params(kSelectAlert, network_id, id);
+  if (rows.empty()) return Error::NotFound("no such alert");
+  std::vector<Alert> one{Read(rows[0])};
+  FillCounts(tx, one);
+  return std::move(one.front());
+}
+
+std::vector<Alert> AlertStore::List(pqxx::transaction_base& tx, std::int64_t network_id,
+                                      const std::string& status, std::optional<std::int64_t> before_id,
+                                    int limit) const {
+  std::optional<std::string> filter;
+  if (!status.empty()) filter = status;
+  std::vector<Alert> out;
+  for (const auto& r : tx.exec_params(kListAlerts, network_id, filter, before_id, limit)) out.push_back(Read(r));
+  FillCounts(tx, out);
+  return out;
+}
+
+Result<ResponsePage> AlertStore::Responses(pqxx::transaction_base& tx, std::int64_t network_id,
+                                             std::int64_t alert_id, std::int64_t after_id,
+                                             int limit) const {
+  if (!AlertInNetwork(tx, network_id, alert_id)) return Error::NotFound("no such alert");
+  ResponsePage page;
+  for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, FetchCount(limit))) {
+    ResponseView v;
+    v.id = r[0].as<std::int64_t>();
+    v.member_id = r[1].as<std::int64_t>();
+    v.answer = r[2].as<std::string>();
+    if (auto sealed = FromBytea(r[3])) v.text = cipher_.Open(*sealed);
+    v.received_at = r[4].as<std::string>();
+    page.responses.push_back(std::move(v));
+  }
+  page.next_cursor = TrimPage(page.responses, limit);
+  return page;
+}
+
+Result<DeliveryPage> AlertStore::Deliveries(pqxx::transaction_base& tx, std::int64_t network_id,
+                                              std::int64_t alert_id, std::int64_t after_id,
+                                              int limit) const {
+  if (!AlertInNetwork(tx, network_id, alert_id)) return Error::NotFound("no such alert");
+  DeliveryPage page;
+  auto opt = [](const pqxx::field& f) -> std::optional<std::string> {
+    if (f.is_null()) return std::nullopt;
+    return f.as<std::string>();
+  };
+  for (const auto& r : tx.exec_params(kDeliveries, alert_id, network_id, after_id, FetchCount(limit))) {
+    DeliveryView d;
+    d.id = r[0].as<std::int64_t>();
+    d.member_id = r[1].as<std::int64_t>();
+    d.seq = r[2].as<int>();
+    d.kind = r[3].as<std::string>();
+    d.channel = r[4].as<std::string>();
+    d.state = r[5].as<std::string>();
+    d.language = r[6].as<std::string>();
+    d.segments = r[7].as<int>();
+    d.attempts = r[8].as<int>();
+    d.sender = opt(r[9]);
+    d.provider_id = opt(r[10]);
+    d.error_code = opt(r[11]);
+    d.error_message = opt(r[12]);
+    d.sent_at = opt(r[13]);
+    d.created_at = r[14].as<std::string>();
+    d.updated_at = r[15].as<std::string>();
+    page.deliveries.push_back(std::move(d));
+  }
+  page.next_cursor = TrimPage(page.deliveries, limit);
+  return page;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,41 @@
+// CSV import of members: header `phone,name,language,areas,roles,channels` (any order; only
+// `phone` is required; lists separated by ';'). A row whose phone is already a member updates
+// that member with the cells given (an empty cell leaves the field as it is); any other valid
+// row creates a member. Bad rows are reported by line and change nothing; good rows are stored
+// in batches, one transaction per batch, so a row is never half-written.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/store/member_registry.h"
+#include "dispatch/store/network_registry.h"
+
+namespace tocsin {
+
+struct ImportLineError {
+  std::size_t line = 0;
+  std::string message;
+};
+
+struct ImportResult {
+  std::size_t created = 0;
+  std::size_t updated = 0;
+  std::vector<ImportLineError> errors;
+};
+
+inline constexpr std::size_t kImportBatchRows = 500;
+inline constexpr std::size_t kImportMaxRows = 100000;
+
+// Parses and validates `csv`; a structural problem (bad header, unterminated quote, too many
+// rows) is an Error and stores nothing. Otherwise stores the valid rows on `conn`, one
+// transaction per kImportBatchRows rows, each batch with one audit entry by `actor`.
+Result<ImportResult> ImportMembersCsv(pqxx::connection& conn, MemberRegistry& members,
+                                      const Network& net, std::string_view csv,
+                                      const std::string& actor);
+
+}  // namespace tocsin

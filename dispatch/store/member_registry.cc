@@ -1,0 +1,217 @@
+#include "dispatch/store/member_registry.h"
+
+#include "dispatch/model/validation.h"
+#include "dispatch/store/keyset_page.h"
+#include "dispatch/store/pq_types.h"
+#include "dispatch/util/phone.h"
+
+namespace tocsin {
+namespace {
+
+// Every select of members returns these columns in this order (read by MemberRegistry::Read).
+#define TOCSIN_MEMBER_COLUMNS                                                          \
+  "id, phone_enc, name_enc, language, areas, roles, channels, status, backup_id,"      \
+  " to_char(consent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"         \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"         \
+  " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+constexpr const char* kInsertMember =
+    "INSERT INTO members (network_id, phone_hash, phone_enc, name_enc, language, areas, roles,"
+    " channels, status, backup_id) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6::text[], $7::text[],"
+    " $8::text[], $9, NULLIF($10::bigint, 0))"
+    " ON CONFLICT (network_id, phone_hash) DO NOTHING RETURNING " TOCSIN_MEMBER_COLUMNS;
+
+constexpr const char* kSelectMember =
+    "SELECT " TOCSIN_MEMBER_COLUMNS " FROM members WHERE network_id = $1 AND id = $2";
+
+constexpr const char* kListMembers =
+    "SELECT " TOCSIN_MEMBER_COLUMNS " FROM members WHERE network_id = $1 AND id > $2"
+    " AND ($3::text IS NULL OR $3 = ANY(areas)) AND ($4::text IS NULL OR $4 = ANY(roles))"
+    " AND ($5::text IS NULL OR status = $5) ORDER BY id LIMIT $6";
+
+// Each column keeps its value when its parameter is NULL. consent_at restarts when a member
+// who had opted out becomes active again (a new consent).
+constexpr const char* kUpdateMember =
+    "UPDATE members SET"
+    " phone_hash = COALESCE(decode($3, 'hex'), phone_hash),"
+    " phone_enc = COALESCE(decode($4, 'hex'), phone_enc),"
+    " name_enc = CASE WHEN $5 THEN decode($6, 'hex') ELSE name_enc END,"
+    " language = COALESCE($7, language), areas = COALESCE($8::text[], areas),"
+    " roles = COALESCE($9::text[], roles), channels = COALESCE($10::text[], channels),"
+    " consent_at = CASE WHEN status = 'opted_out' AND $11 = 'active' THEN now() ELSE consent_at END,"
+    " status = COALESCE($11, status),"
+    " backup_id = CASE WHEN $12::bigint IS NULL THEN backup_id ELSE NULLIF($12::bigint, 0) END,"
+    " updated_at = now()"
+    " WHERE network_id = $1 AND id = $2 RETURNING " TOCSIN_MEMBER_COLUMNS;
+
+constexpr const char* kDeleteMember = "DELETE FROM members WHERE network_id = $1 AND id = $2";
+
+constexpr const char* kFindByHash =
+    "SELECT id FROM members WHERE network_id = $1 AND phone_hash = $2";
+
+constexpr const char* kUnknownMembers =
+    "SELECT id FROM unnest($2::bigint[]) AS ids(id)"
+    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.network_id = $1 AND m.id = ids.id) ORDER BY id LIMIT 1";
+
+constexpr const char* kEnsureArea =
+    "INSERT INTO areas (network_id, name) SELECT $1, unnest($2::text[])"
+    " ON CONFLICT DO NOTHING";
+
+std::optional<std::string> ArrayParam(const std::optional<std::vector<std::string>>& v) {
+  if (!v) return std::nullopt;
+  return ToPgArray(*v);
+}
+
+}  // namespace
+
+Result<MemberInput> NormaliseMemberInput(MemberInput in, const Network& net, bool creating) {
+  if (in.phone) {
+    auto e164 = NormalisePhone(*in.phone, net.country, "phone");
+    if (!e164.ok()) return e164.error();
+    in.phone = std::move(e164.value());
+  } else if (creating) {
+    return Error::Invalid("phone", "is required");
+  }
+  if (in.name && !in.name->empty()) {
+    if (auto s = CheckText(*in.name, "name"); !s.ok()) return s.error();
+  }
+  if (in.language) {
+    if (auto s = CheckLanguage(*in.language); !s.ok()) return s.error();
+  } else if (creating) {
+    in.language = net.default_language;
+  }
+  if (in.status) {
+    if (auto s = CheckMemberStatus(*in.status); !s.ok()) return s.error();
+  } else if (creating) {
+    in.status = "active";
+  }
+  struct ListRule {
+    std::optional<std::vector<std::string>>& list;
+    const char* field;
+    Status (*check)(std::string_view, std::string_view);
+    std::vector<std::string> fallback;
+  };
+  for (ListRule rule : {ListRule{in.areas, "areas", &CheckAreaName, {}},
+                        ListRule{in.roles, "roles", &CheckMemberRole, {"responder"}},
+                        ListRule{in.channels, "channels", &CheckChannel, {"sms"}}}) {
+    if (!rule.list) {
+      if (creating) rule.list = rule.fallback;
+      continue;
+    }
+    auto canon = CanonicalList(std::move(*rule.list), rule.field, rule.check);
+    if (!canon.ok()) return canon.error();
+    rule.list = std::move(canon.value());
+  }
+  if (in.channels && in.channels->empty()) {
+    return Error::Invalid("channels", "a member needs at least one channel");
+  }
+  return in;
+}
+
+Member MemberRegistry::Read(const pqxx::row& r) const {
+  Member m;
+  m.id = r[0].as<std::int64_t>();
+  m.phone = cipher_.Open(FromBytea(r[1]).value_or("")).value_or("");
+  if (auto sealed = FromBytea(r[2])) m.name = cipher_.Open(*sealed);
+  m.language = r[3].as<std::string>();
+  m.areas = FromPgArray(r[4]);
+  m.roles = FromPgArray(r[5]);
+  m.channels = FromPgArray(r[6]);
+  m.status = r[7].as<std::string>();
+  if (!r[8].is_null()) m.backup = r[8].as<std::int64_t>();
+  m.consent_at = r[9].as<std::string>();
+  m.created_at = r[10].as<std::string>();
+  m.updated_at = r[11].as<std::string>();
+  return m;
+}
+
+void MemberRegistry::EnsureAreas(pqxx::work& tx, std::int64_t network_id,
+                                 const std::vector<std::string>& areas) {
+  if (!areas.empty()) tx.exec_params(kEnsureArea, network_id, ToPgArray(areas));
+}
+
+Status MemberRegistry::CheckBackup(pqxx::transaction_base& tx, std::int64_t network_id,
+                                   std::int64_t member_id, const MemberInput& in) const {
+  if (!in.backup || *in.backup == 0) return Ok{};
+  if (*in.backup < 0) return Error::Invalid("backup", "must be a member id (a whole number >= 1) or null");
+  if (*in.backup == member_id) return Error::Invalid("backup", "a member cannot be their own backup");
+  if (FirstUnknownMember(tx, network_id, {*in.backup})) {
+    return Error::Invalid("backup", "no such member in this network");
+  }
+  return Ok{};
+}
+
+Result<Member> MemberRegistry::Create(pqxx::work& tx, const Network& net, const MemberInput& in) {
+  if (auto s = CheckBackup(tx, net.id, 0, in); !s.ok()) return s.error();
+  std::optional<std::string> name;  // hex: a nullable bytea parameter
+  if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
+  auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(*in.phone)),
+                             Bytea(cipher_.Seal(*in.phone)), name, *in.language,
+                             ToPgArray(*in.areas), ToPgArray(*in.roles), ToPgArray(*in.channels),
+                             *in.status, in.backup.value_or(0));
+  if (rows.empty()) return Error::Conflict("phone", "a member with this phone number exists");
+  EnsureAreas(tx, net.id, *in.areas);
+  return Read(rows[0]);
+}
+
+Result<Member> MemberRegistry::Get(pqxx::transaction_base& tx, std::int64_t network_id,
+                                   std::int64_t id) const {
+  auto rows = tx.exec_params(kSelectMember, network_id, id);
+  if (rows.empty()) return Error::NotFound("no such member");
+  return Read(rows[0]);
+}
+
+MemberPage MemberRegistry::List(pqxx::transaction_base& tx, std::int64_t network_id,
+                                const MemberFilter& f) const {
+  MemberPage page;
+  for (const auto& row : tx.exec_params(kListMembers, network_id, f.after_id, f.area, f.role, f.status,
+                                        FetchCount(f.limit))) {
+    page.members.push_back(Read(row));
+  }
+  page.next_cursor = TrimPage(page.members, f.limit);
+  return page;
+}
+
+Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::int64_t id,
+                                      const MemberInput& in) {
+  if (auto s = CheckBackup(tx, net.id, id, in); !s.ok()) return s.error();
+  std::optional<std::string> hash, phone, name;  // hex: nullable bytea parameters
+  if (in.phone) {
+    auto other = FindIdByPhone(tx, net.id, *in.phone);
+    if (other && *other != id) {
+      return Error::Conflict("phone", "another member has this phone number");
+    }
+    hash = ToHex(cipher_.LookupHash(*in.phone));
+    phone = ToHex(cipher_.Seal(*in.phone));
+  }
+  if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
+  auto rows = tx.exec_params(kUpdateMember, net.id, id, hash, phone, in.name.has_value(), name,
+                             in.language, ArrayParam(in.areas), ArrayParam(in.roles),
+                             ArrayParam(in.channels), in.status, in.backup);
+  if (rows.empty()) return Error::NotFound("no such member");
+  if (in.areas) EnsureAreas(tx, net.id, *in.areas);
+  return Read(rows[0]);
+}
+
+Status MemberRegistry::Delete(pqxx::work& tx, std::int64_t network_id, std::int64_t id) {
+  auto r = tx.exec_params(kDeleteMember, network_id, id);
+  if (r.affected_rows() == 0) return Error::NotFound("no such member");
+  return Ok{};
+}
+
+std::optional<std::int64_t> MemberRegistry::FindIdByPhone(pqxx::transaction_base& tx,
+                                                          std::int64_t network_id,
+                                                          const std::string& e164) const {
+  auto rows = tx.exec_params(kFindByHash, network_id, Bytea(cipher_.LookupHash(e164)));
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::int64_t>();
+}
+
+std::optional<std::int64_t> FirstUnknownMember(pqxx::transaction_base& tx, std::int64_t network_id,
+                                               const std::vector<std::int64_t>& ids) {
+  auto rows = tx.exec_params(kUnknownMembers, network_id, ToPgArray(ids));
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::int64_t>();
+}
+
+}  // namespace tocsin

@@ -1,0 +1,111 @@
+#include "dispatch/store/network_registry.h"
+
+#include <set>
+
+#include "dispatch/model/validation.h"
+#include "dispatch/util/phone.h"
+
+namespace tocsin {
+namespace {
+
+// Both selects return the same columns, read by ReadNetwork.
+constexpr const char* kSelectNetworkBySlug =
+    "SELECT id, slug, name, country, default_language, retention_days, help_text,"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM networks WHERE slug = $1";
+constexpr const char* kSelectNetworkById =
+    "SELECT id, slug, name, country, default_language, retention_days, help_text,"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM networks WHERE id = $1";
+
+constexpr const char* kSelectNumbers =
+    "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1"
+    " ORDER BY position";
+
+Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
+  Network n;
+  n.id = r[0].as<std::int64_t>();
+  n.slug = r[1].as<std::string>();
+  n.name = r[2].as<std::string>();
+  n.country = r[3].as<std::string>();
+  n.default_language = r[4].as<std::string>();
+  n.retention_days = r[5].as<int>();
+  n.help_text = r[6].as<std::string>();
+  n.created_at = r[7].as<std::string>();
+  for (const auto& row : tx.exec_params(kSelectNumbers, n.id)) {
+    SenderNumber s{row[0].as<std::string>(), std::nullopt};
+    if (!row[1].is_null()) s.segments_per_second = row[1].as<double>();
+    n.numbers.push_back(std::move(s));
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<NetworkInput> NormaliseNetworkInput(NetworkInput in) {
+  if (auto s = CheckText(in.name, "name"); !s.ok()) return s.error();
+  if (auto s = CheckSlug(in.slug); !s.ok()) return s.error();
+  if (auto s = CheckCountry(in.country); !s.ok()) return s.error();
+  if (auto s = CheckLanguage(in.default_language, "default_language"); !s.ok()) return s.error();
+  if (in.retention_days < 1 || in.retention_days > 3650) {
+    return Error::Invalid("retention_days", "must be between 1 and 3650 days");
+  }
+  if (!in.help_text.empty()) {
+    if (auto s = CheckText(in.help_text, "help_text", 320); !s.ok()) return s.error();
+  }
+  if (in.numbers.empty()) return Error::Invalid("numbers", "at least one sender number is needed");
+  if (in.numbers.size() > 100) return Error::Invalid("numbers", "at most 100 sender numbers");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < in.numbers.size(); ++i) {
+    auto field = "numbers[" + std::to_string(i) + "]";
+    auto e164 = NormalisePhone(in.numbers[i].number, in.country, field);
+    if (!e164.ok()) return e164.error();
+    if (!seen.insert(e164.value()).second) return Error::Invalid(field, "number listed twice");
+    in.numbers[i].number = std::move(e164.value());
+    auto rate = in.numbers[i].segments_per_second;
+    if (rate && (*rate <= 0 || *rate > 10000)) {
+      return Error::Invalid(field + ".segments_per_second", "must be > 0 and at most 10000");
+    }
+  }
+  return in;
+}
+
+Result<Network> CreateNetwork(pqxx::work& tx, const NetworkInput& in) {
+  if (!tx.exec_params("SELECT 1 FROM networks WHERE slug = $1", in.slug).empty()) {
+    return Error::Conflict("slug", "a network with this slug already exists");
+  }
+  for (std::size_t i = 0; i < in.numbers.size(); ++i) {
+    if (!tx.exec_params("SELECT 1 FROM network_numbers WHERE number = $1", in.numbers[i].number)
+             .empty()) {
+      return Error::Conflict("numbers[" + std::to_string(i) + "]",
+                             "this number already belongs to a network");
+    }
+  }
+  auto id = tx.exec_params1(
+                  "INSERT INTO networks (slug, name, country, default_language, retention_days,"
+                  " help_text) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                  in.slug, in.name, in.country, in.default_language, in.retention_days,
+                  in.help_text)[0]
+                .as<std::int64_t>();
+  for (std::size_t i = 0; i < in.numbers.size(); ++i) {
+    tx.exec_params(
+        "INSERT INTO network_numbers (network_id, number, segments_per_second, position)"
+        " VALUES ($1, $2, $3, $4)",
+        id, in.numbers[i].number, in.numbers[i].segments_per_second, static_cast<int>(i));
+  }
+  return *FindNetworkById(tx, id);
+}
+
+std::optional<Network> FindNetworkBySlug(pqxx::transaction_base& tx, std::string_view slug) {
+  auto rows = tx.exec_params(kSelectNetworkBySlug, std::string(slug));
+  if (rows.empty()) return std::nullopt;
+  return ReadNetwork(tx, rows[0]);
+}
+
+std::optional<Network> FindNetworkById(pqxx::transaction_base& tx, std::int64_t id) {
+  auto rows = tx.exec_params(kSelectNetworkById, id);
+  if (rows.empty()) return std::nullopt;
+  return ReadNetwork(tx, rows[0]);
+}
+
+}  // namespace tocsin

@@ -1,0 +1,57 @@
+#include "dispatch/store/policy_store.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatch/store/member_registry.h"
+#include "dispatch/store/tree_store.h"
+
+namespace tocsin {
+namespace {
+
+constexpr const char* kSelectPolicy = "SELECT policy::text FROM policies WHERE network_id = $1 AND kind = $2";
+constexpr const char* kUpsertPolicy =
+    "INSERT INTO policies (network_id, kind, policy) VALUES ($1, $2, $3::jsonb)"
+    " ON CONFLICT (network_id, kind) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()";
+
+}  // namespace
+
+Policy ParseStoredPolicy(const std::string& json) {
+  auto p = ParsePolicyText(json);
+  if (!p.ok()) {
+    spdlog::error("stored escalation policy no longer valid ({}): using the default", p.error().message);
+    return DefaultPolicy("other");
+  }
+  return std::move(p.value());
+}
+
+std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t network_id,
+                                   const std::string& kind) {
+  auto rows = tx.exec_params(kSelectPolicy, network_id, kind);
+  if (rows.empty()) return std::nullopt;
+  return ParseStoredPolicy(rows[0][0].as<std::string>());
+}
+
+Policy PolicyFor(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& kind) {
+  if (auto p = StoredPolicy(tx, network_id, kind)) return *p;
+  return DefaultPolicy(kind);
+}
+
+Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kind, const Policy& p) {
+  for (std::size_t i = 0; i < p.steps.size(); ++i) {
+    const auto& a = p.steps[i].audience;
+    auto field = "steps[" + std::to_string(i) + "].audience.";
+    if (a.scope == AreaScope::kTree && !TreeExists(tx, network_id, *a.tree)) {
+      return Error::Invalid(field + "tree", "no such tree in this network (PUT it first)");
+    }
+    if (a.scope == AreaScope::kMembers) {
+      if (auto unknown = FirstUnknownMember(tx, network_id, a.members)) {
+        return Error::Invalid(field + "members", "member " + std::to_string(*unknown) + " is not in this network");
+      }
+    }
+  }
+  tx.exec_params(kUpsertPolicy, network_id, kind, boost::json::serialize(PolicyToJson(p)));
+  return Ok{};
+}
+
+}  // namespace tocsin

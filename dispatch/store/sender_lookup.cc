@@ -1,0 +1,62 @@
+#include "dispatch/store/sender_lookup.h"
+
+#include "dispatch/store/pq_types.h"
+
+namespace tocsin {
+namespace {
+
+// One statement for a batch: for each (number, sender hash), the network behind the number,
+// the member behind the sender, and the member's open alerts (ones they were sent, or whose
+// phone tree they are in: a relay branch confirms without a message from us), newest first, as
+// "id:code".
+constexpr const char* kLookup =
+    "SELECT q.i, n.id, n.name, n.default_language, n.help_text, m.id, m.language, m.status,"
+    " (SELECT array_agg(a.id::text || ':' || a.code ORDER BY a.id DESC) FROM alerts a"
+    "   WHERE a.network_id = n.id AND a.status = 'open' AND (EXISTS (SELECT 1 FROM deliveries d"
+    "   WHERE d.alert_id = a.id AND d.member_id = m.id AND d.seq = 0) OR EXISTS (SELECT 1"
+    "   FROM tree_run_nodes t WHERE t.member_id = m.id AND t.alert_id = a.id)))"
+    " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(number, hash, i)"
+    " JOIN network_numbers nn ON nn.number = q.number JOIN networks n ON n.id = nn.network_id"
+    " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = decode(q.hash, 'hex')";
+constexpr const char* kOptOut =
+    "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = $1";
+constexpr const char* kOptIn =
+    "UPDATE members SET status = 'active', consent_at = now(), updated_at = now()"
+    " WHERE id = $1 AND status <> 'active'";
+
+}  // namespace
+
+std::vector<std::optional<SenderLookup>> LookupSenders(
+    pqxx::transaction_base& tx, const std::vector<InboundSms>& batch, const DataCipher& cipher) {
+  std::vector<std::string> numbers, hashes;
+  for (const auto& sms : batch) {
+    numbers.push_back(sms.to);
+    hashes.push_back(ToHex(cipher.LookupHash(sms.from)));
+  }
+  std::vector<std::optional<SenderLookup>> out(batch.size());
+  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes))) {
+    SenderLookup who;
+    who.network_id = r[1].as<std::int64_t>();
+    who.network = r[2].as<std::string>();
+    who.default_language = r[3].as<std::string>();
+    who.help_text = r[4].as<std::string>();
+    if (!r[5].is_null()) {
+      who.member_id = r[5].as<std::int64_t>();
+      who.language = r[6].as<std::string>();
+      who.status = r[7].as<std::string>();
+    }
+    for (const auto& item : FromPgArray(r[8])) {
+      auto colon = item.find(':');
+      who.open_alerts.emplace_back(std::stoll(item.substr(0, colon)), item.substr(colon + 1));
+    }
+    out[r[0].as<std::size_t>() - 1] = std::move(who);
+  }
+  return out;
+}
+
+void ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d) {
+  if (d.set_status == "opted_out") tx.exec_params(kOptOut, d.member_id);
+  if (d.set_status == "active") tx.exec_params(kOptIn, d.member_id);
+}
+
+}  // namespace tocsin

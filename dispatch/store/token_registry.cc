@@ -1,0 +1,54 @@
+#include "dispatch/store/token_registry.h"
+
+#include "dispatch/model/validation.h"
+#include "dispatch/store/pq_types.h"
+#include "dispatch/util/crypto.h"
+
+namespace tocsin {
+namespace {
+
+constexpr const char* kInsertToken =
+    "INSERT INTO api_tokens (network_id, role, label, token_hash) VALUES ($1, $2, $3, $4)"
+    " RETURNING id";
+constexpr const char* kRevokeToken =
+    "UPDATE api_tokens SET revoked_at = now()"
+    " WHERE network_id = $1 AND id = $2 AND revoked_at IS NULL";
+constexpr const char* kFindToken =
+    "SELECT t.id, t.network_id, n.slug, t.role, t.token_hash FROM api_tokens t"
+    " JOIN networks n ON n.id = t.network_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
+
+}  // namespace
+
+Result<NewTokenResult> CreateToken(pqxx::work& tx, std::int64_t network_id, const std::string& role,
+                                   const std::string& label) {
+  if (auto s = CheckTokenRole(role); !s.ok()) return s.error();
+  if (!label.empty()) {
+    if (auto s = CheckText(label, "label"); !s.ok()) return s.error();
+  }
+  NewTokenResult out;
+  out.token = NewToken("tcs_");
+  out.id = tx.exec_params1(kInsertToken, network_id, role, label, Bytea(HashToken(out.token)))[0]
+               .as<std::int64_t>();
+  return out;
+}
+
+Status RevokeToken(pqxx::work& tx, std::int64_t network_id, std::int64_t id) {
+  if (tx.exec_params(kRevokeToken, network_id, id).affected_rows() == 0) {
+    return Error::NotFound("no such token");
+  }
+  return Ok{};
+}
+
+std::optional<TokenInfo> AuthenticateToken(pqxx::transaction_base& tx, const std::string& token) {
+  auto hash = HashToken(token);
+  auto rows = tx.exec_params(kFindToken, Bytea(hash));
+  if (rows.empty()) return std::nullopt;
+  const auto& r = rows[0];
+  // The index found it by equality already; the constant-time check keeps the final decision
+  // independent of where the bytes differ.
+  if (!ConstantTimeEqual(FromBytea(r[4]).value_or(""), hash)) return std::nullopt;
+  return TokenInfo{r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(),
+                   r[3].as<std::string>()};
+}
+
+}  // namespace tocsin

@@ -1,0 +1,75 @@
+// Clock: the engine's one source of time. Every deadline (escalation steps, reminders, backups,
+// tree waits, delivery retries) is computed from Clock::NowMs() in the process and stored as a
+// value; the database never decides what time it is for the engine.
+//
+//   SystemClock  the wall clock (production).
+//   ScaledClock  runs `scale` times faster than the wall clock from its construction (demos:
+//                escalation.time_scale, TOCSIN_TIME_SCALE). Times it reports lie in the future.
+//   ManualClock  stands still until Advance() (tests: [testing] manual_clock, moved through
+//                POST /v1/admin/clock). It starts at the wall clock's time.
+//
+// Timers (engine/timer_service.h) wait on real time for RealWaitUntil() and are told by
+// Listen() when a clock jumps, so a ManualClock's Advance fires what became due.
+//
+// Thread safety: every method of every clock is safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace tocsin {
+
+class Clock {
+ public:
+  static constexpr std::chrono::hours kNever{24};
+
+  virtual ~Clock() = default;
+  // Milliseconds since the Unix epoch, as the engine sees it.
+  virtual std::int64_t NowMs() const = 0;
+  // Real time to wait before NowMs() reaches `due_ms` (zero if it has); kNever when the clock
+  // only moves by jumps.
+  virtual std::chrono::milliseconds RealWaitUntil(std::int64_t due_ms) const = 0;
+  // `fn` runs (on the thread that moved the clock) after every jump. Listeners live as long as
+  // the clock; they must only post work elsewhere.
+  virtual void Listen(std::function<void()> fn) {}
+};
+
+class SystemClock : public Clock {
+ public:
+  std::int64_t NowMs() const override;
+  std::chrono::milliseconds RealWaitUntil(std::int64_t due_ms) const override;
+};
+
+class ScaledClock : public Clock {
+ public:
+  explicit ScaledClock(double scale);  // >= 1
+  std::int64_t NowMs() const override;
+  std::chrono::milliseconds RealWaitUntil(std::int64_t due_ms) const override;
+
+ private:
+  const double scale_;
+  const std::int64_t origin_ms_;  // wall clock at construction: both clocks agree there
+};
+
+class ManualClock : public Clock {
+ public:
+  ManualClock();
+  std::int64_t NowMs() const override;
+  std::chrono::milliseconds RealWaitUntil(std::int64_t due_ms) const override;
+  void Listen(std::function<void()> fn) override;
+  // Moves the clock forward by `ms` (>= 0) and tells the listeners. Returns the new time.
+  std::int64_t Advance(std::int64_t ms);
+
+ private:
+  mutable std::mutex mu_;
+  std::int64_t now_ms_;                         // guarded by mu_
+  std::vector<std::function<void()>> listeners_;  // guarded by mu_
+};
+
+// The wall clock in ms since the Unix epoch.
+std::int64_t WallClockMs();
+
+}  // namespace tocsin
