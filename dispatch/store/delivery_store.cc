@@ -12,7 +12,7 @@ constexpr const char* kApply =
     " error_code = COALESCE(u.error_code, d.error_code),"
     " error_message = COALESCE(u.error_message, d.error_message),"
     " next_attempt_at = CASE WHEN u.state = 'queued'"
-    "   THEN to_timestamp($8::float8 / 1000) + make_interval(secs => u.delay) ELSE d.next_attempt_at END,"
+    "   THEN now() + make_interval(secs => u.delay) ELSE d.next_attempt_at END,"
     " sent_at = CASE WHEN u.state IN ('sent', 'delivered') AND d.sent_at IS NULL"
     "   THEN to_timestamp($8::float8 / 1000) ELSE d.sent_at END,"
     " updated_at = now()"

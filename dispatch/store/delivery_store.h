@@ -30,8 +30,9 @@ struct Transition {
   std::int64_t member_id = 0;
 };
 
-// Writes `batch` at `now_ms` (the engine clock: when a delivery was reached, when a retry is
-// due), applies status callbacks that arrived before the provider ids they name, and opts out
+// Writes `batch`; `now_ms` (the engine clock) is when a delivery was reached, which its
+// reminder and backup deadlines count from. Retries wait on the database's real time, as rate
+// limits do: they pace a provider, not people. Also applies status callbacks that arrived before the provider ids they name, and opts out
 // the members a provider said replied STOP.
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms);
 // Inserts the answers; a repeated provider id (the same webhook again) is stored once.

@@ -1,6 +1,6 @@
 // Escalation through the real binary: policies API, steps on schedule, goals, stand-down,
-// resolve stopping deadlines, and deadlines surviving a restart. Waits are seconds long so the
-// tests stay quick while the server runs its real clock.
+// resolve stopping deadlines, and deadlines surviving a restart. The server runs on a manual
+// clock: each test moves time itself (AlertNetwork::Advance), nothing sleeps for a deadline.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -87,11 +87,13 @@ TEST_CASE("escalation: nobody answers, the alert widens step by step", "[pg][esc
   CHECK(f.Contacted(alert, f.area_member));
   CHECK_FALSE(f.Contacted(alert, f.neighbour));
   CHECK_FALSE(f.Contacted(alert, f.coordinator));
-  auto started = std::chrono::steady_clock::now();
-  Eventually([&] { return f.Contacted(alert, f.neighbour); }, "step 2: neighbours");
-  CHECK(std::chrono::steady_clock::now() - started >= 1500ms);  // not before its wait
+  f.Advance("1s");
+  CHECK_FALSE(f.Contacted(alert, f.neighbour));  // not before its wait
+  f.Advance("1s");
+  CHECK(f.Contacted(alert, f.neighbour));  // step 2: neighbours
   CHECK_FALSE(f.Contacted(alert, f.coordinator));
-  Eventually([&] { return f.Contacted(alert, f.coordinator); }, "step 3: coordinators");
+  f.Advance("2s");
+  CHECK(f.Contacted(alert, f.coordinator));  // step 3: coordinators
   CHECK(f.EscalationState(alert) == "exhausted:2");
   auto a = f.c.Get("/v1/networks/demo/alerts/" + std::to_string(alert)).Json().as_object();
   CHECK(a.at("recipients") == 4);
@@ -114,7 +116,7 @@ TEST_CASE("escalation: enough going stops it and stands the others down", "[pg][
   }, "stand-down");
   CHECK(f.db.Scalar("SELECT count(*) FROM deliveries WHERE seq > 0 AND member_id = " +
                     std::to_string(f.area_member)) == "0");
-  std::this_thread::sleep_for(2500ms);
+  f.Advance("10s");
   CHECK_FALSE(f.Contacted(alert, f.neighbour));  // escalation stopped
   CHECK(f.server->Log().find("enough people are on the way") != std::string::npos);
 }
@@ -126,7 +128,7 @@ TEST_CASE("escalation: resolve stops every deadline at once", "[pg][escalation]"
   REQUIRE(f.c.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/resolve", "{}").status == 200);
   CHECK(f.EscalationState(alert) == "stopped:0");
   CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE state = 'pending'") == "0");
-  std::this_thread::sleep_for(2500ms);
+  f.Advance("10s");
   CHECK_FALSE(f.Contacted(alert, f.neighbour));
 }
 
@@ -135,12 +137,14 @@ TEST_CASE("escalation: deadlines survive a restart and fire once", "[pg][escalat
   f.SetUp();
   auto alert = f.Raise();
   CHECK(f.server->Stop(SIGTERM) == 0);
-  std::this_thread::sleep_for(2500ms);  // the step deadline passes while the server is down
   CHECK_FALSE(f.Contacted(alert, f.neighbour));
+  // The restarted server's clock starts where the wall clock is; the step deadline passes.
   f.server->Start();
-  Eventually([&] { return f.Contacted(alert, f.neighbour); }, "the overdue step fires after restart");
+  f.Advance("3s");
+  CHECK(f.Contacted(alert, f.neighbour));  // the overdue step fired after the restart
   CHECK(f.server->Log().find("pending deadlines rebuilt") != std::string::npos);
-  Eventually([&] { return f.Contacted(alert, f.coordinator); }, "and the next one on schedule");
+  f.Advance("2s");
+  CHECK(f.Contacted(alert, f.coordinator));  // and the next one on schedule
   CHECK(f.db.Scalar("SELECT count(*) FROM deliveries WHERE seq = 0 AND member_id = " +
                     std::to_string(f.neighbour)) == "1");
   CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE state = 'fired'") == "2");
@@ -158,13 +162,16 @@ TEST_CASE("escalation: a member who does not answer gets one reminder", "[pg][es
                        std::to_string(alert)) == "2";
   }, "both area members reached");
   f.Reply("+447700900401", "1");  // the first answers; the second stays silent
-  Eventually([&] { return f.Messages(alert, f.area_member2, "reminder") == 1; }, "the silent member's reminder");
+  f.Advance("1s");
+  CHECK(f.Messages(alert, f.area_member2, "reminder") == 0);  // not before reminder.after
+  f.Advance("1s");
+  CHECK(f.Messages(alert, f.area_member2, "reminder") == 1);  // the silent member's reminder
   CHECK(f.Messages(alert, f.area_member, "reminder") == 0);
-  std::this_thread::sleep_for(3s);
+  f.Advance("10s");
   CHECK(f.Messages(alert, f.area_member2, "reminder") == 1);  // once
   // Reminders do not spin: the deadline is not re-armed for those who answered or were reminded.
   CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE kind = 'reminder' AND alert_id = " +
-                    std::to_string(alert)) <= "3");
+                    std::to_string(alert)) == "1");
   CHECK(f.server->Log().find("Reminder") != std::string::npos);
 }
 
@@ -189,12 +196,17 @@ TEST_CASE("escalation: a silent member's backup is sent the alert, an answering 
       {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
       "reminder":{"after":"1s"}, "backup":{"after":"2s"}})").status == 200);
   auto alert = f.Raise();
-  auto started = std::chrono::steady_clock::now();
   f.Reply("+447700900402", "2");  // area_member2 answers (can't go): their backup is not needed
-  Eventually([&] { return f.Contacted(alert, f.coordinator); }, "the silent member's backup");
-  CHECK(std::chrono::steady_clock::now() - started >= 1500ms);
+  Eventually([&] {
+    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
+                       std::to_string(alert)) == "2";
+  }, "both area members reached");
+  f.Advance("1s");
   CHECK(f.Messages(alert, f.area_member, "reminder") == 1);  // reminded first
-  std::this_thread::sleep_for(2500ms);
+  CHECK_FALSE(f.Contacted(alert, f.coordinator));
+  f.Advance("1s");
+  CHECK(f.Contacted(alert, f.coordinator));  // the silent member's backup
+  f.Advance("10s");
   CHECK_FALSE(f.Contacted(alert, f.neighbour));
   // Clearing the backup.
   auto r = f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member), R"({"backup":null})");
@@ -203,18 +215,40 @@ TEST_CASE("escalation: a silent member's backup is sent the alert, an answering 
 
 TEST_CASE("escalation: the default raid policy widens to neighbours after its 3 minutes",
           "[pg][escalation]") {
-  // Policy time runs 60 times faster: the default's 3 minutes are 3 real seconds.
-  AlertNetwork f("[escalation]\ntime_scale = 60\n");
+  AlertNetwork f;
   REQUIRE(f.c.Put("/v1/networks/demo/areas/SE15", R"({"neighbours":["SE22"]})").status == 200);
   auto area = f.AddMember(R"({"phone":"+447700900401","areas":["SE15"]})");
   auto neighbour = f.AddMember(R"({"phone":"+447700900403","areas":["SE22"]})");
   CHECK(f.c.Get("/v1/networks/demo/policies/raid").Json().as_object().at("default") == true);
   auto alert = f.Raise();
-  auto started = std::chrono::steady_clock::now();
   CHECK(f.Contacted(alert, area));
-  Eventually([&] { return f.Contacted(alert, neighbour); }, "the neighbours' responders");
-  auto waited = std::chrono::steady_clock::now() - started;
-  CHECK(waited >= 2500ms);  // not before 3 policy minutes
-  CHECK(waited < 6s);
-  CHECK(f.server->Log().find("time_scale = 60") != std::string::npos);
+  f.Advance("2m");
+  CHECK_FALSE(f.Contacted(alert, neighbour));  // not before 3 minutes
+  f.Advance("1m");
+  CHECK(f.Contacted(alert, neighbour));  // the neighbours' responders
+}
+
+TEST_CASE("escalation: a member who texts STOP leaves no reminder deadline behind", "[pg][escalation]") {
+  // Issue 9, defect 1: the reminder deadline re-armed every ~50 ms for an opted-out member.
+  Fixture f;
+  f.SetUp();
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
+      "reminder":{"after":"2s"}})").status == 200);
+  auto alert = f.Raise();
+  Eventually([&] {
+    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
+                       std::to_string(alert)) == "2";
+  }, "both area members reached");
+  f.Reply("+447700900401", "1");
+  f.Reply("+447700900402", "STOP");
+  auto timers = [&](const char* state) {
+    return f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE kind = 'reminder' AND state = '" +
+                       std::string(state) + "' AND alert_id = " + std::to_string(alert));
+  };
+  f.Advance("2s");
+  for (int i = 0; i < 5; ++i) f.Advance("1s");
+  CHECK(timers("fired") == "1");  // the first deadline found nobody due and set no other
+  CHECK(timers("pending") == "0");
+  CHECK(f.Messages(alert, f.area_member2, "reminder") == 0);
 }

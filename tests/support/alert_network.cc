@@ -8,8 +8,8 @@ namespace tocsin::test {
 
 AlertNetwork::AlertNetwork(const std::string& extra_toml, const std::string& twilio_keys)
     : server(std::make_unique<TocsindProcess>(
-          db, std::string("[twilio]\nauth_token = \"") + kAuthToken + "\"\ndefault_segments_per_second = 100\n" +
-                  twilio_keys + extra_toml)),
+          db, std::string("[testing]\nmanual_clock = true\n[twilio]\nauth_token = \"") + kAuthToken +
+                  "\"\ndefault_segments_per_second = 100\n" + twilio_keys + extra_toml)),
       c((server->Start(), server->Client(CreateNetworkWithToken(*server, "demo", "coordinator", kNumber)))) {}
 
 std::int64_t AlertNetwork::AddMember(const std::string& json) {
@@ -35,6 +35,12 @@ HttpResult AlertNetwork::Reply(const std::string& from, const std::string& body)
                    {"X-Twilio-Signature", TwilioSignature(kAuthToken, url, params)}});
   REQUIRE(r.status == 200);
   return r;
+}
+
+void AlertNetwork::Advance(const std::string& duration) {
+  auto r = server->Admin().Post("/v1/admin/clock", R"({"advance":")" + duration + R"("})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
 }
 
 bool AlertNetwork::Contacted(std::int64_t alert, std::int64_t member) {

@@ -1,6 +1,7 @@
 // A network "demo" (number +447700900001) on a running tocsind with the sandbox SMS provider,
 // for tests of what happens after an alert is raised: members, alerts, signed replies as
-// members, and looks at the deliveries.
+// members, and looks at the deliveries. The server runs on a manual clock ([testing]
+// manual_clock): escalation time moves only when the test calls Advance.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,9 @@ class AlertNetwork {
   std::int64_t Raise(const std::string& json = R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
   // Posts `body` from `from` as Twilio would (signed; a fresh MessageSid each time).
   HttpResult Reply(const std::string& from, const std::string& body);
+  // Moves the server's clock forward by `duration` ("2s", "3m") and returns once the deadlines
+  // that became due have been handled (their effects are committed).
+  void Advance(const std::string& duration);
   // Whether the alert message itself (seq 0) was queued for the member.
   bool Contacted(std::int64_t alert, std::int64_t member);
   // How many messages of `kind` (alert, reminder, stand_down, ...) the member was queued.
