@@ -12,42 +12,13 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/model/alert.h"
-#include "dispatch/store/pq_types.h"
+#include "dispatch/store/delivery_store.h"
 
 namespace tocsin {
 namespace {
 
 namespace asio = boost::asio;
-using BucketClock = TokenBucket::Clock;
-
-constexpr const char* kRecover =
-    "UPDATE deliveries SET state = 'queued', next_attempt_at = now(), updated_at = now()"
-    " WHERE state = 'sending'";
-// Early callbacks that never found their message (not ours, or lost): kept a day.
-constexpr const char* kPruneEarly =
-    "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
-constexpr const char* kNetworksWithWork =
-    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()";
-constexpr const char* kSenders =
-    "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1 ORDER BY position";
-// Claims the oldest due deliveries of one network and returns what sending them needs.
-constexpr const char* kClaim =
-    "WITH picked AS (SELECT id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
-    "  AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
-    " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
-    " FROM picked p, members m, alert_messages msg, alerts a"
-    " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
-    "  AND msg.language = d.language AND a.id = d.alert_id"
-    " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status, msg.body_enc, a.kind,"
-    "  d.alert_id, msg.kind";
-
-struct ClaimedRow {
-  std::int64_t id, member_id;
-  int segments, attempts;
-  std::string phone_enc, status, body_enc, kind;
-  std::int64_t alert_id;
-  std::string message_kind;
-};
+using SteadyClock = std::chrono::steady_clock;
 
 // What an ended alert may still send: its closing message.
 bool SentAfterEnd(const std::string& message_kind) { return message_kind == "resolve" || message_kind == "cancel"; }
@@ -59,14 +30,15 @@ double Jitter() { return 0.5 + randombytes_uniform(1000) / 1000.0; }
 }  // namespace
 
 Dispatcher::Dispatcher(asio::any_io_executor executor, DbPool& db, const DataCipher& cipher,
-                       SmsProvider& provider, DispatcherOptions options)
+                       std::vector<Channel*> channels, DispatcherOptions options)
     : executor_(executor),
       db_(db),
       cipher_(cipher),
-      provider_(provider),
       options_(options),
       writer_(executor, db, options.writer_interval, options.writer_hooks),
-      wake_(executor) {}
+      wake_(executor) {
+  for (auto* c : channels) channels_[std::string(c->name())] = c;
+}
 
 void Dispatcher::Start() {
   asio::co_spawn(executor_, writer_.Run(), asio::detached);
@@ -117,9 +89,9 @@ void Dispatcher::Drain(std::function<void()> done) {
   });
 }
 
-std::size_t Dispatcher::ClaimTarget(const NetworkQueue& q) const {
+std::size_t Dispatcher::ClaimTarget(std::int64_t network_id) const {
   double rate = 0;
-  for (const auto& s : q.senders) rate += s.bucket.rate();
+  for (const auto& [name, channel] : channels_) rate += channel->Rate(network_id);
   // About two seconds of sending, so the senders never wait on the database.
   return static_cast<std::size_t>(std::clamp(rate * 2.0, 10.0, 4000.0));
 }
@@ -129,10 +101,9 @@ asio::awaitable<void> Dispatcher::Recover() {
     try {
       auto n = co_await db_.Run([](pqxx::connection& c) {
         pqxx::work tx(c);
-        auto r = tx.exec(kRecover);
-        tx.exec(kPruneEarly);
+        auto n = RecoverSending(tx);
         tx.commit();
-        return static_cast<long long>(r.affected_rows());
+        return n;
       });
       stats_.recovered = n;
       if (n) spdlog::warn("dispatcher: {} deliveries were in flight at the last stop; queued again", n);
@@ -148,41 +119,29 @@ asio::awaitable<void> Dispatcher::Recover() {
 asio::awaitable<void> Dispatcher::FindNetworksWithWork() {
   auto ids = co_await db_.Run([](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    std::vector<std::int64_t> out;
-    for (const auto& r : tx.exec(kNetworksWithWork)) out.push_back(r[0].as<std::int64_t>());
-    return out;
+    return NetworksWithWork(tx);
   });
   for (auto id : ids) woken_.insert(id);
 }
 
 asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q) {
-  if (q.senders.empty()) {
+  if (!q.senders_known) {
     auto senders = co_await db_.Run([&network_id](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
-      std::vector<std::pair<std::string, std::optional<double>>> out;
-      for (const auto& r : tx.exec_params(kSenders, network_id)) {
-        out.emplace_back(r[0].as<std::string>(),
-                         r[1].is_null() ? std::nullopt : std::optional<double>(r[1].as<double>()));
-      }
-      return out;
+      return SendersOf(tx, network_id);
     });
-    for (auto& [number, rate] : senders) {
-      q.senders.push_back({number, TokenBucket(rate.value_or(options_.default_segments_per_second), BucketClock::now())});
-    }
-    if (q.senders.empty()) co_return;
+    for (auto& [name, channel] : channels_) channel->SetSenders(network_id, senders);
+    q.senders_known = true;
   }
-  auto target = ClaimTarget(q);
+  bool can_send = false;
+  for (const auto& [name, channel] : channels_) can_send = can_send || channel->Rate(network_id) > 0;
+  if (!can_send) co_return;  // no sender: its deliveries wait, queued
+  auto target = ClaimTarget(network_id);
   if (q.ready.size() * 2 > target) co_return;
   long long want = static_cast<long long>(std::min(target - q.ready.size(), q.next_claim));
   auto rows = co_await db_.Run([&network_id, &want](pqxx::connection& c) {
     pqxx::work tx(c);
-    std::vector<ClaimedRow> out;
-    for (const auto& r : tx.exec_params(kClaim, network_id, want)) {
-      out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
-                     FromBytea(r[4]).value_or(""), r[5].as<std::string>(),
-                     FromBytea(r[6]).value_or(""), r[7].as<std::string>(), r[8].as<std::int64_t>(),
-                     r[9].as<std::string>()});
-    }
+    auto out = ClaimDeliveries(tx, network_id, want);
     tx.commit();
     return out;
   });
@@ -191,70 +150,56 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
   q.next_claim = q.more_queued ? std::min<std::size_t>(q.next_claim * 2, 4000) : kFirstClaim;
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (auto& r : rows) {
-    auto to = cipher_.Open(r.phone_enc);
-    auto body = cipher_.Open(r.body_enc);
     if (ended_.count(r.alert_id) && !SentAfterEnd(r.message_kind)) {
       // Claimed in a transaction that began before the alert's end committed: never sent.
       writer_.Add({r.id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
       continue;
     }
-    if (r.status != "active" || !to || !body) {
-      writer_.Add({r.id, "cancelled", {}, {}, {}, r.status != "active" ? "member is not active" : "cannot decrypt", 0, {}});
+    auto to = cipher_.Open(r.phone_enc);
+    auto body = cipher_.Open(r.body_enc);
+    const char* refused = r.member_status != "active" ? "member is not active"
+                          : !to || !body               ? "cannot decrypt"
+                          : !channels_.count(r.channel) ? "no such channel"
+                                                       : nullptr;
+    if (refused) {
+      writer_.Add({r.id, "cancelled", {}, {}, {}, refused, 0, {}});
       continue;
     }
     q.ready.push_back({r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
-                       ValiditySeconds(r.kind), r.message_kind});
+                       ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel)});
   }
 }
 
 std::chrono::nanoseconds Dispatcher::SendReady() {
-  auto now = BucketClock::now();
   std::chrono::nanoseconds wait = options_.poll_interval;
-  if (now < paused_until_) return paused_until_ - now;
   for (auto& [network_id, q] : networks_) {
-    while (!q.ready.empty() && in_flight_ < options_.max_in_flight && !q.senders.empty()) {
+    while (!q.ready.empty() && in_flight_ < options_.max_in_flight) {
       auto& job = q.ready.front();
-      // Spread the load: try senders round-robin, take the first whose bucket allows it.
-      Sender* chosen = nullptr;
-      std::chrono::nanoseconds soonest = std::chrono::hours(1);
-      for (std::size_t k = 0; k < q.senders.size(); ++k) {
-        auto& s = q.senders[(q.next_sender + k) % q.senders.size()];
-        if (s.bucket.TryTake(job.segments, now)) {
-          chosen = &s;
-          q.next_sender = (q.next_sender + k + 1) % q.senders.size();
-          break;
-        }
-        soonest = std::min(soonest, s.bucket.WaitFor(job.segments, now));
-      }
-      if (!chosen) {
-        wait = std::min(wait, soonest);
+      OutboundMessage m{job.delivery_id, network_id, job.to, job.body, job.segments, job.validity_seconds};
+      auto later = job.channel->TrySend(m, [this, job](SendResult result) {
+        // Outcomes may come from any thread (or synchronously): always continue on the executor.
+        asio::post(executor_, [this, job, result = std::move(result)]() mutable { OnOutcome(job, std::move(result)); });
+      });
+      if (later) {
+        wait = std::min(wait, *later);
         break;
       }
-      Job sending = std::move(job);
       q.ready.pop_front();
       ++in_flight_;
       ++stats_.sent;
-      SmsMessage msg{sending.delivery_id, sending.to, chosen->number, sending.body, sending.segments,
-                     sending.validity_seconds};
-      std::string sender = chosen->number;
-      provider_.Send(msg, [this, sending, sender](SmsOutcome outcome) {
-        // Outcomes may come from any thread (or synchronously): always continue on the executor.
-        asio::post(executor_, [this, sending, sender, outcome = std::move(outcome)]() mutable {
-          OnOutcome(sending, sender, std::move(outcome));
-        });
-      });
     }
   }
   return wait;
 }
 
-void Dispatcher::OnOutcome(const Job& job, const std::string& sender, SmsOutcome outcome) {
+void Dispatcher::OnOutcome(const Job& job, SendResult result) {
   --in_flight_;
+  const auto& outcome = result.outcome;
   Transition t;
   t.delivery_id = job.delivery_id;
   t.alert_id = job.alert_id;
   t.member_id = job.member_id;
-  t.sender = sender;
+  t.sender = result.sender;
   switch (outcome.kind) {
     case SmsOutcome::Kind::kAccepted:
       ++stats_.accepted;
@@ -262,9 +207,9 @@ void Dispatcher::OnOutcome(const Job& job, const std::string& sender, SmsOutcome
       t.provider_id = outcome.provider_id;
       break;
     case SmsOutcome::Kind::kThrottled: {
-      // The account is over its concurrency: everyone waits, this one goes back to the queue.
+      // The account is over its concurrency: the channel holds everyone back; this one goes
+      // back to the queue.
       auto pause = std::max<std::chrono::seconds>(outcome.retry_after, std::chrono::seconds(1));
-      paused_until_ = std::max(paused_until_, BucketClock::now() + pause);
       ++stats_.retried;
       t.state = job.attempts >= options_.max_attempts * 4 ? "failed" : "queued";
       t.retry_in_seconds = static_cast<double>(pause.count());
@@ -332,7 +277,7 @@ asio::awaitable<void> Dispatcher::Loop() {
     woken_.clear();
     for (auto id : woken) networks_[id].more_queued = true;
     for (auto& [id, q] : networks_) {
-      if (!q.claiming && (q.more_queued || q.senders.empty()) && q.ready.size() * 2 <= ClaimTarget(q)) {
+      if (!q.claiming && (q.more_queued || !q.senders_known) && q.ready.size() * 2 <= ClaimTarget(id)) {
         q.claiming = true;
         ++claims_running_;
         asio::co_spawn(executor_, Refill(id), asio::detached);

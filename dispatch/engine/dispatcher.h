@@ -1,10 +1,10 @@
-// Dispatcher: the engine's sending loop. Entry point of dispatch/ for the server.
+// Dispatcher: the engine's sending loop.
 //
-// It keeps every sender number busy and never faster than its rate: queued deliveries are
-// claimed from PostgreSQL per network (queued -> sending, FOR UPDATE SKIP LOCKED), each is given
-// to the sender number whose token bucket allows it, handed to the SmsProvider, and the outcome
-// goes to the DeliveryWriter (group commit). The backlog stays in PostgreSQL: only about two
-// seconds of each network's sending rate is claimed at a time.
+// It keeps every sender busy and never faster than its rate: queued deliveries are claimed from
+// PostgreSQL per network (queued -> sending, FOR UPDATE SKIP LOCKED), each is handed to the
+// Channel its row names (the channel paces its senders), and the outcome goes to the
+// DeliveryWriter (group commit). The backlog stays in PostgreSQL: only about two seconds of
+// each network's sending rate is claimed at a time.
 //
 // Ownership and threading: a Dispatcher owns its writer and runs on one executor (an io_context
 // of its own, one thread); all its state is touched only there. Wake() may be called from any
@@ -15,7 +15,7 @@
 // process died may be sent twice (at most max_in_flight plus one writer batch); nothing
 // acknowledged by the provider and written is ever sent again.
 //
-// Retries: 429/20429 pauses all sending for Retry-After and queues the message again;
+// Retries: 429/20429 (the channel pauses all its sending for Retry-After) queues the message again;
 // 5xx/timeouts back off exponentially with jitter (1 s, 2 s, 4 s... up to 60 s) and fail after
 // max_attempts; permanent errors fail at once (21610 also opts the member out).
 #pragma once
@@ -33,8 +33,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dispatch/engine/delivery_writer.h"
-#include "dispatch/channels/sms_provider.h"
-#include "dispatch/channels/token_bucket.h"
+#include "dispatch/channels/channel.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/util/crypto.h"
 
@@ -61,7 +60,7 @@ struct DispatcherStats {
 class Dispatcher {
  public:
   Dispatcher(boost::asio::any_io_executor executor, DbPool& db, const DataCipher& cipher,
-             SmsProvider& provider, DispatcherOptions options);
+             std::vector<Channel*> channels, DispatcherOptions options);
 
   // Spawns the loops on the executor. Call once.
   void Start();
@@ -97,15 +96,11 @@ class Dispatcher {
     std::string body;
     int validity_seconds = 3600;
     std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
-  };
-  struct Sender {
-    std::string number;
-    TokenBucket bucket;
+    Channel* channel = nullptr;
   };
   struct NetworkQueue {
     std::deque<Job> ready;
-    std::vector<Sender> senders;
-    std::size_t next_sender = 0;  // round-robin start
+    bool senders_known = false;   // the channels were given the network's senders
     bool more_queued = true;      // the last claim filled up: there may be more
     bool claiming = false;        // a Refill() is running for this network
     std::size_t next_claim = kFirstClaim;  // grows while claims come back full
@@ -124,14 +119,15 @@ class Dispatcher {
   // Starts every send the buckets and the in-flight cap allow; returns how long until the next
   // one could start (or the poll interval when there is nothing to send).
   std::chrono::nanoseconds SendReady();
-  void OnOutcome(const Job& job, const std::string& sender, SmsOutcome outcome);
-  std::size_t ClaimTarget(const NetworkQueue& q) const;
+  void OnOutcome(const Job& job, SendResult result);
+  // About two seconds of the network's sending rate (at least 10, at most 4,000).
+  std::size_t ClaimTarget(std::int64_t network_id) const;
 
   // Immutable after construction.
   boost::asio::any_io_executor executor_;
   DbPool& db_;
   const DataCipher& cipher_;
-  SmsProvider& provider_;
+  std::map<std::string, Channel*> channels_;  // by name ("sms")
   const DispatcherOptions options_;
 
   // Only on executor_.
@@ -146,7 +142,6 @@ class Dispatcher {
   bool sleeping_ = false;
   bool polling_ = false;
   int claims_running_ = 0;
-  TokenBucket::Clock::time_point paused_until_{};
   std::chrono::steady_clock::time_point last_poll_{};
   std::function<void()> drained_;
   DispatcherStats stats_;

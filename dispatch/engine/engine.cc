@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/channels/sms_channel.h"
 #include "dispatch/store/status_store.h"
 
 namespace tocsin {
@@ -50,7 +51,9 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
   dispatch.writer_hooks.cipher = &cipher_;
   dispatch.writer_hooks.clock = clock_.get();
   dispatch.writer_hooks.on_failed = [this](std::int64_t alert_id) { escalator_->OnDeliveryFailed(alert_id); };
-  dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_, *provider_, dispatch);
+  sms_ = std::make_unique<SmsChannel>(*provider_, options_.dispatch.default_segments_per_second);
+  dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_, std::vector<Channel*>{sms_.get()},
+                                             dispatch);
   escalator_ = std::make_unique<Escalator>(
       ioc_.get_executor(), db_, *clock_, runner_, [this] { dispatcher_->WakeAll(); }, &events_);
 }

@@ -32,6 +32,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "dispatch/channels/channel.h"
 #include "dispatch/channels/sms_provider.h"
 #include "dispatch/engine/alert_use_cases.h"
 #include "dispatch/engine/dispatcher.h"
@@ -110,6 +111,7 @@ class Engine {
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
   std::unique_ptr<SmsProvider> provider_;
+  std::unique_ptr<Channel> sms_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Escalator> escalator_;
   std::thread thread_;

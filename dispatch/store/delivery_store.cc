@@ -39,6 +39,28 @@ constexpr const char* kInsertResponses =
 constexpr const char* kOptOut =
     "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = ANY($1::bigint[])";
 
+
+constexpr const char* kRecover =
+    "UPDATE deliveries SET state = 'queued', next_attempt_at = now(), updated_at = now()"
+    " WHERE state = 'sending'";
+// Early callbacks that never found their message (not ours, or lost): kept a day.
+constexpr const char* kPruneEarly =
+    "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
+constexpr const char* kNetworksWithWork =
+    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()";
+constexpr const char* kSenders =
+    "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1 ORDER BY position";
+// Claims the oldest due deliveries of one network and returns what sending them needs.
+constexpr const char* kClaim =
+    "WITH picked AS (SELECT id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
+    "  AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
+    " FROM picked p, members m, alert_messages msg, alerts a"
+    " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
+    "  AND msg.language = d.language AND a.id = d.alert_id"
+    " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status, msg.body_enc, a.kind,"
+    "  d.alert_id, msg.kind, d.channel";
+
 }  // namespace
 
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms) {
@@ -76,6 +98,36 @@ void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records)
   }
   tx.exec_params(kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members), ToPgArray(answers),
                  ToPgArray(texts), ToPgArray(sids));
+}
+
+long long RecoverSending(pqxx::work& tx) {
+  auto r = tx.exec(kRecover);
+  tx.exec(kPruneEarly);
+  return static_cast<long long>(r.affected_rows());
+}
+
+std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : tx.exec(kNetworksWithWork)) out.push_back(r[0].as<std::int64_t>());
+  return out;
+}
+
+std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id) {
+  std::vector<SenderConfig> out;
+  for (const auto& r : tx.exec_params(kSenders, network_id)) {
+    out.push_back({r[0].as<std::string>(), r[1].is_null() ? std::nullopt : std::optional<double>(r[1].as<double>())});
+  }
+  return out;
+}
+
+std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit) {
+  std::vector<ClaimedDelivery> out;
+  for (const auto& r : tx.exec_params(kClaim, network_id, limit)) {
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
+                   FromBytea(r[4]).value_or(""), r[5].as<std::string>(), FromBytea(r[6]).value_or(""),
+                   r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>()});
+  }
+  return out;
 }
 
 }  // namespace tocsin

@@ -1,4 +1,4 @@
-// The delivery writer's SQL: one group commit writes a batch of delivery transitions and the
+// Deliveries on their way: claims for the dispatcher, and the delivery writer's SQL. One group commit writes a batch of delivery transitions and the
 // answers of a batch of replies as a few statements over unnest()ed arrays. Functions run inside
 // the writer's transaction.
 //
@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 
 #include "dispatch/model/response_record.h"
+#include "dispatch/util/sender_config.h"
 
 namespace tocsin {
 
@@ -37,5 +38,26 @@ struct Transition {
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms);
 // Inserts the answers; a repeated provider id (the same webhook again) is stored once.
 void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records);
+
+// A delivery claimed for sending (queued -> sending), with what sending it needs.
+struct ClaimedDelivery {
+  std::int64_t id = 0, member_id = 0;
+  int segments = 1, attempts = 0;
+  std::string phone_enc, member_status, body_enc, alert_kind;
+  std::int64_t alert_id = 0;
+  std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
+  std::string channel;       // sms
+};
+
+// At start: deliveries left 'sending' by the last process are queued again (their requests may
+// have been in flight); early status callbacks older than a day are dropped. Returns how many.
+long long RecoverSending(pqxx::work& tx);
+// Networks with deliveries due now.
+std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx);
+// The network's sender numbers in order, with their rates.
+std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id);
+// Claims up to `limit` of the network's oldest due deliveries (FOR UPDATE SKIP LOCKED).
+std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit);
+
 
 }  // namespace tocsin

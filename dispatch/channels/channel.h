@@ -1,0 +1,57 @@
+// Channel: one way of reaching someone. SMS today (sms_channel.h); voice, webhooks and email
+// follow as further Channels. The dispatcher claims queued deliveries and hands each one to the
+// channel its row names (deliveries.channel); nothing outside channels/ knows a provider's API.
+//
+// A channel owns its limiter: it paces each network's senders (numbers, endpoints) at their
+// rates, holds back when its provider says it is overloaded, and reports exactly one outcome per
+// message it started.
+//
+// Threading: a channel is used on the dispatcher's executor only; `done` callbacks may run on
+// any thread (the dispatcher posts back to its own).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dispatch/channels/sms_provider.h"
+#include "dispatch/util/sender_config.h"
+
+namespace tocsin {
+
+// One message as the dispatcher hands it over: rendered, addressed, decrypted.
+struct OutboundMessage {
+  std::int64_t delivery_id = 0;
+  std::int64_t network_id = 0;
+  std::string to;    // E.164 for SMS and voice
+  std::string body;
+  int segments = 1;  // the channel's unit of rate (SMS segments)
+  int validity_seconds = 3600;
+};
+
+// What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.
+struct SendResult {
+  SmsOutcome outcome;
+  std::string sender;
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual std::string_view name() const = 0;
+  // Whether the network's senders were given (SetSenders); a network without any cannot send.
+  virtual bool Knows(std::int64_t network_id) const = 0;
+  virtual void SetSenders(std::int64_t network_id, const std::vector<SenderConfig>& senders) = 0;
+  // The network's total rate (units per second): how much the dispatcher claims ahead.
+  virtual double Rate(std::int64_t network_id) const = 0;
+  // Starts sending `m` if the limiter allows it now: nullopt when it started (`done` then runs
+  // exactly once), else how long until it could.
+  virtual std::optional<std::chrono::nanoseconds> TrySend(const OutboundMessage& m,
+                                                          std::function<void(SendResult)> done) = 0;
+};
+
+}  // namespace tocsin
