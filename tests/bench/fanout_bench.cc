@@ -109,7 +109,7 @@ void FanOut(int members) {
               members / std::max(1e-9, std::chrono::duration<double>(last - first).count()));
   std::printf("  201 -> all %d durably sent:            %.2f s\n", members,
               std::chrono::duration<double>(durable - steady_accepted).count());
-  std::printf("  server CPU per 1,000 deliveries:          %.3f s (%.3f ms per delivery)\n",
+  std::printf("  server CPU per 1,000 deliveries:          %.4f s (%.4f ms per delivery)\n",
               cpu / members * 1000, cpu / members * 1000);
   std::printf("  server peak RSS:                          %.1f MiB\n", PeakRssKb(server.pid()) / 1024.0);
   std::printf("  db transactions per delivery:             %.4f\n", double(transactions) / members);
