@@ -76,8 +76,13 @@ void Dispatcher::ForgetAlertNow(std::int64_t alert_id) {
   auto now = std::chrono::steady_clock::now();
   std::erase_if(ended_, [now](const auto& e) { return now - e.second > kEndedMemory; });
   ended_[alert_id] = now;
+  ending_.erase(alert_id);
   for (auto& [network_id, q] : networks_) {
-    std::erase_if(q.ready, [alert_id](const Job& j) { return j.alert_id == alert_id && !SentAfterEnd(j.message_kind); });
+    std::erase_if(q.ready, [this, alert_id](const Job& j) {
+      if (j.alert_id != alert_id || SentAfterEnd(j.message_kind)) return false;
+      writer_.Add({j.delivery_id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
+      return true;
+    });
   }
 }
 
@@ -200,6 +205,7 @@ void Dispatcher::OnOutcome(const Job& job, SendResult result) {
   t.alert_id = job.alert_id;
   t.member_id = job.member_id;
   t.sender = result.sender;
+  t.after_end = (ended_.count(job.alert_id) > 0 || ending_.count(job.alert_id) > 0) && !SentAfterEnd(job.message_kind);
   switch (outcome.kind) {
     case SmsOutcome::Kind::kAccepted:
       ++stats_.accepted;

@@ -72,11 +72,17 @@ class Dispatcher {
   // Deliveries were queued for some network (escalation): look now instead of at the next poll.
   // Thread-safe.
   void WakeAll();
-  // The alert ended (committed): drop its claimed-but-unsent deliveries (already cancelled in
-  // the database), and from now on drop any of its alert messages, updates, reminders and
-  // stand-downs that a claim still in flight returns (only its closing message may be sent).
-  // Only on the executor: when it returns, no send of those can start.
+  // The alert ended (committed): cancel its claimed-but-unsent deliveries, and from now on any
+  // of its alert messages, updates, reminders and stand-downs that a claim still in flight
+  // returns (only its closing message may be sent). Requests on the wire are recorded as they
+  // turn out (a member reached that way is sent the closing message too). Only on the
+  // executor: when it returns, no send of those can start.
   void ForgetAlertNow(std::int64_t alert_id);
+  // The alert is about to end (its transaction has not committed yet): outcomes that arrive from
+  // now on are marked as possibly after its end. Undone by ForgetAlertNow or UnmarkEndingNow
+  // (the end failed). Only on the executor.
+  void MarkEndingNow(std::int64_t alert_id) { ending_.insert(alert_id); }
+  void UnmarkEndingNow(std::int64_t alert_id) { ending_.erase(alert_id); }
   // Stops claiming and sending, waits for requests in flight, returns claimed-but-unsent
   // deliveries to the queue and flushes the writer; then calls `done` (on the executor).
   void Drain(std::function<void()> done);
@@ -137,6 +143,7 @@ class Dispatcher {
   std::set<std::int64_t> woken_;
   // Alerts ended while this process runs (ForgetAlertNow), with when: pruned after an hour.
   std::map<std::int64_t, std::chrono::steady_clock::time_point> ended_;
+  std::set<std::int64_t> ending_;  // MarkEndingNow, until the end commits or fails
   int in_flight_ = 0;
   bool draining_ = false;
   bool sleeping_ = false;

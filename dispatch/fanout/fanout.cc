@@ -44,7 +44,7 @@ constexpr const char* kQueueStandDown =
 
 constexpr const char* kCancelUnsentAlert =
     "UPDATE deliveries SET state = 'cancelled', error_message = 'enough people answered',"
-    " updated_at = now() WHERE alert_id = $1 AND seq = 0 AND state IN ('queued', 'sending')";
+    " updated_at = now() WHERE alert_id = $1 AND seq = 0 AND state = 'queued'";
 // Marks the deliveries reminded (once each) and queues a reminder for each active member.
 constexpr const char* kQueueReminders =
     "WITH due AS (UPDATE deliveries d SET reminded = true FROM members m"

@@ -49,8 +49,8 @@ class Fanout {
                             std::vector<std::int64_t> ids) const;
   // Queues message `seq` for every active member the alert message reached (sent or delivered).
   std::int64_t QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) const;
-  // Cancels what of the alert message is still unsent and queues the stand-down for those
-  // reached who have not answered. Returns how many stand-downs were queued.
+  // Cancels what of the alert message is still queued (what the dispatcher has claimed goes
+  // out) and queues the stand-down for those reached who have not answered. Returns how many stand-downs were queued.
   std::int64_t StandDown(pqxx::work& tx, const Network& net, const Alert& alert) const;
   // Marks `deliveries` reminded and queues each active member among them one reminder.
   std::int64_t Remind(pqxx::work& tx, const Network& net, const Alert& alert,

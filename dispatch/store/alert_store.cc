@@ -53,7 +53,7 @@ constexpr const char* kEndAlert =
 
 constexpr const char* kCancelQueued =
     "UPDATE deliveries SET state = 'cancelled', error_message = 'alert ended', updated_at = now()"
-    " WHERE alert_id = $1 AND state IN ('queued', 'sending')";
+    " WHERE alert_id = $1 AND state = 'queued'";
 
 constexpr const char* kDeadlineText =
     "SELECT to_char($1::timestamptz AT TIME ZONE 'Europe/London', 'DD Mon HH24:MI')";

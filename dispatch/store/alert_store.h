@@ -34,7 +34,9 @@ class AlertStore {
   // The alert, locked until the transaction ends. NotFound when the network has no such alert.
   Result<Alert> Lock(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id) const;
   // Marks the alert ended (`status`: resolved or cancelled) at `now_ms` and cancels every
-  // delivery of it not yet handed to a provider.
+  // delivery of it still queued. Those claimed ('sending') are the dispatcher's to settle: it
+  // cancels what it has not started (Dispatcher::ForgetAlertNow) and records what was on the
+  // wire as it turns out.
   void MarkEnded(pqxx::work& tx, std::int64_t alert_id, const std::string& status, std::int64_t now_ms) const;
   // The next message number of the alert (0 is the alert message itself).
   int NextSeq(pqxx::transaction_base& tx, std::int64_t alert_id) const;

@@ -40,9 +40,29 @@ constexpr const char* kOptOut =
     "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = ANY($1::bigint[])";
 
 
+// What an ended alert claimed but never recorded is not sent after a restart: only its
+// closing message may still go.
+constexpr const char* kRecoverEnded =
+    "UPDATE deliveries d SET state = 'cancelled', error_message = 'alert ended', updated_at = now()"
+    " FROM alerts a, alert_messages msg WHERE d.state = 'sending' AND a.id = d.alert_id AND a.status <> 'open'"
+    " AND msg.alert_id = d.alert_id AND msg.seq = d.seq AND msg.language = d.language"
+    " AND msg.kind NOT IN ('resolve', 'cancel')";
 constexpr const char* kRecover =
     "UPDATE deliveries SET state = 'queued', next_attempt_at = now(), updated_at = now()"
     " WHERE state = 'sending'";
+// Members whose alert message was on the wire when the alert ended and turned out sent: they
+// are sent the closing message too (the end queued it only for those already reached).
+constexpr const char* kQueueClosingForLate =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
+    " SELECT d.alert_id, msg.seq, d.network_id, d.member_id, msg.language, msg.segments FROM deliveries d"
+    " JOIN alerts a ON a.id = d.alert_id AND a.status <> 'open'"
+    " JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.language = d.language"
+    "  AND msg.kind IN ('resolve', 'cancel')"
+    " WHERE d.id = ANY($1::bigint[]) AND d.seq = 0 AND d.state IN ('sent', 'delivered')"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.alert_id = d.alert_id AND x.member_id = d.member_id"
+    "  AND x.seq = msg.seq)"
+    // An end still committing holds the alert's row: wait for it and see its outcome.
+    " FOR KEY SHARE OF a";
 // Early callbacks that never found their message (not ours, or lost): kept a day.
 constexpr const char* kPruneEarly =
     "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
@@ -65,7 +85,7 @@ constexpr const char* kClaim =
 
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms) {
   if (batch.empty()) return;
-  std::vector<std::string> ids, states, delays, opt_outs, new_ids;
+  std::vector<std::string> ids, states, delays, opt_outs, new_ids, late;
   std::vector<std::optional<std::string>> senders, providers, codes, messages;
   for (const auto& t : batch) {
     if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
@@ -77,11 +97,13 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
     messages.push_back(t.error_message);
     delays.push_back(std::to_string(t.retry_in_seconds));
     if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
+    if (t.after_end) late.push_back(std::to_string(t.delivery_id));
   }
   tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
                  ToPgArray(codes), ToPgArray(messages), ToPgArray(delays), static_cast<double>(now_ms));
   if (!new_ids.empty()) tx.exec_params(kApplyEarly, ToPgArray(new_ids));
   if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
+  if (!late.empty()) tx.exec_params(kQueueClosingForLate, ToPgArray(late));
 }
 
 void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records) {
@@ -101,6 +123,7 @@ void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records)
 }
 
 long long RecoverSending(pqxx::work& tx) {
+  tx.exec(kRecoverEnded);
   auto r = tx.exec(kRecover);
   tx.exec(kPruneEarly);
   return static_cast<long long>(r.affected_rows());

@@ -29,9 +29,11 @@ struct Transition {
   std::optional<std::int64_t> opt_out_member;  // mark this member opted_out
   std::int64_t alert_id = 0;   // for watchers' events (0: not announced)
   std::int64_t member_id = 0;
+  bool after_end = false;  // the alert ended while this was on the wire (see WriteTransitions)
 };
 
-// Writes `batch`; `now_ms` (the engine clock) is when a delivery was reached, which its
+// Writes `batch` (an alert message that was on the wire when its alert ended and turns out sent
+// also queues that member the closing message); `now_ms` (the engine clock) is when a delivery was reached, which its
 // reminder and backup deadlines count from. Retries wait on the database's real time, as rate
 // limits do: they pace a provider, not people. Also applies status callbacks that arrived before the provider ids they name, and opts out
 // the members a provider said replied STOP.
@@ -50,7 +52,8 @@ struct ClaimedDelivery {
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may
-// have been in flight); early status callbacks older than a day are dropped. Returns how many.
+// have been in flight), except an ended alert's (cancelled: only a closing message may still
+// go); early status callbacks older than a day are dropped. Returns how many were queued.
 long long RecoverSending(pqxx::work& tx);
 // Networks with deliveries due now.
 std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx);

@@ -209,3 +209,42 @@ TEST_CASE("twilio: PostgreSQL restarts mid fan-out: readyz reports it, sending c
   for (const auto& [to, n] : per_member) duplicates += n - 1;
   CHECK(duplicates == 0);  // the process lived: nothing it recorded was lost or resent
 }
+
+TEST_CASE("twilio: nothing of a cancelled alert leaves after the cancel's 200 but what was on the wire",
+          "[pg][twilio][cancel]") {
+  auto fake = StartFake(0);
+  fake.SetLatency(20ms);  // each request stays on the wire a while
+  TestDatabase db;
+  const int max_in_flight = 20;
+  const int members = 2000;
+  TocsindProcess server(db, TwilioToml(fake, max_in_flight));
+  server.Start();
+  auto c = SetUpNetwork(server, 50, members);  // 100 segments/s in all: 20 s or more for everyone
+  auto id = Raise(c);
+  Eventually([&] { return fake.Stats().accepted >= 150; }, "the fan-out under way");
+  auto r = c.Post("/v1/networks/demo/alerts/" + std::to_string(id) + "/cancel", R"({"message":"False alarm."})");
+  REQUIRE(r.status == 200);
+  auto answered = std::chrono::system_clock::now();
+  // The cancellation goes to everyone the alert reached; once it has, nothing else is pending.
+  auto settled = [&] {
+    return Count(db, "state IN ('queued', 'sending')") == "0" &&
+           Count(db, "seq > 0 AND state = 'sent'") == Count(db, "seq = 0 AND state = 'sent'");
+  };
+  for (int i = 0; i < 1500 && !settled(); ++i) std::this_thread::sleep_for(20ms);
+  INFO("by state: " << db.Scalar("SELECT string_agg(seq || ':' || state || '=' || n, ' ') FROM"
+                                 " (SELECT seq, state, count(*) n FROM deliveries GROUP BY 1, 2) x"));
+  REQUIRE(settled());  // the cancellation sent to everyone reached
+  int alert_after = 0, alert_total = 0, cancels = 0;
+  for (const auto& m : fake.Messages()) {
+    bool alert_message = m.body.find("Rye Lane") != std::string::npos;
+    alert_total += alert_message;
+    cancels += !alert_message;
+    if (alert_message && m.received_at > answered) ++alert_after;
+  }
+  INFO("alert messages " << alert_total << ", after the 200: " << alert_after << ", cancellations " << cancels);
+  CHECK(alert_after <= max_in_flight);  // only requests already on the wire
+  CHECK(alert_total < members);
+  CHECK(std::to_string(alert_total) == Count(db, "seq = 0 AND state = 'sent'"));  // each one recorded
+  CHECK(cancels == alert_total);
+  CHECK(Count(db, "seq = 0 AND state = 'cancelled'") == std::to_string(members - alert_total));
+}
