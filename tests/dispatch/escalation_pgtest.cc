@@ -3,6 +3,7 @@
 // clock: each test moves time itself (AlertNetwork::Advance), nothing sleeps for a deadline.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -251,4 +252,46 @@ TEST_CASE("escalation: a member who texts STOP leaves no reminder deadline behin
   CHECK(timers("fired") == "1");  // the first deadline found nobody due and set no other
   CHECK(timers("pending") == "0");
   CHECK(f.Messages(alert, f.area_member2, "reminder") == 0);
+}
+
+TEST_CASE("engine: SIGTERM under load (sends, answers, deadlines) exits 0 and keeps every acknowledged answer",
+          "[pg][escalation][durability]") {
+  Fixture f;
+  f.SetUp();
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms","wait":"1s"},
+      {"audience":{"roles":["responder"],"areas":"neighbours"},"channel":"sms"}],
+      "reminder":{"after":"1s"}})").status == 200);
+  std::string csv = "phone,areas\n";
+  for (int i = 0; i < 300; ++i) csv += "+4477009" + std::to_string(20000 + i) + ",SE15\n";
+  REQUIRE(f.c.Post("/v1/networks/demo/members/import", csv, "text/csv").status == 200);
+  for (int i = 0; i < 3; ++i) f.Raise();
+  // Members answer from another thread while deadlines fire and the server is stopped; an
+  // answer acknowledged (200) must be stored.
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::thread answering([&] {
+    HttpClient client("http://127.0.0.1:" + std::to_string(f.server->port()));
+    auto url = "http://127.0.0.1:" + std::to_string(f.server->port()) + "/twilio/sms";
+    for (int i = 0; !stop; ++i) {
+      FormParams p = {{"MessageSid", "SMload" + std::to_string(i)},
+                      {"From", "+4477009" + std::to_string(20000 + i % 300)},
+                      {"To", AlertNetwork::kNumber},
+                      {"Body", i % 2 ? "1" : "2"}};
+      auto r = client.Send("POST", "/twilio/sms", FormUrlEncode(p),
+                           {{"Content-Type", "application/x-www-form-urlencoded"},
+                            {"X-Twilio-Signature", TwilioSignature(AlertNetwork::kAuthToken, url, p)}});
+      if (r.status == 200) ++acknowledged;
+      if (r.status == 0) break;  // the server is gone
+    }
+  });
+  f.Advance("1s");  // the next step and the reminders fire while answers arrive
+  Eventually([&] { return acknowledged > 50; }, "answers flowing");
+  CHECK(f.server->Stop(SIGTERM) == 0);
+  stop = true;
+  answering.join();
+  CHECK(f.server->Log().find("engine drained") != std::string::npos);
+  auto stored = std::stoi(f.db.Scalar("SELECT count(*) FROM responses WHERE provider_id LIKE 'SMload%'"));
+  CHECK(stored >= acknowledged.load());
+  CHECK(f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'sending'") == "0");
 }
