@@ -6,9 +6,10 @@
 // Rules (the policy's meaning is policy.h's):
 //  1. Start: step 0 starts; its wait (when another step follows) is a step deadline; the
 //     reminder and backup deadlines are set `reminder.after` / backup-after from now.
-//  2. A step deadline of the current step of a running escalation: if the step's goal is met the
-//     escalation ends (goal_met); otherwise the next step starts (and sets its own deadline);
-//     starting the last step exhausts the escalation (its goal is still watched).
+//  2. A step deadline of the current step of a running escalation: if the step's goal is met, or
+//     the next step's is already, the escalation ends (goal_met); otherwise the next step starts
+//     and sets its own deadline and a reminder and a backup deadline for its audience; starting
+//     the last step exhausts the escalation (its goal is still watched).
 //     Any other step deadline is stale and does nothing.
 //  3. Answers (or a tree move): if the current step's goal is met, the escalation ends.
 //  4. Goal met: every pending deadline is cancelled; the stand-down goes out if the policy asks.
