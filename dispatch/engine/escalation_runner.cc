@@ -91,6 +91,8 @@ EscalationOutcome EscalationRunner::Fire(pqxx::work& tx, std::int64_t timer_id, 
   EscalationFacts facts;
   if (t == Trigger::kStepDeadline) {
     facts = GoalFacts(tx, fired->alert_id, e);
+    facts.reminder_pending = EarliestDeadline(tx, fired->alert_id, DeadlineKind::kReminder).has_value();
+    facts.backup_pending = EarliestDeadline(tx, fired->alert_id, DeadlineKind::kBackup).has_value();
   } else {
     facts.recipients = PendingRecipients(tx, fired->alert_id, t);
   }

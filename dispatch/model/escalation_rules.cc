@@ -122,17 +122,24 @@ EscalationActions Decide(const Escalation& e, Trigger t, int timer_step, const E
         return out;
       }
       int next = e.step + 1;
-      // The ending step's goal, or the next one's already (no need to contact its audience).
-      if (StepGoalMet(p, e.step, f) || StepGoalMet(p, next, f)) {
+      // The ending step's goal, or the next one's already (no need to contact its audience). A
+      // tree that has not started cannot be confirmed: only the next step's `going` counts.
+      const auto& upcoming = p.steps[static_cast<std::size_t>(next)];
+      if (StepGoalMet(p, e.step, f) || (upcoming.until_going && f.going >= *upcoming.until_going)) {
         GoalMet(e, out);
         return out;
       }
       out.start_step = next;
       if (auto d = StepDeadline(p, next, now_ms)) out.deadlines.push_back(*d);
-      // The new audience is owed reminders and backups too: a chain of its own (an earlier one
-      // may have run dry and ended, rule 6).
-      if (p.reminder_after_ms) out.deadlines.push_back({DeadlineKind::kReminder, 0, now_ms + *p.reminder_after_ms});
-      if (auto b = EffectiveBackupAfterMs(p)) out.deadlines.push_back({DeadlineKind::kBackup, 0, now_ms + *b});
+      // The new audience is owed reminders and backups too. A pending deadline of the kind will
+      // find them when it fires (rule 6 looks at everyone pending); one that ran dry is started
+      // again.
+      if (p.reminder_after_ms && !f.reminder_pending) {
+        out.deadlines.push_back({DeadlineKind::kReminder, 0, now_ms + *p.reminder_after_ms});
+      }
+      if (auto b = EffectiveBackupAfterMs(p); b && !f.backup_pending) {
+        out.deadlines.push_back({DeadlineKind::kBackup, 0, now_ms + *b});
+      }
       if (static_cast<std::size_t>(next) + 1 >= p.steps.size()) out.new_state = EscalationState::kExhausted;
       out.what = "step " + std::to_string(next);
       return out;

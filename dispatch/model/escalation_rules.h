@@ -7,9 +7,11 @@
 //  1. Start: step 0 starts; its wait (when another step follows) is a step deadline; the
 //     reminder and backup deadlines are set `reminder.after` / backup-after from now.
 //  2. A step deadline of the current step of a running escalation: if the step's goal is met, or
-//     the next step's is already, the escalation ends (goal_met); otherwise the next step starts
-//     and sets its own deadline and a reminder and a backup deadline for its audience; starting
-//     the last step exhausts the escalation (its goal is still watched).
+//     the next step's `going` goal is already (a tree not started cannot be confirmed), the
+//     escalation ends (goal_met); otherwise the next step starts and sets its own deadline, and
+//     a reminder and a backup deadline for its audience unless one of that kind is pending (it
+//     will find them); starting the last step exhausts the escalation (its goal is still
+//     watched).
 //     Any other step deadline is stale and does nothing.
 //  3. Answers (or a tree move): if the current step's goal is met, the escalation ends.
 //  4. Goal met: every pending deadline is cancelled; the stand-down goes out if the policy asks.
@@ -76,6 +78,8 @@ struct EscalationFacts {
   std::int64_t going = 0;                    // members whose latest answer is going
   bool tree_confirmed = false;               // every node of the current step's tree reached
   std::vector<PendingRecipient> recipients;  // reminder, backup and failure triggers only
+  bool reminder_pending = false;             // a reminder deadline is pending (step deadlines)
+  bool backup_pending = false;               // a backup deadline is pending (step deadlines)
 };
 
 enum class Trigger { kStart, kStepDeadline, kReminderDeadline, kBackupDeadline, kAnswers, kFailures };
