@@ -76,7 +76,6 @@ void Dispatcher::ForgetAlertNow(std::int64_t alert_id) {
   auto now = std::chrono::steady_clock::now();
   std::erase_if(ended_, [now](const auto& e) { return now - e.second > kEndedMemory; });
   ended_[alert_id] = now;
-  ending_.erase(alert_id);
   for (auto& [network_id, q] : networks_) {
     std::erase_if(q.ready, [this, alert_id](const Job& j) {
       if (j.alert_id != alert_id || SentAfterEnd(j.message_kind)) return false;
@@ -180,12 +179,17 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
   for (auto& [network_id, q] : networks_) {
     while (!q.ready.empty() && in_flight_ < options_.max_in_flight) {
       auto& job = q.ready.front();
-      OutboundMessage m{job.delivery_id, network_id, job.to, job.body, job.segments, job.validity_seconds};
-      auto later = job.channel->TrySend(m, [this, job](SendResult result) {
+      // The texts move into the message (and back if it cannot go yet): no copy per send.
+      OutboundMessage m{job.delivery_id, network_id, std::move(job.to), std::move(job.body), job.segments,
+                        job.validity_seconds};
+      Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts};
+      auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.
-        asio::post(executor_, [this, job, result = std::move(result)]() mutable { OnOutcome(job, std::move(result)); });
+        asio::post(executor_, [this, sent, result = std::move(result)]() mutable { OnOutcome(sent, std::move(result)); });
       });
       if (later) {
+        job.to = std::move(m.to);
+        job.body = std::move(m.body);
         wait = std::min(wait, *later);
         break;
       }
@@ -197,7 +201,7 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
   return wait;
 }
 
-void Dispatcher::OnOutcome(const Job& job, SendResult result) {
+void Dispatcher::OnOutcome(const Sent& job, SendResult result) {
   --in_flight_;
   const auto& outcome = result.outcome;
   Transition t;
@@ -205,7 +209,6 @@ void Dispatcher::OnOutcome(const Job& job, SendResult result) {
   t.alert_id = job.alert_id;
   t.member_id = job.member_id;
   t.sender = result.sender;
-  t.after_end = (ended_.count(job.alert_id) > 0 || ending_.count(job.alert_id) > 0) && !SentAfterEnd(job.message_kind);
   switch (outcome.kind) {
     case SmsOutcome::Kind::kAccepted:
       ++stats_.accepted;
@@ -244,7 +247,23 @@ void Dispatcher::OnOutcome(const Job& job, SendResult result) {
       break;
   }
   writer_.Add(std::move(t));
-  if (sleeping_) wake_.cancel();
+  if (!sleeping_) return;  // the loop is about to look anyway
+  if (draining_) {
+    wake_.cancel();
+    return;
+  }
+  // Fill the freed slot now rather than through a turn of the loop (re-arming its timer for
+  // every outcome costs a system call each); wake the loop only when it must act sooner than
+  // it planned to, or claim more.
+  auto wait = SendReady();
+  if (SteadyClock::now() + wait < sleep_until_ || ClaimDue()) wake_.cancel();
+}
+
+bool Dispatcher::ClaimDue() const {
+  for (const auto& [id, q] : networks_) {
+    if (!q.claiming && q.more_queued && q.ready.size() * 2 <= ClaimTarget(id)) return true;
+  }
+  return false;
 }
 
 asio::awaitable<void> Dispatcher::Poll() {
@@ -292,7 +311,8 @@ asio::awaitable<void> Dispatcher::Loop() {
     auto wait = SendReady();
     if (!woken_.empty() || draining_) continue;
     sleeping_ = true;
-    wake_.expires_after(std::max<std::chrono::nanoseconds>(wait, std::chrono::microseconds(200)));
+    sleep_until_ = SteadyClock::now() + std::max<std::chrono::nanoseconds>(wait, std::chrono::microseconds(200));
+    wake_.expires_at(sleep_until_);
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
     sleeping_ = false;
   }

@@ -78,11 +78,7 @@ class Dispatcher {
   // turn out (a member reached that way is sent the closing message too). Only on the
   // executor: when it returns, no send of those can start.
   void ForgetAlertNow(std::int64_t alert_id);
-  // The alert is about to end (its transaction has not committed yet): outcomes that arrive from
-  // now on are marked as possibly after its end. Undone by ForgetAlertNow or UnmarkEndingNow
-  // (the end failed). Only on the executor.
-  void MarkEndingNow(std::int64_t alert_id) { ending_.insert(alert_id); }
-  void UnmarkEndingNow(std::int64_t alert_id) { ending_.erase(alert_id); }
+
   // Stops claiming and sending, waits for requests in flight, returns claimed-but-unsent
   // deliveries to the queue and flushes the writer; then calls `done` (on the executor).
   void Drain(std::function<void()> done);
@@ -103,6 +99,13 @@ class Dispatcher {
     int validity_seconds = 3600;
     std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
     Channel* channel = nullptr;
+  };
+  // What an outcome needs of the job it answers.
+  struct Sent {
+    std::int64_t delivery_id = 0;
+    std::int64_t alert_id = 0;
+    std::int64_t member_id = 0;
+    int attempts = 0;
   };
   struct NetworkQueue {
     std::deque<Job> ready;
@@ -125,9 +128,11 @@ class Dispatcher {
   // Starts every send the buckets and the in-flight cap allow; returns how long until the next
   // one could start (or the poll interval when there is nothing to send).
   std::chrono::nanoseconds SendReady();
-  void OnOutcome(const Job& job, SendResult result);
+  void OnOutcome(const Sent& job, SendResult result);
   // About two seconds of the network's sending rate (at least 10, at most 4,000).
   std::size_t ClaimTarget(std::int64_t network_id) const;
+  // Whether some network's ready queue has run low while more may be queued (the loop claims).
+  bool ClaimDue() const;
 
   // Immutable after construction.
   boost::asio::any_io_executor executor_;
@@ -143,10 +148,10 @@ class Dispatcher {
   std::set<std::int64_t> woken_;
   // Alerts ended while this process runs (ForgetAlertNow), with when: pruned after an hour.
   std::map<std::int64_t, std::chrono::steady_clock::time_point> ended_;
-  std::set<std::int64_t> ending_;  // MarkEndingNow, until the end commits or fails
   int in_flight_ = 0;
   bool draining_ = false;
   bool sleeping_ = false;
+  std::chrono::steady_clock::time_point sleep_until_{};  // while sleeping_
   bool polling_ = false;
   int claims_running_ = 0;
   std::chrono::steady_clock::time_point last_poll_{};

@@ -135,12 +135,6 @@ asio::awaitable<Result<std::int64_t>> Engine::UpdateAlert(const Network& net, st
 
 asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t alert_id, const char* status,
                                                 const std::string& message, const std::string& actor) {
-  // Outcomes that land while the end commits must know it may have happened (a member reached
-  // then is sent the closing message too).
-  co_await OnEngine<bool>([this, alert_id] {
-    dispatcher_->MarkEndingNow(alert_id);
-    return true;
-  });
   auto now_ms = clock_->NowMs();
   auto ended = co_await db_.Run([&](pqxx::connection& c) -> Result<Alert> {
     pqxx::work tx(c);
@@ -148,13 +142,7 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
     if (a.ok()) tx.commit();
     return a;
   });
-  if (!ended.ok()) {
-    co_await OnEngine<bool>([this, alert_id] {
-      dispatcher_->UnmarkEndingNow(alert_id);
-      return true;
-    });
-    co_return ended;
-  }
+  if (!ended.ok()) co_return ended;
   // Before answering: nothing of the alert claimed but unsent may leave after this returns.
   co_await OnEngine<bool>([this, alert_id] {
     dispatcher_->ForgetAlertNow(alert_id);

@@ -1,5 +1,7 @@
 #include "dispatch/store/delivery_store.h"
 
+#include <set>
+
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/crypto.h"
 
@@ -60,9 +62,11 @@ constexpr const char* kQueueClosingForLate =
     "  AND msg.kind IN ('resolve', 'cancel')"
     " WHERE d.id = ANY($1::bigint[]) AND d.seq = 0 AND d.state IN ('sent', 'delivered')"
     " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.alert_id = d.alert_id AND x.member_id = d.member_id"
-    "  AND x.seq = msg.seq)"
-    // An end still committing holds the alert's row: wait for it and see its outcome.
-    " FOR KEY SHARE OF a";
+    "  AND x.seq = msg.seq)";
+// The batch's alerts, locked against an end committing meanwhile (End holds the row FOR
+// UPDATE): either the end sees this batch's messages as sent, or this batch sees the end.
+constexpr const char* kLockAlerts =
+    "SELECT id, status <> 'open' FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE";
 // Early callbacks that never found their message (not ours, or lost): kept a day.
 constexpr const char* kPruneEarly =
     "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
@@ -86,6 +90,7 @@ constexpr const char* kClaim =
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms) {
   if (batch.empty()) return;
   std::vector<std::string> ids, states, delays, opt_outs, new_ids, late;
+  std::set<std::int64_t> alert_ids;
   std::vector<std::optional<std::string>> senders, providers, codes, messages;
   for (const auto& t : batch) {
     if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
@@ -97,7 +102,18 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
     messages.push_back(t.error_message);
     delays.push_back(std::to_string(t.retry_in_seconds));
     if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
-    if (t.after_end) late.push_back(std::to_string(t.delivery_id));
+    if (t.alert_id != 0) alert_ids.insert(t.alert_id);
+  }
+  std::set<std::int64_t> ended;
+  if (!alert_ids.empty()) {
+    for (const auto& r : tx.exec_params(kLockAlerts, ToPgArray(std::vector<std::int64_t>(alert_ids.begin(), alert_ids.end())))) {
+      if (r[1].as<bool>()) ended.insert(r[0].as<std::int64_t>());
+    }
+  }
+  for (const auto& t : batch) {
+    if (ended.count(t.alert_id) && (t.state == "sent" || t.state == "delivered")) {
+      late.push_back(std::to_string(t.delivery_id));
+    }
   }
   tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
                  ToPgArray(codes), ToPgArray(messages), ToPgArray(delays), static_cast<double>(now_ms));
