@@ -45,14 +45,25 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 struct CurlMultiClient::Transfer {
-  Transfer(const asio::any_io_executor& executor, std::uint64_t id) : id(id), deadline(executor) {}
+  Transfer(const asio::any_io_executor& executor, std::uint64_t id, std::vector<void*>* spare)
+      : id(id), deadline(executor), spare(spare) {}
   ~Transfer() {
-    if (easy != nullptr) curl_easy_cleanup(easy);  // after curl_multi_remove_handle
+    // After curl_multi_remove_handle. A handle is kept for the next request (reset then):
+    // creating one per request is a good part of curl's cost per message.
+    if (easy != nullptr) {
+      if (spare != nullptr && spare->size() < kMaxSpareHandles) {
+        spare->push_back(easy);
+      } else {
+        curl_easy_cleanup(easy);
+      }
+    }
     curl_slist_free_all(header_list);
   }
+  static constexpr std::size_t kMaxSpareHandles = 256;
 
   const std::uint64_t id;  // tells a stale deadline handler from a transfer reusing the address
   CURL* easy = nullptr;
+  std::vector<void*>* const spare;  // the client's spare handles (null: clean up instead)
   curl_slist* header_list = nullptr;
   // curl does not check CURLOPT_TIMEOUT_MS while a transfer waits for a free connection
   // (max_connections reached); this backstop does. Destroyed (so cancelled) with the Transfer.
@@ -180,7 +191,9 @@ CurlMultiClient::~CurlMultiClient() {
   alive_.reset();   // queued handlers and posted failures now drop out
   closing_ = true;  // curl's callbacks below must not start new waits
   for (auto& [easy, transfer] : transfers_) curl_multi_remove_handle(Multi(multi_), easy);
-  transfers_.clear();  // cleans up the easy handles; callbacks are destroyed uncalled
+  transfers_.clear();  // their handles go to spare_easy_; callbacks are destroyed uncalled
+  for (void* easy : spare_easy_) curl_easy_cleanup(static_cast<CURL*>(easy));
+  spare_easy_.clear();
   // Closes the cached connections, each through CloseSocket() while watches_ still exists.
   curl_multi_cleanup(Multi(multi_));
   watches_.clear();
@@ -199,8 +212,14 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
       return;
     }
   }
-  auto t = std::make_unique<Transfer>(executor_, ++next_id_);
-  t->easy = curl_easy_init();
+  auto t = std::make_unique<Transfer>(executor_, ++next_id_, &spare_easy_);
+  if (!spare_easy_.empty()) {
+    t->easy = static_cast<CURL*>(spare_easy_.back());
+    spare_easy_.pop_back();
+    curl_easy_reset(t->easy);  // every option back to its default; connections stay cached
+  } else {
+    t->easy = curl_easy_init();
+  }
   if (t->easy == nullptr) {
     FailSoon("curl_easy_init failed", std::move(done));
     return;
@@ -421,7 +440,16 @@ void CurlMultiClient::SetTimer(long timeout_ms) {
     timer_.cancel();
     return;
   }
-  // curl forbids calling back into it from this callback: act when the timer fires, even for 0.
+  // curl forbids calling back into it from this callback: act later, even for 0. "Now" (curl
+  // asks for it on every new transfer) is a post, not a timer: re-arming the reactor's timer
+  // costs a system call.
+  if (timeout_ms == 0) {
+    timer_.cancel();
+    asio::post(executor_, [this, alive = std::weak_ptr<int>(alive_)] {
+      if (!alive.expired()) OnTimer();
+    });
+    return;
+  }
   timer_.expires_after(std::chrono::milliseconds(timeout_ms));
   timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const error_code& ec) {
     // A wait that completed before being replaced still runs: an early socket_action is

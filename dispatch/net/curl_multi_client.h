@@ -126,6 +126,7 @@ class CurlMultiClient {
   bool closing_ = false;  // the destructor is tearing curl down: arm nothing
   boost::asio::steady_timer timer_;
   std::unordered_map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*
+  std::vector<void*> spare_easy_;  // CURL* handles of finished transfers, reset for reuse
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;         // by descriptor
   std::size_t failing_ = 0;  // FailSoon() callbacks posted, not yet run
   std::uint64_t next_id_ = 0;
