@@ -57,8 +57,11 @@ SmsOutcome TwilioProvider::Interpret(const HttpResponse& r) {
     out.error_message = r.timed_out ? "the provider did not answer in time" : "could not reach the provider";
     return out;
   }
+  // Twilio's answers are small: parse them in a buffer on the stack, no heap allocation.
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
   boost::json::error_code ec;
-  auto json = boost::json::parse(r.body, ec);
+  auto json = boost::json::parse(r.body, ec, &arena);
   long code = ec ? 0 : JsonCode(json);
   if (r.status == 200 || r.status == 201) {
     out.kind = SmsOutcome::Kind::kAccepted;
@@ -91,6 +94,7 @@ void TwilioProvider::Send(const SmsMessage& message, std::function<void(SmsOutco
   req.basic_user = settings_.account_sid;
   req.basic_password = settings_.auth_token;
   req.timeout = settings_.timeout;
+  req.keep_headers = {"retry-after"};
   req.body = FormUrlEncode({{"To", message.to},
                             {"From", message.from},
                             {"Body", message.body},

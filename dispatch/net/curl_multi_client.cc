@@ -35,6 +35,12 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -145,7 +151,14 @@ struct CurlMultiClient::CurlHooks {
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) return n;  // the blank line ending the block
-    std::string name = Lower(Trim(line.substr(0, colon)));
+    std::string_view raw_name = Trim(line.substr(0, colon));
+    if (!t->request.keep_headers.empty() &&
+        std::none_of(t->request.keep_headers.begin(), t->request.keep_headers.end(),
+                     [raw_name](const std::string& keep) { return EqualsIgnoringCase(raw_name, keep); })) {
+      t->last_header.clear();  // a folded continuation of it is dropped too
+      return n;
+    }
+    std::string name = Lower(raw_name);
     std::string_view value = Trim(line.substr(colon + 1));
     auto [it, inserted] = t->headers.try_emplace(name, value);
     if (!inserted) it->second.append(", ").append(value);

@@ -58,6 +58,9 @@ struct HttpRequest {
   std::string basic_user, basic_password;    // HTTP Basic auth when basic_user is non-empty
   std::chrono::milliseconds timeout{15000};  // whole request, from Start() (waiting for a free
                                              // connection included); must be positive
+  // Response headers to keep (lowercase names); empty keeps them all. Each kept header costs
+  // allocations on every response.
+  std::vector<std::string> keep_headers;
 };
 
 struct HttpResponse {

@@ -290,6 +290,19 @@ TEST_CASE("CurlMultiClient captures the final response's headers, lowercase", "[
   CHECK(interim.headers.count("x-interim") == 0);
 }
 
+TEST_CASE("CurlMultiClient keeps only the headers a request names, whatever their case", "[curl]") {
+  TestServer server;
+  asio::io_context io;
+  CurlMultiClient client(io.get_executor());
+  auto request = Get(server.Url("/retry"));
+  request.keep_headers = {"retry-after"};
+  HttpResponse retry = Fetch(io, client, request);
+  CHECK(retry.status == 429);
+  CHECK(retry.headers.size() == 1);
+  CHECK(retry.headers["retry-after"] == "3");  // sent as "Retry-After"
+  CHECK(retry.body == "slow down");
+}
+
 TEST_CASE("CurlMultiClient reports a 500 as a status, not an error", "[curl]") {
   TestServer server;
   asio::io_context io;
