@@ -9,6 +9,7 @@
 # Options (environment):
 #   TOCSIN_SKIP_BUILD=1   skip deploy/build.sh and use build/ as it is
 #   JOBS=N                build parallelism (see deploy/build.sh)
+#   TOCSIN_BUILD_DIR=D    run the tests built in D (default build/; deploy/sanitize.sh uses it)
 set -euo pipefail
 
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -87,14 +88,15 @@ export TOCSIN_TEST_DATABASE_URL
 export TOCSIN_TEST_PG_DIR=$PGTMP TOCSIN_TEST_PG_PORT=$PORT
 
 banner "Running tests: ctest --output-on-failure -j1${*:+ $*} (PostgreSQL on 127.0.0.1:$PORT)"
-if [[ ! -d build ]]; then
-  echo "test.sh: build/ does not exist (run deploy/build.sh, or drop TOCSIN_SKIP_BUILD)" >&2
+BUILD_DIR=${TOCSIN_BUILD_DIR:-build}
+if [[ ! -d $BUILD_DIR ]]; then
+  echo "test.sh: $BUILD_DIR/ does not exist (run deploy/build.sh, or drop TOCSIN_SKIP_BUILD)" >&2
   exit 1
 fi
 # In the background, in its own process group (set -m), so that a signal to this script can stop
 # the whole test run at once before the cluster goes away.
 set -m
-(cd build && exec ctest --output-on-failure -j1 "$@") &
+(cd "$BUILD_DIR" && exec ctest --output-on-failure -j1 "$@") &
 CTEST_PID=$!
 set +m
 rc=0

@@ -1,6 +1,7 @@
 #include "server/app.h"
 
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -32,17 +33,20 @@ namespace {
 constexpr auto kDrainLimit = std::chrono::seconds(10);
 
 // Polls until no request is in flight or the drain limit passes, then stops the loop.
+// Polls until no request is in flight or the drain limit passes, then calls `then` and stops
+// the loop.
 void DrainThenStop(asio::io_context& ioc, const http::Router& router,
                    std::shared_ptr<asio::steady_timer> timer,
-                   std::chrono::steady_clock::time_point give_up) {
+                   std::chrono::steady_clock::time_point give_up, std::function<void()> then) {
   if (router.InFlight() == 0 || std::chrono::steady_clock::now() >= give_up) {
     if (router.InFlight() != 0) spdlog::warn("drain limit reached with {} requests in flight", router.InFlight());
+    then();
     ioc.stop();
     return;
   }
   timer->expires_after(std::chrono::milliseconds(20));
-  timer->async_wait([&ioc, &router, timer, give_up](boost::system::error_code) {
-    DrainThenStop(ioc, router, timer, give_up);
+  timer->async_wait([&ioc, &router, timer, give_up, then = std::move(then)](boost::system::error_code) mutable {
+    DrainThenStop(ioc, router, timer, give_up, std::move(then));
   });
 }
 
@@ -130,11 +134,12 @@ int Serve(const Config& config) {
     if (ec) return;
     spdlog::info("signal {}: draining", sig);
     listener->Stop();
-    // SIGTERM drains the engine too: no new sends, in-flight requests finish and are recorded,
-    // no escalation task is left (deadlines are durable: rebuilt at the next start).
-    engine.Stop([] { spdlog::info("engine drained"); });
+    // Requests in flight finish first (an end or an answer they carry still reaches a running
+    // engine); then the engine drains: no new sends, provider requests in flight finish and
+    // are recorded, no escalation task is left (deadlines are durable: rebuilt at the next start).
     DrainThenStop(ioc, router, std::make_shared<asio::steady_timer>(ioc),
-                  std::chrono::steady_clock::now() + kDrainLimit);
+                  std::chrono::steady_clock::now() + kDrainLimit,
+                  [&engine] { engine.Stop([] { spdlog::info("engine drained"); }); });
   });
 
   spdlog::info("tocsind listening on {}:{}", config.server.listen_host, listener->port());

@@ -69,6 +69,9 @@ Result<Alert> AlertUseCases::End(pqxx::work& tx, const Network& net, std::int64_
   if (!message.empty()) {
     if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
   }
+  // The escalation row first, the alert second: the order a firing deadline takes them in, so
+  // the two never deadlock.
+  LockEscalation(tx, alert_id);
   auto alert = alerts_.Lock(tx, net.id, alert_id);
   if (!alert.ok()) return alert.error();
   if (alert->status != "open") return Error::Conflict("status", "the alert has ended already");

@@ -1,5 +1,7 @@
 #include "dispatch/engine/delivery_writer.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -43,8 +45,42 @@ void DeliveryWriter::Add(Transition t) {
 }
 
 void DeliveryWriter::AddInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done) {
-  inbound_.push_back({std::move(sms), std::move(done), {}});
-  if (idle_) timer_.cancel();
+  bool wake = false;
+  {
+    std::lock_guard lock(inbound_mu_);
+    inbound_.push_back({next_inbound_seq_++, std::move(sms), std::move(done), {}});
+    wake = !wake_posted_;
+    wake_posted_ = true;
+  }
+  if (!wake) return;
+  asio::post(timer_.get_executor(), [this] {
+    {
+      std::lock_guard lock(inbound_mu_);
+      wake_posted_ = false;
+    }
+    if (idle_) timer_.cancel();
+  });
+}
+
+bool DeliveryWriter::Empty() const {
+  std::lock_guard lock(inbound_mu_);
+  return pending_.empty() && inbound_.empty();
+}
+
+std::size_t DeliveryWriter::Pending() const {
+  std::lock_guard lock(inbound_mu_);
+  return pending_.size() + inbound_.size();
+}
+
+void DeliveryWriter::Requeue(Batch& batch) {
+  batch.transitions.insert(batch.transitions.end(), std::make_move_iterator(pending_.begin()),
+                           std::make_move_iterator(pending_.end()));
+  pending_.swap(batch.transitions);
+  std::lock_guard lock(inbound_mu_);
+  inbound_.insert(inbound_.end(), std::make_move_iterator(batch.inbound.begin()),
+                  std::make_move_iterator(batch.inbound.end()));
+  std::stable_sort(inbound_.begin(), inbound_.end(),
+                   [](const PendingInbound& a, const PendingInbound& b) { return a.seq < b.seq; });
 }
 
 void DeliveryWriter::Stop() {
@@ -86,7 +122,10 @@ asio::awaitable<void> DeliveryWriter::Run() {
     }
     auto* batch = new Batch;
     batch->transitions.swap(pending_);
-    batch->inbound.swap(inbound_);
+    {
+      std::lock_guard lock(inbound_mu_);
+      batch->inbound.swap(inbound_);
+    }
     ++flights_;
     asio::co_spawn(timer_.get_executor(), Fly(batch), asio::detached);
   }
@@ -145,12 +184,7 @@ asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
     // Back to the front of the queue, and a pause: the database may be restarting.
     asio::steady_timer pause(timer_.get_executor(), std::chrono::milliseconds(500));
     co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
-    batch->transitions.insert(batch->transitions.end(), std::make_move_iterator(pending_.begin()),
-                              std::make_move_iterator(pending_.end()));
-    pending_.swap(batch->transitions);
-    batch->inbound.insert(batch->inbound.end(), std::make_move_iterator(inbound_.begin()),
-                          std::make_move_iterator(inbound_.end()));
-    inbound_.swap(batch->inbound);
+    Requeue(*batch);
   }
   --flights_;
   if (idle_) timer_.cancel();

@@ -10,7 +10,9 @@
 // (ReplyService) and the answers are inserted in one more, so a reply costs one queue wait and a
 // share of two statements from request to durable record.
 //
-// Threading: Add(), AddInbound() and Run() on the owner's executor only. If the database is down the batch is
+// Threading: Add() and Run() on the owner's executor only; AddInbound() from any thread (an
+// inbound reply joins the next batch without a hop through the engine's thread: one post wakes
+// an idle writer for many replies). If the database is down the batch is
 // kept and retried, so nothing recorded is dropped while the process lives. If the database
 // refuses a batch (an SQL error, not an outage) it is split in halves and retried, so one bad
 // record is isolated and dropped (logged) instead of blocking every write after it.
@@ -22,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <mutex>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -66,7 +70,7 @@ class DeliveryWriter {
   // Writes batches until Stop() and nothing is pending.
   boost::asio::awaitable<void> Run();
   void Stop();
-  std::size_t Pending() const { return pending_.size() + inbound_.size(); }
+  std::size_t Pending() const;
   // Run() has returned: everything added before Stop() is written.
   bool Finished() const { return finished_; }
   const WriterStats& stats() const { return stats_; }
@@ -75,6 +79,7 @@ class DeliveryWriter {
   static constexpr int kMaxFlights = 3;
 
   struct PendingInbound {
+    std::uint64_t seq = 0;  // arrival order, kept across retries
     InboundSms sms;
     std::function<void(std::optional<ReplyDecision>)> done;
     ReplyDecision decision;  // filled in by Flush
@@ -82,11 +87,14 @@ class DeliveryWriter {
   // Writes one batch in one transaction; fills in each inbound message's decision.
   void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
              std::vector<PendingInbound>& inbound) const;
-  bool Empty() const { return pending_.empty() && inbound_.empty(); }
+  bool Empty() const;
   struct Batch {
     std::vector<Transition> transitions;
     std::vector<PendingInbound> inbound;
   };
+  // Puts a batch that could not be written back in front of what arrived since, replies in
+  // their arrival order (batches fail out of order when several are in flight).
+  void Requeue(Batch& batch);
   // After `batch` committed: its events, failures and inbound decisions go out. Runs on the
   // database pool's thread (every hook and `done` is thread-safe).
   void Committed(Batch& batch) const;
@@ -99,7 +107,12 @@ class DeliveryWriter {
   // Only on the executor.
   boost::asio::steady_timer timer_;
   std::vector<Transition> pending_;
+  // Guarded by inbound_mu_ (AddInbound comes from any thread).
+  mutable std::mutex inbound_mu_;
   std::vector<PendingInbound> inbound_;
+  std::uint64_t next_inbound_seq_ = 0;
+  bool wake_posted_ = false;  // a wake-up for these replies is on its way to the executor
+  // Only on the executor.
   bool stopping_ = false;
   bool idle_ = true;  // Run() is waiting for work (Add must wake it)
   bool finished_ = false;

@@ -60,9 +60,7 @@ void Dispatcher::Wake(std::int64_t network_id) {
 }
 
 void Dispatcher::RecordInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done) {
-  asio::post(executor_, [this, sms = std::move(sms), done = std::move(done)]() mutable {
-    writer_.AddInbound(std::move(sms), std::move(done));
-  });
+  writer_.AddInbound(std::move(sms), std::move(done));  // thread-safe: no hop
 }
 
 void Dispatcher::WakeAll() {
@@ -72,17 +70,36 @@ void Dispatcher::WakeAll() {
   });
 }
 
+void Dispatcher::HoldAlertNow(std::int64_t alert_id) {
+  auto& held = held_[alert_id];
+  for (auto& [network_id, q] : networks_) {
+    std::erase_if(q.ready, [&held, network_id = network_id, alert_id](Job& j) {
+      if (j.alert_id != alert_id || SentAfterEnd(j.message_kind)) return false;
+      held.emplace_back(network_id, std::move(j));
+      return true;
+    });
+  }
+}
+
+void Dispatcher::ReleaseAlertNow(std::int64_t alert_id) {
+  auto it = held_.find(alert_id);
+  if (it == held_.end()) return;
+  for (auto r = it->second.rbegin(); r != it->second.rend(); ++r) {
+    networks_[r->first].ready.push_front(std::move(r->second));
+  }
+  held_.erase(it);
+  if (sleeping_) wake_.cancel();
+}
+
 void Dispatcher::ForgetAlertNow(std::int64_t alert_id) {
   auto now = std::chrono::steady_clock::now();
   std::erase_if(ended_, [now](const auto& e) { return now - e.second > kEndedMemory; });
   ended_[alert_id] = now;
-  for (auto& [network_id, q] : networks_) {
-    std::erase_if(q.ready, [this, alert_id](const Job& j) {
-      if (j.alert_id != alert_id || SentAfterEnd(j.message_kind)) return false;
-      writer_.Add({j.delivery_id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
-      return true;
-    });
+  HoldAlertNow(alert_id);  // anything still in a queue (there should be nothing)
+  for (auto& [network_id, job] : held_[alert_id]) {
+    writer_.Add({job.delivery_id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
   }
+  held_.erase(alert_id);
 }
 
 void Dispatcher::Drain(std::function<void()> done) {
@@ -169,8 +186,13 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       writer_.Add({r.id, "cancelled", {}, {}, {}, refused, 0, {}});
       continue;
     }
-    q.ready.push_back({r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
-                       ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel)});
+    Job job{r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
+            ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel)};
+    if (auto held = held_.find(r.alert_id); held != held_.end() && !SentAfterEnd(r.message_kind)) {
+      held->second.emplace_back(network_id, std::move(job));  // its end is committing
+      continue;
+    }
+    q.ready.push_back(std::move(job));
   }
 }
 
@@ -182,7 +204,7 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
       // The texts move into the message (and back if it cannot go yet): no copy per send.
       OutboundMessage m{job.delivery_id, network_id, std::move(job.to), std::move(job.body), job.segments,
                         job.validity_seconds};
-      Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts};
+      Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts, SentAfterEnd(job.message_kind)};
       auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.
         asio::post(executor_, [this, sent, result = std::move(result)]() mutable { OnOutcome(sent, std::move(result)); });
@@ -209,6 +231,7 @@ void Dispatcher::OnOutcome(const Sent& job, SendResult result) {
   t.alert_id = job.alert_id;
   t.member_id = job.member_id;
   t.sender = result.sender;
+  t.closing = job.closing;
   switch (outcome.kind) {
     case SmsOutcome::Kind::kAccepted:
       ++stats_.accepted;

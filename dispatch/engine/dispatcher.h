@@ -67,16 +67,21 @@ class Dispatcher {
   // Something was queued for `network_id`: look now instead of at the next poll. Thread-safe.
   void Wake(std::int64_t network_id);
   // Decides and records an inbound SMS in the next group commit (DeliveryWriter::AddInbound),
-  // then calls `done` on the dispatcher's executor. Thread-safe.
+  // then calls `done` on a database pool thread once that is committed. Thread-safe.
   void RecordInbound(InboundSms sms, std::function<void(std::optional<ReplyDecision>)> done);
   // Deliveries were queued for some network (escalation): look now instead of at the next poll.
   // Thread-safe.
   void WakeAll();
+  // The alert is about to end (its transaction has not committed): nothing of it that is not on
+  // the wire yet may start. Its claimed messages are set aside (and those a claim still brings),
+  // until ForgetAlertNow (the end committed: they are cancelled) or ReleaseAlertNow (the end
+  // failed: they go back to the front of the queue). Only on the executor.
+  void HoldAlertNow(std::int64_t alert_id);
+  void ReleaseAlertNow(std::int64_t alert_id);
   // The alert ended (committed): cancel its claimed-but-unsent deliveries, and from now on any
   // of its alert messages, updates, reminders and stand-downs that a claim still in flight
   // returns (only its closing message may be sent). Requests on the wire are recorded as they
-  // turn out (a member reached that way is sent the closing message too). Only on the
-  // executor: when it returns, no send of those can start.
+  // turn out (a member reached that way is sent the closing message too). Only on the executor.
   void ForgetAlertNow(std::int64_t alert_id);
 
   // Stops claiming and sending, waits for requests in flight, returns claimed-but-unsent
@@ -106,6 +111,7 @@ class Dispatcher {
     std::int64_t alert_id = 0;
     std::int64_t member_id = 0;
     int attempts = 0;
+    bool closing = false;  // the alert's closing message (resolve, cancel)
   };
   struct NetworkQueue {
     std::deque<Job> ready;
@@ -148,6 +154,8 @@ class Dispatcher {
   std::set<std::int64_t> woken_;
   // Alerts ended while this process runs (ForgetAlertNow), with when: pruned after an hour.
   std::map<std::int64_t, std::chrono::steady_clock::time_point> ended_;
+  // Alerts whose end is committing (HoldAlertNow): their set-aside jobs, by network.
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, Job>>> held_;
   int in_flight_ = 0;
   bool draining_ = false;
   bool sleeping_ = false;

@@ -39,12 +39,12 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       clock_(MakeClock(options_)),
       manual_clock_(dynamic_cast<ManualClock*>(clock_.get())),
       work_(asio::make_work_guard(ioc_)),
-      db_(options_.database_url, options_.pool_size),
       replies_(cipher, templates),
       fanout_(cipher, templates),
       runner_(fanout_, cipher),
       alerts_(cipher, fanout_, runner_),
-      provider_(make_provider(ioc_.get_executor())) {
+      provider_(make_provider(ioc_.get_executor())),
+      db_(options_.database_url, options_.pool_size) {
   auto dispatch = options_.dispatch;
   dispatch.writer_hooks.events = &events_;
   dispatch.writer_hooks.replies = &replies_;
@@ -94,23 +94,25 @@ void Engine::Join() {
 
 template <typename R>
 asio::awaitable<R> Engine::OnEngine(std::function<R()> fn) {
+  // The function travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
+  // stores in coroutine frames (see DbPool::Run).
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(R)>(
-      [this](auto handler, std::function<R()> f) {
+      [this](auto handler, std::function<R()>* raw) {
+        std::shared_ptr<std::function<R()>> f(raw);
         auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        asio::post(ioc_.get_executor(), [h, ex, f = std::move(f)]() mutable {
-          R r = f();
+        asio::post(ioc_.get_executor(), [h, ex, f] {
+          R r = (*f)();
           asio::post(ex, [h, r = std::move(r)]() mutable { std::move(*h)(std::move(r)); });
         });
       },
-      asio::use_awaitable, std::move(fn));
+      asio::use_awaitable, new std::function<R()>(std::move(fn)));
 }
 
 asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const AlertInput& in, const std::string& actor) {
-  auto now_ms = clock_->NowMs();
   auto raised = co_await db_.Run([&](pqxx::connection& c) -> Result<Raised> {
     pqxx::work tx(c);
-    auto r = alerts_.Raise(tx, net, in, actor, now_ms);
+    auto r = alerts_.Raise(tx, net, in, actor, clock_->NowMs());
     if (r.ok()) tx.commit();
     return r;
   });
@@ -135,14 +137,25 @@ asio::awaitable<Result<std::int64_t>> Engine::UpdateAlert(const Network& net, st
 
 asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t alert_id, const char* status,
                                                 const std::string& message, const std::string& actor) {
-  auto now_ms = clock_->NowMs();
+  // Nothing of the alert that is not on the wire may start from here: if the end commits, none of
+  // it ever does.
+  co_await OnEngine<bool>([this, alert_id] {
+    dispatcher_->HoldAlertNow(alert_id);
+    return true;
+  });
   auto ended = co_await db_.Run([&](pqxx::connection& c) -> Result<Alert> {
     pqxx::work tx(c);
-    auto a = alerts_.End(tx, net, alert_id, status, message, actor, now_ms);
+    auto a = alerts_.End(tx, net, alert_id, status, message, actor, clock_->NowMs());
     if (a.ok()) tx.commit();
     return a;
   });
-  if (!ended.ok()) co_return ended;
+  if (!ended.ok()) {
+    co_await OnEngine<bool>([this, alert_id] {
+      dispatcher_->ReleaseAlertNow(alert_id);
+      return true;
+    });
+    co_return ended;
+  }
   // Before answering: nothing of the alert claimed but unsent may leave after this returns.
   co_await OnEngine<bool>([this, alert_id] {
     dispatcher_->ForgetAlertNow(alert_id);
@@ -175,10 +188,9 @@ asio::awaitable<std::optional<ReplyDecision>> Engine::RecordInbound(InboundSms* 
 
 asio::awaitable<void> Engine::ApplyStatus(const std::string& sid, const std::string& state,
                                           const std::optional<std::string>& error_code) {
-  auto now_ms = clock_->NowMs();
   auto applied = co_await db_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto moved = ApplyStatusCallback(tx, sid, state, error_code, now_ms);
+    auto moved = ApplyStatusCallback(tx, sid, state, error_code, clock_->NowMs());
     tx.commit();
     return moved;
   });

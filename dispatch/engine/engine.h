@@ -102,10 +102,8 @@ class Engine {
 
   std::unique_ptr<Clock> clock_;
   ManualClock* manual_clock_ = nullptr;  // clock_, when manual
-  // The pool is destroyed (its threads joined) before the io_context its jobs resume on.
   boost::asio::io_context ioc_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  DbPool db_;
   const ReplyService replies_;
   const Fanout fanout_;
   const EscalationRunner runner_;
@@ -115,6 +113,9 @@ class Engine {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Escalator> escalator_;
   std::thread thread_;
+  // Last: destroyed first, so its threads are joined while everything a job may touch (the
+  // writer's hooks, the escalator, the use cases, the io_context it resumes on) still lives.
+  DbPool db_;
 };
 
 }  // namespace tocsin

@@ -133,10 +133,9 @@ asio::awaitable<void> Escalator::Rebuild() {
 asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row) {
   for (int attempt = 0; attempt < kFireAttempts && !draining_; ++attempt) {
     try {
-      auto now_ms = clock_.NowMs();
-      auto out = co_await db_.Run([this, &timer_row, &now_ms](pqxx::connection& c) {
+      auto out = co_await db_.Run([this, &timer_row](pqxx::connection& c) {
         pqxx::work tx(c);
-        auto o = runner_.Fire(tx, timer_row, now_ms);
+        auto o = runner_.Fire(tx, timer_row, clock_.NowMs());
         tx.commit();
         return o;
       });
@@ -167,10 +166,9 @@ asio::awaitable<void> Escalator::CheckTask() {
     if (draining_) break;
     bool repair = failed.count(alert_id) > 0;
     try {
-      auto now_ms = clock_.NowMs();
-      auto out = co_await db_.Run([this, &alert_id, &repair, &now_ms](pqxx::connection& c) {
+      auto out = co_await db_.Run([this, &alert_id, &repair](pqxx::connection& c) {
         pqxx::work tx(c);
-        auto o = runner_.Check(tx, alert_id, repair, now_ms);
+        auto o = runner_.Check(tx, alert_id, repair, clock_.NowMs());
         tx.commit();
         return o;
       });

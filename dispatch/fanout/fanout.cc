@@ -50,6 +50,8 @@ constexpr const char* kQueueReminders =
     "WITH due AS (UPDATE deliveries d SET reminded = true FROM members m"
     "  WHERE d.id = ANY($3::bigint[]) AND d.alert_id = $1 AND NOT d.reminded"
     "  AND m.id = d.member_id AND m.status = 'active'"
+    "  AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "   AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))"
     "  RETURNING d.alert_id, d.network_id, d.member_id, d.language)"
     " INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
     " SELECT due.alert_id, $2, due.network_id, due.member_id, msg.language, msg.segments FROM due"
@@ -58,7 +60,9 @@ constexpr const char* kQueueReminders =
 constexpr const char* kBackupsOf =
     "UPDATE deliveries d SET backed_up = true FROM members m"
     " WHERE d.id = ANY($2::bigint[]) AND d.alert_id = $1 AND NOT d.backed_up AND m.id = d.member_id"
-    " AND m.backup_id IS NOT NULL RETURNING m.backup_id";
+    " AND m.backup_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.alert_id = d.alert_id"
+    "  AND r.member_id = d.member_id AND r.answer IN ('going', 'cannot'))"
+    " RETURNING m.backup_id";
 
 std::map<std::string, std::string> Vars(const Network& net, const Alert& a, const std::string& message) {
   return {{"code", a.code},         {"location", a.location}, {"details", a.details},

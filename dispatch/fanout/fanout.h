@@ -52,11 +52,13 @@ class Fanout {
   // Cancels what of the alert message is still queued (what the dispatcher has claimed goes
   // out) and queues the stand-down for those reached who have not answered. Returns how many stand-downs were queued.
   std::int64_t StandDown(pqxx::work& tx, const Network& net, const Alert& alert) const;
-  // Marks `deliveries` reminded and queues each active member among them one reminder.
+  // Marks `deliveries` reminded and queues each active member among them who has still not
+  // answered (an answer may have landed since the decision) one reminder.
   std::int64_t Remind(pqxx::work& tx, const Network& net, const Alert& alert,
                       const std::vector<std::int64_t>& deliveries) const;
-  // Marks `deliveries` backed up and queues the alert for each one's member's backup (a backup
-  // already sent the alert is not sent it again). Returns how many were queued.
+  // Marks `deliveries` backed up and queues the alert for each one's member's backup, unless the
+  // member has answered since the decision (a backup already sent the alert is not sent it
+  // again). Returns how many were queued.
   std::int64_t CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                            const std::vector<std::int64_t>& deliveries) const;
 

@@ -54,10 +54,9 @@ constexpr const char* kRecover =
     " WHERE state = 'sending'";
 // Members whose alert message was on the wire when the alert ended and turned out sent: they
 // are sent the closing message too (the end queued it only for those already reached).
-constexpr const char* kQueueClosingForLate =
+constexpr const char* kQueueLate =
     "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
     " SELECT d.alert_id, msg.seq, d.network_id, d.member_id, msg.language, msg.segments FROM deliveries d"
-    " JOIN alerts a ON a.id = d.alert_id AND a.status <> 'open'"
     " JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.language = d.language"
     "  AND msg.kind IN ('resolve', 'cancel')"
     " WHERE d.id = ANY($1::bigint[]) AND d.seq = 0 AND d.state IN ('sent', 'delivered')"
@@ -89,37 +88,41 @@ constexpr const char* kClaim =
 
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms) {
   if (batch.empty()) return;
-  std::vector<std::string> ids, states, delays, opt_outs, new_ids, late;
-  std::set<std::int64_t> alert_ids;
-  std::vector<std::optional<std::string>> senders, providers, codes, messages;
+  // First of all, before any delivery row is touched (so nothing is held while waiting here):
+  // the batch's alerts, and whether each has ended.
+  std::set<std::int64_t> alert_ids, ended;
   for (const auto& t : batch) {
-    if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
-    ids.push_back(std::to_string(t.delivery_id));
-    states.push_back(t.state);
-    senders.push_back(t.sender);
-    providers.push_back(t.provider_id);
-    codes.push_back(t.error_code);
-    messages.push_back(t.error_message);
-    delays.push_back(std::to_string(t.retry_in_seconds));
-    if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
     if (t.alert_id != 0) alert_ids.insert(t.alert_id);
   }
-  std::set<std::int64_t> ended;
   if (!alert_ids.empty()) {
-    for (const auto& r : tx.exec_params(kLockAlerts, ToPgArray(std::vector<std::int64_t>(alert_ids.begin(), alert_ids.end())))) {
+    auto ids = ToPgArray(std::vector<std::int64_t>(alert_ids.begin(), alert_ids.end()));
+    for (const auto& r : tx.exec_params(kLockAlerts, ids)) {
       if (r[1].as<bool>()) ended.insert(r[0].as<std::int64_t>());
     }
   }
+  std::vector<std::string> ids, states, delays, opt_outs, new_ids, late;
+  std::vector<std::optional<std::string>> senders, providers, codes, messages;
   for (const auto& t : batch) {
-    if (ended.count(t.alert_id) && (t.state == "sent" || t.state == "delivered")) {
-      late.push_back(std::to_string(t.delivery_id));
-    }
+    bool after_end = ended.count(t.alert_id) && !t.closing;
+    bool reached = t.state == "sent" || t.state == "delivered";
+    // A retry of an ended alert's message would go out after its end: cancelled instead.
+    bool cancel = after_end && t.state == "queued";
+    if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
+    ids.push_back(std::to_string(t.delivery_id));
+    states.push_back(cancel ? "cancelled" : t.state);
+    senders.push_back(t.sender);
+    providers.push_back(t.provider_id);
+    codes.push_back(t.error_code);
+    messages.push_back(cancel ? std::optional<std::string>("alert ended") : t.error_message);
+    delays.push_back(std::to_string(t.retry_in_seconds));
+    if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
+    if (after_end && reached) late.push_back(std::to_string(t.delivery_id));
   }
   tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
                  ToPgArray(codes), ToPgArray(messages), ToPgArray(delays), static_cast<double>(now_ms));
   if (!new_ids.empty()) tx.exec_params(kApplyEarly, ToPgArray(new_ids));
   if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
-  if (!late.empty()) tx.exec_params(kQueueClosingForLate, ToPgArray(late));
+  if (!late.empty()) tx.exec_params(kQueueLate, ToPgArray(late));
 }
 
 void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records) {

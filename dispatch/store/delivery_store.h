@@ -29,11 +29,12 @@ struct Transition {
   std::optional<std::int64_t> opt_out_member;  // mark this member opted_out
   std::int64_t alert_id = 0;   // for watchers' events (0: not announced)
   std::int64_t member_id = 0;
+  bool closing = false;  // the alert's closing message (resolve, cancel): it may go after the end
 };
 
 // Writes `batch` (an alert message that was on the wire when its alert ended and turns out sent
-// also queues that member the closing message: the batch's alerts are locked first, so an end
-// committing meanwhile and this batch see each other); `now_ms` (the engine clock) is when a delivery was reached, which its
+// also queues that member the closing message, and one that would be retried is cancelled: the
+// batch's alerts are locked first, so an end committing meanwhile and this batch see each other); `now_ms` (the engine clock) is when a delivery was reached, which its
 // reminder and backup deadlines count from. Retries wait on the database's real time, as rate
 // limits do: they pace a provider, not people. Also applies status callbacks that arrived before the provider ids they name, and opts out
 // the members a provider said replied STOP.

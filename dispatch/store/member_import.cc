@@ -112,11 +112,11 @@ Result<ImportResult> ImportMembersCsv(pqxx::connection& conn, MemberRegistry& me
     good.push_back({row.line, std::move(in.value())});
   }
 
-  for (std::size_t start = 0; start < good.size(); start += kImportBatchRows) {
-    auto end = std::min(good.size(), start + kImportBatchRows);
-    pqxx::work tx(conn);
-    std::size_t created = 0, updated = 0;
-    for (std::size_t i = start; i < end; ++i) {
+  // One transaction for the whole import: a failure part-way stores nothing.
+  pqxx::work tx(conn);
+  std::size_t created = 0, updated = 0;
+  {
+    for (std::size_t i = 0; i < good.size(); ++i) {
       auto& row = good[i];
       if (auto id = members.FindIdByPhone(tx, net.id, *row.input.phone)) {
         auto r = members.Update(tx, net, *id, row.input);
@@ -130,13 +130,12 @@ Result<ImportResult> ImportMembersCsv(pqxx::connection& conn, MemberRegistry& me
       if (!r.ok()) throw std::runtime_error("import insert failed: " + r.error().message);
       ++created;
     }
-    RecordAudit(tx, net.id, actor, "members.import", "members",
-                "{\"created\":" + std::to_string(created) +
-                    ",\"updated\":" + std::to_string(updated) + "}");
-    tx.commit();
-    result.created += created;
-    result.updated += updated;
   }
+  RecordAudit(tx, net.id, actor, "members.import", "members",
+              "{\"created\":" + std::to_string(created) + ",\"updated\":" + std::to_string(updated) + "}");
+  tx.commit();
+  result.created = created;
+  result.updated = updated;
   return result;
 }
 

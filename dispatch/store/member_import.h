@@ -1,8 +1,9 @@
 // CSV import of members: header `phone,name,language,areas,roles,channels` (any order; only
 // `phone` is required; lists separated by ';'). A row whose phone is already a member updates
 // that member with the cells given (an empty cell leaves the field as it is); any other valid
-// row creates a member. Bad rows are reported by line and change nothing; good rows are stored
-// in batches, one transaction per batch, so a row is never half-written.
+// row creates a member. Bad rows are reported by line and change nothing; the good rows are
+// stored in one transaction, so an import that fails part-way (the database refuses a row, the
+// connection drops) stores nothing.
 #pragma once
 
 #include <cstddef>
@@ -28,12 +29,11 @@ struct ImportResult {
   std::vector<ImportLineError> errors;
 };
 
-inline constexpr std::size_t kImportBatchRows = 500;
 inline constexpr std::size_t kImportMaxRows = 100000;
 
 // Parses and validates `csv`; a structural problem (bad header, unterminated quote, too many
-// rows) is an Error and stores nothing. Otherwise stores the valid rows on `conn`, one
-// transaction per kImportBatchRows rows, each batch with one audit entry by `actor`.
+// rows) is an Error and stores nothing. Otherwise stores the valid rows on `conn` in one
+// transaction, with one audit entry by `actor`.
 Result<ImportResult> ImportMembersCsv(pqxx::connection& conn, MemberRegistry& members,
                                       const Network& net, std::string_view csv,
                                       const std::string& actor);

@@ -62,6 +62,8 @@ std::optional<std::string> ArrayParam(const std::optional<std::vector<std::strin
   return ToPgArray(*v);
 }
 
+constexpr const char* kStatusForUpdate = "SELECT status FROM members WHERE network_id = $1 AND id = $2 FOR UPDATE";
+
 }  // namespace
 
 Result<MemberInput> NormaliseMemberInput(MemberInput in, const Network& net, bool creating) {
@@ -175,6 +177,13 @@ MemberPage MemberRegistry::List(pqxx::transaction_base& tx, std::int64_t network
 Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::int64_t id,
                                       const MemberInput& in) {
   if (auto s = CheckBackup(tx, net.id, id, in); !s.ok()) return s.error();
+  if (in.status && *in.status != "opted_out") {
+    // Consent is the member's: only their own START ends an opt-out (STOP by SMS).
+    auto current = tx.exec_params(kStatusForUpdate, net.id, id);
+    if (!current.empty() && current[0][0].as<std::string>() == "opted_out") {
+      return Error::Conflict("status", "this member texted STOP: only their own START (by SMS) opts them back in");
+    }
+  }
   std::optional<std::string> hash, phone, name;  // hex: nullable bytea parameters
   if (in.phone) {
     auto other = FindIdByPhone(tx, net.id, *in.phone);

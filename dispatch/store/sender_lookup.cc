@@ -24,7 +24,18 @@ constexpr const char* kOptIn =
     "UPDATE members SET status = 'active', consent_at = now(), updated_at = now()"
     " WHERE id = $1 AND status <> 'active'";
 
+constexpr const char* kFirstSeen =
+    "INSERT INTO inbound_messages (provider_id) SELECT unnest($1::text[])"
+    " ON CONFLICT (provider_id) DO NOTHING RETURNING provider_id";
+
 }  // namespace
+
+std::unordered_set<std::string> FirstSeen(pqxx::transaction_base& tx, const std::vector<std::string>& provider_ids) {
+  std::unordered_set<std::string> out;
+  if (provider_ids.empty()) return out;
+  for (const auto& r : tx.exec_params(kFirstSeen, ToPgArray(provider_ids))) out.insert(r[0].as<std::string>());
+  return out;
+}
 
 std::vector<std::optional<SenderLookup>> LookupSenders(
     pqxx::transaction_base& tx, const std::vector<InboundSms>& batch, const DataCipher& cipher) {

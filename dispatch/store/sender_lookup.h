@@ -3,6 +3,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -16,6 +18,9 @@ namespace tocsin {
 std::vector<std::optional<SenderLookup>> LookupSenders(pqxx::transaction_base& tx,
                                                        const std::vector<InboundSms>& batch,
                                                        const DataCipher& cipher);
+// Records the provider ids of a batch of inbound messages; returns those seen for the first time
+// (a repeated webhook's id is not among them).
+std::unordered_set<std::string> FirstSeen(pqxx::transaction_base& tx, const std::vector<std::string>& provider_ids);
 // Applies a decision's opt-out or opt-in: one statement.
 void ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d);
 

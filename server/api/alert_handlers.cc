@@ -1,6 +1,7 @@
 // Alerts: raise, read (with live counts), list, deliveries, follow-up updates, resolve, cancel.
 #include <boost/json.hpp>
 
+#include "dispatch/store/keyset_page.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -94,14 +95,18 @@ Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
   if (!filter.empty() && filter != "open" && filter != "resolved" && filter != "cancelled") {
     throw ApiError(Error::Invalid("status", "must be open, resolved or cancelled"));
   }
-  auto limit = static_cast<int>(QueryInt(ctx, "limit", 50, 1, 500));
+  // Newest first: the cursor is the id of the last alert of the previous page.
+  auto q = ReadPageQuery(ctx, 50, 500);
+  std::optional<std::int64_t> before;
+  if (q.after_id > 0) before = q.after_id;
   auto alerts = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return app.alerts.List(tx, scope.network.id, filter, std::nullopt, limit);
+    return app.alerts.List(tx, scope.network.id, filter, before, FetchCount(q.limit));
   });
+  auto next = TrimPage(alerts, q.limit);
   json::array items;
   for (const auto& a : alerts) items.push_back(AlertToJson(a));
-  co_return JsonResponse(ctx.req, status::ok, {{"alerts", std::move(items)}});
+  co_return JsonResponse(ctx.req, status::ok, {{"alerts", std::move(items)}, {"next_cursor", CursorJson(next)}});
 }
 
 Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {

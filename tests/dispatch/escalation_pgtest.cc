@@ -295,3 +295,37 @@ TEST_CASE("engine: SIGTERM under load (sends, answers, deadlines) exits 0 and ke
   CHECK(stored >= acknowledged.load());
   CHECK(f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'sending'") == "0");
 }
+
+TEST_CASE("alerts: the listing pages with a cursor, newest first (issue 9, defect 8)", "[pg][alerts]") {
+  Fixture f;
+  f.SetUp();
+  std::vector<std::int64_t> raised;
+  for (int i = 0; i < 5; ++i) raised.push_back(f.Raise());
+  std::vector<std::int64_t> seen;
+  std::string cursor;
+  for (int page = 0; page < 5; ++page) {
+    auto r = f.c.Get("/v1/networks/demo/alerts?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    REQUIRE(r.status == 200);
+    auto o = r.Json().as_object();
+    for (const auto& a : o.at("alerts").as_array()) seen.push_back(a.as_object().at("id").as_int64());
+    if (o.at("next_cursor").is_null()) break;
+    cursor = std::string(o.at("next_cursor").as_string());  // an opaque string
+  }
+  CHECK(seen == std::vector<std::int64_t>(raised.rbegin(), raised.rend()));
+}
+
+TEST_CASE("members: only the member's own START ends an opt-out (issue 9, defect 10)", "[pg][members]") {
+  Fixture f;
+  f.SetUp();
+  auto path = "/v1/networks/demo/members/" + std::to_string(f.area_member);
+  f.Reply("+447700900401", "STOP");
+  auto r = f.c.Patch(path, R"({"status":"active"})");
+  CHECK(r.status == 409);
+  CHECK(r.ErrorField() == "status");
+  CHECK(f.c.Get(path).Json().as_object().at("status") == "opted_out");
+  CHECK(f.c.Patch(path, R"({"status":"paused"})").status == 409);
+  f.Reply("+447700900401", "START");
+  CHECK(f.c.Get(path).Json().as_object().at("status") == "active");
+  CHECK(f.c.Patch(path, R"({"status":"paused"})").status == 200);  // a coordinator may pause
+  CHECK(f.c.Patch(path, R"({"status":"active"})").status == 200);  // and resume
+}

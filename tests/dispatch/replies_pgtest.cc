@@ -37,8 +37,9 @@ struct Fixture {
   }
   // Posts a signed inbound SMS as Twilio would. `url_port` lets a test sign with ":80" added.
   HttpResult Sms(const std::string& from, const std::string& body, bool sign = true,
-                 const std::string& sign_url = "") {
-    FormParams params = {{"MessageSid", "SM" + std::to_string(1000 + ++sid)}, {"From", from},
+                 const std::string& sign_url = "", const std::string& message_sid = "") {
+    auto id = message_sid.empty() ? "SM" + std::to_string(1000 + ++sid) : message_sid;
+    FormParams params = {{"MessageSid", id}, {"From", from},
                          {"To", kNetworkNumber}, {"Body", body}, {"NumMedia", "0"},
                          {"AccountSid", "AC00000000000000000000000000000000"}};
     auto url = sign_url.empty() ? "http://127.0.0.1:" + std::to_string(server.port()) + "/twilio/sms" : sign_url;
@@ -160,4 +161,24 @@ TEST_CASE("replies: alert codes, STOP/START/HELP, text, strangers, signatures", 
     CHECK(f.c.Send("POST", "/twilio/sms", FormUrlEncode(params), headers).status == 200);
     CHECK(f.db.Scalar("SELECT count(*) FROM responses") == "1");
   }
+}
+
+TEST_CASE("replies: a webhook Twilio repeats has its effects once (issue 9, defect 4)", "[pg][replies]") {
+  Fixture f;
+  auto m = f.Member("+447700900401", "en");
+  auto [alert, code] = f.Alert();
+  auto status = [&] { return f.db.Scalar("SELECT status FROM members WHERE id = " + std::to_string(m)); };
+  // The same STOP three times: opted out once; after START, a late repeat of that STOP is not
+  // applied again.
+  for (int i = 0; i < 3; ++i) REQUIRE(f.Sms("+447700900401", "STOP", true, "", "SMstop1").status == 200);
+  CHECK(status() == "opted_out");
+  REQUIRE(f.Sms("+447700900401", "START", true, "", "SMstart1").status == 200);
+  CHECK(status() == "active");
+  auto repeat = f.Sms("+447700900401", "STOP", true, "", "SMstop1");
+  CHECK(repeat.status == 200);
+  CHECK(status() == "active");
+  // The same answer three times: one response.
+  for (int i = 0; i < 3; ++i) REQUIRE(f.Sms("+447700900401", "1", true, "", "SManswer1").status == 200);
+  CHECK(f.db.Scalar("SELECT count(*) FROM responses WHERE alert_id = " + std::to_string(alert)) == "1");
+  CHECK(f.db.Scalar("SELECT count(*) FROM inbound_messages") == "3");  // ids only
 }

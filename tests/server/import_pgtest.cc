@@ -74,7 +74,7 @@ TEST_CASE("members import: a mix of good and bad lines", "[pg][import]") {
   }
 }
 
-TEST_CASE("members import: a large file is stored in batches", "[pg][import]") {
+TEST_CASE("members import: a large file is stored in one transaction", "[pg][import]") {
   TestDatabase db;
   TocsindProcess server(db);
   server.Start();
@@ -86,5 +86,25 @@ TEST_CASE("members import: a large file is stored in batches", "[pg][import]") {
   REQUIRE(r.status == 200);
   CHECK(r.Json().as_object().at("created") == 1200);
   CHECK(db.Scalar("SELECT count(*) FROM members") == "1200");
-  CHECK(db.Scalar("SELECT count(*) FROM audit_log WHERE action = 'members.import'") == "3");
+  CHECK(db.Scalar("SELECT count(*) FROM audit_log WHERE action = 'members.import'") == "1");
+}
+
+TEST_CASE("members import: a failure part-way stores nothing (issue 9, defect 11)", "[pg][import]") {
+  TestDatabase db;
+  TocsindProcess server(db);
+  server.Start();
+  auto c = server.Client(CreateNetworkWithToken(server, "demo"));
+  // The database refuses the one French speaker, who comes after a thousand good rows.
+  db.Scalar("CREATE FUNCTION refuse_fr() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$");
+  db.Scalar("CREATE TRIGGER refuse_fr BEFORE INSERT ON members FOR EACH ROW"
+            " WHEN (NEW.language = 'fr') EXECUTE FUNCTION refuse_fr()");
+  std::string csv = "phone,areas,language\n";
+  for (int i = 0; i < 1000; ++i) csv += "+4477009" + std::to_string(10000 + i) + ",SE15,en\n";
+  csv += "+447700920000,SE15,fr\n";
+  auto r = c.Post("/v1/networks/demo/members/import", csv, "text/csv");
+  INFO(r.body);
+  CHECK(r.status >= 500);
+  CHECK(db.Scalar("SELECT count(*) FROM members") == "0");
+  CHECK(db.Scalar("SELECT count(*) FROM audit_log WHERE action = 'members.import'") == "0");
 }

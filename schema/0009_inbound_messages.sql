@@ -1,0 +1,7 @@
+-- Inbound messages already handled, by the provider's id (Twilio's MessageSid), so that a
+-- webhook the provider repeats has its effects (an answer, STOP or START, events) only once.
+-- Holds in clear: the provider's message id and when it arrived; nothing of the sender or text.
+CREATE TABLE inbound_messages (
+  provider_id  text PRIMARY KEY,
+  received_at  timestamptz NOT NULL DEFAULT now()
+);
