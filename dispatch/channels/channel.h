@@ -43,8 +43,6 @@ class Channel {
  public:
   virtual ~Channel() = default;
   virtual std::string_view name() const = 0;
-  // Whether the network's senders were given (SetSenders); a network without any cannot send.
-  virtual bool Knows(std::int64_t network_id) const = 0;
   virtual void SetSenders(std::int64_t network_id, const std::vector<SenderConfig>& senders) = 0;
   // The network's total rate (units per second): how much the dispatcher claims ahead.
   virtual double Rate(std::int64_t network_id) const = 0;

@@ -6,8 +6,6 @@ namespace tocsin {
 
 using BucketClock = TokenBucket::Clock;
 
-bool SmsChannel::Knows(std::int64_t network_id) const { return networks_.count(network_id) > 0; }
-
 void SmsChannel::SetSenders(std::int64_t network_id, const std::vector<SenderConfig>& senders) {
   auto& s = networks_[network_id];
   s.numbers.clear();

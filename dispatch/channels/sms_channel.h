@@ -21,7 +21,6 @@ class SmsChannel : public Channel {
   SmsChannel(SmsProvider& provider, double default_rate) : provider_(provider), default_rate_(default_rate) {}
 
   std::string_view name() const override { return "sms"; }
-  bool Knows(std::int64_t network_id) const override;
   void SetSenders(std::int64_t network_id, const std::vector<SenderConfig>& senders) override;
   double Rate(std::int64_t network_id) const override;
   std::optional<std::chrono::nanoseconds> TrySend(const OutboundMessage& m,

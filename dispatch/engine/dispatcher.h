@@ -6,9 +6,9 @@
 // DeliveryWriter (group commit). The backlog stays in PostgreSQL: only about two seconds of
 // each network's sending rate is claimed at a time.
 //
-// Ownership and threading: a Dispatcher owns its writer and runs on one executor (an io_context
-// of its own, one thread); all its state is touched only there. Wake() may be called from any
-// thread. libpqxx runs on the DbPool, never on this executor.
+// Ownership and threading: owned by the Engine; a Dispatcher owns its writer and runs on the
+// engine's executor (one thread); all its state is touched only there. Wake(), WakeAll() and
+// RecordInbound() may be called from any thread. libpqxx runs on the DbPool, never here.
 //
 // Durability: a delivery is 'sending' from its claim until its outcome is written. At start
 // (Recover) 'sending' rows are queued again: those whose request was in flight when the

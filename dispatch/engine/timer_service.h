@@ -1,7 +1,7 @@
 // TimerService: a TimerWheel driven by one boost::asio::steady_timer, for the escalation engine.
 //
 // The wheel keeps every pending deadline; a single steady_timer is armed for the earliest one
-// (TimerWheel::NextDue). When it expires, the service advances the wheel to the wall clock and
+// (TimerWheel::NextDue). When it expires, the service advances the wheel to the clock's time and
 // calls `on_fire` for each timer due, then arms for the next deadline. Callbacks, not coroutines
 // (GCC 12 miscompiles lambda captures inside co_await/co_spawn).
 //
@@ -68,7 +68,7 @@ class TimerService {
   const TimerWheel& wheel() const { return wheel_; }
 
  private:
-  // Starts a wait that ends at `due_ms` by the wall clock (at once if it has passed).
+  // Starts a wait that ends at `due_ms` by the clock (at once if it has passed).
   void Arm(std::int64_t due_ms);
   // Runs one turn: fires what is due, then re-arms or posts a continuation.
   void OnWake();

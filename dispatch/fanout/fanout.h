@@ -39,8 +39,8 @@ class Fanout {
   Status StoreMessages(pqxx::work& tx, const Network& net, const Alert& alert, int seq,
                        const std::string& message_kind, const std::string& message = "") const;
 
-  // Queues the alert message for every member of `audience` (not a tree: trees are walked by the
-  // escalator) not yet sent it; returns how many, and adds them to the alert's recipients.
+  // Queues the alert message for every member of `audience` (not a tree: trees are walked by
+  // engine/tree_mover.h) not yet sent it; returns how many, and adds them to the alert's recipients.
   std::int64_t QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                              const PolicyAudience& audience) const;
   // Queues the alert message for the members `ids` not yet sent it, whatever their roles or

@@ -1,7 +1,8 @@
 // Escalation rules: who is contacted next and when, as a pure function of the escalation's state,
 // the facts the store loaded, and the time. The store (store/escalation_store.h) loads the state
-// and facts under the alert's escalation row lock; the Escalator (engine/escalator.h) asks Decide
-// and applies the actions in the same transaction, so a deadline fires once and acts once.
+// and facts under the alert's escalation row lock; the EscalationRunner (engine/escalation_runner.h)
+// asks Decide and applies the actions in the same transaction, so a deadline fires once and acts
+// once.
 //
 // Rules (the policy's meaning is policy.h's):
 //  1. Start: step 0 starts; its wait (when another step follows) is a step deadline; the

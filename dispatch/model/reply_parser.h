@@ -29,7 +29,7 @@
 //        cannot: 2 ٢ ۲ | en: no, n | fr: non | ar: لا | fa: نه, خیر
 //      Anything more is kText, so "1 person coming later" and "2 of us" reach coordinators.
 //   5. Alert code: a word of exactly 4 characters, all from the alert code alphabet
-//      "ACDEFHJKMNPQRTUVWXY3479" (the one dispatch/engine/alert_service.cc draws codes from),
+//      "ACDEFHJKMNPQRTUVWXY3479" (the one dispatch/model/alert_code.h defines, NewAlertCode draws from),
 //      compared without case and returned uppercase in alert_code. A 4-character word outside
 //      the alphabet is not a code, so "1 K0Q4" is kText. alert_code is set only with kGoing and
 //      kCannot, and only when the reply names a code; the parser does not check that the code

@@ -42,9 +42,6 @@ constexpr const char* kEarliest =
 constexpr const char* kPending =
     "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint FROM escalation_timers"
     " WHERE state = 'pending' ORDER BY due_at";
-constexpr const char* kPendingOf =
-    "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint FROM escalation_timers"
-    " WHERE state = 'pending' AND alert_id = $1 ORDER BY id";
 // Recipients of the alert message who have not answered; $2 selects what they are owed:
 // 'reminder' (not reminded), 'backup' (not backed up), 'failures' (not backed up, failed).
 constexpr const char* kPendingRecipients =
@@ -152,8 +149,5 @@ std::vector<PendingRecipient> PendingRecipients(pqxx::transaction_base& tx, std:
 
 std::vector<PendingTimer> LoadPendingTimers(pqxx::transaction_base& tx) { return ReadTimers(tx.exec(kPending)); }
 
-std::vector<PendingTimer> PendingTimersOf(pqxx::transaction_base& tx, std::int64_t alert_id) {
-  return ReadTimers(tx.exec_params(kPendingOf, alert_id));
-}
 
 }  // namespace tocsin

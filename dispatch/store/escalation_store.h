@@ -52,7 +52,7 @@ void SetEscalationStep(pqxx::work& tx, std::int64_t alert_id, int step, std::int
 PendingTimer InsertDeadline(pqxx::work& tx, std::int64_t alert_id, const Deadline& d);
 // Every pending deadline of the alert is cancelled.
 void CancelDeadlines(pqxx::work& tx, std::int64_t alert_id);
-// The alert ended: a running escalation stops and its pending deadlines are cancelled.
+// The alert ended: a running or exhausted escalation stops and its pending deadlines are cancelled.
 void StopEscalation(pqxx::work& tx, std::int64_t alert_id);
 // The earliest pending deadline of `kind` of the alert, if any.
 std::optional<std::int64_t> EarliestDeadline(pqxx::transaction_base& tx, std::int64_t alert_id, DeadlineKind kind);
@@ -63,8 +63,7 @@ std::int64_t GoingCount(pqxx::transaction_base& tx, std::int64_t alert_id);
 // a reminder (not reminded yet), a backup call (not backed up yet; kFailures: failed ones only).
 std::vector<PendingRecipient> PendingRecipients(pqxx::transaction_base& tx, std::int64_t alert_id, Trigger t);
 
-// Pending deadlines (for the rebuild after a restart) and those of one alert.
+// Pending deadlines, for the rebuild after a restart.
 std::vector<PendingTimer> LoadPendingTimers(pqxx::transaction_base& tx);
-std::vector<PendingTimer> PendingTimersOf(pqxx::transaction_base& tx, std::int64_t alert_id);
 
 }  // namespace tocsin

@@ -1,6 +1,8 @@
-// Clock: the engine's one source of time. Every deadline (escalation steps, reminders, backups,
-// tree waits, delivery retries) is computed from Clock::NowMs() in the process and stored as a
-// value; the database never decides what time it is for the engine.
+// Clock: the engine's one source of time. Every escalation deadline (steps, reminders, backups,
+// tree waits) is computed from Clock::NowMs() in the process and stored as a value, and so are
+// the times those deadlines count from (when a delivery was reached, when an alert ended); the
+// database never decides what time it is for escalation. Pacing a provider (rate limits, retry
+// backoff) is real time, not this clock's: it is about the provider, not about people.
 //
 //   SystemClock  the wall clock (production).
 //   ScaledClock  runs `scale` times faster than the wall clock from its construction (demos:

@@ -2,7 +2,7 @@
 // server.public_url + the path and the sorted form parameters, keyed with the auth token);
 // anything else is 403 and changes nothing.
 //
-// POST /twilio/status: delivery status callbacks (applied by status_callbacks.h); watchers and
+// POST /twilio/status: delivery status callbacks (applied by Engine::ApplyStatus); watchers and
 // the escalator (a failure repairs at once) hear of what moved.
 // POST /twilio/sms: inbound messages (replies, STOP/START/HELP); see ReplyService. The answer
 // is TwiML, sent only once what the reply changed is durable.

@@ -12,7 +12,7 @@
 //   1..36000 21624, StatusCallback not an http(s) URL 21609, then any permanent error set
 //   for the recipient (SetPermanentError: 21211, 21610, 21614, ...).
 // Success is 201 with Twilio's JSON (status "queued", num_segments a string computed by
-// dispatch/sms/segments.h, date_created in RFC 2822). Errors are Twilio-shaped:
+// dispatch/message/segments.h, date_created in RFC 2822). Errors are Twilio-shaped:
 // {"code", "message", "more_info", "status"}. An unparseable form body is 400 with code 20001
 // (the fake's choice), an unknown path 404 (20404), another method 405 (20004).
 // MessagingServiceSid is not supported.
@@ -36,7 +36,7 @@
 // Status callbacks: SendStatusCallback() (or auto mode: "sent", then "delivered", after
 // configurable delays) POSTs MessageSid, MessageStatus, SmsSid, SmsStatus, AccountSid, From,
 // To, ApiVersion and ErrorCode (when given) form-encoded to the message's StatusCallback URL,
-// signed with X-Twilio-Signature (dispatch/twilio/signature.h) over that URL. Only http URLs
+// signed with X-Twilio-Signature (dispatch/channels/twilio_signature.h) over that URL. Only http URLs
 // whose host is loopback (127.0.0.0/8, ::1, localhost) are called; anything else is refused.
 // Callbacks run on their own io_context and thread, never on the server's.
 //
