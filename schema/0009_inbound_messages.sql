@@ -1,5 +1,6 @@
--- Inbound messages already handled, by the provider's id (Twilio's MessageSid), so that a
--- webhook the provider repeats has its effects (an answer, STOP or START, events) only once.
+-- Inbound STOP and START messages already handled, by the provider's id (Twilio's MessageSid),
+-- so that a webhook the provider repeats opts a member out or in only once (answers find their
+-- repeats through responses.provider_id).
 -- Holds in clear: the provider's message id and when it arrived; nothing of the sender or text.
 CREATE TABLE inbound_messages (
   provider_id  text PRIMARY KEY,

@@ -1,5 +1,7 @@
 #include "dispatch/engine/inbound_batch.h"
 
+#include <unordered_set>
+
 #include "dispatch/store/delivery_store.h"
 #include "dispatch/store/sender_lookup.h"
 
@@ -8,27 +10,34 @@ namespace tocsin {
 std::vector<ReplyDecision> DecideInboundBatch(pqxx::work& tx, const ReplyService& replies, const DataCipher& cipher,
                                               const std::vector<InboundSms>& batch) {
   auto senders = LookupSenders(tx, batch, cipher);
-  std::vector<std::string> sids;
-  for (const auto& sms : batch) {
-    if (!sms.sid.empty()) sids.push_back(sms.sid);
-  }
-  auto fresh = FirstSeen(tx, sids);
   std::vector<ReplyDecision> out;
+  for (std::size_t i = 0; i < batch.size(); ++i) out.push_back(replies.Decide(batch[i], senders[i]));
+  // A repeated webhook (its provider id handled before, or earlier in this batch) gets the same
+  // answer and has no effect: nothing recorded, no opt-out or opt-in, no event. Answers find
+  // repeats through their own unique provider id; STOP and START (rare) through
+  // inbound_messages.
+  auto repeat = [](ReplyDecision& d) {
+    d.record.reset();
+    d.set_status.reset();
+    d.outcome = "repeat";
+  };
+  std::vector<std::string> status_sids;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (out[i].set_status && !batch[i].sid.empty()) status_sids.push_back(batch[i].sid);
+  }
+  auto fresh = FirstSeen(tx, status_sids);
   std::vector<ResponseRecord> records;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto d = replies.Decide(batch[i], senders[i]);
-    // A repeated webhook (its id seen before, or earlier in this batch) gets the same answer
-    // and has no effect: nothing recorded, no opt-out or opt-in, no event.
-    if (!batch[i].sid.empty() && fresh.erase(batch[i].sid) == 0) {
-      d.record.reset();
-      d.set_status.reset();
-      d.outcome = "repeat";
-    }
+    auto& d = out[i];
+    if (d.set_status && !batch[i].sid.empty() && fresh.erase(batch[i].sid) == 0) repeat(d);
     if (d.set_status) ApplyStatus(tx, d);  // STOP/START: rare, one statement each
     if (d.record) records.push_back(*d.record);
-    out.push_back(std::move(d));
   }
-  InsertResponses(tx, records);
+  auto inserted = InsertResponses(tx, records);
+  std::unordered_set<std::string> stored(inserted.begin(), inserted.end());
+  for (auto& d : out) {
+    if (d.record && d.record->provider_id && stored.erase(*d.record->provider_id) == 0) repeat(d);
+  }
   return out;
 }
 

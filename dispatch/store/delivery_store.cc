@@ -1,6 +1,7 @@
 #include "dispatch/store/delivery_store.h"
 
 #include <set>
+#include <unordered_set>
 
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/crypto.h"
@@ -36,7 +37,7 @@ constexpr const char* kInsertResponses =
     "INSERT INTO responses (alert_id, network_id, member_id, answer, text_enc, provider_id)"
     " SELECT a, n, m, ans, decode(t, 'hex'), p FROM unnest($1::bigint[], $2::bigint[],"
     "  $3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(a, n, m, ans, t, p)"
-    " ON CONFLICT (provider_id) WHERE provider_id IS NOT NULL DO NOTHING";
+    " ON CONFLICT (provider_id) WHERE provider_id IS NOT NULL DO NOTHING RETURNING provider_id";
 
 constexpr const char* kOptOut =
     "UPDATE members SET status = 'opted_out', updated_at = now() WHERE id = ANY($1::bigint[])";
@@ -125,8 +126,9 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
   if (!late.empty()) tx.exec_params(kQueueLate, ToPgArray(late));
 }
 
-void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records) {
-  if (records.empty()) return;
+std::vector<std::string> InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records) {
+  std::vector<std::string> inserted;
+  if (records.empty()) return inserted;
   std::vector<std::string> alerts, networks, members, answers;
   std::vector<std::optional<std::string>> texts, sids;
   for (const auto& r : records) {
@@ -137,8 +139,11 @@ void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records)
     texts.push_back(r.text_sealed ? std::optional<std::string>(ToHex(*r.text_sealed)) : std::nullopt);
     sids.push_back(r.provider_id);
   }
-  tx.exec_params(kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members), ToPgArray(answers),
-                 ToPgArray(texts), ToPgArray(sids));
+  for (const auto& r : tx.exec_params(kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members),
+                                      ToPgArray(answers), ToPgArray(texts), ToPgArray(sids))) {
+    if (!r[0].is_null()) inserted.push_back(r[0].as<std::string>());
+  }
+  return inserted;
 }
 
 long long RecoverSending(pqxx::work& tx) {

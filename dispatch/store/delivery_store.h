@@ -39,8 +39,9 @@ struct Transition {
 // limits do: they pace a provider, not people. Also applies status callbacks that arrived before the provider ids they name, and opts out
 // the members a provider said replied STOP.
 void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std::int64_t now_ms);
-// Inserts the answers; a repeated provider id (the same webhook again) is stored once.
-void InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records);
+// Inserts the answers; a repeated provider id (the same webhook again) is stored once. Returns
+// the provider ids stored now (a repeat's is not among them).
+std::vector<std::string> InsertResponses(pqxx::work& tx, const std::vector<ResponseRecord>& records);
 
 // A delivery claimed for sending (queued -> sending), with what sending it needs.
 struct ClaimedDelivery {
