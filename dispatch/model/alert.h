@@ -41,6 +41,9 @@ struct Alert {
   std::int64_t recipients = 0;
   std::string created_at;
   std::optional<std::string> ended_at;
+  // Only as raised: why nobody was reached yet, when nobody was (the alert still stands: a
+  // coordinator may be adding members).
+  std::vector<std::string> warnings;
   std::map<std::string, std::int64_t> counts;  // deliveries of the alert message by state, and
                                                // going / cannot / no_answer (latest answer per
                                                // recipient)

@@ -14,7 +14,29 @@ constexpr const char* kUpsertPolicy =
     "INSERT INTO policies (network_id, kind, policy) VALUES ($1, $2, $3::jsonb)"
     " ON CONFLICT (network_id, kind) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()";
 
+constexpr const char* kNamingTree =
+    "SELECT kind FROM policies WHERE network_id = $1 AND EXISTS (SELECT 1 FROM"
+    " jsonb_array_elements(policy->'steps') s WHERE s->'audience'->>'tree' = $2) ORDER BY kind";
+constexpr const char* kNamingMember =
+    "SELECT kind FROM policies WHERE network_id = $1 AND EXISTS (SELECT 1 FROM"
+    " jsonb_array_elements(policy->'steps') s WHERE s->'audience'->'members' @> to_jsonb($2::bigint)) ORDER BY kind";
+
+std::vector<std::string> Kinds(const pqxx::result& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(r[0].as<std::string>());
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> PoliciesNamingTree(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& name) {
+  return Kinds(tx.exec_params(kNamingTree, network_id, name));
+}
+
+std::vector<std::string> PoliciesNamingMember(pqxx::transaction_base& tx, std::int64_t network_id,
+                                              std::int64_t member_id) {
+  return Kinds(tx.exec_params(kNamingMember, network_id, member_id));
+}
 
 Policy ParseStoredPolicy(const std::string& json) {
   auto p = ParsePolicyText(json);

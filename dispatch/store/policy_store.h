@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -20,6 +21,12 @@ std::optional<Policy> StoredPolicy(pqxx::transaction_base& tx, std::int64_t netw
 // Stores `p` (validated by ParsePolicy) after checking what it names exists: Invalid naming
 // "steps[i].audience.tree" or "...members" otherwise.
 Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kind, const Policy& p);
+// The kinds (raid, detention, ...) whose stored policy names the tree `name` or the member
+// `member_id` in a step's audience, sorted; empty when none does. Deleting what a policy names
+// would leave its alerts reaching nobody.
+std::vector<std::string> PoliciesNamingTree(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& name);
+std::vector<std::string> PoliciesNamingMember(pqxx::transaction_base& tx, std::int64_t network_id,
+                                              std::int64_t member_id);
 // A stored policy's JSON read back; a policy that no longer validates (the rules changed since
 // it was written) falls back to the "other" default, logged.
 Policy ParseStoredPolicy(const std::string& json);

@@ -29,6 +29,10 @@ constexpr const char* kTreeExists = "SELECT 1 FROM trees WHERE network_id = $1 A
 constexpr const char* kTreeNames = "SELECT name FROM trees WHERE network_id = $1 ORDER BY name";
 constexpr const char* kDeleteTree = "DELETE FROM trees WHERE network_id = $1 AND name = $2";
 
+constexpr const char* kTreesWithMember =
+    "SELECT DISTINCT t.name FROM trees t JOIN tree_nodes n ON n.tree_id = t.id WHERE t.network_id = $1"
+    " AND (n.member_id = $2 OR n.backup_id = $2) ORDER BY t.name";
+
 }  // namespace
 
 Result<StoredTree> PutTree(pqxx::work& tx, std::int64_t network_id, const std::string& name,
@@ -73,6 +77,12 @@ bool TreeExists(pqxx::transaction_base& tx, std::int64_t network_id, const std::
 std::vector<std::string> TreeNames(pqxx::transaction_base& tx, std::int64_t network_id) {
   std::vector<std::string> out;
   for (const auto& r : tx.exec_params(kTreeNames, network_id)) out.push_back(r[0].as<std::string>());
+  return out;
+}
+
+std::vector<std::string> TreesWithMember(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t member_id) {
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec_params(kTreesWithMember, network_id, member_id)) out.push_back(r[0].as<std::string>());
   return out;
 }
 

@@ -31,6 +31,8 @@ Result<StoredTree> GetTree(pqxx::transaction_base& tx, std::int64_t network_id, 
 bool TreeExists(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& name);
 // Names, sorted.
 std::vector<std::string> TreeNames(pqxx::transaction_base& tx, std::int64_t network_id);
+// The names of the network's trees that have `member_id` as a node or a node's backup, sorted.
+std::vector<std::string> TreesWithMember(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t member_id);
 // NotFound when there is no such tree. Alerts already running it keep their copy.
 Status DeleteTree(pqxx::work& tx, std::int64_t network_id, const std::string& name);
 

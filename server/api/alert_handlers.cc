@@ -74,9 +74,10 @@ Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
   }
   auto actor = scope.caller.Actor();
   auto raised = ValueOrThrow(co_await EngineOf(app).RaiseAlert(scope.network, in, actor));
-  co_return JsonResponse(ctx.req, status::created,
-                         {{"id", raised.id}, {"code", raised.code}, {"status", raised.status},
-                          {"recipients", raised.recipients}});
+  json::object created{{"id", raised.id}, {"code", raised.code}, {"status", raised.status},
+                       {"recipients", raised.recipients}};
+  if (!raised.warnings.empty()) created["warnings"] = ToJsonArray(raised.warnings);
+  co_return JsonResponse(ctx.req, status::created, std::move(created));
 }
 
 Awaitable GetAlertHandler(App& app, http::RequestContext& ctx) {

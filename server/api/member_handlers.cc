@@ -2,6 +2,8 @@
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
+#include "dispatch/store/policy_store.h"
+#include "dispatch/store/tree_store.h"
 #include "dispatch/store/member_import.h"
 #include "dispatch/model/validation.h"
 #include "server/api/api_error.h"
@@ -126,6 +128,12 @@ Awaitable DeleteMemberHandler(App& app, http::RequestContext& ctx) {
   auto id = PathId(ctx, "id");
   auto done = co_await app.db.Run([&](pqxx::connection& c) -> Status {
     pqxx::work tx(c);
+    if (auto kinds = PoliciesNamingMember(tx, scope.network.id, id); !kinds.empty()) {
+      return Error::Conflict("id", "the " + kinds.front() + " policy names this member: change that policy first");
+    }
+    if (auto trees = TreesWithMember(tx, scope.network.id, id); !trees.empty()) {
+      return Error::Conflict("id", "phone tree '" + trees.front() + "' has this member: change that tree first");
+    }
     auto r = app.members.Delete(tx, scope.network.id, id);
     if (!r.ok()) return r;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.delete",

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
+#include "dispatch/store/policy_store.h"
 #include "dispatch/model/validation.h"
 #include "dispatch/store/tree_run_store.h"
 #include "dispatch/store/tree_store.h"
@@ -75,6 +76,11 @@ Awaitable DeleteTreeHandler(App& app, http::RequestContext& ctx) {
   auto name = TreeName(ctx);
   auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
+    if (auto kinds = PoliciesNamingTree(tx, scope.network.id, name); !kinds.empty()) {
+      return Status(Error::Conflict("name", "the " + kinds.front() +
+                                              " policy names this tree: change that policy first, or its alerts"
+                                              " would reach nobody"));
+    }
     auto s = DeleteTree(tx, scope.network.id, name);
     if (!s.ok()) return s;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "trees.delete", "tree:" + name);

@@ -205,3 +205,50 @@ TEST_CASE("trees: a policy may only name trees and members that exist", "[pg][tr
   CHECK(put(R"({"tree":"street"})").status == 200);
   CHECK(put(R"({"members":[)" + std::to_string(f.root) + "]}").status == 200);
 }
+
+TEST_CASE("trees: what a policy or a tree names cannot be deleted from under it (issue 9, defect 2)",
+          "[pg][trees]") {
+  Fixture f;
+  f.UseTree("automated");  // the raid policy's one step is tree "street"
+  auto del = f.c.Delete("/v1/networks/demo/trees/street");
+  INFO(del.body);
+  CHECK(del.status == 409);
+  CHECK(del.ErrorField() == "name");
+  CHECK(del.body.find("raid") != std::string::npos);
+  CHECK(f.c.Get("/v1/networks/demo/trees/street").status == 200);  // unchanged
+  // A member in the tree (a node, or a node's backup) cannot be deleted either.
+  for (auto member : {f.leaf, f.spare}) {
+    auto r = f.c.Delete("/v1/networks/demo/members/" + std::to_string(member));
+    CHECK(r.status == 409);
+    CHECK(r.body.find("street") != std::string::npos);
+  }
+  // Nor one a policy names.
+  auto outsider = f.AddMember(R"({"phone":"+447700900599"})");
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/detention",
+                  R"({"steps":[{"audience":{"members":[)" + std::to_string(outsider) + R"(]},"channel":"sms"}]})")
+              .status == 200);
+  auto r = f.c.Delete("/v1/networks/demo/members/" + std::to_string(outsider));
+  CHECK(r.status == 409);
+  CHECK(r.body.find("detention") != std::string::npos);
+  // Once the policy no longer names the tree, it goes.
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[{"audience":{},"channel":"sms"}]})").status == 200);
+  CHECK(f.c.Delete("/v1/networks/demo/trees/street").status == 204);
+}
+
+TEST_CASE("alerts: an alert that reaches nobody still stands, and says why (issue 9, defect 2)",
+          "[pg][alerts]") {
+  Fixture f;
+  auto r = f.c.Post("/v1/networks/demo/alerts", R"({"kind":"other","areas":["N1"],"location":"Nowhere"})");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto o = r.Json().as_object();
+  CHECK(o.at("recipients") == 0);
+  REQUIRE(o.contains("warnings"));
+  auto w = std::string(o.at("warnings").as_array().at(0).as_string());
+  CHECK(w.find("nobody was reached") != std::string::npos);
+  CHECK(w.find("N1") != std::string::npos);
+  // An alert that reaches someone has no warnings.
+  f.AddMember(R"({"phone":"+447700900600","areas":["SE15"]})");
+  auto ok = f.c.Post("/v1/networks/demo/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  CHECK_FALSE(ok.Json().as_object().contains("warnings"));
+}
