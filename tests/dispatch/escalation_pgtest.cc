@@ -39,6 +39,13 @@ struct Fixture : AlertNetwork {
     INFO(put.body);
     REQUIRE(put.status == 200);
   }
+  // Both members in the alert's area have the alert message delivered (the sandbox says so).
+  void WaitBothReached(std::int64_t alert) {
+    Eventually([&] {
+      return db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
+                       std::to_string(alert)) == "2";
+    }, "both area members reached");
+  }
   std::string EscalationState(std::int64_t alert) {
     return db.Scalar("SELECT state || ':' || step FROM escalations WHERE alert_id = " + std::to_string(alert));
   }
@@ -105,10 +112,7 @@ TEST_CASE("escalation: enough going stops it and stands the others down", "[pg][
   Fixture f;
   f.SetUp();
   auto alert = f.Raise();
-  Eventually([&] {
-    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
-                       std::to_string(alert)) == "2";
-  }, "both area members reached");
+  f.WaitBothReached(alert);
   f.Reply("+447700900401", "1");
   Eventually([&] { return f.EscalationState(alert) == "goal_met:0"; }, "goal met");
   // The member who did not answer is stood down; the one going is not.
@@ -158,10 +162,7 @@ TEST_CASE("escalation: a member who does not answer gets one reminder", "[pg][es
       {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
       "reminder":{"after":"2s"}})").status == 200);
   auto alert = f.Raise();
-  Eventually([&] {
-    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
-                       std::to_string(alert)) == "2";
-  }, "both area members reached");
+  f.WaitBothReached(alert);
   f.Reply("+447700900401", "1");  // the first answers; the second stays silent
   f.Advance("1s");
   CHECK(f.Messages(alert, f.area_member2, "reminder") == 0);  // not before reminder.after
@@ -198,10 +199,7 @@ TEST_CASE("escalation: a silent member's backup is sent the alert, an answering 
       "reminder":{"after":"1s"}, "backup":{"after":"2s"}})").status == 200);
   auto alert = f.Raise();
   f.Reply("+447700900402", "2");  // area_member2 answers (can't go): their backup is not needed
-  Eventually([&] {
-    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
-                       std::to_string(alert)) == "2";
-  }, "both area members reached");
+  f.WaitBothReached(alert);
   f.Advance("1s");
   CHECK(f.Messages(alert, f.area_member, "reminder") == 1);  // reminded first
   CHECK_FALSE(f.Contacted(alert, f.coordinator));
@@ -237,10 +235,7 @@ TEST_CASE("escalation: a member who texts STOP leaves no reminder deadline behin
       {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
       "reminder":{"after":"2s"}})").status == 200);
   auto alert = f.Raise();
-  Eventually([&] {
-    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
-                       std::to_string(alert)) == "2";
-  }, "both area members reached");
+  f.WaitBothReached(alert);
   f.Reply("+447700900401", "1");
   f.Reply("+447700900402", "STOP");
   auto timers = [&](const char* state) {

@@ -230,10 +230,7 @@ TEST_CASE("twilio: nothing of a cancelled alert leaves after the cancel's 200 bu
     return Count(db, "state IN ('queued', 'sending')") == "0" &&
            Count(db, "seq > 0 AND state = 'sent'") == Count(db, "seq = 0 AND state = 'sent'");
   };
-  for (int i = 0; i < 1500 && !settled(); ++i) std::this_thread::sleep_for(20ms);
-  INFO("by state: " << db.Scalar("SELECT string_agg(seq || ':' || state || '=' || n, ' ') FROM"
-                                 " (SELECT seq, state, count(*) n FROM deliveries GROUP BY 1, 2) x"));
-  REQUIRE(settled());  // the cancellation sent to everyone reached
+  Eventually(settled, "the cancellation sent to everyone reached");
   int alert_after = 0, alert_total = 0, cancels = 0;
   for (const auto& m : fake.Messages()) {
     bool alert_message = m.body.find("Rye Lane") != std::string::npos;
