@@ -9,6 +9,7 @@
 #   TOCSIN_PORT=8080       HTTP port of tocsind (listens on 127.0.0.1 only)
 #   TOCSIN_PG_PORT=54329   port of the private PostgreSQL cluster (127.0.0.1 only)
 #   JOBS=N                 build parallelism (see deploy/build.sh)
+#   TOCSIN_TIME_SCALE=60   demos: every escalation wait runs that many times faster (tocsind reads it)
 set -euo pipefail
 
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."

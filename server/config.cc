@@ -410,6 +410,14 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
 
   // [escalation]
   TOCSIN_RETURN_IF_ERROR(in.Number("escalation", "time_scale", config.escalation_time_scale));
+  // TOCSIN_TIME_SCALE wins (a demo runs the quickstart's config faster without editing it).
+  if (auto scale = env ? env("TOCSIN_TIME_SCALE") : std::nullopt; scale && !scale->empty()) {
+    char* end = nullptr;
+    config.escalation_time_scale = std::strtod(scale->c_str(), &end);
+    if (end == scale->c_str() || *end != '\0') {
+      return Error::Invalid("escalation.time_scale", "TOCSIN_TIME_SCALE must be a number from 1 to 3600");
+    }
+  }
   if (!(config.escalation_time_scale >= 1 && config.escalation_time_scale <= 3600)) {
     return Error::Invalid("escalation.time_scale", "escalation.time_scale must be from 1 to 3600");
   }

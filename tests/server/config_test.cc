@@ -396,6 +396,12 @@ TEST_CASE("ParseConfig checks the SMS provider and log level", "[config]") {
 
 TEST_CASE("ParseConfig reads the escalation time scale (tests and demos)", "[config]") {
   CHECK(FieldWith("escalation", "time_scale = 60") == "ok");
+  // TOCSIN_TIME_SCALE wins over the file, and is checked the same way.
+  auto with_env = ParseConfig(Minimal(), Env({{"TOCSIN_TIME_SCALE", "60"}}));
+  REQUIRE(with_env.ok());
+  CHECK(with_env.value().escalation_time_scale == 60);
+  CHECK(FieldOf(Minimal(), Env({{"TOCSIN_TIME_SCALE", "fast"}})) == "escalation.time_scale");
+  CHECK(FieldOf(Minimal(), Env({{"TOCSIN_TIME_SCALE", "9000"}})) == "escalation.time_scale");
   CHECK(FieldWith("escalation", "time_scale = 1.5") == "ok");
   CHECK(FieldWith("escalation", "time_scale = 0.5") == "escalation.time_scale");
   CHECK(FieldWith("escalation", "time_scale = 5000") == "escalation.time_scale");
