@@ -52,6 +52,12 @@ std::vector<std::int64_t> AdvanceWalk(std::vector<WalkNode>& nodes, TreeMode mod
   const std::int64_t due = now_ms + wait_ms;
 
   for (auto& n : nodes) {
+    // Rule 5: a node given up whose member (or backup) answers after all is reached.
+    if (n.state == NodeState::kDead && (facts.answered(n.member) || (n.backup != 0 && facts.answered(n.backup)))) {
+      n.via = facts.answered(n.member) ? ReachedVia::kMember : ReachedVia::kBackup;
+      Move(n, NodeState::kReached, 0);
+      continue;
+    }
     if (IsFinal(n.state)) continue;
     const bool fresh = n.changed;  // moved earlier in this call: nothing sent to it yet
     // Rule 1.

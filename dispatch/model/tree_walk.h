@@ -12,7 +12,7 @@
 //              until due_ms to answer;
 //   reached    it (or its backup) answered — `going` or `cannot` both mean the message got there;
 //   dead       neither answered in time: the node is given up and its children are released.
-// `reached` and `dead` are final.
+// `reached` is final; `dead` is final but for rule 5.
 //
 // Rules, applied to every node in breadth-first order (parents before their children, so one
 // call carries a change down the whole tree):
@@ -26,6 +26,8 @@
 //  3. waiting past due_ms -> contacted (Tocsin contacts it directly).
 //  4. contacted past due_ms, or unreachable -> backup (when it has one other than itself),
 //     else dead. backup past due_ms, or the backup unreachable -> dead.
+//  5. A dead node whose member (or backup) answers after all is reached (via member or backup);
+//     its children were released when it died, so nothing else changes.
 // A node that changed state in this call is not tested for unreachability in the same call: its
 // delivery does not exist yet. The caller contacts, then calls again to see failures at once.
 //

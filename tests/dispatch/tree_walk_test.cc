@@ -70,6 +70,31 @@ TEST_CASE("tree walk: a silent node's backup, then its children directly (relay)
   CHECK(StateOf(nodes, 1) == NodeState::kDead);
 }
 
+TEST_CASE("tree walk: a dead node whose member answers late is reached after all (issue 9, defect 7)",
+          "[trees]") {
+  auto nodes = SmallTree();
+  World w;
+  AdvanceWalk(nodes, TreeMode::kAutomated, kWait, 0, w.Facts());
+  AdvanceWalk(nodes, TreeMode::kAutomated, kWait, 1000, w.Facts());
+  AdvanceWalk(nodes, TreeMode::kAutomated, kWait, 2000, w.Facts());
+  REQUIRE(StateOf(nodes, 1) == NodeState::kDead);
+  w.answered.insert(1);
+  CHECK(AdvanceWalk(nodes, TreeMode::kAutomated, kWait, 2500, w.Facts()).empty());  // nobody new
+  CHECK(StateOf(nodes, 1) == NodeState::kReached);
+  CHECK(nodes[0].via == ReachedVia::kMember);
+  CHECK(nodes[0].changed);
+  // Via the backup, likewise.
+  auto again = SmallTree();
+  World v;
+  AdvanceWalk(again, TreeMode::kAutomated, kWait, 0, v.Facts());
+  AdvanceWalk(again, TreeMode::kAutomated, kWait, 1000, v.Facts());
+  AdvanceWalk(again, TreeMode::kAutomated, kWait, 2000, v.Facts());
+  v.answered.insert(9);
+  AdvanceWalk(again, TreeMode::kAutomated, kWait, 2500, v.Facts());
+  CHECK(StateOf(again, 1) == NodeState::kReached);
+  CHECK(again[0].via == ReachedVia::kBackup);
+}
+
 TEST_CASE("tree walk: relay, a branch confirms without Tocsin and the rest are contacted", "[trees]") {
   auto nodes = SmallTree();
   World w;
