@@ -118,7 +118,8 @@ std::size_t Dispatcher::ClaimTarget(std::int64_t network_id) const {
 }
 
 asio::awaitable<void> Dispatcher::Recover() {
-  for (;;) {
+  // Until the database answers, or a drain asks us to stop (SIGTERM during an outage).
+  while (!draining_) {
     try {
       auto n = co_await db_.Run([](pqxx::connection& c) {
         pqxx::work tx(c);
