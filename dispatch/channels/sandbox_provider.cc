@@ -10,8 +10,11 @@
 namespace tocsin {
 
 void SandboxProvider::Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) {
+  // One log line per message: a line break in the text shows as " / ".
+  std::string shown;
+  for (char c : message.body) shown += c == '\n' ? std::string(" / ") : std::string(1, c);
   spdlog::info("sandbox sms to {} from {} ({} segment(s)): {}", RedactPhone(message.to),
-               RedactPhone(message.from), message.segments, message.body);
+               RedactPhone(message.from), message.segments, shown);
   SmsOutcome out;
   out.kind = SmsOutcome::Kind::kAccepted;
   // Unique across restarts, like Twilio's SIDs ("SB" + 32 hex).

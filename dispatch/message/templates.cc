@@ -136,6 +136,18 @@ Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir)
   return set;
 }
 
+std::string Tidy(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == ' ' && (out.empty() || out.back() == ' ' || out.back() == '\n')) continue;
+    if (c == '\n' && !out.empty() && out.back() == ' ') out.pop_back();
+    out += c;
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
 Result<std::string> TemplateSet::Render(std::string_view language,
                                         std::string_view fallback_language, std::string_view kind,
                                         std::string_view key,
@@ -169,7 +181,7 @@ Result<std::string> TemplateSet::Render(std::string_view language,
     }
     out += value->second;
   }
-  return out;
+  return Tidy(out);
 }
 
 bool TemplateSet::HasLanguage(std::string_view language) const {

@@ -31,6 +31,10 @@
 
 namespace tocsin {
 
+// Collapses runs of spaces into one, drops spaces at the start and end of lines and trailing
+// blank lines: what an empty placeholder ("{details}") leaves behind in a rendered text.
+std::string Tidy(std::string_view text);
+
 class TemplateSet {
  public:
   // The alert kinds, the per-kind keys, the top-level keys and the placeholders, in order.
@@ -45,7 +49,8 @@ class TemplateSet {
   static Result<TemplateSet> LoadDirectory(const std::filesystem::path& dir);
 
   // Renders template `kind`.`key` (or the top-level `key` when `kind` is empty) in `language`,
-  // else in `fallback_language`, else in "en". Every placeholder the template uses must have
+  // else in `fallback_language`, else in "en", then tidies it (Tidy): an empty value leaves no
+  // double space and no space at a line's end. Every placeholder the template uses must have
   // a value in `vars` (extra entries are ignored); a missing one is Error::Invalid with the
   // placeholder's name as field. An unknown kind or key is Error::Invalid (field "kind" or
   // "key").

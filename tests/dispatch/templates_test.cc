@@ -120,8 +120,21 @@ TEST_CASE("alerts say how to answer in each language", "[templates]") {
       CHECK(text.value().find(phrase) != std::string::npos);
     }
   }
+  // The reply line on a line of its own, and no double space when there are no details.
   CHECK(set.Render("en", "en", "raid", "alert", kVars).value() ==
-        "RAID K7Q2: Peckham Rye estate. 3 vans. Reply 1 if you can go, 2 if not.");
+        "RAID K7Q2: Peckham Rye estate. 3 vans.\nReply 1 if you can go, 2 if not.");
+  auto no_details = kVars;
+  no_details["details"] = "";
+  for (const auto& [language, phrase] : answer) {
+    auto text = set.Render(language, "en", "raid", "alert", no_details).value();
+    INFO(language << ": " << text);
+    CHECK(text.find("  ") == std::string::npos);
+    CHECK(text.find(" \n") == std::string::npos);
+    CHECK(text.find("\n" + phrase) != std::string::npos);
+  }
+  CHECK(set.Render("en", "en", "raid", "alert", no_details).value() ==
+        "RAID K7Q2: Peckham Rye estate.\nReply 1 if you can go, 2 if not.");
+  CHECK(Tidy("  a  b \n  c  \n\n") == "a b\nc");
 }
 
 TEST_CASE("English and French alerts stay GSM-7 and short", "[templates]") {
@@ -166,7 +179,7 @@ TEST_CASE("Render substitutes values verbatim and checks its arguments", "[templ
   const Result<std::string> text = set.Render("en", "en", "raid", "alert", vars);
   REQUIRE(text.ok());
   CHECK(text.value() ==
-        "RAID K7Q2: Peckham Rye estate. {code} {{network}} } Reply 1 if you can go, 2 if not.");
+        "RAID K7Q2: Peckham Rye estate. {code} {{network}} }\nReply 1 if you can go, 2 if not.");
 
   vars.erase("location");
   Result<std::string> missing = set.Render("en", "en", "raid", "alert", vars);
