@@ -66,7 +66,9 @@ EscalationOutcome EscalationRunner::Start(pqxx::work& tx, const Network& net, st
   out.alert_id = alert_id;
   InsertEscalation(tx, alert_id, policy, now_ms);
   Escalation e{policy, 0, StartState(policy), true};
-  Apply(tx, net, alert_id, e, Decide(e, Trigger::kStart, 0, {}, now_ms), first_step, now_ms, out);
+  auto start = Decide(e, Trigger::kStart, 0, {}, now_ms);
+  start.new_state.reset();  // inserted with it just now
+  Apply(tx, net, alert_id, e, start, first_step, now_ms, out);
   return out;
 }
 

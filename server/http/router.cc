@@ -96,19 +96,16 @@ boost::asio::awaitable<Response> Router::Handle(const Request& req, StreamBody* 
         res = ErrorResponse(req, e.error());
       } catch (const pqxx::broken_connection&) {
         res = ErrorResponse(req, Error::Unavailable("the database is unavailable; try again"));
-      } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() == "57014") {
+      } catch (const std::exception& e) {
+        auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+        if (sql && sql->sqlstate() == "57014") {
           // database.api_statement_timeout_ms passed: the statement was cancelled, nothing changed.
           res = ErrorResponse(req, Error::Unavailable("the database took too long; try again"));
         } else {
-          spdlog::error("{} {}: unexpected failure: {}", std::string(bhttp::to_string(req.method())), route,
-                        e.what());
+          spdlog::error("{} {}: unexpected failure: {}", std::string(bhttp::to_string(req.method())),
+                        route, e.what());
           res = ErrorResponse(req, Error::Internal("internal error"));
         }
-      } catch (const std::exception& e) {
-        spdlog::error("{} {}: unexpected failure: {}", std::string(bhttp::to_string(req.method())),
-                      route, e.what());
-        res = ErrorResponse(req, Error::Internal("internal error"));
       }
     } else if (!allow.empty()) {
       res = ErrorResponse(req, Error{ErrorCode::kInvalid, "method not allowed on this path", {}},

@@ -39,6 +39,11 @@ struct Fixture : AlertNetwork {
     INFO(put.body);
     REQUIRE(put.status == 200);
   }
+  // The raid policy: one step to the area's responders, with `extra` (reminder, backup keys).
+  void UseOneStepPolicy(const std::string& extra) {
+    REQUIRE(c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+        {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}], )" + extra + "}").status == 200);
+  }
   // Both members in the alert's area have the alert message delivered (the sandbox says so).
   void WaitBothReached(std::int64_t alert) {
     Eventually([&] {
@@ -158,9 +163,7 @@ TEST_CASE("escalation: deadlines survive a restart and fire once", "[pg][escalat
 TEST_CASE("escalation: a member who does not answer gets one reminder", "[pg][escalation]") {
   Fixture f;
   f.SetUp();
-  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
-      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
-      "reminder":{"after":"2s"}})").status == 200);
+  f.UseOneStepPolicy(R"("reminder":{"after":"2s"})");
   auto alert = f.Raise();
   f.WaitBothReached(alert);
   f.Reply("+447700900401", "1");  // the first answers; the second stays silent
@@ -194,9 +197,7 @@ TEST_CASE("escalation: a silent member's backup is sent the alert, an answering 
   CHECK(f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member), R"({"backup":999999})").status == 422);
   CHECK(f.c.Patch("/v1/networks/demo/members/" + std::to_string(f.area_member),
                   R"({"backup":)" + std::to_string(f.area_member) + "}").status == 422);
-  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
-      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
-      "reminder":{"after":"1s"}, "backup":{"after":"2s"}})").status == 200);
+  f.UseOneStepPolicy(R"("reminder":{"after":"1s"}, "backup":{"after":"2s"})");
   auto alert = f.Raise();
   f.Reply("+447700900402", "2");  // area_member2 answers (can't go): their backup is not needed
   f.WaitBothReached(alert);
@@ -231,9 +232,7 @@ TEST_CASE("escalation: a member who texts STOP leaves no reminder deadline behin
   // Issue 9, defect 1: the reminder deadline re-armed every ~50 ms for an opted-out member.
   Fixture f;
   f.SetUp();
-  REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
-      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"sms"}],
-      "reminder":{"after":"2s"}})").status == 200);
+  f.UseOneStepPolicy(R"("reminder":{"after":"2s"})");
   auto alert = f.Raise();
   f.WaitBothReached(alert);
   f.Reply("+447700900401", "1");
