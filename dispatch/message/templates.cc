@@ -29,15 +29,16 @@ const std::vector<std::string>& TemplateSet::KindKeys() {
 }
 
 const std::vector<std::string>& TemplateSet::TopLevelKeys() {
-  static const std::vector<std::string> keys = {"help",    "confirm_going", "confirm_cannot",
-                                                "stopped", "started",       "unknown",
-                                                "stand_down", "reminder"};
+  static const std::vector<std::string> keys = {"help",       "confirm_going", "confirm_cannot",
+                                                "stopped",    "started",       "stand_down",
+                                                "reminder",   "code_unknown",  "code_ended",
+                                                "still_open", "none_open"};
   return keys;
 }
 
 const std::vector<std::string>& TemplateSet::Placeholders() {
   static const std::vector<std::string> names = {"code",     "location", "details",
-                                                 "deadline", "message",  "network"};
+                                                 "deadline", "message",  "network", "codes"};
   return names;
 }
 

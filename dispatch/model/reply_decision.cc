@@ -6,6 +6,8 @@
 namespace tocsin {
 namespace {
 
+constexpr std::size_t kListedOpen = 3;  // codes named in still_open
+
 std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -32,6 +34,19 @@ std::string TwimlMessage(const std::string& text) {
 std::string ReplyService::Render(const SenderLookup& who, const std::string& key, const std::string& code) const {
   auto text = templates_.Render(who.language, who.default_language, "", key, {{"network", who.network}, {"code", code}});
   return text.ok() ? text.value() : "";
+}
+
+std::string ReplyService::RenderWithOpen(const SenderLookup& who, const std::string& key,
+                                         const std::string& code) const {
+  auto text = Render(who, key, code);
+  if (who.open_alerts.empty()) return text + " " + Render(who, "none_open", "");
+  std::string codes;
+  for (std::size_t i = 0; i < who.open_alerts.size() && i < kListedOpen; ++i) {
+    codes += (i ? ", " : "") + who.open_alerts[i].second;
+  }
+  auto open = templates_.Render(who.language, who.default_language, "", "still_open",
+                                {{"codes", codes}, {"code", who.open_alerts.front().second}});
+  return open.ok() ? text + " " + open.value() : text;
 }
 
 ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const {
@@ -72,12 +87,24 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     for (const auto& a : who.open_alerts) {
       if (a.second == *reply.alert_code) alert = a;
     }
+    if (!alert) {  // a code, but of nothing the member can answer now
+      out.outcome = who.named_alert_ended ? "alert_ended" : "unknown_code";
+      out.reply_text = RenderWithOpen(who, who.named_alert_ended ? "code_ended" : "code_unknown", *reply.alert_code);
+      return out;
+    }
   } else if (!who.open_alerts.empty()) {
     alert = who.open_alerts.front();  // newest first
   }
-  if (!alert) {
-    out.outcome = reply.kind == ReplyKind::kText ? "text_no_alert" : "no_alert";
-    out.reply_text = reply.kind == ReplyKind::kText ? "" : Render(who, "unknown", "");
+  if (!alert) {  // nothing open to answer or to keep the text on
+    if (reply.unknown_code) {
+      out.outcome = "unknown_code";
+      out.reply_text = RenderWithOpen(who, "code_unknown", *reply.unknown_code);
+    } else if (reply.kind == ReplyKind::kText) {
+      out.outcome = "text_no_alert";
+    } else {
+      out.outcome = "no_alert";
+      out.reply_text = Render(who, "none_open", "");
+    }
     return out;
   }
   ResponseRecord rec;
@@ -94,6 +121,10 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     rec.answer = "text";
     rec.text_sealed = cipher_.Seal(reply.text.substr(0, 1600));
     out.outcome = "text";
+    if (reply.unknown_code) {
+      out.outcome = "unknown_code";
+      out.reply_text = RenderWithOpen(who, "code_unknown", *reply.unknown_code);
+    }
   }
   out.record = std::move(rec);
   return out;

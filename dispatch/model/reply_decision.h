@@ -7,6 +7,10 @@
 //     recent open alert (one they were sent, or whose phone tree they are in); recorded through the group-commit writer, then
 //     confirmed in the member's language;
 //   - STOP (and synonyms): the member is opted out at once; START/UNSTOP: back in;
+//   - an answer naming a code no open alert of the member has: not recorded; the member is told
+//     the alert is over (one of the network's that ended lately) or the code is unknown, and
+//     which codes are open now. An answer with a word meant as a code that is none ("1 ZZZZ"):
+//     kept as free text, and the member told the code is unknown and what is open;
 //   - HELP/INFO: the network's help text;
 //   - anything else: kept (sealed) on the member's most recent open alert for coordinators;
 //   - a number that is not a member, or a network we do not know: no alert data, empty reply.
@@ -44,6 +48,8 @@ struct SenderLookup {
   std::string language;
   std::string status;  // active, paused, opted_out
   std::vector<std::pair<std::int64_t, std::string>> open_alerts;  // (id, code), newest first
+  // The reply names a code that is not open, of an alert of the network that ended lately.
+  bool named_alert_ended = false;
 };
 
 struct ReplyDecision {
@@ -65,6 +71,8 @@ class ReplyService {
  private:
   // The template `key` in the sender's language (else the network's), for alert `code`.
   std::string Render(const SenderLookup& who, const std::string& key, const std::string& code) const;
+  // `key` for `code` (code_unknown, code_ended), then which alerts are open now.
+  std::string RenderWithOpen(const SenderLookup& who, const std::string& key, const std::string& code) const;
 
   const DataCipher& cipher_;
   const TemplateSet& templates_;

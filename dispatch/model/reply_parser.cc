@@ -235,6 +235,24 @@ std::optional<std::string> AsCode(std::string_view word) {
   return code;
 }
 
+// `word` (folded) uppercase if it looks like a code that is none (header, contract 5a): 4 ASCII
+// letters or digits, with a digit or written in capitals somewhere in `text`.
+std::optional<std::string> AsMistypedCode(std::string_view word, std::string_view text) {
+  if (word.size() != 4) return std::nullopt;
+  std::string upper;
+  bool digit = false;
+  for (char c : word) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c < 'a' || c > 'z') {
+      return std::nullopt;
+    }
+    upper.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  if (!digit && text.find(upper) == std::string_view::npos) return std::nullopt;
+  return upper;
+}
+
 // The body without its leading and trailing whitespace and invisible characters, as valid
 // UTF-8 without NUL (header, contract 8).
 std::string TrimmedText(std::string_view body, std::span<const Unit> units) {
@@ -292,6 +310,11 @@ ParsedReply ParseReply(std::string_view utf8_body) {
         reply.alert_code = std::move(code);
         return reply;
       }
+    }
+    // Not a code, but meant as one: still kText, flagged (contract 5a).
+    if (Match(Answers(), all.subspan(1))) reply.unknown_code = AsMistypedCode(words.front(), reply.text);
+    if (!reply.unknown_code && Match(Answers(), all.first(words.size() - 1))) {
+      reply.unknown_code = AsMistypedCode(words.back(), reply.text);
     }
   }
   return reply;

@@ -34,6 +34,10 @@
 //      the alphabet is not a code, so "1 K0Q4" is kText. alert_code is set only with kGoing and
 //      kCannot, and only when the reply names a code; the parser does not check that the code
 //      names an open alert.
+//   5a. A reply that is an answer and one more word of 4 ASCII letters or digits that is not a
+//      code, but looks like one (it has a digit, or is written in capitals: "1 ZZZZ", "K0Q4 2",
+//      not "1 soon"), is kText with that word, uppercase, in unknown_code: the member meant an
+//      alert we cannot find and should be told so.
 //   6. YES (and Y) is always kGoing. Twilio also treats YES as an opt-in and lifts its own block
 //      (error 21610) on the number; ParseReply does not report that. A YES from an opted-out
 //      member is therefore a kGoing reply from someone on our suppression list: whether it
@@ -61,6 +65,7 @@ enum class ReplyKind { kGoing, kCannot, kStop, kStart, kHelp, kText };
 struct ParsedReply {
   ReplyKind kind = ReplyKind::kText;
   std::optional<std::string> alert_code;  // 4 chars, uppercase, if the reply names one ("1 K7Q4")
+  std::optional<std::string> unknown_code;  // kText only: a word meant as a code that is none (5a)
   std::string text;                       // the body, trimmed (for kText: what coordinators see)
 };
 

@@ -1,5 +1,6 @@
 #include "dispatch/store/sender_lookup.h"
 
+#include "dispatch/model/reply_parser.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
@@ -8,14 +9,17 @@ namespace {
 // One statement for a batch: for each (number, sender hash), the network behind the number,
 // the member behind the sender, and the member's open alerts (ones they were sent, or whose
 // phone tree they are in: a relay branch confirms without a message from us), newest first, as
-// "id:code".
+// "id:code"; and, only for a reply that names a code, whether an alert of the network with that
+// code ended in the last week.
 constexpr const char* kLookup =
     "SELECT q.i, n.id, n.name, n.default_language, n.help_text, m.id, m.language, m.status,"
     " (SELECT array_agg(a.id::text || ':' || a.code ORDER BY a.id DESC) FROM alerts a"
     "   WHERE a.network_id = n.id AND a.status = 'open' AND (EXISTS (SELECT 1 FROM deliveries d"
     "   WHERE d.alert_id = a.id AND d.member_id = m.id AND d.seq = 0) OR EXISTS (SELECT 1"
-    "   FROM tree_run_nodes t WHERE t.member_id = m.id AND t.alert_id = a.id)))"
-    " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(number, hash, i)"
+    "   FROM tree_run_nodes t WHERE t.member_id = m.id AND t.alert_id = a.id))),"
+    " CASE WHEN q.code <> '' THEN EXISTS (SELECT 1 FROM alerts e WHERE e.network_id = n.id"
+    "   AND e.code = q.code AND e.status <> 'open' AND e.ended_at > now() - interval '7 days') END"
+    " FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q(number, hash, code, i)"
     " JOIN network_numbers nn ON nn.number = q.number JOIN networks n ON n.id = nn.network_id"
     " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = decode(q.hash, 'hex')";
 constexpr const char* kOptOut =
@@ -39,13 +43,14 @@ std::unordered_set<std::string> FirstSeen(pqxx::transaction_base& tx, const std:
 
 std::vector<std::optional<SenderLookup>> LookupSenders(
     pqxx::transaction_base& tx, const std::vector<InboundSms>& batch, const DataCipher& cipher) {
-  std::vector<std::string> numbers, hashes;
+  std::vector<std::string> numbers, hashes, codes;
   for (const auto& sms : batch) {
     numbers.push_back(sms.to);
     hashes.push_back(ToHex(cipher.LookupHash(sms.from)));
+    codes.push_back(ParseReply(sms.body).alert_code.value_or(""));
   }
   std::vector<std::optional<SenderLookup>> out(batch.size());
-  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes))) {
+  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes), ToPgArray(codes))) {
     SenderLookup who;
     who.network_id = r[1].as<std::int64_t>();
     who.network = r[2].as<std::string>();
@@ -60,6 +65,7 @@ std::vector<std::optional<SenderLookup>> LookupSenders(
       auto colon = item.find(':');
       who.open_alerts.emplace_back(std::stoll(item.substr(0, colon)), item.substr(colon + 1));
     }
+    who.named_alert_ended = !r[9].is_null() && r[9].as<bool>();
     out[r[0].as<std::size_t>() - 1] = std::move(who);
   }
   return out;

@@ -110,6 +110,28 @@ TEST_CASE("replies: alert codes, STOP/START/HELP, text, strangers, signatures", 
     CHECK(lower.body.find(first_code) != std::string::npos);
     CHECK(f.LatestAnswer(first, m) == "cannot");
   }
+  SECTION("a code of nothing open is answered, with what is open (issue 9, defect 9)") {
+    // A word meant as a code: kept as text, and the member told, in English here.
+    auto typo = f.Sms("+447700900401", "1 ZZZZ");
+    CHECK(typo.body.find("We have no alert ZZZZ.") != std::string::npos);
+    CHECK(typo.body.find("Open now: " + second_code + ", " + first_code) != std::string::npos);
+    CHECK(f.LatestAnswer(second, m) == "text");
+    CHECK(f.LatestAnswer(first, m) == "");
+    // An alert that has ended: said so, and nothing recorded.
+    REQUIRE(f.c.Post("/v1/networks/demo/alerts/" + std::to_string(first) + "/resolve", "{}").status == 200);
+    auto over = f.Sms("+447700900401", "1 " + first_code);
+    CHECK(over.body.find("Alert " + first_code + " is over") != std::string::npos);
+    CHECK(over.body.find("Open now: " + second_code + ".") != std::string::npos);
+    CHECK(f.LatestAnswer(first, m) == "");
+    // Nothing open at all.
+    REQUIRE(f.c.Post("/v1/networks/demo/alerts/" + std::to_string(second) + "/cancel", "{}").status == 200);
+    CHECK(f.Sms("+447700900401", "1").body.find("No alert is open now.") != std::string::npos);
+    // In the member's language.
+    f.Member("+447700900402", "ar");
+    auto ar = f.Sms("+447700900402", "1 " + second_code);
+    CHECK(ar.body.find("\u0627\u0646\u062a\u0647\u0649 \u0627\u0644\u062a\u0646\u0628\u064a\u0647 " + second_code) !=
+          std::string::npos);  // "انتهى التنبيه <code>"
+  }
   SECTION("STOP opts out at once; nothing more until START") {
     auto stop = f.Sms("+447700900401", "stop");
     CHECK(stop.body.find("no more messages") != std::string::npos);

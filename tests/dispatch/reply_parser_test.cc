@@ -152,6 +152,22 @@ TEST_CASE("a 4-character word outside the code alphabet is not a code", "[reply_
   CHECK(KindOf("1 \u0643\u0645") == "text");  // 4 bytes of Arabic, not a code
 }
 
+TEST_CASE("an answer with a word meant as a code that is none flags it (issue 9, defect 9)", "[reply_parser]") {
+  auto mistyped = [](std::string_view body) { return ParseReply(body).unknown_code; };
+  CHECK(mistyped("1 ZZZZ") == "ZZZZ");   // capitals
+  CHECK(mistyped("1 k0q4") == "K0Q4");   // a digit, any case
+  CHECK(mistyped("K0Q4 2") == "K0Q4");   // before the answer too
+  CHECK(mistyped("yes BBBB") == "BBBB");
+  CHECK(KindOf("1 ZZZZ") == "text");     // still text: kept for coordinators
+  CHECK(mistyped("1 soon") == std::nullopt);  // a word, not a code
+  CHECK(mistyped("yes sure") == std::nullopt);
+  CHECK(mistyped("1 K7Q4") == std::nullopt);  // a real code is alert_code
+  CHECK(mistyped("1 ZZZZZ") == std::nullopt);
+  CHECK(mistyped("hello ZZZZ") == std::nullopt);  // no answer
+  CHECK(mistyped("1 ZZZZ please") == std::nullopt);
+  CHECK(mistyped("1 \u0643\u0645") == std::nullopt);
+}
+
 TEST_CASE("only {answer} or {answer, code} is an answer", "[reply_parser]") {
   CHECK(KindOf("1 person coming later") == "text");
   CHECK(KindOf("2 of us") == "text");
