@@ -22,10 +22,6 @@ Engine& EngineOf(App& app) {
   return *app.engine;
 }
 
-json::value OptJson(const std::optional<std::string>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-
 json::object AlertToJson(const Alert& a) {
   json::object counts;
   for (const auto& [state, n] : a.counts) counts[state] = n;
