@@ -144,10 +144,14 @@ Result<std::unique_ptr<LocalApi>> LocalApi::Open(DbPool& db, const Config& confi
     tx.commit();
     return t;
   };
-  auto token = db.RunSync(mint);
-  if (!token.ok()) return token.error();
+  // From before the token exists, so that no signal can leave it unrevoked.
   g_interrupted = 0;
   CatchSignals();
+  auto token = db.RunSync(mint);
+  if (!token.ok()) {
+    RestoreSignals();
+    return token.error();
+  }
   return std::unique_ptr<LocalApi>(new LocalApi(db, base, network, token->id, token->token));
 }
 
