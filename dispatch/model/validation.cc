@@ -25,7 +25,50 @@ Status OneOf(std::string_view value, const std::array<std::string_view, N>& allo
                                                 list + ")");
 }
 
+// The number in s[at, at + n) when all of it is digits, else -1.
+int Digits(std::string_view s, std::size_t at, std::size_t n) {
+  if (at + n > s.size()) return -1;
+  int v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (!IsDigit(s[i])) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+int DaysInMonth(int year, int month) {
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[static_cast<std::size_t>(month - 1)];
+}
+
+bool IsRfc3339(std::string_view s) {
+  if (s.size() < 20 || s.size() > 35) return false;
+  int year = Digits(s, 0, 4), month = Digits(s, 5, 2), day = Digits(s, 8, 2);
+  int hour = Digits(s, 11, 2), minute = Digits(s, 14, 2), second = Digits(s, 17, 2);
+  if (year < 1 || s[4] != '-' || month < 1 || month > 12 || s[7] != '-' || day < 1 ||
+      day > DaysInMonth(year, month) || (s[10] != 'T' && s[10] != 't') || hour < 0 || hour > 23 ||
+      s[13] != ':' || minute < 0 || minute > 59 || s[16] != ':' || second < 0 || second > 60) {
+    return false;
+  }
+  std::size_t i = 19;
+  if (s[i] == '.') {
+    ++i;
+    if (i >= s.size() || !IsDigit(s[i])) return false;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+  }
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
+  int offset_hours = Digits(s, i + 1, 2), offset_minutes = Digits(s, i + 4, 2);
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && offset_hours >= 0 &&
+         offset_hours <= 23 && s[i + 3] == ':' && offset_minutes >= 0 && offset_minutes <= 59;
+}
+
 }  // namespace
+
+Status CheckTime(std::string_view text, std::string_view field) {
+  if (IsRfc3339(text)) return Ok{};
+  return Error::Invalid(std::string(field), "must be an RFC 3339 time such as 2026-11-23T06:40:00Z");
+}
 
 Status CheckSlug(std::string_view slug, std::string_view field) {
   bool ok = slug.size() >= 2 && slug.size() <= 63 && (IsLower(slug[0]) || IsDigit(slug[0])) &&

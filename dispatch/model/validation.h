@@ -26,6 +26,10 @@ Status CheckText(std::string_view text, std::string_view field, std::size_t max_
 // An ISO 3166-1 alpha-2 code whose calling code we know.
 Status CheckCountry(std::string_view country, std::string_view field = "country");
 
+// An RFC 3339 time such as 2026-11-23T06:40:00Z (optional fraction; Z or an offset), with every
+// part in range, so PostgreSQL accepts whatever passes.
+Status CheckTime(std::string_view text, std::string_view field);
+
 // Member roles: responder, verifier, reporter, caller, coordinator.
 Status CheckMemberRole(std::string_view role, std::string_view field = "roles");
 // Member channels: sms, voice.

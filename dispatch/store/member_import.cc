@@ -13,9 +13,6 @@
 namespace tocsin {
 namespace {
 
-constexpr std::array<std::string_view, 6> kColumns = {"phone",  "name",  "language",
-                                                      "areas",  "roles", "channels"};
-
 struct ParsedRow {
   std::size_t line;
   MemberInput input;  // normalised for update (phone set); creation defaults added on insert
@@ -34,8 +31,8 @@ Result<std::map<std::string_view, std::size_t>> ReadHeader(const CsvRow& header)
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
     auto name = Trim(header.fields[i]);
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto known = std::find(kColumns.begin(), kColumns.end(), name);
-    if (known == kColumns.end()) {
+    auto known = std::find(kMemberCsvColumns.begin(), kMemberCsvColumns.end(), name);
+    if (known == kMemberCsvColumns.end()) {
       return Error::Invalid("body", "line 1: unknown column '" + name.substr(0, 40) +
                                         "' (expected phone,name,language,areas,roles,channels)");
     }

@@ -6,6 +6,7 @@
 // connection drops) stores nothing.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct ImportResult {
 };
 
 inline constexpr std::size_t kImportMaxRows = 100000;
+
+// The import's columns, in the order an export writes them.
+inline constexpr std::array<std::string_view, 6> kMemberCsvColumns = {
+    "phone", "name", "language", "areas", "roles", "channels"};
 
 // Parses and validates `csv`; a structural problem (bad header, unterminated quote, too many
 // rows) is an Error and stores nothing. Otherwise stores the valid rows on `conn` in one

@@ -22,6 +22,10 @@ constexpr const char* kSelectNumbers =
     "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1"
     " ORDER BY position";
 
+constexpr const char* kUpdateNetwork =
+    "UPDATE networks SET name = $2, help_text = $3, default_language = $4, retention_days = $5"
+    " WHERE id = $1";
+
 Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
   Network n;
   n.id = r[0].as<std::int64_t>();
@@ -94,6 +98,21 @@ Result<Network> CreateNetwork(pqxx::work& tx, const NetworkInput& in) {
         id, in.numbers[i].number, in.numbers[i].segments_per_second, static_cast<int>(i));
   }
   return *FindNetworkById(tx, id);
+}
+
+Result<Network> UpdateNetwork(pqxx::work& tx, const Network& current, const NetworkChanges& changes) {
+  NetworkInput in{current.name,    current.slug,           current.numbers,
+                  current.country, current.default_language, current.retention_days,
+                  current.help_text};
+  if (changes.name) in.name = *changes.name;
+  if (changes.help_text) in.help_text = *changes.help_text;
+  if (changes.default_language) in.default_language = *changes.default_language;
+  if (changes.retention_days) in.retention_days = *changes.retention_days;
+  auto normal = NormaliseNetworkInput(std::move(in));
+  if (!normal.ok()) return normal.error();
+  tx.exec_params(kUpdateNetwork, current.id, normal->name, normal->help_text,
+                 normal->default_language, normal->retention_days);
+  return *FindNetworkById(tx, current.id);
 }
 
 std::optional<Network> FindNetworkBySlug(pqxx::transaction_base& tx, std::string_view slug) {

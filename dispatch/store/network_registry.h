@@ -48,6 +48,18 @@ Result<NetworkInput> NormaliseNetworkInput(NetworkInput in);
 // already used by any network ("numbers[i]").
 Result<Network> CreateNetwork(pqxx::work& tx, const NetworkInput& in);
 
+// What an operator may change in a network; unset fields stay as they are.
+struct NetworkChanges {
+  std::optional<std::string> name;
+  std::optional<std::string> help_text;  // "" clears it
+  std::optional<std::string> default_language;
+  std::optional<int> retention_days;
+};
+
+// Applies `changes` to `current` after checking the result with NormaliseNetworkInput's rules
+// (errors name the field); returns the network as stored.
+Result<Network> UpdateNetwork(pqxx::work& tx, const Network& current, const NetworkChanges& changes);
+
 std::optional<Network> FindNetworkBySlug(pqxx::transaction_base& tx, std::string_view slug);
 std::optional<Network> FindNetworkById(pqxx::transaction_base& tx, std::int64_t id);
 

@@ -13,9 +13,24 @@ constexpr const char* kInsertToken =
 constexpr const char* kRevokeToken =
     "UPDATE api_tokens SET revoked_at = now()"
     " WHERE network_id = $1 AND id = $2 AND revoked_at IS NULL";
+// The last column says whether last_used_at is due to move (unset or a minute old).
 constexpr const char* kFindToken =
-    "SELECT t.id, t.network_id, n.slug, t.role, t.token_hash FROM api_tokens t"
+    "SELECT t.id, t.network_id, n.slug, t.role, t.token_hash,"
+    " t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'"
+    " FROM api_tokens t"
     " JOIN networks n ON n.id = t.network_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
+constexpr const char* kTouchToken = "UPDATE api_tokens SET last_used_at = now() WHERE id = $1";
+constexpr const char* kListTokens =
+    "SELECT id, role, label,"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM api_tokens WHERE network_id = $1 ORDER BY id";
+
+std::optional<std::string> OptionalText(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<std::string>();
+}
 
 }  // namespace
 
@@ -43,7 +58,7 @@ bool TokenActive(pqxx::transaction_base& tx, std::int64_t id) {
   return !tx.exec_params("SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL", id).empty();
 }
 
-std::optional<TokenInfo> AuthenticateToken(pqxx::transaction_base& tx, const std::string& token) {
+std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const std::string& token) {
   auto hash = HashToken(token);
   auto rows = tx.exec_params(kFindToken, Bytea(hash));
   if (rows.empty()) return std::nullopt;
@@ -51,8 +66,18 @@ std::optional<TokenInfo> AuthenticateToken(pqxx::transaction_base& tx, const std
   // The index found it by equality already; the constant-time check keeps the final decision
   // independent of where the bytes differ.
   if (!ConstantTimeEqual(FromBytea(r[4]).value_or(""), hash)) return std::nullopt;
+  if (r[5].as<bool>()) tx.exec_params(kTouchToken, r[0].as<std::int64_t>());
   return TokenInfo{r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(),
                    r[3].as<std::string>()};
+}
+
+std::vector<TokenRecord> ListTokens(pqxx::transaction_base& tx, std::int64_t network_id) {
+  std::vector<TokenRecord> out;
+  for (const auto& r : tx.exec_params(kListTokens, network_id)) {
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                   r[3].as<std::string>(), OptionalText(r[4]), OptionalText(r[5])});
+  }
+  return out;
 }
 
 }  // namespace tocsin

@@ -1,10 +1,12 @@
 // API tokens: one per integration or person, scoped to one network and one role. Only a hash
-// is stored; the token itself is shown once, at creation.
+// is stored; the token itself is shown once, at creation. A listing shows what a token is for
+// and when it was last used, never the token or its hash.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -19,6 +21,16 @@ struct TokenInfo {
   std::string role;  // admin, coordinator, viewer, integration
 };
 
+// A token as an operator sees it in a listing. Times are RFC 3339 UTC.
+struct TokenRecord {
+  std::int64_t id = 0;
+  std::string role;
+  std::string label;
+  std::string created_at;
+  std::optional<std::string> last_used_at;  // to within a minute (see AuthenticateToken)
+  std::optional<std::string> revoked_at;
+};
+
 struct NewTokenResult {
   std::int64_t id = 0;
   std::string token;  // the only time it exists in clear
@@ -31,7 +43,10 @@ Result<NewTokenResult> CreateToken(pqxx::work& tx, std::int64_t network_id, cons
 Status RevokeToken(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
 // Whether token `id` exists and is not revoked (a long-lived stream checks it now and then).
 bool TokenActive(pqxx::transaction_base& tx, std::int64_t id);
-// The unrevoked token whose hash matches, or nullopt.
-std::optional<TokenInfo> AuthenticateToken(pqxx::transaction_base& tx, const std::string& token);
+// The unrevoked token whose hash matches, or nullopt. Records that it was used when its
+// last_used_at is unset or more than a minute old, so most requests write nothing.
+std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const std::string& token);
+// Every token of the network, revoked ones included, oldest first.
+std::vector<TokenRecord> ListTokens(pqxx::transaction_base& tx, std::int64_t network_id);
 
 }  // namespace tocsin

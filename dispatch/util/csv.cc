@@ -141,4 +141,32 @@ std::vector<std::string> SplitList(std::string_view cell) {
   return items;
 }
 
+std::string CsvRecord(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& f = fields[i];
+    if (i > 0) out += ',';
+    bool quote = f.find_first_of(",\"\r\n") != std::string::npos ||
+                 (!f.empty() && (IsBlank(f.front()) || IsBlank(f.back())));
+    if (!quote) {
+      out += f;
+      continue;
+    }
+    out += '"';
+    for (char c : f) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  }
+  out += "\r\n";
+  return out;
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ";") + item;
+  return out;
+}
+
 }  // namespace tocsin

@@ -1,4 +1,4 @@
-// RFC 4180 CSV parsing for member imports.
+// RFC 4180 CSV for member imports and exports: parsing, and writing what the parser reads back.
 #pragma once
 
 #include <string>
@@ -22,5 +22,12 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text);
 
 // Splits a list cell ("SE15; SE22;") on ';', trimming spaces and dropping empty items.
 std::vector<std::string> SplitList(std::string_view cell);
+
+// One record, fields quoted when they hold ',', '"', a line break or surrounding blanks,
+// ended by CRLF (RFC 4180). ParseCsv reads it back field for field.
+std::string CsvRecord(const std::vector<std::string>& fields);
+
+// Joins a list for a list cell ("SE15;SE22"); SplitList reverses it.
+std::string JoinList(const std::vector<std::string>& items);
 
 }  // namespace tocsin

@@ -23,10 +23,6 @@ Engine& EngineOf(App& app) {
   return *app.engine;
 }
 
-json::value OptJson(const std::optional<std::string>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-
 // The member's name and phone as `caller` may see them: a viewer sees the phone masked.
 void AddMemberLabel(json::object& o, const MemberLabel& m, const Caller& caller) {
   o["name"] = OptJson(m.name);

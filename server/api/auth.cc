@@ -11,6 +11,7 @@ bool RoleMay(const std::string& role, Permission p) {
     case Permission::kReadNetwork:
       return true;
     case Permission::kManageTokens:
+    case Permission::kReadAudit:
       return role == "admin";
     case Permission::kReadMembers:
     case Permission::kReadAreas:
@@ -45,7 +46,10 @@ std::string Caller::Actor() const {
 }
 
 bool Caller::May(Permission p) const {
-  if (server_admin) return p == Permission::kReadNetwork || p == Permission::kManageTokens;
+  if (server_admin) {
+    return p == Permission::kReadNetwork || p == Permission::kManageTokens ||
+           p == Permission::kReadAudit;
+  }
   return token && RoleMay(token->role, p);
 }
 
@@ -59,9 +63,12 @@ boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) 
   if (!admin.empty() && ConstantTimeEqual(HashToken(*token), HashToken(admin))) {
     co_return Caller{true, std::nullopt};
   }
+  // A write transaction: authentication records when the token was last used (rarely writes).
   auto info = co_await app.db.Run([&token](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    return AuthenticateToken(tx, *token);
+    pqxx::work tx(c);
+    auto found = AuthenticateToken(tx, *token);
+    tx.commit();
+    return found;
   });
   if (!info) throw ApiError(ErrorCode::kUnauthorized, "unknown or revoked token");
   co_return Caller{false, std::move(info)};

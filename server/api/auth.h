@@ -1,7 +1,7 @@
 // Who is calling and what they may do.
 //
 // `Authorization: Bearer <token>` carries either the server admin token (security.admin_token:
-// creates networks and their tokens, nothing else) or a network token, which acts only inside
+// creates networks, manages their tokens and reads their audit logs, nothing else) or a network token, which acts only inside
 // its own network with its role's permissions. Anything of another network answers 404, exactly
 // as if it did not exist, so a token cannot even learn which slugs exist.
 #pragma once
@@ -21,6 +21,7 @@ namespace tocsin {
 enum class Permission {
   kReadNetwork,
   kManageTokens,
+  kReadAudit,
   kReadMembers,
   kWriteMembers,
   kReadAreas,

@@ -100,6 +100,10 @@ http::Response EmptyResponse(const http::Request& req, status st) {
   return res;
 }
 
+json::value OptJson(const std::optional<std::string>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
 json::array ToJsonArray(const std::vector<std::string>& items) {
   json::array out;
   for (const auto& s : items) out.emplace_back(s);

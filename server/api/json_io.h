@@ -44,6 +44,8 @@ http::Response JsonResponse(const http::Request& req, http::bhttp::status status
                             const boost::json::value& body);
 http::Response EmptyResponse(const http::Request& req, http::bhttp::status status);
 
+// The string, or JSON null when absent.
+boost::json::value OptJson(const std::optional<std::string>& v);
 boost::json::array ToJsonArray(const std::vector<std::string>& items);
 // A page's `next_cursor`: the id as a string, or null on the last page.
 boost::json::value CursorJson(const std::optional<std::int64_t>& next);

@@ -1,4 +1,5 @@
 // Members of a network: create, list (filters, keyset pages), get, patch, delete, CSV import.
+// Every request that shows members is audited as members.read, with their ids only.
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
@@ -84,9 +85,16 @@ Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
   auto page_query = ReadPageQuery(ctx, 50, 500);
   f.after_id = page_query.after_id;
   f.limit = page_query.limit;
+  // A read of the member list is audited (ids only), in the transaction that reads it.
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    return app.members.List(tx, scope.network.id, f);
+    pqxx::work tx(c);
+    auto p = app.members.List(tx, scope.network.id, f);
+    json::array ids;
+    for (const auto& m : p.members) ids.emplace_back(m.id);
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.read", "members",
+                json::serialize(json::object{{"ids", std::move(ids)}}));
+    tx.commit();
+    return p;
   });
   json::array items;
   for (const auto& m : page.members) items.push_back(MemberToJson(m));
@@ -98,8 +106,13 @@ Awaitable GetMemberHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadMembers);
   auto id = PathId(ctx, "id");
   auto member = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    return app.members.Get(tx, scope.network.id, id);
+    pqxx::work tx(c);
+    auto m = app.members.Get(tx, scope.network.id, id);
+    if (!m.ok()) return m;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.read",
+                "member:" + std::to_string(id));
+    tx.commit();
+    return m;
   });
   co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member))));
 }

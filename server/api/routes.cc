@@ -6,6 +6,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddHealthRoutes(router, app);
   AddNetworkRoutes(router, app);
   AddTokenRoutes(router, app);
+  AddAuditRoutes(router, app);
   AddMemberRoutes(router, app);
   AddAreaRoutes(router, app);
   AddAlertRoutes(router, app);

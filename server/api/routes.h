@@ -10,6 +10,7 @@ namespace tocsin {
 void AddHealthRoutes(http::Router& router, App& app);   // /healthz /readyz /metrics
 void AddNetworkRoutes(http::Router& router, App& app);  // /v1/networks
 void AddTokenRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/tokens
+void AddAuditRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/audit
 void AddMemberRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/members
 void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/areas
 void AddAlertRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts

@@ -1,5 +1,7 @@
 // POST /v1/networks/{slug}/tokens {role, label} -> {id, token} (shown once);
-// DELETE /v1/networks/{slug}/tokens/{id}. Server admin or the network's admin tokens.
+// GET /v1/networks/{slug}/tokens -> {tokens: [{id, role, label, created_at, last_used_at,
+// revoked_at}]} (never a token or its hash); DELETE /v1/networks/{slug}/tokens/{id}.
+// Server admin or the network's admin tokens.
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
@@ -39,6 +41,24 @@ Awaitable CreateTokenHandler(App& app, http::RequestContext& ctx) {
                          {{"id", token.id}, {"token", token.token}, {"role", role}, {"label", label}});
 }
 
+Awaitable ListTokensHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageTokens);
+  auto tokens = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return ListTokens(tx, scope.network.id);
+  });
+  json::array items;
+  for (const auto& t : tokens) {
+    items.push_back({{"id", t.id},
+                     {"role", t.role},
+                     {"label", t.label},
+                     {"created_at", t.created_at},
+                     {"last_used_at", OptJson(t.last_used_at)},
+                     {"revoked_at", OptJson(t.revoked_at)}});
+  }
+  co_return JsonResponse(ctx.req, status::ok, {{"tokens", std::move(items)}});
+}
+
 Awaitable RevokeTokenHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageTokens);
   auto id = PathId(ctx, "id");
@@ -61,6 +81,8 @@ Awaitable RevokeTokenHandler(App& app, http::RequestContext& ctx) {
 void AddTokenRoutes(http::Router& router, App& app) {
   router.Add(verb::post, "/v1/networks/{slug}/tokens",
              [&app](http::RequestContext& ctx) { return CreateTokenHandler(app, ctx); });
+  router.Add(verb::get, "/v1/networks/{slug}/tokens",
+             [&app](http::RequestContext& ctx) { return ListTokensHandler(app, ctx); });
   router.Add(verb::delete_, "/v1/networks/{slug}/tokens/{id}",
              [&app](http::RequestContext& ctx) { return RevokeTokenHandler(app, ctx); });
 }

@@ -1,78 +1,99 @@
 #include "server/cli/commands.h"
 
-#include <fstream>
+#include <algorithm>
 #include <iostream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "dispatch/store/audit_log.h"
-#include "dispatch/store/member_import.h"
-#include "dispatch/store/network_registry.h"
-#include "dispatch/store/token_registry.h"
-#include "dispatch/store/db_pool.h"
 #include "dispatch/store/key_check.h"
-#include "dispatch/store/migrator.h"
-#include "dispatch/util/crypto.h"
-#include "server/app.h"
-#include "server/config.h"
+#include "server/cli/command.h"
+#include "server/cli/operator_env.h"
 
 namespace tocsin {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: tocsind [--config FILE] <command>\n"
-    "  keygen                      print a fresh data key (for TOCSIN_DATA_KEY)\n"
-    "  migrate                     apply missing database migrations\n"
-    "  serve                       run the server\n"
-    "  network create --name N --slug S --number +44... [--number ...] [--country GB]\n"
-    "                 [--language en] [--retention-days 30] [--if-not-exists]\n"
-    "  token create --network S --role admin|coordinator|viewer|integration [--label L]\n"
-    "  members import --network S FILE.csv\n";
+using cli::Command;
+using cli::Needs;
+using cli::UsageError;
 
-struct UsageError {
-  std::string message;
-};
-
-// Options after the command words: --key value (repeatable), --flag, and positionals.
-struct Args {
-  std::multimap<std::string, std::string> options;
-  std::vector<std::string> positional;
-
-  std::string Require(const std::string& key) const {
-    auto it = options.find(key);
-    if (it == options.end() || it->second.empty()) throw UsageError{"--" + key + " is required"};
-    return it->second;
-  }
-  std::string Get(const std::string& key, const std::string& fallback) const {
-    auto it = options.find(key);
-    return it == options.end() ? fallback : it->second;
-  }
-  bool Flag(const std::string& key) const { return options.count(key) > 0; }
-};
-
-Args ParseArgs(const std::vector<std::string>& words, const std::vector<std::string>& flags) {
-  Args a;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const auto& w = words[i];
-    if (w.rfind("--", 0) != 0) {
-      a.positional.push_back(w);
-      continue;
+const std::vector<Command>& AllCommands() {
+  static const std::vector<Command> all = [] {
+    std::vector<Command> v;
+    for (auto group : {cli::ServerCommands(), cli::NetworkCommands(), cli::TokenCommands(),
+                       cli::MemberCommands(), cli::AuditCommands(), cli::AlertCommands()}) {
+      v.insert(v.end(), group.begin(), group.end());
     }
-    auto key = w.substr(2);
-    if (std::find(flags.begin(), flags.end(), key) != flags.end()) {
-      a.options.emplace(key, "1");
-    } else if (i + 1 < words.size()) {
-      a.options.emplace(key, words[++i]);
-    } else {
-      throw UsageError{w + " needs a value"};
+    return v;
+  }();
+  return all;
+}
+
+std::string Words(const Command& c) { return c.name.empty() ? c.group : c.group + " " + c.name; }
+
+std::string Synopsis(const Command& c) {
+  return Words(c) + (c.synopsis.empty() ? "" : " " + c.synopsis);
+}
+
+// Every command, or those of `group` when given.
+std::string Usage(const std::string& group = "") {
+  std::string out = "usage: tocsind [--config FILE] <command> [options]\n";
+  for (const auto& c : AllCommands()) {
+    if (group.empty() || c.group == group) out += "  " + Synopsis(c) + "\n";
+  }
+  out +=
+      "Without --config, .data/tocsin.toml is used when it exists (a quickstart directory);\n"
+      "secrets come from the environment, else from .data/secrets.env.\n"
+      "`tocsind <command> --help` explains one command.\n";
+  return out;
+}
+
+std::string CommandHelp(const Command& c) {
+  return "usage: tocsind [--config FILE] " + Synopsis(c) + "\n" + c.help;
+}
+
+bool IsHelp(const std::string& w) { return w == "--help" || w == "-h" || w == "help"; }
+
+// The command named by the first words, and how many words named it.
+const Command* Find(const std::vector<std::string>& words, std::size_t& used) {
+  for (const auto& c : AllCommands()) {
+    if (words[0] != c.group) continue;
+    if (c.name.empty()) {
+      used = 1;
+      return &c;
+    }
+    if (words.size() > 1 && words[1] == c.name) {
+      used = 2;
+      return &c;
     }
   }
-  return a;
+  return nullptr;
+}
+
+bool GroupExists(const std::string& group) {
+  return std::any_of(AllCommands().begin(), AllCommands().end(),
+                     [&](const Command& c) { return c.group == group; });
+}
+
+// An Error's field as the command's option it came from ("numbers[0]" -> "--number
+// (numbers[0])", "retention_days" -> "--retention-days"), else the field itself.
+std::string FieldLabel(const Command& c, const std::string& field) {
+  auto base = field.substr(0, field.find_first_of("[."));
+  std::replace(base.begin(), base.end(), '_', '-');
+  auto declared = [&](const std::string& o) {
+    return std::find(c.options.begin(), c.options.end(), o) != c.options.end() ||
+           std::find(c.flags.begin(), c.flags.end(), o) != c.flags.end();
+  };
+  std::string option;
+  if (declared(base)) {
+    option = base;
+  } else if (base.size() > 1 && base.back() == 's' && declared(base.substr(0, base.size() - 1))) {
+    option = base.substr(0, base.size() - 1);
+  }
+  if (option.empty()) return field;
+  return "--" + option + (field.find_first_of("[.") == std::string::npos ? "" : " (" + field + ")");
 }
 
 int Fail(const std::string& message) {
@@ -80,133 +101,86 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-int FailWith(const Error& e) {
-  return Fail((e.field.empty() ? "" : e.field + ": ") + e.message);
+// Exit code 2 for an invalid value (named by its option), 1 for anything else.
+int FailWith(const Command& c, const Error& e) {
+  auto label = e.field.empty() ? "" : FieldLabel(c, e.field) + ": ";
+  std::cerr << "tocsind: " << label << e.message << "\n";
+  return e.code == ErrorCode::kInvalid ? 2 : 1;
 }
 
-std::optional<Network> LoadNetwork(DbPool& db, const std::string& slug) {
-  auto find = [&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    return FindNetworkBySlug(tx, slug);
-  };
-  return db.RunSync(find);
-}
-
-int Migrate(DbPool& db) {
-  auto apply = [](pqxx::connection& c) { return ApplyMigrations(c); };
-  auto done = db.RunSync(apply);
-  if (done.empty()) {
-    std::cerr << "database schema is up to date\n";
-  } else {
-    for (int v : done) std::cerr << "applied migration " << v << "\n";
+int Run(const Command& c, const std::string& given_config, const cli::Args& args) {
+  if (c.needs == Needs::kNothing) {
+    auto r = c.run(cli::Context{}, args);
+    return r.ok() ? r.value() : FailWith(c, r.error());
   }
-  return 0;
-}
-
-int NetworkCreate(DbPool& db, const Args& a) {
-  NetworkInput in;
-  in.name = a.Require("name");
-  in.slug = a.Require("slug");
-  auto [begin, end] = a.options.equal_range("number");
-  for (auto it = begin; it != end; ++it) in.numbers.push_back({it->second, std::nullopt});
-  in.country = a.Get("country", "GB");
-  in.default_language = a.Get("language", "en");
-  try {
-    in.retention_days = std::stoi(a.Get("retention-days", "30"));
-  } catch (const std::exception&) {
-    throw UsageError{"--retention-days must be a number"};
+  auto path = cli::ConfigPath(given_config);
+  if (!path) {
+    throw UsageError{"--config FILE is required (or run it where .data/tocsin.toml is, as after "
+                     "deploy/quickstart.sh)"};
   }
-  auto normal = NormaliseNetworkInput(std::move(in));
-  if (!normal.ok()) return FailWith(normal.error());
-  if (a.Flag("if-not-exists") && LoadNetwork(db, normal->slug)) {
-    std::cerr << "network '" << normal->slug << "' exists already\n";
-    return 0;
+  auto env = cli::EnvWithSecretsFile(ProcessEnv());
+  if (!env.ok()) return Fail(env.error().message);
+  auto config = LoadConfig(*path, env.value());
+  if (!config.ok()) {
+    return Fail((config.error().field.empty() ? "" : config.error().field + ": ") +
+                config.error().message);
   }
-  auto create = [&](pqxx::connection& c) -> Result<Network> {
-    pqxx::work tx(c);
-    auto n = CreateNetwork(tx, normal.value());
-    if (!n.ok()) return n;
-    RecordAudit(tx, n->id, "cli", "networks.create", n->slug);
-    tx.commit();
-    return n;
-  };
-  auto n = db.RunSync(create);
-  if (!n.ok()) return FailWith(n.error());
-  std::cerr << "created network '" << n->slug << "'\n";
-  return 0;
-}
-
-int TokenCreate(DbPool& db, const Args& a) {
-  auto slug = a.Require("network");
-  auto role = a.Require("role");
-  auto label = a.Get("label", "");
-  auto network = LoadNetwork(db, slug);
-  if (!network) return Fail("no network '" + slug + "'");
-  auto create = [&](pqxx::connection& c) -> Result<NewTokenResult> {
-    pqxx::work tx(c);
-    auto t = CreateToken(tx, network->id, role, label);
-    if (!t.ok()) return t;
-    RecordAudit(tx, network->id, "cli", "tokens.create", "token:" + std::to_string(t->id));
-    tx.commit();
-    return t;
-  };
-  auto t = db.RunSync(create);
-  if (!t.ok()) return FailWith(t.error());
-  std::cout << t->token << "\n";
-  return 0;
-}
-
-int MembersImport(DbPool& db, const DataCipher& cipher, const Args& a) {
-  auto slug = a.Require("network");
-  if (a.positional.size() != 1) throw UsageError{"members import needs one FILE.csv"};
-  std::ifstream file(a.positional[0], std::ios::binary);
-  if (!file) return Fail("cannot read " + a.positional[0]);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto network = LoadNetwork(db, slug);
-  if (!network) return Fail("no network '" + slug + "'");
-  MemberRegistry members(cipher);
-  auto import = [&](pqxx::connection& c) {
-    return ImportMembersCsv(c, members, *network, text.str(), "cli");
-  };
-  auto r = db.RunSync(import);
-  if (!r.ok()) return FailWith(r.error());
-  std::cerr << "created " << r->created << ", updated " << r->updated << ", rejected "
-            << r->errors.size() << "\n";
-  for (const auto& e : r->errors) std::cerr << "  line " << e.line << ": " << e.message << "\n";
-  return r->errors.empty() ? 0 : 3;
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  cli::Context ctx;
+  ctx.config = &config.value();
+  if (c.needs == Needs::kConfig) {
+    auto r = c.run(ctx, args);
+    return r.ok() ? r.value() : FailWith(c, r.error());
+  }
+  auto cipher = DataCipher::FromHex(config->security.data_key_hex);
+  if (!cipher.ok()) return Fail(cipher.error().message);
+  DbPool db(config->database.url, 1);
+  ctx.db = &db;
+  ctx.cipher = &cipher.value();
+  if (c.needs == Needs::kDataKey) {
+    // Everything below reads or writes sealed data: it must be under the database's own key.
+    auto key_check = [&cipher](pqxx::connection& conn) { return CheckDataKey(conn, cipher.value()); };
+    if (auto s = db.RunSync(key_check); !s.ok()) return Fail(s.error().message);
+  }
+  auto r = c.run(ctx, args);
+  return r.ok() ? r.value() : FailWith(c, r.error());
 }
 
 int Dispatch(const std::string& config_path, const std::vector<std::string>& words) {
-  auto command = words.empty() ? std::string() : words[0];
-  if (command.empty() || command == "help" || command == "--help" || command == "-h") {
-    std::cout << kUsage;
-    return command.empty() ? 2 : 0;
+  if (words.empty()) {
+    std::cerr << Usage();
+    return 2;
   }
-  if (command == "keygen") {
-    std::cout << GenerateDataKeyHex() << "\n";
+  if (IsHelp(words[0])) {
+    std::cout << Usage();
     return 0;
   }
-  if (config_path.empty()) throw UsageError{"--config FILE is required"};
-  auto config = LoadConfig(config_path, ProcessEnv());
-  if (!config.ok()) return FailWith(config.error());
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-
-  if (command == "serve") return Serve(config.value());
-  auto cipher = DataCipher::FromHex(config->security.data_key_hex);
-  if (!cipher.ok()) return FailWith(cipher.error());
-  DbPool db(config->database.url, 1);
-  std::vector<std::string> rest(words.begin() + 1, words.end());
-  std::string sub = rest.empty() ? "" : rest[0];
-  std::vector<std::string> opts(rest.begin() + (rest.empty() ? 0 : 1), rest.end());
-  if (command == "migrate") return Migrate(db);
-  // Everything below writes sealed data: it must be under the database's own key.
-  auto key_check = [&cipher](pqxx::connection& c) { return CheckDataKey(c, cipher.value()); };
-  if (auto s = db.RunSync(key_check); !s.ok()) return FailWith(s.error());
-  if (command == "network" && sub == "create") return NetworkCreate(db, ParseArgs(opts, {"if-not-exists"}));
-  if (command == "token" && sub == "create") return TokenCreate(db, ParseArgs(opts, {}));
-  if (command == "members" && sub == "import") return MembersImport(db, cipher.value(), ParseArgs(opts, {}));
-  throw UsageError{"unknown command '" + command + (sub.empty() ? "" : " " + sub) + "'"};
+  std::size_t used = 0;
+  const Command* command = Find(words, used);
+  if (!command) {
+    bool help = std::any_of(words.begin() + 1, words.end(), IsHelp);
+    if (GroupExists(words[0]) && (words.size() == 1 || help)) {
+      (help ? std::cout : std::cerr) << Usage(words[0]);
+      return help ? 0 : 2;
+    }
+    auto named = words[0] + (words.size() > 1 && GroupExists(words[0]) ? " " + words[1] : "");
+    std::cerr << "tocsind: unknown command '" << named << "'\n"
+              << Usage(GroupExists(words[0]) ? words[0] : "");
+    return 2;
+  }
+  std::vector<std::string> rest(words.begin() + static_cast<long>(used), words.end());
+  if (std::any_of(rest.begin(), rest.end(), [](const std::string& w) { return w == "--help" || w == "-h"; })) {
+    std::cout << CommandHelp(*command);
+    return 0;
+  }
+  try {
+    return Run(*command, config_path, cli::Args::Parse(rest, command->options, command->flags));
+  } catch (const UsageError& e) {
+    std::cerr << "tocsind: " << e.message << "\nusage: tocsind [--config FILE] "
+              << Synopsis(*command) << "\n(`tocsind " << Words(*command)
+              << " --help` says more)\n";
+    return 2;
+  }
 }
 
 }  // namespace
@@ -229,7 +203,7 @@ int RunCli(int argc, char** argv) {
   try {
     return Dispatch(config_path, words);
   } catch (const UsageError& e) {
-    std::cerr << "tocsind: " << e.message << "\n" << kUsage;
+    std::cerr << "tocsind: " << e.message << "\n" << Usage();
     return 2;
   } catch (const pqxx::broken_connection& e) {
     return Fail("cannot reach the database (database.url): " + std::string(e.what()));

@@ -135,5 +135,19 @@ TEST_CASE("SplitList splits on semicolons and trims", "[csv]") {
   CHECK(SplitList(" ; ; ").empty());
 }
 
+TEST_CASE("CsvRecord writes what ParseCsv reads back", "[csv]") {
+  std::vector<std::string> fields = {"+447700900111", "Amira \"Mimi\", Jr", "", " padded ",
+                                     "two\nlines", "SE15;SE22", "\xd8\xa3\xd9\x85\xd9\x8a"};
+  auto text = CsvRecord({"a", "b"}) + CsvRecord(fields);
+  CHECK(text.substr(0, 5) == "a,b\r\n");
+  auto parsed = ParseCsv(text);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->size() == 2);
+  CHECK((*parsed)[1].fields == fields);
+  CHECK(JoinList({"SE15", "SE22"}) == "SE15;SE22");
+  CHECK(SplitList(JoinList({"SE15", "SE22"})) == std::vector<std::string>{"SE15", "SE22"});
+  CHECK(JoinList({}).empty());
+}
+
 }  // namespace
 }  // namespace tocsin

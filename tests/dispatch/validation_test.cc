@@ -39,3 +39,20 @@ TEST_CASE("validation: lists become sorted and unique", "[validation]") {
   auto bad = CanonicalList({"SE15", "x;y"}, "areas", &CheckAreaName);
   CHECK_FALSE(bad.ok());
 }
+
+TEST_CASE("validation: RFC 3339 times, every part in range", "[validation]") {
+  for (auto ok : {"2026-11-30T00:00:00Z", "2026-11-30t06:40:00.123z", "2028-02-29T23:59:59+01:00",
+                  "2026-01-01T00:00:00-05:30"}) {
+    INFO(ok);
+    CHECK(CheckTime(ok, "since").ok());
+  }
+  for (auto bad : {"", "2026-11-30", "2026-11-30 00:00:00Z", "2026-13-01T00:00:00Z",
+                   "2027-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-30T24:00:00Z",
+                   "2026-11-30T00:60:00Z", "2026-11-30T00:00:00.Z", "2026-11-30T00:00:00+1:00",
+                   "2026-11-30T00:00:00+24:00", "yesterday"}) {
+    INFO(bad);
+    auto s = CheckTime(bad, "since");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().field == "since");
+  }
+}

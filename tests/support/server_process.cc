@@ -31,9 +31,10 @@ std::string ReadFile(const std::string& path) {
 
 // posix_spawn with stdout/stderr sent to files; returns the pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            const std::string& out_path, const std::string& err_path) {
+            const std::string& out_path, const std::string& err_path, const std::string& cwd = "") {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -93,7 +94,8 @@ TocsindProcess::~TocsindProcess() {
   fs::remove_all(dir_, ec);
 }
 
-std::vector<std::string> TocsindProcess::Env(const std::map<std::string, std::string>& extra) const {
+std::vector<std::string> TocsindProcess::Env(const std::map<std::string, std::string>& extra,
+                                             bool with_secrets) const {
   std::map<std::string, std::string> vars;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -102,6 +104,10 @@ std::vector<std::string> TocsindProcess::Env(const std::map<std::string, std::st
   }
   vars["TOCSIN_DATA_KEY"] = data_key_;
   vars["TOCSIN_ADMIN_TOKEN"] = kAdminToken;
+  if (!with_secrets) {
+    vars.erase("TOCSIN_DATA_KEY");
+    vars.erase("TOCSIN_ADMIN_TOKEN");
+  }
   vars.erase("DATABASE_URL");  // the config file names this test's own database
   for (const auto& [k, v] : extra) vars[k] = v;
   std::vector<std::string> out;
@@ -137,14 +143,25 @@ int TocsindProcess::Stop(int sig) {
 
 CliResult TocsindProcess::Cli(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& env) const {
+  std::vector<std::string> argv = {TOCSIND_PATH, "--config", config_path_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCli(argv, Env(env), "");
+}
+
+CliResult TocsindProcess::CliIn(const std::string& cwd, const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {TOCSIND_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCli(argv, Env({}, /*with_secrets=*/false), cwd);
+}
+
+CliResult TocsindProcess::RunCli(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env, const std::string& cwd) const {
   static int counter = 0;
   auto n = std::to_string(counter++);
   auto out_path = dir_ + "/cli" + n + ".out";
   auto err_path = dir_ + "/cli" + n + ".err";
-  std::vector<std::string> argv = {TOCSIND_PATH, "--config", config_path_};
-  argv.insert(argv.end(), args.begin(), args.end());
   CliResult r;
-  r.exit_code = WaitExit(Spawn(argv, Env(env), out_path, err_path));
+  r.exit_code = WaitExit(Spawn(argv, env, out_path, err_path, cwd));
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
   return r;

@@ -37,6 +37,9 @@ class TocsindProcess {
   // Runs `tocsind --config FILE args...` to completion.
   CliResult Cli(const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env = {}) const;
+  // Runs `tocsind args...` (no --config) in directory `cwd`, with neither the data key nor the
+  // admin token in its environment: as an operator's shell in a quickstart directory.
+  CliResult CliIn(const std::string& cwd, const std::vector<std::string>& args) const;
 
   HttpClient Client(const std::string& bearer = "") const;
   HttpClient Admin() const { return Client(kAdminToken); }
@@ -47,7 +50,10 @@ class TocsindProcess {
   const std::string& data_key() const { return data_key_; }
 
  private:
-  std::vector<std::string> Env(const std::map<std::string, std::string>& extra) const;
+  std::vector<std::string> Env(const std::map<std::string, std::string>& extra,
+                               bool with_secrets = true) const;
+  CliResult RunCli(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& cwd) const;
 
   std::string dir_;
   std::string config_path_;
