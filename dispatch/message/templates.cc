@@ -31,13 +31,15 @@ const std::vector<std::string>& TemplateSet::KindKeys() {
 const std::vector<std::string>& TemplateSet::TopLevelKeys() {
   static const std::vector<std::string> keys = {"help",    "confirm_going", "confirm_cannot",
                                                 "stopped", "started",       "unknown",
-                                                "stand_down", "reminder"};
+                                                "stand_down", "reminder",
+                                                "relay_call", "relay_more", "relay_separator",
+                                                "relay_none"};
   return keys;
 }
 
 const std::vector<std::string>& TemplateSet::Placeholders() {
-  static const std::vector<std::string> names = {"code",     "location", "details",
-                                                 "deadline", "message",  "network"};
+  static const std::vector<std::string> names = {"code",     "location", "details", "deadline",
+                                                 "message",  "network",  "people",  "count"};
   return names;
 }
 
