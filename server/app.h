@@ -12,6 +12,7 @@
 #include "dispatch/store/db_pool.h"
 #include "dispatch/store/member_registry.h"
 #include "dispatch/util/crypto.h"
+#include "server/api/revoked_tokens.h"
 #include "server/config.h"
 #include "server/http/metrics.h"
 
@@ -31,6 +32,7 @@ struct App {
   AlertStore alerts;  // reads
   http::Metrics metrics;
   EventHub events;  // what happens to alerts, for the events stream
+  RevokedTokens revoked;  // revoked through this process: their streams end
   // Set by Serve() before the first request: raising, ending, answers, status callbacks.
   Engine* engine = nullptr;
 };

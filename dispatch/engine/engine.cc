@@ -163,7 +163,7 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
   });
   escalator_->Forget(alert_id);
   dispatcher_->Wake(net.id);
-  events_.Publish(alert_id, "alert", "{\"status\":\"" + ended->status + "\"}");
+  events_.Publish(alert_id, "alert", AlertEndedEventJson(ended->status));
   co_return ended;
 }
 

@@ -50,9 +50,18 @@ struct Alert {
   std::map<std::string, std::int64_t> counts;
 };
 
+// Who a response or a delivery belongs to, opened for a coordinator's eyes. A deleted member
+// (a tombstone) has neither name nor phone.
+struct MemberLabel {
+  std::optional<std::string> name;
+  std::optional<std::string> phone;  // E.164
+  bool deleted = false;
+};
+
 struct ResponseView {
   std::int64_t id = 0;
   std::int64_t member_id = 0;
+  MemberLabel member;
   std::string answer;  // going, cannot, text
   std::optional<std::string> text;
   std::string received_at;
@@ -66,6 +75,7 @@ struct ResponsePage {
 struct DeliveryView {
   std::int64_t id = 0;
   std::int64_t member_id = 0;
+  MemberLabel member;
   int seq = 0;
   std::string kind;  // alert, update, resolve, cancel
   std::string channel;

@@ -8,6 +8,9 @@
 namespace tocsin {
 namespace {
 
+// Three columns of members m, read by ReadLabel.
+#define TOCSIN_MEMBER_LABEL_COLUMNS "m.name_enc, m.phone_enc, m.status = 'deleted'"
+
 #define TOCSIN_ALERT_COLUMNS                                                               \
   "id, code, kind, status, areas, roles, include_neighbours, location_enc, details_enc,"   \
   " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
@@ -25,7 +28,7 @@ constexpr const char* kInsertAlert =
 constexpr const char* kSelectAlert =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
 
-constexpr const char* kAlertInNetwork = "SELECT 1 FROM alerts WHERE network_id = $1 AND id = $2";
+constexpr const char* kAlertInNetwork = "SELECT status FROM alerts WHERE network_id = $1 AND id = $2";
 
 constexpr const char* kSelectAlertForUpdate =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2 FOR UPDATE";
@@ -50,10 +53,18 @@ constexpr const char* kAnswerCounts =
     " FROM latest l FULL JOIN owing o ON o.alert_id = l.alert_id AND o.member_id = l.member_id"
     " GROUP BY 1";
 
+// $5: only answers of this kind; for going and cannot, only a member's latest such answer
+// (one who said 1 then 2 is not going).
 constexpr const char* kResponses =
-    "SELECT id, member_id, answer, text_enc,"
-    " to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " FROM responses WHERE alert_id = $1 AND network_id = $2 AND id > $3 ORDER BY id LIMIT $4";
+    "SELECT r.id, r.member_id, r.answer, r.text_enc,"
+    " to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " " TOCSIN_MEMBER_LABEL_COLUMNS
+    " FROM responses r JOIN members m ON m.id = r.member_id"
+    " WHERE r.alert_id = $1 AND r.network_id = $2 AND r.id > $3"
+    " AND ($5::text IS NULL OR (r.answer = $5 AND ($5 = 'text' OR NOT EXISTS (SELECT 1 FROM responses l"
+    "  WHERE l.alert_id = r.alert_id AND l.member_id = r.member_id AND l.id > r.id"
+    "  AND l.answer IN ('going', 'cannot')))))"
+    " ORDER BY r.id LIMIT $4";
 
 constexpr const char* kNextSeq =
     "SELECT coalesce(max(seq), 0) + 1 FROM alert_messages WHERE alert_id = $1";
@@ -73,9 +84,10 @@ constexpr const char* kDeliveries =
     " d.attempts, d.sender, d.provider_id, d.error_code, d.error_message,"
     " to_char(d.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     " to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " to_char(d.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " to_char(d.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " " TOCSIN_MEMBER_LABEL_COLUMNS
     " FROM deliveries d JOIN alert_messages msg ON msg.alert_id = d.alert_id AND msg.seq = d.seq"
-    "  AND msg.language = d.language"
+    "  AND msg.language = d.language JOIN members m ON m.id = d.member_id"
     " WHERE d.alert_id = $1 AND d.network_id = $2 AND d.id > $3 ORDER BY d.id LIMIT $4";
 
 constexpr const char* kAlertAreas = "SELECT areas FROM alerts WHERE id = $1";
@@ -91,7 +103,13 @@ constexpr const char* kMessageSeq = "SELECT seq FROM alert_messages WHERE alert_
 }  // namespace
 
 bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
-  return !tx.exec_params(kAlertInNetwork, network_id, alert_id).empty();
+  return AlertStatus(tx, network_id, alert_id).has_value();
+}
+
+std::optional<std::string> AlertStatus(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
+  auto rows = tx.exec_params(kAlertInNetwork, network_id, alert_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
 }
 
 std::int64_t AlertStore::Insert(pqxx::work& tx, std::int64_t network_id, const AlertInput& in,
@@ -211,18 +229,28 @@ std::vector<Alert> AlertStore::List(pqxx::transaction_base& tx, std::int64_t net
   return out;
 }
 
+MemberLabel AlertStore::ReadLabel(const pqxx::row& r, int first) const {
+  MemberLabel m;
+  m.deleted = r[first + 2].as<bool>();
+  if (m.deleted) return m;
+  if (auto sealed = FromBytea(r[first])) m.name = cipher_.Open(*sealed);
+  if (auto sealed = FromBytea(r[first + 1])) m.phone = cipher_.Open(*sealed);
+  return m;
+}
+
 Result<ResponsePage> AlertStore::Responses(pqxx::transaction_base& tx, std::int64_t network_id,
-                                             std::int64_t alert_id, std::int64_t after_id,
-                                             int limit) const {
+                                             std::int64_t alert_id, std::int64_t after_id, int limit,
+                                             const std::optional<std::string>& answer) const {
   if (!AlertInNetwork(tx, network_id, alert_id)) return Error::NotFound("no such alert");
   ResponsePage page;
-  for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, FetchCount(limit))) {
+  for (const auto& r : tx.exec_params(kResponses, alert_id, network_id, after_id, FetchCount(limit), answer)) {
     ResponseView v;
     v.id = r[0].as<std::int64_t>();
     v.member_id = r[1].as<std::int64_t>();
     v.answer = r[2].as<std::string>();
     if (auto sealed = FromBytea(r[3])) v.text = cipher_.Open(*sealed);
     v.received_at = r[4].as<std::string>();
+    v.member = ReadLabel(r, 5);
     page.responses.push_back(std::move(v));
   }
   page.next_cursor = TrimPage(page.responses, limit);
@@ -256,6 +284,7 @@ Result<DeliveryPage> AlertStore::Deliveries(pqxx::transaction_base& tx, std::int
     d.sent_at = opt(r[13]);
     d.created_at = r[14].as<std::string>();
     d.updated_at = r[15].as<std::string>();
+    d.member = ReadLabel(r, 16);
     page.deliveries.push_back(std::move(d));
   }
   page.next_cursor = TrimPage(page.deliveries, limit);

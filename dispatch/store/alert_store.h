@@ -20,6 +20,8 @@ namespace tocsin {
 
 // Whether the network has the alert (a cheap check before reading what hangs off it).
 bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id);
+// The alert's status (open, resolved, cancelled), or nullopt when the network has no such alert.
+std::optional<std::string> AlertStatus(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id);
 
 class AlertStore {
  public:
@@ -51,14 +53,19 @@ class AlertStore {
   // Newest first, before `before_id` when given; `status` empty for all.
   std::vector<Alert> List(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& status,
                           std::optional<std::int64_t> before_id, int limit) const;
+  // Oldest first, each with its member's name and phone opened. `answer` keeps only answers of
+  // that kind, and for going or cannot only each member's latest such answer ("who is going").
   Result<ResponsePage> Responses(pqxx::transaction_base& tx, std::int64_t network_id,
-                                 std::int64_t alert_id, std::int64_t after_id, int limit) const;
+                                 std::int64_t alert_id, std::int64_t after_id, int limit,
+                                 const std::optional<std::string>& answer = std::nullopt) const;
   Result<DeliveryPage> Deliveries(pqxx::transaction_base& tx, std::int64_t network_id,
                                   std::int64_t alert_id, std::int64_t after_id, int limit) const;
 
  private:
   // The alert's own columns (no counts: those take queries, see FillCounts).
   Alert Read(const pqxx::row& r) const;
+  // The MemberLabel in TOCSIN_MEMBER_LABEL_COLUMNS from column `first` on.
+  MemberLabel ReadLabel(const pqxx::row& r, int first) const;
   // Live counts for every alert of `alerts`, in two round trips.
   void FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& alerts) const;
 

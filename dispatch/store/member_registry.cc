@@ -22,10 +22,10 @@ constexpr const char* kInsertMember =
     " ON CONFLICT (network_id, phone_hash) DO NOTHING RETURNING " TOCSIN_MEMBER_COLUMNS;
 
 constexpr const char* kSelectMember =
-    "SELECT " TOCSIN_MEMBER_COLUMNS " FROM members WHERE network_id = $1 AND id = $2";
+    "SELECT " TOCSIN_MEMBER_COLUMNS " FROM members WHERE network_id = $1 AND id = $2 AND status <> 'deleted'";
 
 constexpr const char* kListMembers =
-    "SELECT " TOCSIN_MEMBER_COLUMNS " FROM members WHERE network_id = $1 AND id > $2"
+    "SELECT " TOCSIN_MEMBER_COLUMNS " FROM members WHERE network_id = $1 AND id > $2 AND status <> 'deleted'"
     " AND ($3::text IS NULL OR $3 = ANY(areas)) AND ($4::text IS NULL OR $4 = ANY(roles))"
     " AND ($5::text IS NULL OR status = $5) ORDER BY id LIMIT $6";
 
@@ -42,16 +42,33 @@ constexpr const char* kUpdateMember =
     " status = COALESCE($11, status),"
     " backup_id = CASE WHEN $12::bigint IS NULL THEN backup_id ELSE NULLIF($12::bigint, 0) END,"
     " updated_at = now()"
-    " WHERE network_id = $1 AND id = $2 RETURNING " TOCSIN_MEMBER_COLUMNS;
+    " WHERE network_id = $1 AND id = $2 AND status <> 'deleted' RETURNING " TOCSIN_MEMBER_COLUMNS;
 
-constexpr const char* kDeleteMember = "DELETE FROM members WHERE network_id = $1 AND id = $2";
+// Deleting leaves a tombstone (schema/0010): the row stays for the alerts that name it, with
+// nothing that identifies the person. What would have cascaded is done by hand: no one keeps
+// them as a backup, their unsent messages are cancelled, the text of their replies is erased.
+constexpr const char* kTombstoneMember =
+    "UPDATE members m SET status = 'deleted', deleted_at = now(), updated_at = now(),"
+    " phone_hash = sha256(uuid_send(gen_random_uuid())), phone_enc = ''::bytea, name_enc = NULL,"
+    " areas = '{}', roles = '{}', channels = '{}', backup_id = NULL, language = n.default_language"
+    " FROM networks n WHERE n.id = m.network_id AND m.network_id = $1 AND m.id = $2 AND m.status <> 'deleted'";
+constexpr const char* kForgetAsBackup = "UPDATE members SET backup_id = NULL WHERE backup_id = $1";
+constexpr const char* kForgetAsTreeBackup = "UPDATE tree_nodes SET backup_id = NULL WHERE backup_id = $1";
+constexpr const char* kCancelQueued =
+    "UPDATE deliveries SET state = 'cancelled', error_message = 'member deleted', updated_at = now()"
+    " WHERE member_id = $1 AND state = 'queued'";
+constexpr const char* kEraseReplyText = "UPDATE responses SET text_enc = NULL WHERE member_id = $1 AND text_enc IS NOT NULL";
+
+constexpr const char* kNames =
+    "SELECT id, name_enc FROM members WHERE network_id = $1 AND id = ANY($2::bigint[])";
 
 constexpr const char* kFindByHash =
     "SELECT id FROM members WHERE network_id = $1 AND phone_hash = $2";
 
 constexpr const char* kUnknownMembers =
     "SELECT id FROM unnest($2::bigint[]) AS ids(id)"
-    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.network_id = $1 AND m.id = ids.id) ORDER BY id LIMIT 1";
+    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.network_id = $1 AND m.id = ids.id"
+    "  AND m.status <> 'deleted') ORDER BY id LIMIT 1";
 
 constexpr const char* kEnsureArea =
     "INSERT INTO areas (network_id, name) SELECT $1, unnest($2::text[])"
@@ -203,9 +220,23 @@ Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::i
 }
 
 Status MemberRegistry::Delete(pqxx::work& tx, std::int64_t network_id, std::int64_t id) {
-  auto r = tx.exec_params(kDeleteMember, network_id, id);
+  auto r = tx.exec_params(kTombstoneMember, network_id, id);
   if (r.affected_rows() == 0) return Error::NotFound("no such member");
+  tx.exec_params(kForgetAsBackup, id);
+  tx.exec_params(kForgetAsTreeBackup, id);
+  tx.exec_params(kCancelQueued, id);
+  tx.exec_params(kEraseReplyText, id);
   return Ok{};
+}
+
+std::unordered_map<std::int64_t, std::optional<std::string>> MemberRegistry::Names(
+    pqxx::transaction_base& tx, std::int64_t network_id, const std::vector<std::int64_t>& ids) const {
+  std::unordered_map<std::int64_t, std::optional<std::string>> out;
+  for (const auto& r : tx.exec_params(kNames, network_id, ToPgArray(ids))) {
+    auto sealed = FromBytea(r[1]);
+    out[r[0].as<std::int64_t>()] = sealed ? cipher_.Open(*sealed) : std::nullopt;
+  }
+  return out;
 }
 
 std::optional<std::int64_t> MemberRegistry::FindIdByPhone(pqxx::transaction_base& tx,

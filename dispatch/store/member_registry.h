@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -82,8 +83,15 @@ class MemberRegistry {
   // Applies the fields set in `in` (normalised, not for creation). NotFound, Conflict on a
   // phone that another member has, or Invalid ("backup") as for Create.
   Result<Member> Update(pqxx::work& tx, const Network& net, std::int64_t id, const MemberInput& in);
-  // Deletes the member and everything sealed about them.
+  // Deletes the member: erases everything that identifies them (phone, name, the text of their
+  // replies) and leaves an anonymous tombstone (status "deleted") so past alerts keep their
+  // counts and timelines. A tombstone is never read, listed, found by phone or updated (NotFound);
+  // the same phone may join again as a new member. Their unsent messages are cancelled.
   Status Delete(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
+  // The names of those of `ids` that are members of the network (nullopt: no name, or deleted).
+  std::unordered_map<std::int64_t, std::optional<std::string>> Names(pqxx::transaction_base& tx,
+                                                                     std::int64_t network_id,
+                                                                     const std::vector<std::int64_t>& ids) const;
   std::optional<std::int64_t> FindIdByPhone(pqxx::transaction_base& tx, std::int64_t network_id,
                                             const std::string& e164) const;
 

@@ -39,6 +39,10 @@ Status RevokeToken(pqxx::work& tx, std::int64_t network_id, std::int64_t id) {
   return Ok{};
 }
 
+bool TokenActive(pqxx::transaction_base& tx, std::int64_t id) {
+  return !tx.exec_params("SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL", id).empty();
+}
+
 std::optional<TokenInfo> AuthenticateToken(pqxx::transaction_base& tx, const std::string& token) {
   auto hash = HashToken(token);
   auto rows = tx.exec_params(kFindToken, Bytea(hash));

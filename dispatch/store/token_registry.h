@@ -29,6 +29,8 @@ Result<NewTokenResult> CreateToken(pqxx::work& tx, std::int64_t network_id, cons
                                    const std::string& label);
 // NotFound unless an unrevoked token `id` belongs to `network_id`.
 Status RevokeToken(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
+// Whether token `id` exists and is not revoked (a long-lived stream checks it now and then).
+bool TokenActive(pqxx::transaction_base& tx, std::int64_t id);
 // The unrevoked token whose hash matches, or nullopt.
 std::optional<TokenInfo> AuthenticateToken(pqxx::transaction_base& tx, const std::string& token);
 

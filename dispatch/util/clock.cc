@@ -1,5 +1,7 @@
 #include "dispatch/util/clock.h"
 
+#include <ctime>
+
 #include <algorithm>
 #include <cmath>
 
@@ -9,6 +11,15 @@ std::int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string Rfc3339Utc(std::int64_t unix_ms) {
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000 - (unix_ms % 1000 < 0 ? 1 : 0));
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 std::int64_t SystemClock::NowMs() const { return WallClockMs(); }

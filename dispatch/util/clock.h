@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace tocsin {
@@ -73,5 +74,7 @@ class ManualClock : public Clock {
 
 // The wall clock in ms since the Unix epoch.
 std::int64_t WallClockMs();
+// `unix_ms` as the API writes times: RFC 3339 UTC to the second ("2026-12-01T03:39:02Z").
+std::string Rfc3339Utc(std::int64_t unix_ms);
 
 }  // namespace tocsin

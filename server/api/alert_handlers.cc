@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "dispatch/store/keyset_page.h"
+#include "dispatch/util/phone.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -24,6 +25,15 @@ Engine& EngineOf(App& app) {
 
 json::value OptJson(const std::optional<std::string>& v) {
   return v ? json::value(*v) : json::value(nullptr);
+}
+
+// The member's name and phone as `caller` may see them: a viewer sees the phone masked.
+void AddMemberLabel(json::object& o, const MemberLabel& m, const Caller& caller) {
+  o["name"] = OptJson(m.name);
+  std::optional<std::string> phone = m.phone;
+  if (phone && caller.token && caller.token->role == "viewer") phone = RedactPhone(*phone);
+  o["phone"] = OptJson(phone);
+  if (m.deleted) o["member_deleted"] = true;
 }
 
 json::object AlertToJson(const Alert& a) {
@@ -121,14 +131,16 @@ Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
   auto p = ValueOrThrow(std::move(page));
   json::array items;
   for (const auto& d : p.deliveries) {
-    items.push_back({{"id", d.id},           {"member_id", d.member_id},
+    json::object o{{"id", d.id},           {"member_id", d.member_id},
                      {"message", d.kind},    {"seq", d.seq},
                      {"channel", d.channel}, {"state", d.state},
                      {"language", d.language}, {"segments", d.segments},
                      {"attempts", d.attempts}, {"sender", OptJson(d.sender)},
                      {"provider_id", OptJson(d.provider_id)}, {"error_code", OptJson(d.error_code)},
                      {"error_message", OptJson(d.error_message)}, {"sent_at", OptJson(d.sent_at)},
-                     {"created_at", d.created_at}, {"updated_at", d.updated_at}});
+                     {"created_at", d.created_at}, {"updated_at", d.updated_at}};
+    AddMemberLabel(o, d.member, scope.caller);
+    items.push_back(std::move(o));
   }
   co_return JsonResponse(ctx.req, status::ok,
                          {{"deliveries", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});
@@ -138,15 +150,21 @@ Awaitable ResponsesHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto id = PathId(ctx, "id");
   auto q = ReadPageQuery(ctx, 100, 1000);
+  auto answer = QueryParam(ctx, "answer");
+  if (answer && *answer != "going" && *answer != "cannot" && *answer != "text") {
+    throw ApiError(Error::Invalid("answer", "must be going, cannot or text"));
+  }
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return app.alerts.Responses(tx, scope.network.id, id, q.after_id, q.limit);
+    return app.alerts.Responses(tx, scope.network.id, id, q.after_id, q.limit, answer);
   });
   auto p = ValueOrThrow(std::move(page));
   json::array items;
   for (const auto& r : p.responses) {
-    items.push_back({{"id", r.id}, {"member_id", r.member_id}, {"answer", r.answer},
-                     {"text", OptJson(r.text)}, {"received_at", r.received_at}});
+    json::object o{{"id", r.id}, {"member_id", r.member_id}, {"answer", r.answer},
+                   {"text", OptJson(r.text)}, {"received_at", r.received_at}};
+    AddMemberLabel(o, r.member, scope.caller);
+    items.push_back(std::move(o));
   }
   co_return JsonResponse(ctx.req, status::ok,
                          {{"responses", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});

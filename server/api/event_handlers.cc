@@ -1,14 +1,22 @@
 // GET /v1/networks/{slug}/alerts/{id}/events: Server-Sent Events of one alert as it happens —
 // `delivery` (a delivery changed state), `answer` (a member answered), `escalation` (a step, a
-// reminder round, a goal met, the trees moved) and `alert` (resolved or cancelled). Each event's
-// data is a JSON object of ids and states, never a phone number or a text. Live only: events from
-// before the connection are read through the alert, deliveries and responses endpoints. A
-// comment line every kKeepAlive keeps proxies from closing an idle stream; a watcher too slow to
-// keep up gets `overflow` and the stream ends.
+// reminder round, a goal met, the trees moved) and, last, `alert` (resolved or cancelled), after
+// which the stream ends. Each event's data is a JSON object of ids, states, the member's name
+// (for a coordinator's screen) and `at` (when it happened); never a phone number or a text.
+//
+// A dropped stream resumes with `Last-Event-ID`: the events after that id follow, once each
+// (EventHub's backlog). When they cannot all be replayed, the stream starts with `reset` and the
+// watcher should read the alert's state afresh (the alert, deliveries and responses endpoints).
+// A stream ends with `revoked` when its token is revoked (at once when revoked through this
+// server, within kRecheckEvery otherwise). A comment line every kKeepAlive keeps proxies from
+// closing an idle stream; a watcher too slow to keep up gets `overflow` and the stream ends.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 
+#include "dispatch/store/token_registry.h"
+#include "dispatch/util/clock.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/path_ids.h"
@@ -17,6 +25,7 @@
 namespace tocsin {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 using http::bhttp::status;
 using http::bhttp::verb;
 
@@ -24,48 +33,160 @@ namespace {
 
 constexpr std::chrono::milliseconds kPollEvery{100};
 constexpr std::chrono::seconds kKeepAlive{15};
+constexpr std::chrono::seconds kRecheckEvery{30};
 
-std::string Frame(const AlertEvent& e) {
-  return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.json + "\n\n";
-}
+// One open stream: whom it is for and the names it has looked up.
+class EventStream {
+ public:
+  EventStream(App& app, Scope scope, std::shared_ptr<EventHub::Subscription> sub, bool ended_at_start,
+              std::string end_status)
+      : app_(app), scope_(std::move(scope)), sub_(std::move(sub)),
+        ended_at_start_(ended_at_start), end_status_(std::move(end_status)) {}
 
-asio::awaitable<void> StreamEvents(std::shared_ptr<EventHub::Subscription> sub, http::StreamWriter& out) {
-  if (!co_await out.Write(": watching\n\n")) co_return;
-  asio::steady_timer tick(co_await asio::this_coro::executor);
-  auto quiet_since = std::chrono::steady_clock::now();
-  std::vector<AlertEvent> events;
-  for (;;) {
-    events.clear();
-    bool keeping_up = sub->Take(events);
-    if (!events.empty()) {
-      std::string text;
-      for (const auto& e : events) text += Frame(e);
-      if (!co_await out.Write(std::move(text))) co_return;
-      quiet_since = std::chrono::steady_clock::now();
+  asio::awaitable<void> Run(http::StreamWriter& out) {
+    if (!co_await out.Write(sub_->gap() ? ": watching\n\nevent: reset\ndata: {}\n\n" : ": watching\n\n")) co_return;
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    auto quiet_since = std::chrono::steady_clock::now();
+    auto checked_at = quiet_since;
+    std::vector<AlertEvent> events;
+    for (;;) {
+      events.clear();
+      bool keeping_up = sub_->Take(events);
+      if (!events.empty()) {
+        co_await LookUpNames(events);
+        std::string text;
+        bool last = false;
+        for (const auto& e : events) {
+          text += Frame(e);
+          if (e.type == "alert") {
+            last = true;
+            break;
+          }
+        }
+        if (!co_await out.Write(std::move(text)) || last) co_return;
+        quiet_since = std::chrono::steady_clock::now();
+      }
+      if (ended_at_start_) {  // ended before the stream opened: its final event, then the end
+        co_await out.Write("event: alert\ndata: " + AlertEndedEventJson(end_status_) + "\n\n");
+        co_return;
+      }
+      if (!keeping_up) {
+        co_await out.Write("event: overflow\ndata: {}\n\n");
+        co_return;
+      }
+      auto now = std::chrono::steady_clock::now();
+      bool recheck = now - checked_at > kRecheckEvery;
+      if (recheck) checked_at = now;
+      if (co_await Revoked(recheck)) {
+        co_await out.Write("event: revoked\ndata: {}\n\n");
+        co_return;
+      }
+      if (now - quiet_since > kKeepAlive) {
+        if (!co_await out.Write(": keep-alive\n\n")) co_return;
+        quiet_since = now;
+      }
+      tick.expires_after(kPollEvery);
+      co_await tick.async_wait(asio::use_awaitable);
     }
-    if (!keeping_up) {
-      co_await out.Write("event: overflow\ndata: {}\n\n");
-      co_return;
-    }
-    if (std::chrono::steady_clock::now() - quiet_since > kKeepAlive) {
-      if (!co_await out.Write(": keep-alive\n\n")) co_return;
-      quiet_since = std::chrono::steady_clock::now();
-    }
-    tick.expires_after(kPollEvery);
-    co_await tick.async_wait(asio::use_awaitable);
   }
+
+ private:
+  // Whether the stream's token was revoked: through this server (known at once), or, with
+  // `ask_database`, anywhere. A database that cannot answer keeps the stream open.
+  asio::awaitable<bool> Revoked(bool ask_database) {
+    if (!scope_.caller.token) co_return false;
+    auto id = scope_.caller.token->id;
+    if (app_.revoked.Has(id)) co_return true;
+    if (!ask_database) co_return false;
+    try {
+      co_return !co_await app_.db.Run([id](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        return TokenActive(tx, id);
+      });
+    } catch (const std::exception&) {
+      co_return false;
+    }
+  }
+
+  // Fills names_ for the members the events name that it does not know yet.
+  asio::awaitable<void> LookUpNames(const std::vector<AlertEvent>& events) {
+    std::vector<std::int64_t> missing;
+    for (const auto& e : events) {
+      auto id = MemberOf(e);
+      if (id && !names_.count(*id)) missing.push_back(*id);
+    }
+    if (missing.empty()) co_return;
+    auto network_id = scope_.network.id;
+    std::unordered_map<std::int64_t, std::optional<std::string>> found;
+    try {
+      found = co_await app_.db.Run([&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        return app_.members.Names(tx, network_id, missing);
+      });
+    } catch (const std::exception&) {
+      co_return;  // names are a courtesy: the events go out without them
+    }
+    for (auto id : missing) names_[id] = found.count(id) ? found[id] : std::nullopt;
+  }
+
+  static std::optional<std::int64_t> MemberOf(const AlertEvent& e) {
+    if (e.type != "delivery" && e.type != "answer") return std::nullopt;
+    auto v = json::parse(e.json);
+    if (const auto* id = v.as_object().if_contains("member_id"); id && id->is_int64()) return id->as_int64();
+    return std::nullopt;
+  }
+
+  std::string Frame(const AlertEvent& e) const {
+    auto v = json::parse(e.json);
+    auto& o = v.as_object();
+    o["at"] = Rfc3339Utc(e.at_ms);
+    if (auto id = MemberOf(e)) {
+      auto it = names_.find(*id);
+      o["name"] = it != names_.end() && it->second ? json::value(*it->second) : json::value(nullptr);
+    }
+    return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + json::serialize(o) + "\n\n";
+  }
+
+  App& app_;
+  Scope scope_;
+  std::shared_ptr<EventHub::Subscription> sub_;
+  bool ended_at_start_;
+  std::string end_status_;
+  std::unordered_map<std::int64_t, std::optional<std::string>> names_;
+};
+
+// The id in a Last-Event-ID header, if it is one of ours (digits).
+std::optional<std::uint64_t> LastEventId(const http::Request& req) {
+  auto header = req["Last-Event-ID"];
+  if (header.empty() || header.size() > 20) return std::nullopt;
+  std::uint64_t id = 0;
+  for (char ch : header) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    id = id * 10 + static_cast<std::uint64_t>(ch - '0');
+  }
+  return id;
 }
 
 asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto alert_id = PathId(ctx, "id");
-  auto found = co_await app.db.Run([&](pqxx::connection& c) {
+  auto network_id = scope.network.id;
+  if (!co_await app.db.Run([&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        return AlertInNetwork(tx, network_id, alert_id);
+      })) {
+    throw ApiError(Error::NotFound("no such alert"));
+  }
+  // Subscribed before the status is read: an end after the read is an event of the stream.
+  auto sub = app.events.Subscribe(alert_id, LastEventId(ctx.req));
+  auto status_now = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return AlertInNetwork(tx, scope.network.id, alert_id);
+    return AlertStatus(tx, network_id, alert_id);
   });
-  if (!found) throw ApiError(Error::NotFound("no such alert"));
-  auto sub = app.events.Subscribe(alert_id);  // before the head goes out: nothing after is missed
-  ctx.stream = [sub](http::StreamWriter& out) { return StreamEvents(sub, out); };
+  bool ended = status_now && *status_now != "open";
+  auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), ended,
+                                              status_now.value_or(""));
+  ctx.stream = [stream](http::StreamWriter& out) { return stream->Run(out); };
   http::Response res{status::ok, ctx.req.version()};
   res.set(http::bhttp::field::content_type, "text/event-stream");
   res.set(http::bhttp::field::cache_control, "no-store");

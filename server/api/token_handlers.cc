@@ -52,6 +52,7 @@ Awaitable RevokeTokenHandler(App& app, http::RequestContext& ctx) {
     return r;
   });
   ValueOrThrow(std::move(done));
+  app.revoked.Add(id);  // its open streams end now
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -22,17 +23,22 @@ namespace {
 // Opens the stream and keeps what arrives in a buffer (read by a thread of its own).
 class Watcher {
  public:
-  Watcher(int port, const std::string& path, const std::string& bearer) : socket_(ioc_) {
+  // `headers`: extra header lines, each ending in \r\n.
+  Watcher(int port, const std::string& path, const std::string& bearer, const std::string& headers = "")
+      : socket_(ioc_) {
     socket_.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
     std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                      "Authorization: Bearer " + bearer + "\r\n\r\n";
+                      "Authorization: Bearer " + bearer + "\r\n" + headers + "\r\n";
     asio::write(socket_, asio::buffer(req));
     reader_ = std::thread([this] {
       char buf[4096];
       boost::system::error_code ec;
       for (;;) {
         auto n = socket_.read_some(asio::buffer(buf), ec);
-        if (ec) break;
+        if (ec) {
+          closed_ = true;
+          break;
+        }
         std::lock_guard lock(mu_);
         text_.append(buf, n);
       }
@@ -48,6 +54,22 @@ class Watcher {
     return text_;
   }
   bool Saw(const std::string& s) { return Text().find(s) != std::string::npos; }
+  std::size_t Count(const std::string& s) {
+    auto text = Text();
+    std::size_t n = 0;
+    for (auto at = text.find(s); at != std::string::npos; at = text.find(s, at + 1)) ++n;
+    return n;
+  }
+  // The server ended the stream.
+  bool Closed() const { return closed_; }
+  // The id of the last event received.
+  std::string LastId() {
+    auto text = Text();
+    auto at = text.rfind("\nid: ");
+    if (at == std::string::npos) return "";
+    at += 5;
+    return text.substr(at, text.find('\n', at) - at);
+  }
 
  private:
   asio::io_context ioc_;
@@ -55,34 +77,105 @@ class Watcher {
   std::thread reader_;
   std::mutex mu_;
   std::string text_;
+  std::atomic<bool> closed_{false};
 };
+
+std::string EventsPath(std::int64_t alert) {
+  return "/v1/networks/demo/alerts/" + std::to_string(alert) + "/events";
+}
 
 }  // namespace
 
 TEST_CASE("events: deliveries, answers, escalation and the end stream as they happen", "[pg][events]") {
   AlertNetwork f;
-  auto member = f.AddMember(R"({"phone":"+447700900601","areas":["SE15"]})");
+  auto member = f.AddMember(R"({"phone":"+447700900601","name":"Amal","areas":["SE15"]})");
   REQUIRE(f.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
       {"audience":{"areas":"alert"},"channel":"sms","until":{"going":1}}], "stand_down": true})").status == 200);
   auto token = f.c.bearer();
   // An alert raised, then watched: what happens next is streamed.
   auto alert = f.Raise();
-  Watcher w(f.server->port(), "/v1/networks/demo/alerts/" + std::to_string(alert) + "/events", token);
+  Watcher w(f.server->port(), EventsPath(alert), token);
   Eventually([&] { return w.Saw(": watching"); }, "the stream opens");
   CHECK(w.Saw("HTTP/1.1 200"));
   CHECK(w.Saw("text/event-stream"));
   f.Reply("+447700900601", "1");
-  Eventually([&] { return w.Saw("event: answer\ndata: {\"member_id\":" + std::to_string(member) + ",\"answer\":\"going\"}"); },
+  // Each event names the member (for a coordinator's screen) and when it happened.
+  Eventually([&] { return w.Saw("event: answer\ndata: {\"member_id\":" + std::to_string(member) +
+                                ",\"answer\":\"going\",\"at\":\"20"); },
              "the answer");
-  Eventually([&] { return w.Saw("event: escalation\ndata: {\"what\":\"goal_met\"}"); }, "the goal");
+  Eventually([&] { return w.Saw("\"name\":\"Amal\""); }, "the member's name");
+  Eventually([&] { return w.Saw("event: escalation\ndata: {\"what\":\"goal_met\""); }, "the goal");
   REQUIRE(f.c.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/resolve", "{}").status == 200);
-  Eventually([&] { return w.Saw("event: alert\ndata: {\"status\":\"resolved\"}"); }, "the end");
-  Eventually([&] { return w.Saw("event: delivery"); }, "the closing message's delivery");
+  // The alert's end is the stream's last event: the stream closes after it (issue 9, defect 3).
+  Eventually([&] { return w.Closed(); }, "the stream ends with the alert");
+  auto text = w.Text();
+  auto end = text.find("event: alert\ndata: {\"status\":\"resolved\"");
+  REQUIRE(end != std::string::npos);
+  CHECK(text.find("event:", end + 1) == std::string::npos);
   CHECK_FALSE(w.Saw("+44"));  // no phone number in the stream
+
+  // Watched once it has ended: the final event at once, and the end.
+  Watcher late(f.server->port(), EventsPath(alert), token);
+  Eventually([&] { return late.Closed(); }, "a stream of an ended alert ends");
+  CHECK(late.Saw("event: alert\ndata: {\"status\":\"resolved\"}"));
 
   // Another network's token, or no such alert: no stream.
   CHECK(f.c.Get("/v1/networks/demo/alerts/999999/events").status == 404);
-  CHECK(f.server->Client("").Get("/v1/networks/demo/alerts/" + std::to_string(alert) + "/events").status == 401);
+  CHECK(f.server->Client("").Get(EventsPath(alert)).status == 401);
+}
+
+TEST_CASE("events: a revoked token's stream ends at once (issue 9, defect 3)", "[pg][events]") {
+  AlertNetwork f;
+  f.AddMember(R"({"phone":"+447700900601","areas":["SE15"]})");
+  auto alert = f.Raise();
+  auto admin = f.server->Admin();
+  auto t = admin.Post("/v1/networks/demo/tokens", R"({"role":"viewer","label":"wall screen"})");
+  REQUIRE(t.status == 201);
+  auto viewer = std::string(t.Json().as_object().at("token").as_string());
+  auto id = t.Json().as_object().at("id").as_int64();
+  Watcher w(f.server->port(), EventsPath(alert), viewer);
+  Watcher other(f.server->port(), EventsPath(alert), f.c.bearer());
+  Eventually([&] { return w.Saw(": watching") && other.Saw(": watching"); }, "both streams open");
+  REQUIRE(admin.Delete("/v1/networks/demo/tokens/" + std::to_string(id)).status == 204);
+  Eventually([&] { return w.Closed(); }, "the revoked token's stream ends");
+  CHECK(w.Saw("event: revoked"));
+  // The revoked token opens nothing new; the other stream goes on.
+  CHECK(f.server->Client(viewer).Get(EventsPath(alert)).status == 401);
+  f.Reply("+447700900601", "1");
+  Eventually([&] { return other.Saw("event: answer"); }, "the other stream goes on");
+  CHECK_FALSE(other.Closed());
   // An open stream does not hold up a graceful stop.
   CHECK(f.server->Stop(SIGTERM) == 0);
+}
+
+TEST_CASE("events: Last-Event-ID resumes a dropped stream without loss or repeats (issue 9, defect 3)",
+          "[pg][events]") {
+  AlertNetwork f;
+  auto a = f.AddMember(R"({"phone":"+447700900601","areas":["SE15"]})");
+  auto b = f.AddMember(R"({"phone":"+447700900602","areas":["SE15"]})");
+  auto alert = f.Raise();
+  std::string last_seen;
+  {
+    Watcher first(f.server->port(), EventsPath(alert), f.c.bearer());
+    Eventually([&] { return first.Saw(": watching"); }, "the stream opens");
+    f.Reply("+447700900601", "1");
+    Eventually([&] { return first.Saw("\"member_id\":" + std::to_string(a) + ",\"answer\":\"going\""); }, "a's answer");
+    Eventually([&] { return !first.LastId().empty(); }, "an event id");
+    last_seen = first.LastId();
+  }  // dropped
+  // While nobody watches, another answer.
+  f.Reply("+447700900602", "2");
+  Eventually([&] {
+    return f.db.Scalar("SELECT count(*) FROM responses WHERE member_id = " + std::to_string(b)) == "1";
+  }, "b's answer is stored");
+  Watcher resumed(f.server->port(), EventsPath(alert), f.c.bearer(), "Last-Event-ID: " + last_seen + "\r\n");
+  Eventually([&] { return resumed.Saw("\"member_id\":" + std::to_string(b) + ",\"answer\":\"cannot\""); },
+             "the answer missed while away");
+  CHECK_FALSE(resumed.Saw("event: reset"));
+  CHECK(resumed.Count("\"answer\":\"going\"") == 0);  // seen before the drop: not repeated
+  CHECK(resumed.Text().find("id: " + last_seen + "\n") == std::string::npos);
+
+  // An id the server cannot resume from (an earlier process's): told to read the state afresh.
+  Watcher stale(f.server->port(), EventsPath(alert), f.c.bearer(), "Last-Event-ID: 17\r\n");
+  Eventually([&] { return stale.Saw("event: reset"); }, "a reset");
 }

@@ -98,10 +98,19 @@ TEST_CASE("members: create, read, encrypt at rest, patch, delete", "[pg][members
     CHECK(c.Delete("/v1/networks/demo/members/" + id).status == 204);
     CHECK(c.Get("/v1/networks/demo/members/" + id).status == 404);
     CHECK(c.Delete("/v1/networks/demo/members/" + id).status == 404);
+    CHECK(c.Patch("/v1/networks/demo/members/" + id, R"({"status":"active"})").status == 404);
     CHECK(c.Get("/v1/networks/demo/members/abc").status == 404);
-    CHECK(db.Scalar("SELECT count(*) FROM members") == "0");
+    CHECK(c.Get("/v1/networks/demo/members").Json().as_object().at("members").as_array().empty());
+    // What stays is an anonymous tombstone: nothing sealed, nothing that finds the number.
+    CHECK(db.Scalar("SELECT count(*) FROM members WHERE status <> 'deleted'") == "0");
+    CHECK(db.Scalar("SELECT count(*) FROM members WHERE name_enc IS NOT NULL OR length(phone_enc) > 0"
+                    " OR cardinality(areas) > 0") == "0");
     CHECK(db.Scalar("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE action LIKE 'members.%'") ==
           "members.create,members.delete");
+    // The same number may join again, as a new member.
+    auto again = c.Post("/v1/networks/demo/members", R"({"phone":"+447700900123"})");
+    CHECK(again.status == 201);
+    CHECK(again.Json().as_object().at("id").as_int64() != std::stoll(id));
   }
 }
 
