@@ -10,9 +10,10 @@
 namespace tocsin {
 
 void SandboxProvider::Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) {
-  // One log line per message: a line break in the text shows as " / ".
+  // One log line per message: a line break in the text shows as " / ". Numbers in the text (a
+  // relay node's call list) are redacted like the recipient's.
   std::string shown;
-  for (char c : message.body) shown += c == '\n' ? std::string(" / ") : std::string(1, c);
+  for (char c : RedactPhonesIn(message.body)) shown += c == '\n' ? std::string(" / ") : std::string(1, c);
   spdlog::info("sandbox sms to {} from {} ({} segment(s)): {}", RedactPhone(message.to),
                RedactPhone(message.from), message.segments, shown);
   SmsOutcome out;

@@ -8,30 +8,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "dispatch/engine/inbound_batch.h"
 
 namespace tocsin {
 namespace {
 
 namespace asio = boost::asio;
-
-}  // namespace
-
-namespace {
-
-// Tells watchers what a committed batch changed (ids, states and answers only).
-template <typename Batch>
-void Announce(EventHub& events, const Batch& batch) {
-  for (const auto& t : batch.transitions) {
-    if (t.alert_id == 0 || !events.Watched(t.alert_id)) continue;
-    events.Publish(t.alert_id, "delivery", DeliveryEventJson(t.delivery_id, t.member_id, t.state, t.error_code));
-  }
-  for (const auto& in : batch.inbound) {
-    const auto& r = in.decision.record;
-    if (!r || !events.Watched(r->alert_id)) continue;
-    events.Publish(r->alert_id, "answer", AnswerEventJson(r->member_id, r->answer));
-  }
-}
 
 }  // namespace
 
@@ -88,19 +69,6 @@ void DeliveryWriter::Stop() {
   timer_.cancel();
 }
 
-void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch,
-                           std::vector<PendingInbound>& inbound) const {
-  pqxx::work tx(c);
-  WriteTransitions(tx, batch, hooks_.clock ? hooks_.clock->NowMs() : WallClockMs());
-  if (!inbound.empty()) {
-    std::vector<InboundSms> messages;
-    for (const auto& in : inbound) messages.push_back(in.sms);
-    auto decisions = DecideInboundBatch(tx, *hooks_.replies, *hooks_.cipher, messages);
-    for (std::size_t i = 0; i < inbound.size(); ++i) inbound[i].decision = std::move(decisions[i]);
-  }
-  tx.commit();
-}
-
 asio::awaitable<void> DeliveryWriter::Run() {
   for (;;) {
     if (Empty() || flights_ >= kMaxFlights) {
@@ -129,16 +97,6 @@ asio::awaitable<void> DeliveryWriter::Run() {
     ++flights_;
     asio::co_spawn(timer_.get_executor(), Fly(batch), asio::detached);
   }
-}
-
-void DeliveryWriter::Committed(Batch& batch) const {
-  if (hooks_.events) Announce(*hooks_.events, batch);
-  if (hooks_.on_failed) {
-    for (const auto& t : batch.transitions) {
-      if (t.state == "failed" && t.alert_id != 0) hooks_.on_failed(t.alert_id);
-    }
-  }
-  for (auto& in : batch.inbound) in.done(std::move(in.decision));
 }
 
 asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {

@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "dispatch/store/call_list_store.h"
 #include "dispatch/store/delivery_store.h"
 #include "dispatch/store/sender_lookup.h"
 
@@ -32,6 +33,14 @@ std::vector<ReplyDecision> DecideInboundBatch(pqxx::work& tx, const ReplyService
     if (d.set_status && !batch[i].sid.empty() && fresh.erase(batch[i].sid) == 0) repeat(d);
     if (d.set_status) ApplyStatus(tx, d);  // STOP/START: rare, one statement each
     if (d.record) records.push_back(*d.record);
+  }
+  // LIST (rare): one statement for the call list, one for its people.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& d = out[i];
+    if (!d.wants_call_list || !senders[i]) continue;
+    auto ids = LatestCallList(tx, senders[i]->network_id, d.member_id);
+    auto people = InCallingOrder(PeopleToCall(tx, cipher, ids), ids);
+    d.reply_texts = replies.CallListReply(*senders[i], people);
   }
   auto inserted = InsertResponses(tx, records);
   std::unordered_set<std::string> stored(inserted.begin(), inserted.end());

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dispatch/model/call_list.h"
 #include "dispatch/model/tree_walk.h"
 #include "dispatch/store/tree_run_store.h"
 #include "dispatch/store/tree_store.h"
@@ -70,7 +71,9 @@ std::int64_t TreeMover::MoveRun(pqxx::work& tx, const Network& net, std::int64_t
     auto contact = AdvanceWalk(nodes, run.mode, run.wait_ms, now_ms, facts);
     for (std::size_t i = 0; i < nodes.size(); ++i) dirty[i] = dirty[i] || nodes[i].changed;
     if (contact.empty()) break;
+    auto owed = CallListsOwed(nodes, run.mode, contact);
     out.queued += fanout_.QueueMembers(tx, net, alert_id, std::move(contact));
+    fanout_.AddCallLists(tx, net, alert_id, owed);
   }
   StoreNodes(tx, alert_id, run.tree_id, nodes, dirty);
   return NextDue(nodes);

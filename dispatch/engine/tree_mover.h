@@ -1,6 +1,7 @@
 // TreeMover: walks an alert's phone trees. The rules are model/tree_walk.h's (AdvanceWalk); the
 // runs are store/tree_run_store.h's rows; whom the walk says to contact is queued through the
-// Fanout (one delivery per member per alert, whatever reached them first).
+// Fanout (one delivery per member per alert, whatever reached them first); in a relay tree, a
+// node with children (or the backup standing in for one) is sent their call list with it.
 //
 // A run moves whenever something may have changed (an answer, a failed delivery, the run's
 // deadline), under the row lock of the alert's runs, so two movers never interleave. Each move

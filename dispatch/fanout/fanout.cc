@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dispatch/message/segments.h"
+#include "dispatch/store/call_list_store.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/store/queue_store.h"
 
@@ -73,6 +74,38 @@ std::int64_t Fanout::QueueMembers(pqxx::work& tx, const Network& net, std::int64
   audience.roles.clear();
   audience.members = std::move(ids);
   return QueueAudience(tx, net, alert_id, audience);
+}
+
+std::int64_t Fanout::AddCallLists(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                  const std::vector<CallListOwed>& owed) const {
+  if (owed.empty()) return 0;
+  std::vector<std::int64_t> relayers, everyone;
+  std::map<std::int64_t, const CallListOwed*> by_relayer;
+  for (const auto& o : owed) {
+    relayers.push_back(o.relayer);
+    everyone.insert(everyone.end(), o.people.begin(), o.people.end());
+    by_relayer[o.relayer] = &o;
+  }
+  auto queued = QueuedAlertDeliveries(tx, alert_id, relayers);
+  if (queued.empty()) return 0;
+  auto people = PeopleToCall(tx, cipher_, everyone);
+  std::map<std::string, std::optional<std::string>> alert_texts;  // by language, opened
+  std::int64_t given = 0;
+  for (const auto& d : queued) {
+    auto [it, fresh] = alert_texts.try_emplace(d.language);
+    if (fresh) {
+      auto sealed = SealedAlertMessage(tx, alert_id, d.language);
+      if (sealed) it->second = cipher_.Open(*sealed);
+    }
+    if (!it->second) continue;  // not stored in that language: the shared message goes
+    auto text = CallListTexts(templates_, d.language, DefaultLanguage(net))
+                    .AlertText(*it->second, InCallingOrder(people, by_relayer.at(d.member)->people));
+    if (!text.ok()) continue;
+    auto segments = std::max(1, MeasureSms(text.value()).segments);
+    SetDeliveryText(tx, d.id, ToHex(cipher_.Seal(text.value())), segments);
+    ++given;
+  }
+  return given;
 }
 
 std::int64_t Fanout::QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) const {

@@ -6,7 +6,8 @@
 // Audience of the alert message (seq 0): active members of the network whose channels include
 // sms, matching the audience (areas, roles, named members), each member once per alert whatever
 // reached them first (a step, a tree, a backup). Follow-ups (updates, the closing message,
-// reminders, the stand-down) go to members the alert message reached.
+// reminders, the stand-down) go to members the alert message reached. A relay tree's node is
+// sent the alert with their call list, a text of their own (AddCallLists).
 //
 // Every function runs inside a caller's transaction. Thread safety: holds const references only.
 #pragma once
@@ -19,6 +20,7 @@
 #include <pqxx/pqxx>
 
 #include "dispatch/model/alert.h"
+#include "dispatch/model/call_list.h"
 #include "dispatch/model/policy.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/store/alert_store.h"
@@ -47,6 +49,11 @@ class Fanout {
   // areas (a tree's nodes, backups). Returns how many were queued.
   std::int64_t QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                             std::vector<std::int64_t> ids) const;
+  // Gives each relayer of `owed` (model/call_list.h) whose alert message is still queued a text
+  // of their own: the alert in their language, then the people they must call, names and
+  // numbers. Returns how many deliveries were given one.
+  std::int64_t AddCallLists(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                            const std::vector<CallListOwed>& owed) const;
   // Queues message `seq` for every active member the alert message reached (sent or delivered).
   std::int64_t QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) const;
   // Cancels what of the alert message is still queued (what the dispatcher has claimed goes

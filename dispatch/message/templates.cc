@@ -29,16 +29,17 @@ const std::vector<std::string>& TemplateSet::KindKeys() {
 }
 
 const std::vector<std::string>& TemplateSet::TopLevelKeys() {
-  static const std::vector<std::string> keys = {"help",       "confirm_going", "confirm_cannot",
-                                                "stopped",    "started",       "stand_down",
-                                                "reminder",   "code_unknown",  "code_ended",
-                                                "still_open", "none_open"};
+  static const std::vector<std::string> keys = {"help",       "confirm_going",  "confirm_cannot",
+                                                "stopped",    "started",        "stand_down",
+                                                "reminder",   "code_unknown",   "code_ended",
+                                                "still_open", "none_open",      "relay_call",
+                                                "relay_more", "relay_separator", "relay_none"};
   return keys;
 }
 
 const std::vector<std::string>& TemplateSet::Placeholders() {
-  static const std::vector<std::string> names = {"code",     "location", "details",
-                                                 "deadline", "message",  "network", "codes"};
+  static const std::vector<std::string> names = {"code",    "location", "details", "deadline", "message",
+                                                 "network", "codes",    "people",  "count"};
   return names;
 }
 

@@ -7,10 +7,15 @@
 //
 //   - one table per alert kind (raid, detention, removal, other), each with the string keys
 //     alert (the first SMS), update, resolve and cancel;
-//   - top-level strings help, confirm_going, confirm_cannot, stopped, started, unknown.
+//   - top-level strings help, confirm_going, confirm_cannot, stopped, started, unknown,
+//     stand_down, reminder, and the call list of a relay tree's node (model/call_list.h):
+//     relay_call ("Please call: {people}"), relay_more ("and {count} more: reply LIST"),
+//     relay_separator (what stands between two people: "," or "،"; a space follows it) and
+//     relay_none (the answer to LIST from someone with nobody to call).
 //
 // Extra keys and tables are ignored (forward compatibility). Texts may use the placeholders
-// {code} {location} {details} {deadline} {message} {network}; "{{" and "}}" are literal braces.
+// {code} {location} {details} {deadline} {message} {network} {people} {count}; "{{" and "}}" are
+// literal braces.
 // Invariants once LoadDirectory() succeeds:
 //   1. "en" is present (it is the last fallback), and every language has every kind and key.
 //   2. Every template parsed, with only known placeholders and balanced braces.

@@ -44,9 +44,10 @@ struct Alert {
   // Only as raised: why nobody was reached yet, when nobody was (the alert still stands: a
   // coordinator may be adding members).
   std::vector<std::string> warnings;
-  std::map<std::string, std::int64_t> counts;  // deliveries of the alert message by state, and
-                                               // going / cannot / no_answer (latest answer per
-                                               // recipient)
+  // Deliveries of the alert message by state, and going / cannot (each member's latest answer)
+  // and no_answer: members who owe an answer (sent the alert message, or released tree nodes,
+  // relay nodes waiting for their caller included) and have given none.
+  std::map<std::string, std::int64_t> counts;
 };
 
 // Who a response or a delivery belongs to, opened for a coordinator's eyes. A deleted member

@@ -1,5 +1,6 @@
 #include "dispatch/model/reply_decision.h"
 
+#include "dispatch/model/call_list.h"
 #include "dispatch/model/reply_parser.h"
 #include "dispatch/util/crypto.h"
 
@@ -25,10 +26,13 @@ std::string XmlEscape(const std::string& s) {
 
 }  // namespace
 
-std::string TwimlMessage(const std::string& text) {
-  if (text.empty()) return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>" + XmlEscape(text) +
-         "</Message></Response>";
+std::string TwimlMessages(const std::vector<std::string>& texts) {
+  std::string messages;
+  for (const auto& text : texts) {
+    if (!text.empty()) messages += "<Message>" + XmlEscape(text) + "</Message>";
+  }
+  if (messages.empty()) return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>" + messages + "</Response>";
 }
 
 std::string ReplyService::Render(const SenderLookup& who, const std::string& key, const std::string& code) const {
@@ -63,22 +67,27 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     case ReplyKind::kStop:
       out.set_status = "opted_out";
       out.outcome = "stop";
-      out.reply_text = Render(who, "stopped", "");
+      out.reply_texts = {Render(who, "stopped", "")};
       return out;
     case ReplyKind::kStart:
       out.set_status = "active";
       out.outcome = "start";
-      out.reply_text = Render(who, "started", "");
+      out.reply_texts = {Render(who, "started", "")};
       return out;
     case ReplyKind::kHelp:
       out.outcome = "help";
-      out.reply_text = who.help_text.empty() ? Render(who, "help", "") : who.help_text;
+      out.reply_texts = {who.help_text.empty() ? Render(who, "help", "") : who.help_text};
       return out;
     default:
       break;
   }
   if (who.status == "opted_out") {
     out.outcome = "opted_out";  // until START, nothing is recorded or sent
+    return out;
+  }
+  if (reply.kind == ReplyKind::kList) {
+    out.outcome = "list";
+    out.wants_call_list = true;
     return out;
   }
   // The alert named by code, else the most recent open one the member was sent.
@@ -89,7 +98,7 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     }
     if (!alert) {  // a code, but of nothing the member can answer now
       out.outcome = who.named_alert_ended ? "alert_ended" : "unknown_code";
-      out.reply_text = RenderWithOpen(who, who.named_alert_ended ? "code_ended" : "code_unknown", *reply.alert_code);
+      out.reply_texts = {RenderWithOpen(who, who.named_alert_ended ? "code_ended" : "code_unknown", *reply.alert_code)};
       return out;
     }
   } else if (!who.open_alerts.empty()) {
@@ -98,12 +107,12 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
   if (!alert) {  // nothing open to answer or to keep the text on
     if (reply.unknown_code) {
       out.outcome = "unknown_code";
-      out.reply_text = RenderWithOpen(who, "code_unknown", *reply.unknown_code);
+      out.reply_texts = {RenderWithOpen(who, "code_unknown", *reply.unknown_code)};
     } else if (reply.kind == ReplyKind::kText) {
       out.outcome = "text_no_alert";
     } else {
       out.outcome = "no_alert";
-      out.reply_text = Render(who, "none_open", "");
+      out.reply_texts = {Render(who, "none_open", "")};
     }
     return out;
   }
@@ -116,18 +125,24 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     bool going = reply.kind == ReplyKind::kGoing;
     rec.answer = going ? "going" : "cannot";
     out.outcome = rec.answer;
-    out.reply_text = Render(who, going ? "confirm_going" : "confirm_cannot", alert->second);
+    out.reply_texts = {Render(who, going ? "confirm_going" : "confirm_cannot", alert->second)};
   } else {
     rec.answer = "text";
     rec.text_sealed = cipher_.Seal(reply.text.substr(0, 1600));
     out.outcome = "text";
     if (reply.unknown_code) {
       out.outcome = "unknown_code";
-      out.reply_text = RenderWithOpen(who, "code_unknown", *reply.unknown_code);
+      out.reply_texts = {RenderWithOpen(who, "code_unknown", *reply.unknown_code)};
     }
   }
   out.record = std::move(rec);
   return out;
+}
+
+std::vector<std::string> ReplyService::CallListReply(const SenderLookup& who,
+                                                    const std::vector<CallListPerson>& people) const {
+  auto texts = CallListTexts(templates_, who.language, who.default_language).ListTexts(people);
+  return texts.ok() ? std::move(texts).value() : std::vector<std::string>{};
 }
 
 }  // namespace tocsin

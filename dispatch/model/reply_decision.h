@@ -12,6 +12,8 @@
 //     which codes are open now. An answer with a word meant as a code that is none ("1 ZZZZ"):
 //     kept as free text, and the member told the code is unknown and what is open;
 //   - HELP/INFO: the network's help text;
+//   - LIST: a relay tree's node asks whom they must call; the engine reads their call list
+//     (store/call_list_store.h) and CallListReply answers with it (model/call_list.h);
 //   - anything else: kept (sealed) on the member's most recent open alert for coordinators;
 //   - a number that is not a member, or a network we do not know: no alert data, empty reply.
 //
@@ -29,6 +31,9 @@
 #include "dispatch/util/crypto.h"
 
 namespace tocsin {
+
+struct CallListPerson;  // model/call_list.h (not included: this header reaches delivery_writer.cc,
+                        // which GCC 12 fails to compile when it sees too much)
 
 struct InboundSms {
   std::string from;  // E.164
@@ -56,7 +61,9 @@ struct ReplyDecision {
   std::optional<ResponseRecord> record;  // to write (group commit) before answering
   std::optional<std::string> set_status;  // "opted_out" / "active": ApplyStatus before answering
   std::int64_t member_id = 0;
-  std::string reply_text;                // the TwiML <Message>; empty: <Response/>
+  std::vector<std::string> reply_texts;  // one TwiML <Message> each; none: <Response/>
+  bool wants_call_list = false;          // LIST: reply_texts are CallListReply's, once the
+                                         // member's call list is read
   std::string outcome;                   // for logs and metrics: going, cannot, text, stop, ...
 };
 
@@ -67,6 +74,10 @@ class ReplyService {
 
   // What the message means, given its sender (no database work).
   ReplyDecision Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const;
+  // The answer to LIST: everyone in `people` (the member's call list, opened), over as many
+  // SMS as it takes, in the sender's language; relay_none when there is nobody.
+  std::vector<std::string> CallListReply(const SenderLookup& who,
+                                         const std::vector<CallListPerson>& people) const;
 
  private:
   // The template `key` in the sender's language (else the network's), for alert `code`.
@@ -78,8 +89,8 @@ class ReplyService {
   const TemplateSet& templates_;
 };
 
-// `<?xml ...?><Response><Message>text</Message></Response>` (text XML-escaped), or an empty
-// <Response/> for empty text.
-std::string TwimlMessage(const std::string& text);
+// `<?xml ...?><Response><Message>text</Message>...</Response>`, one <Message> per text
+// (XML-escaped; empty texts skipped), or an empty <Response/> when there is none.
+std::string TwimlMessages(const std::vector<std::string>& texts);
 
 }  // namespace tocsin

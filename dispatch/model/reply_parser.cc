@@ -167,7 +167,7 @@ std::vector<Phrase> Fold(std::initializer_list<std::pair<ReplyKind, std::string_
   return phrases;
 }
 
-// Whole-body keywords Twilio acts on (PROTOCOLS.md), less YES.
+// Whole-body keywords: those Twilio acts on (PROTOCOLS.md), less YES, and LIST.
 const std::vector<Phrase>& Keywords() {
   static const std::vector<Phrase> kKeywords = Fold({
       {ReplyKind::kStop, "STOP"},
@@ -180,6 +180,12 @@ const std::vector<Phrase>& Keywords() {
       {ReplyKind::kStart, "UNSTOP"},
       {ReplyKind::kHelp, "HELP"},
       {ReplyKind::kHelp, "INFO"},
+      // Not Twilio's: a relay node asks for their whole call list, in any reply language.
+      {ReplyKind::kList, "LIST"},
+      {ReplyKind::kList, "LISTE"},
+      {ReplyKind::kList, "قائمة"},
+      {ReplyKind::kList, "فهرست"},
+      {ReplyKind::kList, "لیست"},
   });
   return kKeywords;
 }

@@ -22,6 +22,9 @@
 //      CANCEL END QUIT (kStop), START UNSTOP (kStart), HELP INFO (kHelp). These are the words
 //      Twilio acts on itself (PROTOCOLS.md "Twilio: inbound SMS"), except YES (see 6).
 //      "STOP." is kStop; "stop sending me these" is kText.
+//      kList: the body is exactly one word, LIST or its word in a language of kReplyLanguages
+//      (fr LISTE, ar قائمة, fa فهرست or لیست): a relay tree's node asks for everyone they must
+//      call (model/call_list.h). Twilio does not act on it.
 //   4. kGoing, kCannot: the words are an answer, or an answer and an alert code in either
 //      order, and nothing else ("1", "yes k7q4", "K7Q4 1"). Answers:
 //        going:  1 ١ ۱ | en: yes, y, going, ok | fr: oui, j'y vais |
@@ -60,7 +63,7 @@
 
 namespace tocsin {
 
-enum class ReplyKind { kGoing, kCannot, kStop, kStart, kHelp, kText };
+enum class ReplyKind { kGoing, kCannot, kStop, kStart, kHelp, kList, kText };
 
 struct ParsedReply {
   ReplyKind kind = ReplyKind::kText;
@@ -73,7 +76,7 @@ ParsedReply ParseReply(std::string_view utf8_body);
 
 // For the language-specific words: which languages the parser knows (template language codes,
 // sorted, as TemplateSet::Languages() lists them). A language added to config/templates/ needs
-// its yes/no words added to reply_parser.cc and here.
+// its yes/no and LIST words added to reply_parser.cc and here.
 inline constexpr std::array<std::string_view, 4> kReplyLanguages = {"ar", "en", "fa", "fr"};
 
 }  // namespace tocsin

@@ -37,11 +37,21 @@ constexpr const char* kCounts =
     "SELECT alert_id, state, count(*) FROM deliveries WHERE alert_id = ANY($1::bigint[]) AND seq = 0"
     " GROUP BY alert_id, state";
 
+// Per alert, by each member's latest answer: going, cannot, and no answer from those who owe
+// one: every member sent the alert message, and every tree node released (a relay node waiting
+// for its caller's phone call too: it has never been messaged, yet it should answer). A relay
+// confirmation counts as an answer without a message behind it, so no_answer is not recipients
+// less the answers.
 constexpr const char* kAnswerCounts =
-    "SELECT alert_id, count(*) FILTER (WHERE answer = 'going'), count(*) FILTER (WHERE answer = 'cannot')"
-    " FROM (SELECT DISTINCT ON (alert_id, member_id) alert_id, answer FROM responses"
-    "  WHERE alert_id = ANY($1::bigint[]) AND answer <> 'text' ORDER BY alert_id, member_id, id DESC) latest"
-    " GROUP BY alert_id";
+    "WITH latest AS (SELECT DISTINCT ON (alert_id, member_id) alert_id, member_id, answer FROM responses"
+    "  WHERE alert_id = ANY($1::bigint[]) AND answer <> 'text' ORDER BY alert_id, member_id, id DESC),"
+    " owing AS (SELECT alert_id, member_id FROM deliveries WHERE alert_id = ANY($1::bigint[]) AND seq = 0"
+    "  UNION SELECT alert_id, member_id FROM tree_run_nodes WHERE alert_id = ANY($1::bigint[])"
+    "  AND state <> 'pending')"
+    " SELECT coalesce(l.alert_id, o.alert_id), count(*) FILTER (WHERE l.answer = 'going'),"
+    "  count(*) FILTER (WHERE l.answer = 'cannot'), count(*) FILTER (WHERE l.answer IS NULL)"
+    " FROM latest l FULL JOIN owing o ON o.alert_id = l.alert_id AND o.member_id = l.member_id"
+    " GROUP BY 1";
 
 // $5: only answers of this kind; for going and cannot, only a member's latest such answer
 // (one who said 1 then 2 is not going).
@@ -184,7 +194,7 @@ void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& aler
     ids.push_back(std::to_string(a.id));
     by_id[a.id] = &a;
     for (auto state : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled",
-                       "going", "cannot"}) {
+                       "going", "cannot", "no_answer"}) {
       a.counts[state] = 0;
     }
   }
@@ -195,9 +205,7 @@ void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& aler
     auto* a = by_id[c[0].as<std::int64_t>()];
     a->counts["going"] = c[1].as<std::int64_t>();
     a->counts["cannot"] = c[2].as<std::int64_t>();
-  }
-  for (auto& a : alerts) {
-    a.counts["no_answer"] = std::max<std::int64_t>(0, a.recipients - a.counts["going"] - a.counts["cannot"]);
+    a->counts["no_answer"] = c[3].as<std::int64_t>();
   }
 }
 

@@ -74,7 +74,8 @@ constexpr const char* kNetworksWithWork =
     "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()";
 constexpr const char* kSenders =
     "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1 ORDER BY position";
-// Claims the oldest due deliveries of one network and returns what sending them needs.
+// Claims the oldest due deliveries of one network and returns what sending them needs: the
+// delivery's own text if it has one (a relay node's call list), else its language's message.
 constexpr const char* kClaim =
     "WITH picked AS (SELECT id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
     "  AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
@@ -82,7 +83,8 @@ constexpr const char* kClaim =
     " FROM picked p, members m, alert_messages msg, alerts a"
     " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
     "  AND msg.language = d.language AND a.id = d.alert_id"
-    " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status, msg.body_enc, a.kind,"
+    " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status,"
+    "  COALESCE(d.body_enc, msg.body_enc), a.kind,"
     "  d.alert_id, msg.kind, d.channel";
 
 }  // namespace

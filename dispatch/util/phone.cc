@@ -187,4 +187,17 @@ std::string RedactPhone(std::string_view e164) {
   return out;
 }
 
+std::string RedactPhonesIn(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t end = i + 1;
+    while (text[i] == '+' && end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    const std::string_view run = text.substr(i, end - i);
+    out += IsE164(run) ? RedactPhone(run) : std::string(run);
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace tocsin

@@ -32,5 +32,8 @@ Result<std::string> NormalisePhone(std::string_view input, std::string_view coun
 
 // For logs: "+44******0123" style, never the whole number.
 std::string RedactPhone(std::string_view e164);
+// For logs of message texts (a relay node's SMS names the people it must call): `text` with
+// every E.164 number in it redacted as RedactPhone does.
+std::string RedactPhonesIn(std::string_view text);
 
 }  // namespace tocsin

@@ -4,7 +4,7 @@
 //
 // POST /twilio/status: delivery status callbacks (applied by Engine::ApplyStatus); watchers and
 // the escalator (a failure repairs at once) hear of what moved.
-// POST /twilio/sms: inbound messages (replies, STOP/START/HELP); see ReplyService. The answer
+// POST /twilio/sms: inbound messages (replies, STOP/START/HELP/LIST); see ReplyService. The answer
 // is TwiML, sent only once what the reply changed is durable.
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -73,7 +73,7 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   http::Response res{status::ok, ctx.req.version()};
   res.set(http::bhttp::field::content_type, "text/xml; charset=utf-8");
   res.keep_alive(ctx.req.keep_alive());
-  res.body() = TwimlMessage(decision.reply_text);
+  res.body() = TwimlMessages(decision.reply_texts);
   res.prepare_payload();
   co_return res;
 }

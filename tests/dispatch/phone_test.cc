@@ -133,6 +133,15 @@ TEST_CASE("NormalisePhone output is always E.164", "[phone]") {
   }
 }
 
+TEST_CASE("RedactPhonesIn redacts every number in a text", "[phone]") {
+  CHECK(RedactPhonesIn("Please call: Amal +447700900111, Bo +447700900112") ==
+        "Please call: Amal +44******0111, Bo +44******0112");
+  CHECK(RedactPhonesIn("+447700900111") == "+44******0111");
+  const std::string no_number = "RAID K7Q2: 3 vans. Reply 1 or 2, +1 more";
+  CHECK(RedactPhonesIn(no_number) == no_number);
+  CHECK(RedactPhonesIn("") == "");
+}
+
 TEST_CASE("RedactPhone keeps only the country prefix and last four digits", "[phone]") {
   CHECK(RedactPhone("+447700900123") == "+44******0123");
   CHECK(RedactPhone("+353871234567") == "+35******4567");

@@ -19,6 +19,7 @@ std::string_view Name(ReplyKind kind) {
     case ReplyKind::kStop: return "stop";
     case ReplyKind::kStart: return "start";
     case ReplyKind::kHelp: return "help";
+    case ReplyKind::kList: return "list";
     case ReplyKind::kText: return "text";
   }
   return "?";
@@ -311,6 +312,20 @@ TEST_CASE("invalid UTF-8 is text, and text is valid UTF-8", "[reply_parser]") {
   CHECK(nul.kind == ReplyKind::kText);
   CHECK(nul.text == "a" + replacement + "b");
   CHECK(ParseReply("1\0"s).kind == ReplyKind::kText);
+}
+
+TEST_CASE("LIST and its word in every reply language, alone", "[reply_parser]") {
+  for (const char* body : {"LIST", "list", " List. ", "LISTE", "liste",
+                           "\u0642\u0627\u0626\u0645\u0629",         // قائمة
+                           "\u0642\u0627\u0626\u0645\u0647",         // قائمه (ة typed as ه)
+                           "\u0641\u0647\u0631\u0633\u062A",         // فهرست
+                           "\u0644\u06CC\u0633\u062A"}) {            // لیست
+    INFO(body);
+    CHECK(KindOf(body) == "list");
+  }
+  CHECK(KindOf("list please") == "text");
+  CHECK(KindOf("LIST K7Q4") == "text");
+  CHECK(KindOf("1 LIST") == "text");
 }
 
 TEST_CASE("the parser knows every shipped template language", "[reply_parser]") {

@@ -143,6 +143,35 @@ TEST_CASE("trees: relay, branches confirm with 1 and the unconfirmed are contact
   CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE state = 'pending'") == "0");
 }
 
+TEST_CASE("trees: no_answer counts every node owing an answer, relay nodes never messaged too "
+          "(issue 9, defect 7)", "[pg][trees]") {
+  Fixture f;
+  f.UseTree("relay");
+  auto alert = f.Raise();
+  auto counts = [&] {
+    return f.c.Get("/v1/networks/demo/alerts/" + std::to_string(alert)).Json().as_object().at("counts").as_object();
+  };
+  CHECK(counts().at("no_answer") == 1);  // the root, messaged
+  f.Reply("+447700900501", "1");  // the root answers and phones left and right
+  f.Reply("+447700900502", "1");  // left confirms; right never does, nor the leaf left should call
+  Eventually([&] { return f.NodeState(alert, f.left) == "reached:relay"; }, "left confirmed");
+  auto c = counts();
+  CHECK(c.at("going") == 2);
+  CHECK(c.at("no_answer") == 2);  // right and the leaf, waiting for their call
+  // Their wait passes: Tocsin messages them, and they still have not answered.
+  f.Advance("1s");
+  CHECK((f.Contacted(alert, f.right) && f.Contacted(alert, f.leaf)));
+  c = counts();
+  CHECK(c.at("going") == 2);
+  CHECK(c.at("no_answer") == 2);
+  f.Reply("+447700900503", "2");
+  Eventually([&] { return counts().at("cannot") == 1; }, "right's answer");
+  CHECK(counts().at("no_answer") == 1);  // the leaf
+  // The alert list counts the same way.
+  auto listed = f.c.Get("/v1/networks/demo/alerts").Json().as_object().at("alerts").as_array().at(0).as_object();
+  CHECK(listed.at("counts").as_object().at("no_answer") == 1);
+}
+
 TEST_CASE("trees: relay, a dead node (member and backup silent) has its children contacted",
           "[pg][trees]") {
   Fixture f;

@@ -1,0 +1,51 @@
+// DeliveryWriter's work on a pool thread: one batch's transaction, and telling everyone once it
+// committed. Kept apart from delivery_writer.cc, whose coroutines GCC 12 fails to compile
+// (internal compiler error) when this code shares their translation unit.
+#include "dispatch/engine/delivery_writer.h"
+
+#include "dispatch/engine/inbound_batch.h"
+
+namespace tocsin {
+
+namespace {
+
+// Tells watchers what a committed batch changed (ids, states and answers only).
+template <typename Batch>
+void Announce(EventHub& events, const Batch& batch) {
+  for (const auto& t : batch.transitions) {
+    if (t.alert_id == 0 || !events.Watched(t.alert_id)) continue;
+    events.Publish(t.alert_id, "delivery", DeliveryEventJson(t.delivery_id, t.member_id, t.state, t.error_code));
+  }
+  for (const auto& in : batch.inbound) {
+    const auto& r = in.decision.record;
+    if (!r || !events.Watched(r->alert_id)) continue;
+    events.Publish(r->alert_id, "answer", AnswerEventJson(r->member_id, r->answer));
+  }
+}
+
+}  // namespace
+
+void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch,
+                           std::vector<PendingInbound>& inbound) const {
+  pqxx::work tx(c);
+  WriteTransitions(tx, batch, hooks_.clock ? hooks_.clock->NowMs() : WallClockMs());
+  if (!inbound.empty()) {
+    std::vector<InboundSms> messages;
+    for (const auto& in : inbound) messages.push_back(in.sms);
+    auto decisions = DecideInboundBatch(tx, *hooks_.replies, *hooks_.cipher, messages);
+    for (std::size_t i = 0; i < inbound.size(); ++i) inbound[i].decision = std::move(decisions[i]);
+  }
+  tx.commit();
+}
+
+void DeliveryWriter::Committed(Batch& batch) const {
+  if (hooks_.events) Announce(*hooks_.events, batch);
+  if (hooks_.on_failed) {
+    for (const auto& t : batch.transitions) {
+      if (t.state == "failed" && t.alert_id != 0) hooks_.on_failed(t.alert_id);
+    }
+  }
+  for (auto& in : batch.inbound) in.done(std::move(in.decision));
+}
+
+}  // namespace tocsin
