@@ -6,29 +6,6 @@
 #include "dispatch/store/policy_store.h"
 
 namespace tocsin {
-namespace {
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
-// Why an audience reached nobody, in a coordinator's words.
-std::string NobodyReached(const PolicyAudience& a, const std::vector<std::string>& alert_areas) {
-  const std::string who = "no active member with the sms channel holding a role of " + Joined(a.roles);
-  switch (a.scope) {
-    case AreaScope::kAlert: return "nobody was reached: " + who + " is in " + Joined(alert_areas);
-    case AreaScope::kNeighbours: return "nobody was reached in the areas neighbouring " + Joined(alert_areas);
-    case AreaScope::kNamed: return "nobody was reached: " + who + " is in " + Joined(a.areas);
-    case AreaScope::kNetwork: return "nobody was reached: the network has " + who;
-    case AreaScope::kTree: return "nobody was reached: phone tree '" + a.tree.value_or("") + "' is missing or has no reachable root";
-    case AreaScope::kMembers: return "nobody was reached: none of the policy's named members is active with the sms channel";
-  }
-  return "nobody was reached";
-}
-
-}  // namespace
 
 Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
                                     const std::string& actor, std::int64_t now_ms) const {
@@ -69,13 +46,8 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
   auto started = runner_.Start(tx, net, id, policy, first_step, now_ms);
   RecordAudit(tx, net.id, actor, "alerts.raise", "alert:" + std::to_string(id),
               "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(started.queued) + "}");
-  auto alert = alerts_.Get(tx, net.id, id);
+  auto alert = alerts_.Get(tx, net.id, id);  // with its warnings when nobody was reached
   if (!alert.ok()) return alert.error();
-  if (started.queued == 0) {
-    for (const auto& a : first_step.value_or(std::vector<PolicyAudience>{policy.steps.front().audience})) {
-      alert->warnings.push_back(NobodyReached(a, in.areas));
-    }
-  }
   return Raised{std::move(alert.value()), std::move(started.timers)};
 }
 

@@ -24,6 +24,17 @@ void EscalationRunner::MoveTrees(pqxx::work& tx, const Network& net, std::int64_
   if (moved.timer) out.timers.push_back(*moved.timer);
 }
 
+void EscalationRunner::Warn(pqxx::work& tx, std::int64_t alert_id, std::size_t step,
+                            const std::vector<PolicyAudience>& audiences, EscalationOutcome& out) const {
+  auto areas = alerts_.Areas(tx, alert_id);
+  std::vector<std::string> warnings;
+  for (const auto& a : audiences) {
+    warnings.push_back((step == 0 ? "" : "step " + std::to_string(step + 1) + ": ") + NobodyReached(a, areas));
+  }
+  alerts_.AddWarnings(tx, alert_id, warnings);
+  out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
+}
+
 void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t alert_id, const Escalation& e,
                              const EscalationActions& a,
                              const std::optional<std::vector<PolicyAudience>>& first_step, std::int64_t now_ms,
@@ -37,15 +48,18 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
     if (step > 0) SetEscalationStep(tx, alert_id, *a.start_step, now_ms);
     auto audiences = step == 0 && first_step ? *first_step
                                              : std::vector<PolicyAudience>{e.policy.steps[step].audience};
+    std::int64_t reached = 0;
     for (const auto& audience : audiences) {
       if (audience.scope == AreaScope::kTree) {
         auto started = mover_.Start(tx, net, alert_id, audience.tree.value_or(""), now_ms);
-        out.queued += started.queued;
+        reached += started.queued;
         if (started.timer) out.timers.push_back(*started.timer);
       } else {
-        out.queued += fanout_.QueueAudience(tx, net, alert_id, audience);
+        reached += fanout_.QueueAudience(tx, net, alert_id, audience);
       }
     }
+    out.queued += reached;
+    if (reached == 0) Warn(tx, alert_id, step, audiences, out);
   }
   if (!a.remind.empty() || a.stand_down) {
     auto alert = alerts_.Get(tx, net.id, alert_id);

@@ -31,6 +31,7 @@ struct EscalationOutcome {
   std::vector<PendingTimer> timers;  // new deadlines to schedule in memory
   std::string what;                  // "step 1", "goal_met", "reminded 3", "stale", ...
   bool ended = false;                // the escalation ended (goal met): forget its timers
+  std::vector<std::string> warnings;  // a step reached nobody: why (stored with the alert too)
 };
 
 class EscalationRunner {
@@ -53,6 +54,9 @@ class EscalationRunner {
              const EscalationActions& a, const std::optional<std::vector<PolicyAudience>>& first_step,
              std::int64_t now_ms, EscalationOutcome& out) const;
   // Moves the alert's trees when its policy has any.
+  // Records why step `step` (0-based) of `audiences` reached nobody.
+  void Warn(pqxx::work& tx, std::int64_t alert_id, std::size_t step, const std::vector<PolicyAudience>& audiences,
+            EscalationOutcome& out) const;
   void MoveTrees(pqxx::work& tx, const Network& net, std::int64_t alert_id, const Escalation& e,
                  std::int64_t now_ms, EscalationOutcome& out) const;
   EscalationFacts GoalFacts(pqxx::transaction_base& tx, std::int64_t alert_id, const Escalation& e) const;

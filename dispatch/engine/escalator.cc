@@ -107,6 +107,9 @@ void Escalator::Report(const EscalationOutcome& out) {
   if (events_ && out.alert_id != 0 && out.what != "stale" && out.what != "checked") {
     events_->Publish(out.alert_id, "escalation", EscalationEventJson(out.what));
   }
+  if (events_) {
+    for (const auto& w : out.warnings) events_->Publish(out.alert_id, "warning", WarningEventJson(w));
+  }
   if (out.ended) Forget(out.alert_id);
   for (const auto& t : out.timers) Schedule(t);
 }

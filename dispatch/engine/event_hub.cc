@@ -119,6 +119,10 @@ std::string EscalationEventJson(const std::string& what) {
   return boost::json::serialize(boost::json::object{{"what", what}});
 }
 
+std::string WarningEventJson(const std::string& warning) {
+  return boost::json::serialize(boost::json::object{{"warning", warning}});
+}
+
 std::string AlertEndedEventJson(const std::string& status) {
   return boost::json::serialize(boost::json::object{{"status", status}});
 }

@@ -3,7 +3,7 @@
 // committed, status callbacks, the escalator, the end of an alert — call Publish; each watcher
 // holds a Subscription to one alert and takes the events queued for it.
 //
-// Events are a type ("delivery", "answer", "escalation", "alert") and a JSON object. Nothing
+// Events are a type ("delivery", "answer", "escalation", "warning", "alert") and a JSON object. Nothing
 // secret goes in: ids, states and answers, never a phone number, a name or a text.
 //
 // Resuming: once an alert has been watched, the hub keeps its last kBacklog events (even while
@@ -99,6 +99,8 @@ std::string DeliveryEventJson(std::int64_t delivery_id, std::int64_t member_id, 
                               const std::optional<std::string>& error_code);
 std::string AnswerEventJson(std::int64_t member_id, const std::string& answer);
 std::string EscalationEventJson(const std::string& what);
+// Why a step of the alert reached nobody (no person named: areas, roles, tree names).
+std::string WarningEventJson(const std::string& warning);
 // The final event of an alert: its status (resolved, cancelled).
 std::string AlertEndedEventJson(const std::string& status);
 

@@ -41,8 +41,8 @@ struct Alert {
   std::int64_t recipients = 0;
   std::string created_at;
   std::optional<std::string> ended_at;
-  // Only as raised: why nobody was reached yet, when nobody was (the alert still stands: a
-  // coordinator may be adding members).
+  // Why a step of the alert reached nobody, oldest first (the alert still stands: a coordinator
+  // may be adding members).
   std::vector<std::string> warnings;
   // Deliveries of the alert message by state, and going / cannot (each member's latest answer)
   // and no_answer: members who owe an answer (sent the alert message, or released tree nodes,

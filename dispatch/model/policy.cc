@@ -440,4 +440,28 @@ std::optional<std::int64_t> EffectiveBackupAfterMs(const Policy& p) {
   return std::nullopt;
 }
 
+namespace {
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+}  // namespace
+
+std::string NobodyReached(const PolicyAudience& a, const std::vector<std::string>& alert_areas) {
+  const std::string who = "no active member with the sms channel holding a role of " + Joined(a.roles);
+  switch (a.scope) {
+    case AreaScope::kAlert: return "nobody was reached: " + who + " is in " + Joined(alert_areas);
+    case AreaScope::kNeighbours: return "nobody was reached in the areas neighbouring " + Joined(alert_areas);
+    case AreaScope::kNamed: return "nobody was reached: " + who + " is in " + Joined(a.areas);
+    case AreaScope::kNetwork: return "nobody was reached: the network has " + who;
+    case AreaScope::kTree: return "nobody was reached: phone tree '" + a.tree.value_or("") + "' is missing or has no reachable root";
+    case AreaScope::kMembers: return "nobody was reached: none of the policy's named members is active with the sms channel";
+  }
+  return "nobody was reached";
+}
+
+
 }  // namespace tocsin

@@ -88,6 +88,10 @@ struct PolicyAudience {
   friend bool operator==(const PolicyAudience&, const PolicyAudience&) = default;
 };
 
+// Why `a` reached nobody, in a coordinator's words ("nobody was reached: no active member ...
+// is in SE15"), for an alert of `alert_areas`.
+std::string NobodyReached(const PolicyAudience& a, const std::vector<std::string>& alert_areas);
+
 struct PolicyStep {
   PolicyAudience audience;
   std::string channel = "sms";

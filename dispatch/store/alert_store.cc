@@ -14,7 +14,7 @@ namespace {
 #define TOCSIN_ALERT_COLUMNS                                                               \
   "id, code, kind, status, areas, roles, include_neighbours, location_enc, details_enc,"   \
   " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
-  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"            \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), warnings,"  \
   " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 constexpr const char* kCodeTaken =
@@ -106,6 +106,11 @@ bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::in
   return AlertStatus(tx, network_id, alert_id).has_value();
 }
 
+void AlertStore::AddWarnings(pqxx::work& tx, std::int64_t alert_id, const std::vector<std::string>& warnings) const {
+  if (warnings.empty()) return;
+  tx.exec_params("UPDATE alerts SET warnings = warnings || $2::text[] WHERE id = $1", alert_id, ToPgArray(warnings));
+}
+
 std::optional<std::string> AlertStatus(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
   auto rows = tx.exec_params(kAlertInNetwork, network_id, alert_id);
   if (rows.empty()) return std::nullopt;
@@ -182,7 +187,8 @@ Alert AlertStore::Read(const pqxx::row& r) const {
   if (!r[9].is_null()) a.deadline = r[9].as<std::string>();
   a.recipients = r[10].as<std::int64_t>();
   a.created_at = r[11].as<std::string>();
-  if (!r[12].is_null()) a.ended_at = r[12].as<std::string>();
+  a.warnings = FromPgArray(r[12]);
+  if (!r[13].is_null()) a.ended_at = r[13].as<std::string>();
   return a;
 }
 

@@ -40,6 +40,8 @@ class AlertStore {
   // cancels what it has not started (Dispatcher::ForgetAlertNow) and records what was on the
   // wire as it turns out.
   void MarkEnded(pqxx::work& tx, std::int64_t alert_id, const std::string& status, std::int64_t now_ms) const;
+  // Appends to the alert's warnings (why a step reached nobody).
+  void AddWarnings(pqxx::work& tx, std::int64_t alert_id, const std::vector<std::string>& warnings) const;
   // The next message number of the alert (0 is the alert message itself).
   int NextSeq(pqxx::transaction_base& tx, std::int64_t alert_id) const;
   // The number of the alert's message of `kind`, if it has one.

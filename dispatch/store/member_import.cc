@@ -72,13 +72,13 @@ MemberInput RowToInput(const CsvRow& row, const std::map<std::string_view, std::
 Result<ImportResult> ImportMembersCsv(pqxx::connection& conn, MemberRegistry& members,
                                       const Network& net, std::string_view csv,
                                       const std::string& actor) {
-  auto parsed = ParseCsv(csv);
-  if (!parsed.ok()) return parsed.error();
-  auto& rows = parsed.value();
-  if (rows.empty()) return Error::Invalid("body", "the CSV is empty: a header row is required");
-  if (rows.size() - 1 > kImportMaxRows) {
+  auto parsed = ParseCsv(csv, kImportMaxRows + 1);  // the header and the rows
+  if (!parsed.ok()) {
+    if (parsed.error().code != ErrorCode::kTooLarge) return parsed.error();
     return Error{ErrorCode::kTooLarge, "at most " + std::to_string(kImportMaxRows) + " rows per import", "body"};
   }
+  auto& rows = parsed.value();
+  if (rows.empty()) return Error::Invalid("body", "the CSV is empty: a header row is required");
   auto index = ReadHeader(rows[0]);
   if (!index.ok()) return index.error();
 

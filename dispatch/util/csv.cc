@@ -20,13 +20,17 @@ Error LineError(std::size_t line, std::string_view what) {
   return Error::Invalid("body", "line " + std::to_string(line) + ": " + std::string(what));
 }
 
+Error TooMany(std::size_t max_records) {
+  return Error{ErrorCode::kTooLarge, "more than " + std::to_string(max_records) + " records", "body"};
+}
+
 }  // namespace
 
 // A single pass over the bytes. Beyond RFC 4180 it tolerates what spreadsheets and people
 // produce: LF or lone CR line ends as well as CRLF, blanks around a quoted field
 // (`"a", "b"`), and a '"' inside an unquoted field (kept literally). Line breaks inside quoted
 // fields are kept as they appear in the input.
-Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text, std::size_t max_records) {
   if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
 
   enum class State {
@@ -86,6 +90,7 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
 
     if (line_break) {
       end_record();
+      if (rows.size() > max_records) return TooMany(max_records);
       if (crlf) ++i;
       ++line;
       record_line = line;
@@ -124,6 +129,7 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
   if (state == State::kQuoted) return LineError(quote_line, "unterminated quoted field");
   // A final record without a trailing line break.
   if (state != State::kFieldStart || !field.empty() || !fields.empty()) end_record();
+  if (rows.size() > max_records) return TooMany(max_records);
   return rows;
 }
 

@@ -46,6 +46,7 @@ json::object AlertToJson(const Alert& a) {
           {"deadline", OptJson(a.deadline)},
           {"recipients", a.recipients},
           {"counts", std::move(counts)},
+          {"warnings", ToJsonArray(a.warnings)},
           {"created_at", a.created_at},
           {"ended_at", OptJson(a.ended_at)}};
 }

@@ -1,8 +1,10 @@
 // GET /v1/networks/{slug}/alerts/{id}/events: Server-Sent Events of one alert as it happens —
 // `delivery` (a delivery changed state), `answer` (a member answered), `escalation` (a step, a
 // reminder round, a goal met, the trees moved) and, last, `alert` (resolved or cancelled), after
-// which the stream ends. Each event's data is a JSON object of ids, states, the member's name
-// (for a coordinator's screen) and `at` (when it happened); never a phone number or a text.
+// which the stream ends. A new stream starts with a `warning` for each step that reached nobody
+// so far; later ones come as they happen. Each event's data is a JSON object of ids, states, the
+// member's name (for a coordinator's screen) and `at` (when it happened); never a phone number
+// or a text.
 //
 // A dropped stream resumes with `Last-Event-ID`: the events after that id follow, once each
 // (EventHub's backlog). When they cannot all be replayed, the stream starts with `reset` and the
@@ -38,13 +40,15 @@ constexpr std::chrono::seconds kRecheckEvery{30};
 // One open stream: whom it is for and the names it has looked up.
 class EventStream {
  public:
-  EventStream(App& app, Scope scope, std::shared_ptr<EventHub::Subscription> sub, bool ended_at_start,
-              std::string end_status)
-      : app_(app), scope_(std::move(scope)), sub_(std::move(sub)),
+  EventStream(App& app, Scope scope, std::shared_ptr<EventHub::Subscription> sub, std::string opening,
+              bool ended_at_start, std::string end_status)
+      : app_(app), scope_(std::move(scope)), sub_(std::move(sub)), opening_(std::move(opening)),
         ended_at_start_(ended_at_start), end_status_(std::move(end_status)) {}
 
   asio::awaitable<void> Run(http::StreamWriter& out) {
-    if (!co_await out.Write(sub_->gap() ? ": watching\n\nevent: reset\ndata: {}\n\n" : ": watching\n\n")) co_return;
+    std::string head = ": watching\n\n" + opening_;
+    if (sub_->gap()) head += "event: reset\ndata: {}\n\n";
+    if (!co_await out.Write(std::move(head))) co_return;
     asio::steady_timer tick(co_await asio::this_coro::executor);
     auto quiet_since = std::chrono::steady_clock::now();
     auto checked_at = quiet_since;
@@ -150,6 +154,7 @@ class EventStream {
   App& app_;
   Scope scope_;
   std::shared_ptr<EventHub::Subscription> sub_;
+  std::string opening_;  // frames to send before the first event
   bool ended_at_start_;
   std::string end_status_;
   std::unordered_map<std::int64_t, std::optional<std::string>> names_;
@@ -179,13 +184,17 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
   }
   // Subscribed before the status is read: an end after the read is an event of the stream.
   auto sub = app.events.Subscribe(alert_id, LastEventId(ctx.req));
-  auto status_now = co_await app.db.Run([&](pqxx::connection& c) {
+  auto now = ValueOrThrow(co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return AlertStatus(tx, network_id, alert_id);
-  });
-  bool ended = status_now && *status_now != "open";
-  auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), ended,
-                                              status_now.value_or(""));
+    return app.alerts.Get(tx, network_id, alert_id);
+  }));
+  // A fresh watcher learns first why steps reached nobody (a resuming one saw it already).
+  std::string opening;
+  if (!ctx.req.count("Last-Event-ID")) {
+    for (const auto& w : now.warnings) opening += "event: warning\ndata: " + WarningEventJson(w) + "\n\n";
+  }
+  auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), std::move(opening),
+                                              now.status != "open", now.status);
   ctx.stream = [stream](http::StreamWriter& out) { return stream->Run(out); };
   http::Response res{status::ok, ctx.req.version()};
   res.set(http::bhttp::field::content_type, "text/event-stream");

@@ -149,5 +149,23 @@ TEST_CASE("CsvRecord writes what ParseCsv reads back", "[csv]") {
   CHECK(JoinList({}).empty());
 }
 
+TEST_CASE("ParseCsv stops at the record over its limit (issue 9, defect 11)", "[csv]") {
+  std::string text = "phone\n";
+  for (int i = 0; i < 10; ++i) text += "0770090010" + std::to_string(i) + "\n";
+  auto all = ParseCsv(text, 11);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 11);
+  auto over = ParseCsv(text, 5);
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().code == ErrorCode::kTooLarge);
+  CHECK(over.error().field == "body");
+  // The limit holds for a last record without a line break too.
+  auto last = ParseCsv("a\nb\nc", 2);
+  REQUIRE_FALSE(last.ok());
+  CHECK(last.error().code == ErrorCode::kTooLarge);
+  // A structural error before the limit is still reported as such.
+  CHECK(ParseCsv("a\n\"b\n", 5).error().code == ErrorCode::kInvalid);
+}
+
 }  // namespace
 }  // namespace tocsin

@@ -119,6 +119,11 @@ TEST_CASE("events: deliveries, answers, escalation and the end stream as they ha
   Eventually([&] { return late.Closed(); }, "a stream of an ended alert ends");
   CHECK(late.Saw("event: alert\ndata: {\"status\":\"resolved\"}"));
 
+  // An alert that reached nobody: a new stream says so first (issue 9, defect 2).
+  auto nobody = f.Raise(R"({"kind":"other","areas":["N1"],"location":"Nowhere"})");
+  Watcher told(f.server->port(), EventsPath(nobody), token);
+  Eventually([&] { return told.Saw("event: warning\ndata: {\"warning\":\"nobody was reached"); }, "the warning");
+
   // Another network's token, or no such alert: no stream.
   CHECK(f.c.Get("/v1/networks/demo/alerts/999999/events").status == 404);
   CHECK(f.server->Client("").Get(EventsPath(alert)).status == 401);

@@ -276,6 +276,25 @@ TEST_CASE("alerts: an alert that reaches nobody still stands, and says why (issu
   auto w = std::string(o.at("warnings").as_array().at(0).as_string());
   CHECK(w.find("nobody was reached") != std::string::npos);
   CHECK(w.find("N1") != std::string::npos);
+  // Kept with the alert, for whoever reads it later.
+  auto id = o.at("id").as_int64();
+  auto got = f.c.Get("/v1/networks/demo/alerts/" + std::to_string(id)).Json().as_object();
+  REQUIRE(got.at("warnings").as_array().size() == 1);
+  CHECK(got.at("warnings").as_array().at(0) == o.at("warnings").as_array().at(0));
+  // A later step that reaches nobody says so too.
+  REQUIRE(f.c.Put("/v1/networks/demo/policies/detention", R"({"steps":[
+      {"audience":{"areas":"alert"},"channel":"sms","wait":"1m"},
+      {"audience":{"areas":["E8"]},"channel":"sms"}]})").status == 200);
+  f.AddMember(R"({"phone":"+447700900601","areas":["SE5"]})");
+  auto d = f.c.Post("/v1/networks/demo/alerts", R"({"kind":"detention","areas":["SE5"],"location":"Yarl's Wood"})");
+  REQUIRE(d.status == 201);
+  CHECK_FALSE(d.Json().as_object().contains("warnings"));
+  auto did = std::to_string(d.Json().as_object().at("id").as_int64());
+  f.Advance("1m");
+  auto later = f.c.Get("/v1/networks/demo/alerts/" + did).Json().as_object().at("warnings").as_array();
+  REQUIRE(later.size() == 1);
+  CHECK(std::string(later.at(0).as_string()).starts_with("step 2: nobody was reached"));
+  CHECK(std::string(later.at(0).as_string()).find("E8") != std::string::npos);
   // An alert that reaches someone has no warnings.
   f.AddMember(R"({"phone":"+447700900600","areas":["SE15"]})");
   auto ok = f.c.Post("/v1/networks/demo/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
