@@ -169,6 +169,11 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
 
 asio::awaitable<std::optional<ReplyDecision>> Engine::RecordInbound(InboundSms* sms) {
   using Signature = void(std::optional<ReplyDecision>);
+  ++replies_waiting_;
+  struct Done {
+    std::atomic<long>& n;
+    ~Done() { --n; }
+  } done{replies_waiting_};
   auto decided = co_await asio::async_initiate<const asio::use_awaitable_t<>&, Signature>(
       [this](auto handler, InboundSms* owned) {
         std::unique_ptr<InboundSms> message(owned);

@@ -21,6 +21,8 @@
 // destroy the Engine only after Stop's callback ran (or never Started).
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -86,6 +88,10 @@ class Engine {
   // due (bounded). Returns the new time; nullopt without a manual clock.
   boost::asio::awaitable<std::optional<std::int64_t>> AdvanceClock(std::int64_t ms);
 
+  // Replies received and not yet recorded (RecordInbound waiting on the database: non-zero for
+  // long during an outage). Thread-safe.
+  long RepliesWaiting() const { return replies_waiting_.load(std::memory_order_relaxed); }
+
   const Clock& clock() const { return *clock_; }
   DbPool& db() { return db_; }
   const TemplateSet& templates() const { return templates_; }
@@ -95,6 +101,7 @@ class Engine {
   template <typename R>
   boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
 
+  std::atomic<long> replies_waiting_{0};
   const EngineOptions options_;
   const DataCipher& cipher_;
   const TemplateSet& templates_;

@@ -34,6 +34,11 @@ void AddHealthRoutes(http::Router& router, App& app) {
     res.set(http::bhttp::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(ctx.req.keep_alive());
     res.body() = app.metrics.Render();
+    if (app.engine) {
+      res.body() += "# HELP tocsin_replies_waiting Replies received and not yet recorded (the database is slow or down).\n"
+                    "# TYPE tocsin_replies_waiting gauge\ntocsin_replies_waiting " +
+                    std::to_string(app.engine->RepliesWaiting()) + "\n";
+    }
     res.prepare_payload();
     co_return res;
   });

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "dispatch/channels/twilio_signature.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -203,4 +204,31 @@ TEST_CASE("replies: a webhook Twilio repeats has its effects once (issue 9, defe
   for (int i = 0; i < 3; ++i) REQUIRE(f.Sms("+447700900401", "1", true, "", "SManswer1").status == 200);
   CHECK(f.db.Scalar("SELECT count(*) FROM responses WHERE alert_id = " + std::to_string(alert)) == "1");
   CHECK(f.db.Scalar("SELECT count(*) FROM inbound_messages") == "2");  // the STOP and START ids only
+}
+
+TEST_CASE("replies: a member's answers held through a database outage keep their order (issue 9, defect 5)",
+          "[pg][replies][pgrestart]") {
+  Fixture f;
+  auto m = f.Member("+447700900401", "en");
+  auto [alert, code] = f.Alert();
+  auto waiting = [&] {
+    auto text = f.server.Client().Get("/metrics").body;
+    auto at = text.find("\ntocsin_replies_waiting ");
+    return at == std::string::npos ? -1 : std::stoi(text.substr(at + 24));
+  };
+  TestClusterCtl("stop");
+  // "1", then "2": each is held (its webhook not answered) until it is recorded.
+  std::vector<std::thread> senders;
+  std::vector<long> statuses(2, 0);
+  senders.emplace_back([&] { statuses[0] = f.Sms("+447700900401", "1").status; });
+  Eventually([&] { return waiting() == 1; }, "the first reply held");
+  senders.emplace_back([&] { statuses[1] = f.Sms("+447700900401", "2").status; });
+  Eventually([&] { return waiting() == 2; }, "both replies held");
+  TestClusterCtl("start");
+  for (auto& t : senders) t.join();
+  CHECK(statuses == std::vector<long>{200, 200});
+  CHECK(waiting() == 0);
+  // Stored in arrival order: the member's latest word is "2".
+  CHECK(f.LatestAnswer(alert, m) == "cannot");
+  CHECK(f.db.Scalar("SELECT string_agg(answer, ',' ORDER BY id) FROM responses") == "going,cannot");
 }

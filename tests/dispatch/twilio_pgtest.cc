@@ -175,14 +175,6 @@ TEST_CASE("twilio: SIGTERM drains: no new sends, in-flight finish and are record
 
 TEST_CASE("twilio: PostgreSQL restarts mid fan-out: readyz reports it, sending carries on",
           "[pg][twilio][durability][pgrestart]") {
-  const char* dir = std::getenv("TOCSIN_TEST_PG_DIR");
-  const char* port = std::getenv("TOCSIN_TEST_PG_PORT");
-  if (!dir || !port) FAIL("TOCSIN_TEST_PG_DIR/PORT are not set: run the tests through deploy/test.sh");
-  auto pg = [&](const std::string& verb) {
-    auto cmd = std::string(TOCSIN_SOURCE_DIR) + "/deploy/pg.sh " + verb + " " + dir +
-               (verb == "start" ? std::string(" ") + port : "") + " >/dev/null 2>&1";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-  };
   auto fake = StartFake(0);
   fake.SetLatency(2ms);
   TestDatabase db;
@@ -193,12 +185,12 @@ TEST_CASE("twilio: PostgreSQL restarts mid fan-out: readyz reports it, sending c
   Raise(c);
   Eventually([&] { return fake.Stats().accepted >= 100; }, "some sent");
 
-  pg("stop");
+  TestClusterCtl("stop");
   auto anon = server.Client();
   Eventually([&] { return anon.Get("/readyz").status == 503; }, "readyz to report the outage");
   CHECK(anon.Get("/healthz").status == 200);  // the process itself is fine
   std::this_thread::sleep_for(1s);
-  pg("start");
+  TestClusterCtl("start");
   Eventually([&] { return anon.Get("/readyz").status == 200; }, "readyz to recover");
 
   Eventually([&] { return Count(db, "state = 'sent'") == std::to_string(members); }, "all sent");

@@ -32,4 +32,8 @@ int FreePort();
 // A fresh 64-hex data key.
 std::string TestDataKey();
 
+// Stops ("stop") or starts ("start") the test cluster itself (deploy/pg.sh on
+// TOCSIN_TEST_PG_DIR/PORT, which deploy/test.sh sets), for tests of a database outage.
+void TestClusterCtl(const std::string& verb);
+
 }  // namespace tocsin::test
