@@ -118,6 +118,7 @@ int Serve(const Config& config) {
   options.dispatch.max_in_flight = config.twilio.max_in_flight;
   options.time_scale = config.escalation_time_scale;
   options.manual_clock = config.manual_clock;
+  options.audit_retention_days = config.audit_retention_days;
   Engine engine(options, app.cipher, app.templates, app.events,
                 [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); });
   app.engine = &engine;

@@ -40,6 +40,7 @@ const std::vector<TableSchema>& Schema() {
       {"sms", {"provider", "templates_dir"}},
       {"log", {"level"}},
       {"escalation", {"time_scale"}},
+      {"retention", {"audit_days"}},
       {"testing", {"manual_clock"}},
   };
   return schema;
@@ -421,6 +422,9 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   if (!(config.escalation_time_scale >= 1 && config.escalation_time_scale <= 3600)) {
     return Error::Invalid("escalation.time_scale", "escalation.time_scale must be from 1 to 3600");
   }
+
+  // [retention]
+  TOCSIN_RETURN_IF_ERROR(in.Integer("retention", "audit_days", 30, 3650, config.audit_retention_days));
 
   // [testing]
   TOCSIN_RETURN_IF_ERROR(in.Bool("testing", "manual_clock", config.manual_clock));

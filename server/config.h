@@ -57,6 +57,7 @@ struct Config {
   SmsConfig sms;
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error
   double escalation_time_scale = 1;  // escalation.time_scale, 1..3600: tests and demos only
+  int audit_retention_days = 365;    // retention.audit_days, 30..3650: audit rows kept this long
   // testing.manual_clock: the engine's clock stands still until POST /v1/admin/clock moves it
   // (tests only; never in production).
   bool manual_clock = false;

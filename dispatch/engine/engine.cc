@@ -43,6 +43,7 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       fanout_(cipher, templates),
       runner_(fanout_, cipher),
       alerts_(cipher, fanout_, runner_),
+      alert_store_(cipher),
       provider_(make_provider(ioc_.get_executor())),
       db_(options_.database_url, options_.pool_size) {
   auto dispatch = options_.dispatch;
@@ -56,6 +57,8 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
                                              dispatch);
   escalator_ = std::make_unique<Escalator>(
       ioc_.get_executor(), db_, *clock_, runner_, [this] { dispatcher_->WakeAll(); }, &events_);
+  housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
+                                               options_.audit_retention_days);
 }
 
 Engine::~Engine() {
@@ -73,6 +76,7 @@ void Engine::Start() {
   if (manual_clock_) spdlog::warn("testing.manual_clock: time moves only through POST /v1/admin/clock");
   dispatcher_->Start();
   escalator_->Start();
+  housekeeper_->Start();
   thread_ = std::thread([this] { ioc_.run(); });
 }
 
@@ -80,10 +84,12 @@ void Engine::Stop(std::function<void()> done) {
   // First no new sends (requests in flight finish and are recorded), then no escalation task
   // left, then the loop ends: nothing posts to the io_context after it stops.
   dispatcher_->Drain([this, done = std::move(done)]() mutable {
-    escalator_->Drain([this, done = std::move(done)] {
-      done();
-      work_.reset();
-      ioc_.stop();
+    escalator_->Drain([this, done = std::move(done)]() mutable {
+      housekeeper_->Drain([this, done = std::move(done)] {
+        done();
+        work_.reset();
+        ioc_.stop();
+      });
     });
   });
 }
@@ -214,7 +220,7 @@ asio::awaitable<std::optional<std::int64_t>> Engine::AdvanceClock(std::int64_t m
     // The jump reaches the timers through a post: look only after it had its turn.
     poll.expires_after(kSettlePoll);
     co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (co_await OnEngine<bool>([this] { return escalator_->Settled(); })) break;
+    if (co_await OnEngine<bool>([this] { return escalator_->Settled() && housekeeper_->Settled(); })) break;
   }
   co_return now;
 }

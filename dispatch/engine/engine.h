@@ -40,6 +40,7 @@
 #include "dispatch/engine/dispatcher.h"
 #include "dispatch/engine/escalation_runner.h"
 #include "dispatch/engine/escalator.h"
+#include "dispatch/engine/housekeeper.h"
 #include "dispatch/engine/event_hub.h"
 #include "dispatch/fanout/fanout.h"
 #include "dispatch/model/reply_decision.h"
@@ -54,6 +55,7 @@ struct EngineOptions {
   DispatcherOptions dispatch;  // its writer hooks are the Engine's own
   double time_scale = 1;       // > 1: a ScaledClock (demos)
   bool manual_clock = false;   // a ManualClock moved by AdvanceClock (tests)
+  int audit_retention_days = 365;  // audit rows older than this are purged (retention.h)
 };
 
 using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
@@ -115,10 +117,12 @@ class Engine {
   const Fanout fanout_;
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
+  const AlertStore alert_store_;  // the Housekeeper's reads
   std::unique_ptr<SmsProvider> provider_;
   std::unique_ptr<Channel> sms_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Escalator> escalator_;
+  std::unique_ptr<Housekeeper> housekeeper_;
   std::thread thread_;
   // Last: destroyed first, so its threads are joined while everything a job may touch (the
   // writer's hooks, the escalator, the use cases, the io_context it resumes on) still lives.

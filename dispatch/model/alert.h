@@ -41,6 +41,8 @@ struct Alert {
   std::int64_t recipients = 0;
   std::string created_at;
   std::optional<std::string> ended_at;
+  // Past its network's retention: only kind, areas, code, times, warnings and counts remain.
+  std::optional<std::string> purged_at;
   // Why a step of the alert reached nobody, oldest first (the alert still stands: a coordinator
   // may be adding members).
   std::vector<std::string> warnings;

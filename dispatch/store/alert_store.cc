@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
 
@@ -15,7 +17,8 @@ namespace {
   "id, code, kind, status, areas, roles, include_neighbours, location_enc, details_enc,"   \
   " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), warnings,"  \
-  " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+  " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), final_counts::text,"     \
+  " to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 constexpr const char* kCodeTaken =
     "SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2 AND status = 'open'";
@@ -189,14 +192,19 @@ Alert AlertStore::Read(const pqxx::row& r) const {
   a.created_at = r[11].as<std::string>();
   a.warnings = FromPgArray(r[12]);
   if (!r[13].is_null()) a.ended_at = r[13].as<std::string>();
+  if (!r[15].is_null()) {  // purged: the counts it ended with
+    a.purged_at = r[15].as<std::string>();
+    auto counts = boost::json::parse(r[14].as<std::string>());
+    for (const auto& kv : counts.as_object()) a.counts[std::string(kv.key())] = kv.value().to_number<std::int64_t>();
+  }
   return a;
 }
 
 void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& alerts) const {
-  if (alerts.empty()) return;
   std::vector<std::string> ids;
   std::map<std::int64_t, Alert*> by_id;
   for (auto& a : alerts) {
+    if (a.purged_at) continue;  // counts kept with the alert, nothing left to count
     ids.push_back(std::to_string(a.id));
     by_id[a.id] = &a;
     for (auto state : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled",
@@ -204,6 +212,7 @@ void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& aler
       a.counts[state] = 0;
     }
   }
+  if (ids.empty()) return;
   for (const auto& c : tx.exec_params(kCounts, ToPgArray(ids))) {
     by_id[c[0].as<std::int64_t>()]->counts[c[1].as<std::string>()] = c[2].as<std::int64_t>();
   }
