@@ -118,6 +118,9 @@ int Serve(const Config& config) {
   options.dispatch.max_in_flight = config.twilio.max_in_flight;
   options.time_scale = config.escalation_time_scale;
   options.manual_clock = config.manual_clock;
+  options.webhooks.retry_schedule_ms = config.webhooks.retry_schedule_ms;
+  options.webhook_channel.allow_private = config.webhooks.allow_private_targets;
+  options.webhook_channel.allow_http = config.webhooks.allow_http;
   Engine engine(options, app.cipher, app.templates, app.events,
                 [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); });
   app.engine = &engine;

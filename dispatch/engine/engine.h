@@ -39,7 +39,11 @@
 #include "dispatch/engine/escalation_runner.h"
 #include "dispatch/engine/escalator.h"
 #include "dispatch/engine/event_hub.h"
+#include "dispatch/engine/webhook_sender.h"
+#include "dispatch/channels/webhook_channel.h"
 #include "dispatch/fanout/fanout.h"
+#include "dispatch/fanout/webhook_fanout.h"
+#include "dispatch/net/curl_multi_client.h"
 #include "dispatch/model/reply_decision.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/util/clock.h"
@@ -52,6 +56,8 @@ struct EngineOptions {
   DispatcherOptions dispatch;  // its writer hooks are the Engine's own
   double time_scale = 1;       // > 1: a ScaledClock (demos)
   bool manual_clock = false;   // a ManualClock moved by AdvanceClock (tests)
+  WebhookSenderOptions webhooks;         // organisations' endpoints: retry schedule
+  WebhookChannelOptions webhook_channel;  // timeout, per-endpoint cap, allowed targets
 };
 
 using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
@@ -72,6 +78,10 @@ class Engine {
   void Join();
 
   boost::asio::awaitable<Result<Alert>> RaiseAlert(const Network& net, const AlertInput& in, const std::string& actor);
+  // A raise by a partner's signed webhook (`actor` names the source): the answer to give, the
+  // first one's again for a repeated webhook-id (which does nothing else).
+  boost::asio::awaitable<Result<InboundReceipt>> RaiseFromWebhook(const Network& net, const AlertInput& in,
+                                                                  const std::string& actor, const InboundKey& key);
   boost::asio::awaitable<Result<std::int64_t>> UpdateAlert(const Network& net, std::int64_t alert_id,
                                                            const std::string& message, const std::string& actor);
   // `status`: "resolved" or "cancelled" (a string literal).
@@ -85,6 +95,9 @@ class Engine {
   // Tests: moves a ManualClock by `ms` and resumes once the escalator has handled what became
   // due (bounded). Returns the new time; nullopt without a manual clock.
   boost::asio::awaitable<std::optional<std::int64_t>> AdvanceClock(std::int64_t ms);
+
+  // Webhook deliveries were queued outside a use case (a manual retry): send them now. Thread-safe.
+  void WakeWebhooks() { webhooks_->Wake(); }
 
   const Clock& clock() const { return *clock_; }
   DbPool& db() { return db_; }
@@ -106,11 +119,15 @@ class Engine {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   const ReplyService replies_;
   const Fanout fanout_;
+  const WebhookFanout webhook_fanout_;
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
   std::unique_ptr<SmsProvider> provider_;
   std::unique_ptr<Channel> sms_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<CurlMultiClient> webhook_client_;
+  std::unique_ptr<Channel> webhook_channel_;
+  std::unique_ptr<WebhookSender> webhooks_;  // after the dispatcher: it writes through its writer
   std::unique_ptr<Escalator> escalator_;
   std::thread thread_;
   // Last: destroyed first, so its threads are joined while everything a job may touch (the
