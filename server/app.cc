@@ -119,6 +119,9 @@ int Serve(const Config& config) {
   options.time_scale = config.escalation_time_scale;
   options.manual_clock = config.manual_clock;
   options.audit_retention_days = config.audit_retention_days;
+  options.webhooks.retry_schedule_ms = config.webhooks.retry_schedule_ms;
+  options.webhook_channel.allow_private = config.webhooks.allow_private_targets;
+  options.webhook_channel.allow_http = config.webhooks.allow_http;
   Engine engine(options, app.cipher, app.templates, app.events,
                 [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); });
   app.engine = &engine;

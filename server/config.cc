@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "dispatch/model/policy.h"
+
 #include <arpa/inet.h>
 #include <toml++/toml.h>
 
@@ -42,6 +44,7 @@ const std::vector<TableSchema>& Schema() {
       {"escalation", {"time_scale"}},
       {"retention", {"audit_days"}},
       {"testing", {"manual_clock"}},
+      {"webhooks", {"retry_schedule", "allow_private_targets", "allow_http"}},
   };
   return schema;
 }
@@ -131,6 +134,22 @@ class Reader {
     } else {
       return TypeError(table, key, "a number");
     }
+    return Ok{};
+  }
+
+  // A list of strings; leaves `out` alone when absent.
+  Status Strings(std::string_view table, std::string_view key, std::optional<std::vector<std::string>>& out) const {
+    const toml::node* node = Find(table, key);
+    if (node == nullptr) return Ok{};
+    const auto* array = node->as_array();
+    if (array == nullptr) return TypeError(table, key, "a list of strings");
+    std::vector<std::string> items;
+    for (const auto& item : *array) {
+      const auto* value = item.as_string();
+      if (value == nullptr) return TypeError(table, key, "a list of strings");
+      items.push_back(value->get());
+    }
+    out = std::move(items);
     return Ok{};
   }
 
@@ -428,6 +447,26 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
 
   // [testing]
   TOCSIN_RETURN_IF_ERROR(in.Bool("testing", "manual_clock", config.manual_clock));
+
+  // [webhooks]
+  std::optional<std::vector<std::string>> schedule;
+  TOCSIN_RETURN_IF_ERROR(in.Strings("webhooks", "retry_schedule", schedule));
+  if (schedule) {
+    if (schedule->empty() || schedule->size() > 20) {
+      return Error::Invalid("webhooks.retry_schedule", "webhooks.retry_schedule must list 1 to 20 durations");
+    }
+    config.webhooks.retry_schedule_ms.clear();
+    for (const auto& d : *schedule) {
+      auto ms = ParseDuration(d, "webhooks.retry_schedule");
+      if (!ms.ok()) {
+        return Error::Invalid("webhooks.retry_schedule",
+                              "webhooks.retry_schedule: '" + d + "' " + ms.error().message);
+      }
+      config.webhooks.retry_schedule_ms.push_back(ms.value());
+    }
+  }
+  TOCSIN_RETURN_IF_ERROR(in.Bool("webhooks", "allow_private_targets", config.webhooks.allow_private_targets));
+  TOCSIN_RETURN_IF_ERROR(in.Bool("webhooks", "allow_http", config.webhooks.allow_http));
 
   // [log]
   TOCSIN_RETURN_IF_ERROR(in.String("log", "level", config.log_level));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dispatch/util/result.h"
 
@@ -49,12 +50,23 @@ struct SmsConfig {
   std::string templates_dir = TOCSIN_DEFAULT_TEMPLATES_DIR;
 };
 
+struct WebhooksConfig {
+  // webhooks.retry_schedule: the delays before the 2nd, 3rd... attempt of a failed webhook, in
+  // ms (durations "5s", "5m", "2h" in the file; 1 to 20 of them, each at most 48h).
+  std::vector<std::int64_t> retry_schedule_ms = {5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000};
+  // webhooks.allow_private_targets: webhooks may reach loopback, private, link-local, CGNAT and
+  // multicast addresses (on-premises partners, tests). Off by default (SSRF).
+  bool allow_private_targets = false;
+  bool allow_http = false;  // webhooks.allow_http: plain http:// webhook URLs (tests only)
+};
+
 struct Config {
   ServerConfig server;
   DatabaseConfig database;
   TwilioConfig twilio;
   SecurityConfig security;
   SmsConfig sms;
+  WebhooksConfig webhooks;
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error
   double escalation_time_scale = 1;  // escalation.time_scale, 1..3600: tests and demos only
   int audit_retention_days = 365;    // retention.audit_days, 30..3650: audit rows kept this long

@@ -1,5 +1,5 @@
-// Channel: one way of reaching someone. SMS today (sms_channel.h); voice, webhooks and email
-// follow as further Channels. The dispatcher claims queued deliveries and hands each one to the
+// Channel: one way of reaching someone. SMS (sms_channel.h) and organisations' webhooks
+// (webhook_channel.h); voice and email follow as further Channels. The dispatcher claims queued deliveries and hands each one to the
 // channel its row names (deliveries.channel); nothing outside channels/ knows a provider's API.
 //
 // A channel owns its limiter: it paces each network's senders (numbers, endpoints) at their
@@ -31,12 +31,21 @@ struct OutboundMessage {
   std::string body;
   int segments = 1;  // the channel's unit of rate (SMS segments)
   int validity_seconds = 3600;
+  // Webhooks: `to` is the endpoint's URL and `body` the event's JSON; the endpoint (its own
+  // concurrency cap), the webhook-id sent with every attempt, and the keys to sign with (the
+  // current secret's, then a rotation's previous one).
+  std::int64_t endpoint_id = 0;
+  std::string message_id;
+  std::vector<std::string> keys;
 };
 
 // What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.
 struct SendResult {
   SmsOutcome outcome;
   std::string sender;
+  int http_status = 0;  // webhooks: the answer's status (0: no answer)
+  int latency_ms = 0;   // webhooks: from the request's start to its end
+  bool gone = false;    // webhooks: 410 Gone, the endpoint asks to be sent nothing more
 };
 
 class Channel {

@@ -1,11 +1,11 @@
 #include "dispatch/channels/twilio_provider.h"
 
-#include <charconv>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "dispatch/channels/twilio_signature.h"
+#include "dispatch/net/retry_after.h"
 
 namespace tocsin {
 namespace {
@@ -33,13 +33,10 @@ long JsonCode(const boost::json::value& v) {
   return 0;
 }
 
-std::chrono::seconds RetryAfter(const HttpResponse& r) {
-  auto it = r.headers.find("retry-after");
-  int seconds = 1;
-  if (it != r.headers.end()) {
-    std::from_chars(it->second.data(), it->second.data() + it->second.size(), seconds);
-  }
-  return std::chrono::seconds(std::clamp(seconds, 1, 3600));
+// Twilio's Retry-After, one second to an hour (a second when it gives none).
+std::chrono::seconds ThrottledFor(const HttpResponse& r) {
+  return std::clamp(RetryAfter(r).value_or(std::chrono::seconds(1)), std::chrono::seconds(1),
+                    std::chrono::seconds(3600));
 }
 
 }  // namespace
@@ -77,7 +74,7 @@ SmsOutcome TwilioProvider::Interpret(const HttpResponse& r) {
   out.error_message = code ? ErrorText(code) : "provider answered HTTP " + std::to_string(r.status);
   if (r.status == 429 || code == 20429) {
     out.kind = SmsOutcome::Kind::kThrottled;
-    out.retry_after = RetryAfter(r);
+    out.retry_after = ThrottledFor(r);
   } else if (r.status >= 500 || r.status == 401 || r.status == 408) {
     out.kind = SmsOutcome::Kind::kTransient;
     if (r.status == 401) spdlog::error("twilio rejected our credentials (twilio.account_sid/auth_token)");

@@ -8,7 +8,14 @@
 namespace tocsin {
 
 Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
-                                    const std::string& actor, std::int64_t now_ms) const {
+                                    const std::string& actor, std::int64_t now_ms, const InboundKey* inbound) const {
+  if (inbound && !ClaimInboundReceipt(tx, inbound->source_id, inbound->webhook_id)) {
+    Raised repeat;
+    repeat.repeat = true;
+    repeat.receipt = FindInboundReceipt(tx, inbound->source_id, inbound->webhook_id);
+    if (!repeat.receipt) return Error::Unavailable("the first delivery of this webhook-id is still being handled");
+    return repeat;
+  }
   AlertInput in = raw;
   if (auto s = ValidateAlertInput(in); !s.ok()) return s.error();
   auto areas = CanonicalList(in.areas, "areas", &CheckAreaName);
@@ -48,11 +55,18 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
               "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(started.queued) + "}");
   auto alert = alerts_.Get(tx, net.id, id);  // with its warnings when nobody was reached
   if (!alert.ok()) return alert.error();
-  return Raised{std::move(alert.value()), std::move(started.timers)};
+  webhooks_.Queue(tx, net, alert.value(), "alert.raised", {}, now_ms);
+  Raised raised{std::move(alert.value()), std::move(started.timers), std::nullopt};
+  if (inbound) {
+    raised.receipt = InboundReceipt{201, RaisedAlertJson(raised.alert)};
+    CompleteInboundReceipt(tx, inbound->source_id, inbound->webhook_id, id, *raised.receipt);
+  }
+  return raised;
 }
 
 Result<std::int64_t> AlertUseCases::Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                           const std::string& message, const std::string& actor) const {
+                                           const std::string& message, const std::string& actor,
+                                           std::int64_t now_ms) const {
   if (auto s = CheckText(message, "message", 480); !s.ok()) return s.error();
   auto alert = alerts_.Lock(tx, net.id, alert_id);
   if (!alert.ok()) return alert.error();
@@ -60,6 +74,7 @@ Result<std::int64_t> AlertUseCases::Update(pqxx::work& tx, const Network& net, s
   int seq = alerts_.NextSeq(tx, alert_id);
   if (auto s = fanout_.StoreMessages(tx, net, alert.value(), seq, "update", message); !s.ok()) return s.error();
   auto queued = fanout_.QueueForReached(tx, alert_id, seq);
+  webhooks_.Queue(tx, net, alert.value(), "alert.updated", {{"message", message}}, now_ms);
   RecordAudit(tx, net.id, actor, "alerts.update", "alert:" + std::to_string(alert_id));
   return queued;
 }
@@ -84,7 +99,12 @@ Result<Alert> AlertUseCases::End(pqxx::work& tx, const Network& net, std::int64_
   fanout_.QueueForReached(tx, alert_id, seq);
   RecordAudit(tx, net.id, actor, status == "resolved" ? "alerts.resolve" : "alerts.cancel",
               "alert:" + std::to_string(alert_id));
-  return alerts_.Get(tx, net.id, alert_id);
+  auto ended = alerts_.Get(tx, net.id, alert_id);
+  if (ended.ok()) {
+    webhooks_.Queue(tx, net, ended.value(), status == "resolved" ? "alert.resolved" : "alert.cancelled",
+                    {{"message", message}}, now_ms);
+  }
+  return ended;
 }
 
 }  // namespace tocsin

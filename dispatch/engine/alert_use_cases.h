@@ -14,8 +14,10 @@
 
 #include "dispatch/engine/escalation_runner.h"
 #include "dispatch/fanout/fanout.h"
+#include "dispatch/fanout/webhook_fanout.h"
 #include "dispatch/model/alert.h"
 #include "dispatch/store/alert_store.h"
+#include "dispatch/store/inbound_source_store.h"
 #include "dispatch/store/network_registry.h"
 
 namespace tocsin {
@@ -23,20 +25,35 @@ namespace tocsin {
 struct Raised {
   Alert alert;
   std::vector<PendingTimer> timers;  // the escalation's first deadlines
+  // An inbound webhook's raise: the answer stored under its webhook-id (the first one's when
+  // this is a repeat: then nothing else was done and `alert` is empty).
+  std::optional<InboundReceipt> receipt;
+  bool repeat = false;
+};
+
+// A raise by a partner's signed webhook: idempotent by webhook-id per source.
+struct InboundKey {
+  std::int64_t source_id = 0;
+  std::string webhook_id;
 };
 
 class AlertUseCases {
  public:
-  AlertUseCases(const DataCipher& cipher, const Fanout& fanout, const EscalationRunner& runner)
-      : alerts_(cipher), fanout_(fanout), runner_(runner) {}
+  AlertUseCases(const DataCipher& cipher, const Fanout& fanout, const WebhookFanout& webhooks,
+                const EscalationRunner& runner)
+      : alerts_(cipher), fanout_(fanout), webhooks_(webhooks), runner_(runner) {}
 
   // Validates `in` (errors name the field), inserts the alert and its texts, and starts its
-  // escalation (the request's audience, when it names one, replaces step 0's).
+  // escalation (the request's audience, when it names one, replaces step 0's). Organisations'
+  // endpoints are sent alert.raised. With `inbound`, a webhook-id seen before (committed, or
+  // committing: this waits for it) raises nothing and returns the first raise's receipt; a new
+  // one's receipt is stored with the alert.
   Result<Raised> Raise(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
-                       std::int64_t now_ms) const;
-  // Queues `message` for every member the alert reached. Conflict if the alert has ended.
+                       std::int64_t now_ms, const InboundKey* inbound = nullptr) const;
+  // Queues `message` for every member the alert reached (and alert.updated for endpoints).
+  // Conflict if the alert has ended.
   Result<std::int64_t> Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                              const std::string& message, const std::string& actor) const;
+                              const std::string& message, const std::string& actor, std::int64_t now_ms) const;
   // Ends the alert (`status`: resolved or cancelled): cancels what is unsent, stops its
   // escalation and queues the closing message for those reached. Conflict if ended already.
   Result<Alert> End(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& status,
@@ -45,6 +62,7 @@ class AlertUseCases {
  private:
   const AlertStore alerts_;
   const Fanout& fanout_;
+  const WebhookFanout& webhooks_;
   const EscalationRunner& runner_;
 };
 

@@ -32,6 +32,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "dispatch/engine/event_hub.h"
+#include "dispatch/fanout/webhook_fanout.h"
 #include "dispatch/model/reply_decision.h"
 #include "dispatch/util/clock.h"
 #include "dispatch/util/crypto.h"
@@ -53,6 +54,7 @@ struct WriterHooks {
   const ReplyService* replies = nullptr;            // needed for AddInbound
   const DataCipher* cipher = nullptr;               // needed for AddInbound (sender lookup)
   const Clock* clock = nullptr;                     // when a delivery was reached (sent_at)
+  const WebhookFanout* webhooks = nullptr;          // answers -> answer.recorded, in the same commit
 };
 
 class DeliveryWriter {

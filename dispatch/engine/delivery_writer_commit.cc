@@ -23,17 +23,30 @@ void Announce(EventHub& events, const Batch& batch) {
   }
 }
 
+// Organisations learn of each going or cannot answer (never who gave it), in the answer's commit.
+template <typename Inbound>
+void QueueAnswerEvents(pqxx::work& tx, const WebhookFanout& webhooks, const std::vector<Inbound>& inbound,
+                       std::int64_t now_ms) {
+  for (const auto& in : inbound) {
+    const auto& r = in.decision.record;
+    if (!r || (r->answer != "going" && r->answer != "cannot")) continue;
+    webhooks.Queue(tx, r->network_id, r->alert_id, "answer.recorded", {{"answer", r->answer}}, now_ms);
+  }
+}
+
 }  // namespace
 
 void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& batch,
                            std::vector<PendingInbound>& inbound) const {
   pqxx::work tx(c);
-  WriteTransitions(tx, batch, hooks_.clock ? hooks_.clock->NowMs() : WallClockMs());
+  const auto now_ms = hooks_.clock ? hooks_.clock->NowMs() : WallClockMs();
+  WriteTransitions(tx, batch, now_ms);
   if (!inbound.empty()) {
     std::vector<InboundSms> messages;
     for (const auto& in : inbound) messages.push_back(in.sms);
     auto decisions = DecideInboundBatch(tx, *hooks_.replies, *hooks_.cipher, messages);
     for (std::size_t i = 0; i < inbound.size(); ++i) inbound[i].decision = std::move(decisions[i]);
+    if (hooks_.webhooks) QueueAnswerEvents(tx, *hooks_.webhooks, inbound, now_ms);
   }
   tx.commit();
 }

@@ -91,6 +91,9 @@ class Dispatcher {
   // Only on the executor.
   const DispatcherStats& stats() const { return stats_; }
   const WriterStats& writer_stats() const { return writer_.stats(); }
+  // The group-commit writer, for the webhook sender's outcomes (on the executor only; it stops
+  // when this drains, so drain the webhook sender first).
+  DeliveryWriter& writer() { return writer_; }
 
  private:
   struct Job {

@@ -41,8 +41,9 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       work_(asio::make_work_guard(ioc_)),
       replies_(cipher, templates),
       fanout_(cipher, templates),
-      runner_(fanout_, cipher),
-      alerts_(cipher, fanout_, runner_),
+      webhook_fanout_(cipher),
+      runner_(fanout_, webhook_fanout_, cipher),
+      alerts_(cipher, fanout_, webhook_fanout_, runner_),
       alert_store_(cipher),
       provider_(make_provider(ioc_.get_executor())),
       db_(options_.database_url, options_.pool_size) {
@@ -51,10 +52,15 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
   dispatch.writer_hooks.replies = &replies_;
   dispatch.writer_hooks.cipher = &cipher_;
   dispatch.writer_hooks.clock = clock_.get();
+  dispatch.writer_hooks.webhooks = &webhook_fanout_;
   dispatch.writer_hooks.on_failed = [this](std::int64_t alert_id) { escalator_->OnDeliveryFailed(alert_id); };
   sms_ = std::make_unique<SmsChannel>(*provider_, options_.dispatch.default_segments_per_second);
   dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_, std::vector<Channel*>{sms_.get()},
                                              dispatch);
+  webhook_client_ = std::make_unique<CurlMultiClient>(ioc_.get_executor());
+  webhook_channel_ = std::make_unique<WebhookChannel>(*webhook_client_, options_.webhook_channel);
+  webhooks_ = std::make_unique<WebhookSender>(ioc_.get_executor(), db_, cipher_, *clock_, *webhook_channel_,
+                                              dispatcher_->writer(), options_.webhooks);
   escalator_ = std::make_unique<Escalator>(
       ioc_.get_executor(), db_, *clock_, runner_, [this] { dispatcher_->WakeAll(); }, &events_);
   housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
@@ -75,20 +81,24 @@ void Engine::Start() {
   }
   if (manual_clock_) spdlog::warn("testing.manual_clock: time moves only through POST /v1/admin/clock");
   dispatcher_->Start();
+  webhooks_->Start();
   escalator_->Start();
   housekeeper_->Start();
   thread_ = std::thread([this] { ioc_.run(); });
 }
 
 void Engine::Stop(std::function<void()> done) {
-  // First no new sends (requests in flight finish and are recorded), then no escalation task
-  // left, then the loop ends: nothing posts to the io_context after it stops.
-  dispatcher_->Drain([this, done = std::move(done)]() mutable {
-    escalator_->Drain([this, done = std::move(done)]() mutable {
-      housekeeper_->Drain([this, done = std::move(done)] {
-        done();
-        work_.reset();
-        ioc_.stop();
+  // First no new sends (requests in flight finish and are recorded: webhooks first, as they
+  // write through the dispatcher's writer), then no escalation task left, then the loop ends:
+  // nothing posts to the io_context after it stops.
+  webhooks_->Drain([this, done = std::move(done)]() mutable {
+    dispatcher_->Drain([this, done = std::move(done)]() mutable {
+      escalator_->Drain([this, done = std::move(done)]() mutable {
+        housekeeper_->Drain([this, done = std::move(done)] {
+          done();
+          work_.reset();
+          ioc_.stop();
+        });
       });
     });
   });
@@ -125,19 +135,40 @@ asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const Aler
   if (!raised.ok()) co_return raised.error();
   // Committed: the dispatcher may start at once, and the escalation's clock is running.
   dispatcher_->Wake(net.id);
+  webhooks_->Wake();
   escalator_->Track(raised->alert.id, std::move(raised->timers));
   co_return std::move(raised->alert);
+}
+
+asio::awaitable<Result<InboundReceipt>> Engine::RaiseFromWebhook(const Network& net, const AlertInput& in,
+                                                                 const std::string& actor, const InboundKey& key) {
+  auto raised = co_await db_.Run([&](pqxx::connection& c) -> Result<Raised> {
+    pqxx::work tx(c);
+    auto r = alerts_.Raise(tx, net, in, actor, clock_->NowMs(), &key);
+    if (r.ok()) tx.commit();
+    return r;
+  });
+  if (!raised.ok()) co_return raised.error();
+  if (!raised->repeat) {
+    dispatcher_->Wake(net.id);
+    webhooks_->Wake();
+    escalator_->Track(raised->alert.id, std::move(raised->timers));
+  }
+  co_return std::move(*raised->receipt);
 }
 
 asio::awaitable<Result<std::int64_t>> Engine::UpdateAlert(const Network& net, std::int64_t alert_id,
                                                           const std::string& message, const std::string& actor) {
   auto queued = co_await db_.Run([&](pqxx::connection& c) -> Result<std::int64_t> {
     pqxx::work tx(c);
-    auto n = alerts_.Update(tx, net, alert_id, message, actor);
+    auto n = alerts_.Update(tx, net, alert_id, message, actor, clock_->NowMs());
     if (n.ok()) tx.commit();
     return n;
   });
-  if (queued.ok()) dispatcher_->Wake(net.id);
+  if (queued.ok()) {
+    dispatcher_->Wake(net.id);
+    webhooks_->Wake();
+  }
   co_return queued;
 }
 
@@ -169,6 +200,7 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
   });
   escalator_->Forget(alert_id);
   dispatcher_->Wake(net.id);
+  webhooks_->Wake();
   events_.Publish(alert_id, "alert", AlertEndedEventJson(ended->status));
   co_return ended;
 }

@@ -42,7 +42,11 @@
 #include "dispatch/engine/escalator.h"
 #include "dispatch/engine/housekeeper.h"
 #include "dispatch/engine/event_hub.h"
+#include "dispatch/engine/webhook_sender.h"
+#include "dispatch/channels/webhook_channel.h"
 #include "dispatch/fanout/fanout.h"
+#include "dispatch/fanout/webhook_fanout.h"
+#include "dispatch/net/curl_multi_client.h"
 #include "dispatch/model/reply_decision.h"
 #include "dispatch/store/db_pool.h"
 #include "dispatch/util/clock.h"
@@ -56,6 +60,8 @@ struct EngineOptions {
   double time_scale = 1;       // > 1: a ScaledClock (demos)
   bool manual_clock = false;   // a ManualClock moved by AdvanceClock (tests)
   int audit_retention_days = 365;  // audit rows older than this are purged (retention.h)
+  WebhookSenderOptions webhooks;         // organisations' endpoints: retry schedule
+  WebhookChannelOptions webhook_channel;  // timeout, per-endpoint cap, allowed targets
 };
 
 using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
@@ -76,6 +82,10 @@ class Engine {
   void Join();
 
   boost::asio::awaitable<Result<Alert>> RaiseAlert(const Network& net, const AlertInput& in, const std::string& actor);
+  // A raise by a partner's signed webhook (`actor` names the source): the answer to give, the
+  // first one's again for a repeated webhook-id (which does nothing else).
+  boost::asio::awaitable<Result<InboundReceipt>> RaiseFromWebhook(const Network& net, const AlertInput& in,
+                                                                  const std::string& actor, const InboundKey& key);
   boost::asio::awaitable<Result<std::int64_t>> UpdateAlert(const Network& net, std::int64_t alert_id,
                                                            const std::string& message, const std::string& actor);
   // `status`: "resolved" or "cancelled" (a string literal).
@@ -93,6 +103,8 @@ class Engine {
   // Replies received and not yet recorded (RecordInbound waiting on the database: non-zero for
   // long during an outage). Thread-safe.
   long RepliesWaiting() const { return replies_waiting_.load(std::memory_order_relaxed); }
+  // Webhook deliveries were queued outside a use case (a manual retry): send them now. Thread-safe.
+  void WakeWebhooks() { webhooks_->Wake(); }
 
   const Clock& clock() const { return *clock_; }
   DbPool& db() { return db_; }
@@ -115,12 +127,16 @@ class Engine {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   const ReplyService replies_;
   const Fanout fanout_;
+  const WebhookFanout webhook_fanout_;
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
   const AlertStore alert_store_;  // the Housekeeper's reads
   std::unique_ptr<SmsProvider> provider_;
   std::unique_ptr<Channel> sms_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<CurlMultiClient> webhook_client_;
+  std::unique_ptr<Channel> webhook_channel_;
+  std::unique_ptr<WebhookSender> webhooks_;  // after the dispatcher: it writes through its writer
   std::unique_ptr<Escalator> escalator_;
   std::unique_ptr<Housekeeper> housekeeper_;
   std::thread thread_;

@@ -45,7 +45,10 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
   for (const auto& d : a.deadlines) out.timers.push_back(InsertDeadline(tx, alert_id, d));
   if (a.start_step) {
     auto step = static_cast<std::size_t>(*a.start_step);
-    if (step > 0) SetEscalationStep(tx, alert_id, *a.start_step, now_ms);
+    if (step > 0) {
+      SetEscalationStep(tx, alert_id, *a.start_step, now_ms);
+      webhooks_.Queue(tx, net, alert_id, "escalation.step", {{"step", *a.start_step}}, now_ms);
+    }
     auto audiences = step == 0 && first_step ? *first_step
                                              : std::vector<PolicyAudience>{e.policy.steps[step].audience};
     std::int64_t reached = 0;

@@ -5,6 +5,8 @@
 // through store/escalation_store.h. The Escalator (escalator.h) calls it from its deadlines and
 // after answers; the Raise use case calls Start.
 //
+// A step after the first that starts is reported to organisations' endpoints (escalation.step).
+//
 // Every function runs inside the caller's transaction; `now_ms` is the engine clock's.
 // Thread safety: holds const references only.
 #pragma once
@@ -18,6 +20,7 @@
 
 #include "dispatch/engine/tree_mover.h"
 #include "dispatch/fanout/fanout.h"
+#include "dispatch/fanout/webhook_fanout.h"
 #include "dispatch/model/escalation_rules.h"
 #include "dispatch/store/alert_store.h"
 #include "dispatch/store/escalation_store.h"
@@ -36,8 +39,8 @@ struct EscalationOutcome {
 
 class EscalationRunner {
  public:
-  EscalationRunner(const Fanout& fanout, const DataCipher& cipher)
-      : fanout_(fanout), mover_(fanout), alerts_(cipher) {}
+  EscalationRunner(const Fanout& fanout, const WebhookFanout& webhooks, const DataCipher& cipher)
+      : fanout_(fanout), webhooks_(webhooks), mover_(fanout), alerts_(cipher) {}
 
   // Records a new alert's escalation and starts step 0. `first_step`, when given, replaces the
   // audiences of step 0 (the raise named its own audience).
@@ -62,6 +65,7 @@ class EscalationRunner {
   EscalationFacts GoalFacts(pqxx::transaction_base& tx, std::int64_t alert_id, const Escalation& e) const;
 
   const Fanout& fanout_;
+  const WebhookFanout& webhooks_;
   const TreeMover mover_;
   const AlertStore alerts_;
 };

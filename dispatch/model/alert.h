@@ -9,7 +9,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "dispatch/util/result.h"
 
@@ -98,9 +101,21 @@ struct DeliveryPage {
 // ValidityPeriod): a raid alert an hour late is worse than none.
 int ValiditySeconds(const std::string& kind);
 
+// One of raid, detention, removal, other; else Error::Invalid naming `field`.
+Status CheckAlertKind(std::string_view kind, std::string_view field = "kind");
+
 // Checks `in` (kind, areas, location, details, deadline's form): errors name the field. Areas and
 // roles are then made canonical by the caller (CanonicalList).
 Status ValidateAlertInput(const AlertInput& in);
+
+// The alert as the API shows it (GET .../alerts/{id}) and webhooks carry it (data.alert): id,
+// code, kind, status, areas, audience, location, details, deadline, recipients, counts,
+// created_at, ended_at.
+boost::json::object AlertJson(const Alert& a);
+
+// The body of a raise's 201 answer: {"id", "code", "status", "recipients"} and, when nobody was
+// reached, "warnings". One function, so an inbound webhook's stored answer is the API's.
+std::string RaisedAlertJson(const Alert& a);
 
 // A fresh alert code (alert_code.h's alphabet), random.
 std::string NewAlertCode();

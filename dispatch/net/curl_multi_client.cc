@@ -1,5 +1,7 @@
 #include "dispatch/net/curl_multi_client.h"
 
+#include "dispatch/util/ip_address.h"
+
 #include <curl/curl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -51,8 +53,9 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 struct CurlMultiClient::Transfer {
-  Transfer(const asio::any_io_executor& executor, std::uint64_t id, std::vector<void*>* spare)
-      : id(id), deadline(executor), spare(spare) {}
+  Transfer(CurlMultiClient* client, const asio::any_io_executor& executor, std::uint64_t id,
+           std::vector<void*>* spare)
+      : client(client), id(id), deadline(executor), spare(spare) {}
   ~Transfer() {
     // After curl_multi_remove_handle. A handle is kept for the next request (reset then):
     // creating one per request is a good part of curl's cost per message.
@@ -67,6 +70,7 @@ struct CurlMultiClient::Transfer {
   }
   static constexpr std::size_t kMaxSpareHandles = 256;
 
+  CurlMultiClient* const client;
   const std::uint64_t id;  // tells a stale deadline handler from a transfer reusing the address
   CURL* easy = nullptr;
   std::vector<void*>* const spare;  // the client's spare handles (null: clean up instead)
@@ -82,6 +86,7 @@ struct CurlMultiClient::Transfer {
   std::string last_header;                     // for folded continuation lines
   std::string body;
   bool body_too_large = false;
+  bool refused_address = false;  // Open() refused an address (public_addresses_only)
   char error[CURL_ERROR_SIZE] = {};
 };
 
@@ -120,10 +125,16 @@ struct CurlMultiClient::CurlHooks {
     return 0;
   }
 
+  // Called while the transfer connects (so it is alive): `clientp` is the Transfer. The address
+  // is the one curl is about to connect to, after DNS: the place to refuse a private one.
   static curl_socket_t Open(void* clientp, curlsocktype purpose, curl_sockaddr* address) noexcept {
     if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-    return static_cast<CurlMultiClient*>(clientp)->OpenSocket(address->family, address->socktype,
-                                                              address->protocol);
+    auto* t = static_cast<Transfer*>(clientp);
+    if (t->request.public_addresses_only && !IsPublicAddress(&address->addr)) {
+      t->refused_address = true;
+      return CURL_SOCKET_BAD;
+    }
+    return t->client->OpenSocket(address->family, address->socktype, address->protocol);
   }
 
   static int Close(void* clientp, curl_socket_t fd) noexcept {
@@ -225,7 +236,7 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
       return;
     }
   }
-  auto t = std::make_unique<Transfer>(executor_, ++next_id_, &spare_easy_);
+  auto t = std::make_unique<Transfer>(this, executor_, ++next_id_, &spare_easy_);
   if (!spare_easy_.empty()) {
     t->easy = static_cast<CURL*>(spare_easy_.back());
     spare_easy_.pop_back();
@@ -270,9 +281,10 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
   set(CURLOPT_WRITEFUNCTION, &CurlHooks::Write);
   set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
   // The connection's sockets belong to the client, not to this request: curl may close them
-  // (through this pointer) after the request is gone, as late as curl_multi_cleanup().
+  // (through the client pointer) after the request is gone, as late as curl_multi_cleanup().
+  // Opening happens only while this request connects, so it may see the request.
   set(CURLOPT_OPENSOCKETFUNCTION, &CurlHooks::Open);
-  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(this));
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(t.get()));
   set(CURLOPT_CLOSESOCKETFUNCTION, &CurlHooks::Close);
   set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(this));
   if (r.method == "GET") {
@@ -501,7 +513,10 @@ std::vector<CurlMultiClient::Finished> CurlMultiClient::CollectFinished() {
       response.error = "no HTTP response";  // can't happen over http(s); keeps status 0 explained
     } else {
       response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-      if (t->body_too_large) {
+      response.refused_address = t->refused_address;
+      if (t->refused_address) {
+        response.error = "refused: the host resolves to a loopback, private, link-local or reserved address";
+      } else if (t->body_too_large) {
         response.error =
             "response body larger than " + std::to_string(kMaxResponseBodyBytes) + " bytes";
       } else {

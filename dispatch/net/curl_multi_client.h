@@ -61,6 +61,9 @@ struct HttpRequest {
   // Response headers to keep (lowercase names); empty keeps them all. Each kept header costs
   // allocations on every response.
   std::vector<std::string> keep_headers;
+  // Connect only to public addresses (util/ip_address.h), checked for every address curl tries
+  // after DNS, so a name that resolves to a private address is refused too (webhooks: SSRF).
+  bool public_addresses_only = false;
 };
 
 struct HttpResponse {
@@ -70,6 +73,7 @@ struct HttpResponse {
                                                // (e.g. "retry-after"); repeats joined by ", "
   std::string error;       // when status == 0: curl's text, e.g. "Timeout was reached (...)"
   bool timed_out = false;  // the request's timeout expired (status is then 0)
+  bool refused_address = false;  // public_addresses_only refused an address it resolved to
 };
 
 class CurlMultiClient {

@@ -75,9 +75,10 @@ constexpr const char* kNextSeq =
 constexpr const char* kEndAlert =
     "UPDATE alerts SET status = $2, ended_at = to_timestamp($3::float8 / 1000) WHERE id = $1";
 
+// Members' messages only: webhook events still reach partners after the end (they record it).
 constexpr const char* kCancelQueued =
     "UPDATE deliveries SET state = 'cancelled', error_message = 'alert ended', updated_at = now()"
-    " WHERE alert_id = $1 AND state = 'queued'";
+    " WHERE alert_id = $1 AND state = 'queued' AND member_id IS NOT NULL";
 
 constexpr const char* kDeadlineText =
     "SELECT to_char($1::timestamptz AT TIME ZONE 'Europe/London', 'DD Mon HH24:MI')";

@@ -12,17 +12,26 @@ namespace {
 constexpr const char* kApply =
     "UPDATE deliveries d SET state = u.state,"
     " sender = COALESCE(u.sender, d.sender), provider_id = COALESCE(u.provider_id, d.provider_id),"
-    " error_code = COALESCE(u.error_code, d.error_code),"
-    " error_message = COALESCE(u.error_message, d.error_message),"
-    " next_attempt_at = CASE WHEN u.state = 'queued'"
-    "   THEN now() + make_interval(secs => u.delay) ELSE d.next_attempt_at END,"
+    " error_code = CASE WHEN d.endpoint_id IS NULL THEN COALESCE(u.error_code, d.error_code) ELSE u.error_code END,"
+    " error_message = CASE WHEN d.endpoint_id IS NULL THEN COALESCE(u.error_message, d.error_message)"
+    "   ELSE u.error_message END,"
+    " next_attempt_at = CASE WHEN u.state = 'queued' THEN COALESCE(to_timestamp(u.retry_at / 1000),"
+    "   now() + make_interval(secs => u.delay)) ELSE d.next_attempt_at END,"
     " sent_at = CASE WHEN u.state IN ('sent', 'delivered') AND d.sent_at IS NULL"
     "   THEN to_timestamp($8::float8 / 1000) ELSE d.sent_at END,"
+    " http_status = CASE WHEN d.endpoint_id IS NULL THEN d.http_status ELSE u.http_status END,"
+    " latency_ms = COALESCE(u.latency_ms, d.latency_ms),"
     " updated_at = now()"
     " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-    "   $7::float8[]) AS u(id, state, sender, provider_id, error_code, error_message, delay)"
+    "   $7::float8[], $9::float8[], $10::integer[], $11::integer[])"
+    "   AS u(id, state, sender, provider_id, error_code, error_message, delay, retry_at, http_status, latency_ms)"
     " WHERE d.id = u.id AND (delivery_rank(u.state) > delivery_rank(d.state)"
     "   OR (u.state IN ('queued', 'cancelled') AND d.state = 'sending'))";
+
+// An endpoint that answered 410 Gone is sent nothing more until someone retries by hand.
+constexpr const char* kDisableEndpoints =
+    "UPDATE webhook_endpoints SET state = 'disabled', disabled_reason = 'the endpoint answered 410 Gone',"
+    " updated_at = now() WHERE id = ANY($1::bigint[]) AND state = 'active'";
 
 constexpr const char* kApplyEarly =
     "WITH e AS (DELETE FROM early_status WHERE provider_id = ANY($1::text[])"
@@ -71,14 +80,15 @@ constexpr const char* kLockAlerts =
 constexpr const char* kPruneEarly =
     "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
 constexpr const char* kNetworksWithWork =
-    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()";
+    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()"
+    " AND member_id IS NOT NULL";
 constexpr const char* kSenders =
     "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1 ORDER BY position";
 // Claims the oldest due deliveries of one network and returns what sending them needs: the
 // delivery's own text if it has one (a relay node's call list), else its language's message.
 constexpr const char* kClaim =
     "WITH picked AS (SELECT id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
-    "  AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    "  AND next_attempt_at <= now() AND member_id IS NOT NULL ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
     " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
     " FROM picked p, members m, alert_messages msg, alerts a"
     " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
@@ -104,7 +114,9 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
     }
   }
   std::vector<std::string> ids, states, delays, opt_outs, new_ids, late;
-  std::vector<std::optional<std::string>> senders, providers, codes, messages;
+  std::vector<std::optional<std::string>> senders, providers, codes, messages, retry_at, statuses, latencies;
+  std::vector<std::int64_t> disable;
+  auto opt = [](const auto& v) { return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt; };
   for (const auto& t : batch) {
     bool after_end = ended.count(t.alert_id) && !t.closing;
     bool reached = t.state == "sent" || t.state == "delivered";
@@ -118,11 +130,17 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
     codes.push_back(t.error_code);
     messages.push_back(cancel ? std::optional<std::string>("alert ended") : t.error_message);
     delays.push_back(std::to_string(t.retry_in_seconds));
+    retry_at.push_back(opt(t.retry_at_ms));
+    statuses.push_back(opt(t.http_status));
+    latencies.push_back(opt(t.latency_ms));
+    if (t.disable_endpoint) disable.push_back(*t.disable_endpoint);
     if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
     if (after_end && reached) late.push_back(std::to_string(t.delivery_id));
   }
   tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
-                 ToPgArray(codes), ToPgArray(messages), ToPgArray(delays), static_cast<double>(now_ms));
+                 ToPgArray(codes), ToPgArray(messages), ToPgArray(delays), static_cast<double>(now_ms),
+                 ToPgArray(retry_at), ToPgArray(statuses), ToPgArray(latencies));
+  if (!disable.empty()) tx.exec_params(kDisableEndpoints, ToPgArray(disable));
   if (!new_ids.empty()) tx.exec_params(kApplyEarly, ToPgArray(new_ids));
   if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
   if (!late.empty()) tx.exec_params(kQueueLate, ToPgArray(late));

@@ -30,6 +30,13 @@ struct Transition {
   std::int64_t alert_id = 0;   // for watchers' events (0: not announced)
   std::int64_t member_id = 0;
   bool closing = false;  // the alert's closing message (resolve, cancel): it may go after the end
+  // Webhooks: a retry's due time on the engine clock (instead of retry_in_seconds of real
+  // time), the attempt's HTTP status (none: no answer) and latency, and the endpoint to disable
+  // (it answered 410 Gone).
+  std::optional<std::int64_t> retry_at_ms;
+  std::optional<int> http_status;
+  std::optional<int> latency_ms;
+  std::optional<std::int64_t> disable_endpoint;
 };
 
 // Writes `batch` (an alert message that was on the wire when its alert ended and turns out sent
@@ -57,11 +64,11 @@ struct ClaimedDelivery {
 // have been in flight), except an ended alert's (cancelled: only a closing message may still
 // go); early status callbacks older than a day are dropped. Returns how many were queued.
 long long RecoverSending(pqxx::work& tx);
-// Networks with deliveries due now.
+// Networks with members' deliveries due now (webhooks have their own sender).
 std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx);
 // The network's sender numbers in order, with their rates.
 std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id);
-// Claims up to `limit` of the network's oldest due deliveries (FOR UPDATE SKIP LOCKED).
+// Claims up to `limit` of the network's oldest due deliveries to members (FOR UPDATE SKIP LOCKED).
 std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit);
 
 

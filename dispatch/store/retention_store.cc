@@ -30,8 +30,10 @@ constexpr const char* kTombstones =
     " AND NOT EXISTS (SELECT 1 FROM tree_run_nodes t WHERE t.member_id = m.id)";
 constexpr const char* kAudit =
     "DELETE FROM audit_log WHERE at < to_timestamp($1::float8 / 1000) - make_interval(days => $2)";
-constexpr const char* kInbound =
-    "DELETE FROM inbound_messages WHERE received_at < to_timestamp($1::float8 / 1000) - interval '7 days'";
+constexpr const char* kInbound[] = {
+    "DELETE FROM inbound_messages WHERE received_at < to_timestamp($1::float8 / 1000) - interval '7 days'",
+    "DELETE FROM inbound_webhooks WHERE received_at < to_timestamp($1::float8 / 1000) - interval '7 days'",
+};
 
 }  // namespace
 
@@ -58,7 +60,9 @@ std::int64_t PurgeAudit(pqxx::work& tx, std::int64_t now_ms, int days) {
 }
 
 std::int64_t PruneInboundIds(pqxx::work& tx, std::int64_t now_ms) {
-  return tx.exec_params(kInbound, static_cast<double>(now_ms)).affected_rows();
+  std::int64_t rows = 0;
+  for (const char* sql : kInbound) rows += tx.exec_params(sql, static_cast<double>(now_ms)).affected_rows();
+  return rows;
 }
 
 }  // namespace tocsin

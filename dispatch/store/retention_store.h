@@ -26,7 +26,8 @@ std::int64_t PurgeAlert(pqxx::work& tx, std::int64_t alert_id, const std::string
 std::int64_t PurgeTombstones(pqxx::work& tx);
 // Deletes audit rows older than `days` before `now_ms`.
 std::int64_t PurgeAudit(pqxx::work& tx, std::int64_t now_ms, int days);
-// Forgets inbound message ids (kept against repeated webhooks) older than a week.
+// Forgets inbound ids kept against repeated webhooks (Twilio's MessageSids, partners'
+// webhook-ids and the answers they got) older than a week.
 std::int64_t PruneInboundIds(pqxx::work& tx, std::int64_t now_ms);
 
 }  // namespace tocsin

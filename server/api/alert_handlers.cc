@@ -3,6 +3,7 @@
 
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/util/phone.h"
+#include "server/api/alert_input.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -32,59 +33,12 @@ void AddMemberLabel(json::object& o, const MemberLabel& m, const Caller& caller)
   if (m.deleted) o["member_deleted"] = true;
 }
 
-json::object AlertToJson(const Alert& a) {
-  json::object counts;
-  for (const auto& [state, n] : a.counts) counts[state] = n;
-  return {{"id", a.id},
-          {"code", a.code},
-          {"kind", a.kind},
-          {"status", a.status},
-          {"areas", ToJsonArray(a.areas)},
-          {"audience", {{"roles", ToJsonArray(a.roles)}, {"include_neighbours", a.include_neighbours}}},
-          {"location", a.location},
-          {"details", a.details},
-          {"deadline", OptJson(a.deadline)},
-          {"recipients", a.recipients},
-          {"counts", std::move(counts)},
-          {"warnings", ToJsonArray(a.warnings)},
-          {"created_at", a.created_at},
-          {"ended_at", OptJson(a.ended_at)}};
-}
-
 Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
-  JsonBody body(ctx.req);
-  body.AllowOnly({"kind", "areas", "location", "details", "audience", "deadline"});
-  AlertInput in;
-  in.kind = body.RequiredString("kind");
-  in.areas = body.StringList("areas").value_or(std::vector<std::string>{});
-  in.location = body.RequiredString("location");
-  in.details = body.String("details").value_or("");
-  in.deadline = body.String("deadline");
-  if (const auto* audience = body.Raw("audience"); audience && !audience->is_null()) {
-    in.audience_given = true;
-    if (!audience->is_object()) throw ApiError(Error::Invalid("audience", "must be an object"));
-    for (const auto& kv : audience->as_object()) {
-      if (kv.key() == "roles") {
-        if (!kv.value().is_array()) throw ApiError(Error::Invalid("audience.roles", "must be a list"));
-        in.roles.clear();
-        for (const auto& r : kv.value().as_array()) in.roles.push_back(AsString(r, "audience.roles"));
-      } else if (kv.key() == "include_neighbours") {
-        if (!kv.value().is_bool()) {
-          throw ApiError(Error::Invalid("audience.include_neighbours", "must be true or false"));
-        }
-        in.include_neighbours = kv.value().as_bool();
-      } else {
-        throw ApiError(Error::Invalid("audience." + std::string(kv.key()), "unknown field"));
-      }
-    }
-  }
+  auto in = ReadAlertInput(JsonBody(ctx.req));
   auto actor = scope.caller.Actor();
   auto raised = ValueOrThrow(co_await EngineOf(app).RaiseAlert(scope.network, in, actor));
-  json::object created{{"id", raised.id}, {"code", raised.code}, {"status", raised.status},
-                       {"recipients", raised.recipients}};
-  if (!raised.warnings.empty()) created["warnings"] = ToJsonArray(raised.warnings);
-  co_return JsonResponse(ctx.req, status::created, std::move(created));
+  co_return JsonResponse(ctx.req, status::created, json::parse(RaisedAlertJson(raised)));
 }
 
 Awaitable GetAlertHandler(App& app, http::RequestContext& ctx) {
@@ -94,7 +48,7 @@ Awaitable GetAlertHandler(App& app, http::RequestContext& ctx) {
     pqxx::read_transaction tx(c);
     return app.alerts.Get(tx, scope.network.id, id);
   });
-  co_return JsonResponse(ctx.req, status::ok, AlertToJson(ValueOrThrow(std::move(alert))));
+  co_return JsonResponse(ctx.req, status::ok, AlertJson(ValueOrThrow(std::move(alert))));
 }
 
 Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
@@ -113,7 +67,7 @@ Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
   });
   auto next = TrimPage(alerts, q.limit);
   json::array items;
-  for (const auto& a : alerts) items.push_back(AlertToJson(a));
+  for (const auto& a : alerts) items.push_back(AlertJson(a));
   co_return JsonResponse(ctx.req, status::ok, {{"alerts", std::move(items)}, {"next_cursor", CursorJson(next)}});
 }
 
@@ -190,7 +144,7 @@ Awaitable EndAlertHandler(App& app, http::RequestContext& ctx, const char* statu
   }
   auto actor = scope.caller.Actor();
   auto a = ValueOrThrow(co_await EngineOf(app).EndAlert(scope.network, id, status_to, message, actor));
-  co_return JsonResponse(ctx.req, status::ok, AlertToJson(a));
+  co_return JsonResponse(ctx.req, status::ok, AlertJson(a));
 }
 
 }  // namespace

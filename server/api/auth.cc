@@ -16,10 +16,12 @@ bool RoleMay(const std::string& role, Permission p) {
     case Permission::kReadMembers:
     case Permission::kReadAreas:
     case Permission::kReadAlerts:
+    case Permission::kReadOrganisations:
       return role == "admin" || role == "coordinator" || role == "viewer";
     case Permission::kWriteMembers:
     case Permission::kWriteAreas:
     case Permission::kManageAlerts:
+    case Permission::kManageOrganisations:
       return role == "admin" || role == "coordinator";
     case Permission::kRaiseAlerts:
       return role == "admin" || role == "coordinator" || role == "integration";

@@ -29,6 +29,8 @@ enum class Permission {
   kReadAlerts,
   kRaiseAlerts,
   kManageAlerts,
+  kReadOrganisations,    // organisations, their webhooks and deliveries, inbound sources
+  kManageOrganisations,  // create, change, delete, rotate secrets, retry deliveries
 };
 
 struct Caller {

@@ -15,6 +15,9 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddEventRoutes(router, app);
   AddTwilioRoutes(router, app);
   AddClockRoutes(router, app);
+  AddOrganisationRoutes(router, app);
+  AddWebhookRoutes(router, app);
+  AddInboundRoutes(router, app);
 }
 
 }  // namespace tocsin

@@ -19,6 +19,9 @@ void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/t
 void AddEventRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts/{id}/events (SSE)
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
 void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (tests: manual clock)
+void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/organisations
+void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks
+void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
 
 // Every route of the server.
 void AddAllRoutes(http::Router& router, App& app);

@@ -1,0 +1,46 @@
+#include "dispatch/fanout/webhook_fanout.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "dispatch/store/webhook_delivery_store.h"
+#include "dispatch/util/clock.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+
+std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
+                                  json::object fields, std::int64_t now_ms) const {
+  if (!WebhookWanted(tx, net.id, type)) return 0;
+  json::object data{{"network", net.slug}, {"alert", AlertJson(alert)}};
+  for (auto& kv : fields) data[kv.key()] = std::move(kv.value());
+  json::object body{{"type", type}, {"timestamp", Rfc3339Utc(now_ms)}, {"data", std::move(data)}};
+  WebhookEvent e;
+  e.network_id = net.id;
+  e.alert_id = alert.id;
+  e.alert_kind = alert.kind;
+  e.alert_areas = alert.areas;
+  e.type = type;
+  e.message_id = NewToken("msg_");
+  e.body_sealed = cipher_.Seal(json::serialize(body));
+  e.now_ms = now_ms;
+  return QueueWebhookEvent(tx, e);
+}
+
+std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& type,
+                                  json::object fields, std::int64_t now_ms) const {
+  if (!WebhookWanted(tx, net.id, type)) return 0;
+  auto alert = alerts_.Get(tx, net.id, alert_id);
+  if (!alert.ok()) return 0;
+  return Queue(tx, net, alert.value(), type, std::move(fields), now_ms);
+}
+
+std::int64_t WebhookFanout::Queue(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id,
+                                  const std::string& type, json::object fields, std::int64_t now_ms) const {
+  if (!WebhookWanted(tx, network_id, type)) return 0;
+  auto net = FindNetworkById(tx, network_id);
+  if (!net) return 0;
+  return Queue(tx, *net, alert_id, type, std::move(fields), now_ms);
+}
+
+}  // namespace tocsin

@@ -1,0 +1,79 @@
+#include "dispatch/store/webhook_delivery_store.h"
+
+#include "dispatch/store/pq_types.h"
+
+namespace tocsin {
+namespace {
+
+#define TOCSIN_WANTING                                                                         \
+  " FROM webhook_endpoints e JOIN organisations o ON o.id = e.organisation_id"                 \
+  " WHERE e.network_id = $1 AND e.state = 'active' AND $2 = ANY(e.events)"
+
+constexpr const char* kQueue =
+    "INSERT INTO deliveries (alert_id, network_id, channel, language, segments, endpoint_id, event_type,"
+    "  message_id, body_enc, next_attempt_at)"
+    " SELECT $3, e.network_id, 'webhook', o.language, 1, e.id, $2, $6, $7, to_timestamp($8::float8 / 1000)"
+    TOCSIN_WANTING
+    " AND (o.kinds IS NULL OR $4 = ANY(o.kinds)) AND (o.areas IS NULL OR o.areas && $5::text[])"
+    " ORDER BY e.id";
+constexpr const char* kWanted = "SELECT 1" TOCSIN_WANTING " LIMIT 1";
+
+#undef TOCSIN_WANTING
+
+// Ranks each endpoint's due deliveries so that no endpoint takes more than its share of a claim.
+constexpr const char* kClaim =
+    "WITH due AS (SELECT d.id, row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS n"
+    "  FROM deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.state = 'active'"
+    "  WHERE d.state = 'queued' AND d.endpoint_id IS NOT NULL"
+    "  AND d.next_attempt_at <= to_timestamp($1::float8 / 1000) AND NOT d.endpoint_id = ANY($4::bigint[])),"
+    " picked AS (SELECT d.id FROM deliveries d WHERE d.id IN (SELECT id FROM due WHERE n <= $3)"
+    "  AND d.state = 'queued' ORDER BY d.next_attempt_at, d.id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
+    " FROM picked p, webhook_endpoints e WHERE d.id = p.id AND e.id = d.endpoint_id"
+    " RETURNING d.id, d.network_id, d.endpoint_id, d.attempts, d.message_id, d.event_type, d.body_enc,"
+    "  e.url_enc, e.secret_enc, CASE WHEN e.previous_until > now() THEN e.previous_secret_enc END";
+constexpr const char* kNextDue =
+    "SELECT (extract(epoch FROM min(d.next_attempt_at)) * 1000)::bigint FROM deliveries d"
+    " JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.state = 'active'"
+    " WHERE d.state = 'queued' AND d.endpoint_id IS NOT NULL";
+
+}  // namespace
+
+std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e) {
+  return static_cast<std::int64_t>(tx.exec_params(kQueue, e.network_id, e.type, e.alert_id, e.alert_kind,
+                                                  ToPgArray(e.alert_areas), e.message_id, Bytea(e.body_sealed),
+                                                  static_cast<double>(e.now_ms))
+                                       .affected_rows());
+}
+
+bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& type) {
+  return !tx.exec_params(kWanted, network_id, type).empty();
+}
+
+std::vector<ClaimedWebhook> ClaimWebhookDeliveries(pqxx::work& tx, std::int64_t now_ms, long long limit,
+                                                   int per_endpoint, const std::vector<std::int64_t>& skip_endpoints) {
+  std::vector<ClaimedWebhook> out;
+  for (const auto& r : tx.exec_params(kClaim, static_cast<double>(now_ms), limit, per_endpoint, ToPgArray(skip_endpoints))) {
+    ClaimedWebhook c;
+    c.id = r[0].as<std::int64_t>();
+    c.network_id = r[1].as<std::int64_t>();
+    c.endpoint_id = r[2].as<std::int64_t>();
+    c.attempts = r[3].as<int>();
+    c.message_id = r[4].as<std::string>();
+    c.event_type = r[5].as<std::string>();
+    c.body_enc = FromBytea(r[6]).value_or("");
+    c.url_enc = FromBytea(r[7]).value_or("");
+    c.secret_enc = FromBytea(r[8]).value_or("");
+    c.previous_secret_enc = FromBytea(r[9]);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<std::int64_t> NextWebhookDue(pqxx::transaction_base& tx) {
+  auto r = tx.exec(kNextDue);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  return r[0][0].as<std::int64_t>();
+}
+
+}  // namespace tocsin

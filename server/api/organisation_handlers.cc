@@ -1,0 +1,137 @@
+// Organisations of a network (legal aid, bail support, an MP's office, another network): create,
+// list, get, patch, delete. Kinds and areas filter what an organisation is sent; absent or null
+// means every kind or area. Admins and coordinators manage them; viewers read them.
+#include <boost/json.hpp>
+
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/organisation_store.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/path_ids.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+json::value FilterJson(const std::optional<std::vector<std::string>>& list) {
+  return list ? json::value(ToJsonArray(*list)) : json::value(nullptr);
+}
+
+json::object OrganisationToJson(const Organisation& o) {
+  return {{"id", o.id},
+          {"slug", o.slug},
+          {"name", o.name},
+          {"kinds", FilterJson(o.kinds)},
+          {"areas", FilterJson(o.areas)},
+          {"language", o.language},
+          {"created_at", o.created_at},
+          {"updated_at", o.updated_at}};
+}
+
+// A filter field: absent (nullopt), null (every) or a list.
+std::optional<std::optional<std::vector<std::string>>> ReadFilter(const JsonBody& body, std::string_view key) {
+  if (!body.Has(key)) return std::nullopt;
+  if (body.IsNull(key)) return std::optional<std::vector<std::string>>();
+  return body.StringList(key);
+}
+
+OrganisationInput ReadOrganisationInput(const JsonBody& body) {
+  body.AllowOnly({"slug", "name", "kinds", "areas", "language"});
+  OrganisationInput in;
+  in.slug = body.String("slug");
+  in.name = body.String("name");
+  in.language = body.String("language");
+  in.kinds = ReadFilter(body, "kinds");
+  in.areas = ReadFilter(body, "areas");
+  return in;
+}
+
+Awaitable CreateHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageOrganisations);
+  auto in = ValueOrThrow(
+      NormaliseOrganisationInput(ReadOrganisationInput(JsonBody(ctx.req)), true, scope.network.default_language));
+  auto created = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto o = CreateOrganisation(tx, scope.network.id, in);
+    if (!o.ok()) return o;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.create",
+                "organisation:" + std::to_string(o->id), json::serialize(json::object{{"slug", o->slug}}));
+    tx.commit();
+    return o;
+  });
+  co_return JsonResponse(ctx.req, status::created, OrganisationToJson(ValueOrThrow(std::move(created))));
+}
+
+Awaitable ListHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadOrganisations);
+  auto list = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return ListOrganisations(tx, scope.network.id);
+  });
+  json::array items;
+  for (const auto& o : list) items.push_back(OrganisationToJson(o));
+  co_return JsonResponse(ctx.req, status::ok, json::object{{"organisations", std::move(items)}});
+}
+
+Awaitable GetHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadOrganisations);
+  auto id = PathId(ctx, "id");
+  auto o = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return GetOrganisation(tx, scope.network.id, id);
+  });
+  co_return JsonResponse(ctx.req, status::ok, OrganisationToJson(ValueOrThrow(std::move(o))));
+}
+
+Awaitable PatchHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageOrganisations);
+  auto id = PathId(ctx, "id");
+  auto in = ValueOrThrow(
+      NormaliseOrganisationInput(ReadOrganisationInput(JsonBody(ctx.req)), false, scope.network.default_language));
+  auto updated = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto o = UpdateOrganisation(tx, scope.network.id, id, in);
+    if (!o.ok()) return o;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.update",
+                "organisation:" + std::to_string(id));
+    tx.commit();
+    return o;
+  });
+  co_return JsonResponse(ctx.req, status::ok, OrganisationToJson(ValueOrThrow(std::move(updated))));
+}
+
+Awaitable DeleteHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageOrganisations);
+  auto id = PathId(ctx, "id");
+  auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto s = DeleteOrganisation(tx, scope.network.id, id);
+    if (!s.ok()) return s;
+    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.delete",
+                "organisation:" + std::to_string(id));
+    tx.commit();
+    return s;
+  });
+  ValueOrThrow(std::move(deleted));
+  co_return EmptyResponse(ctx.req, status::no_content);
+}
+
+}  // namespace
+
+void AddOrganisationRoutes(http::Router& router, App& app) {
+  const std::string base = "/v1/networks/{slug}/organisations";
+  router.Add(verb::post, base, [&app](http::RequestContext& c) { return CreateHandler(app, c); });
+  router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListHandler(app, c); });
+  router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetHandler(app, c); });
+  router.Add(verb::patch, base + "/{id}", [&app](http::RequestContext& c) { return PatchHandler(app, c); });
+  router.Add(verb::delete_, base + "/{id}", [&app](http::RequestContext& c) { return DeleteHandler(app, c); });
+}
+
+}  // namespace tocsin

@@ -1,0 +1,193 @@
+// An organisation's webhook endpoints (Standard Webhooks): create (201 with the signing secret
+// whsec_..., shown this once), list, delete, rotate the secret (the new one is shown once; the old
+// one still signs for 24 hours), the endpoint's deliveries (attempts: status code, latency,
+// error; never bodies) and a manual retry (same webhook-id). URLs follow the server's target
+// rules (webhooks.allow_http, webhooks.allow_private_targets). Audited without URLs or secrets.
+#include <boost/json.hpp>
+
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/webhook_endpoint_store.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/path_ids.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+json::value OptInt(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::object EndpointToJson(const WebhookEndpoint& e) {
+  return {{"id", e.id},
+          {"organisation_id", e.organisation_id},
+          {"url", e.url},
+          {"events", ToJsonArray(e.events)},
+          {"state", e.state},
+          {"disabled_reason", OptJson(e.disabled_reason)},
+          {"previous_secret_until", OptJson(e.previous_secret_until)},
+          {"created_at", e.created_at},
+          {"updated_at", e.updated_at}};
+}
+
+json::object WithSecret(const WebhookWithSecret& w) {
+  auto o = EndpointToJson(w.endpoint);
+  o["secret"] = w.secret;
+  return o;
+}
+
+json::object DeliveryToJson(const WebhookDeliveryView& d) {
+  return {{"id", d.id},
+          {"alert_id", d.alert_id},
+          {"type", d.event_type},
+          {"webhook_id", d.message_id},
+          {"state", d.state},
+          {"attempts", d.attempts},
+          {"http_status", OptInt(d.http_status)},
+          {"latency_ms", OptInt(d.latency_ms)},
+          {"error_code", OptJson(d.error_code)},
+          {"error_message", OptJson(d.error_message)},
+          {"sent_at", OptJson(d.sent_at)},
+          {"next_attempt_at", OptJson(d.next_attempt_at)},
+          {"created_at", d.created_at},
+          {"updated_at", d.updated_at}};
+}
+
+struct EndpointScope {
+  Scope scope;
+  WebhookScope webhook;
+};
+
+boost::asio::awaitable<EndpointScope> AuthorizeEndpoint(App& app, http::RequestContext& ctx, Permission p) {
+  auto scope = co_await Authorize(app, ctx, p);
+  WebhookScope w{scope.network.id, PathId(ctx, "id")};
+  co_return EndpointScope{std::move(scope), w};
+}
+
+std::string Target(std::int64_t id) { return "webhook:" + std::to_string(id); }
+
+Awaitable CreateHandler(App& app, http::RequestContext& ctx) {
+  auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kManageOrganisations);
+  JsonBody body(ctx.req);
+  body.AllowOnly({"url", "events"});
+  WebhookInput raw{body.RequiredString("url"), body.StringList("events").value_or(std::vector<std::string>{})};
+  WebhookTargetRules rules{app.config.webhooks.allow_http, app.config.webhooks.allow_private_targets};
+  auto in = ValueOrThrow(NormaliseWebhookInput(std::move(raw), rules));
+  const WebhookEndpointStore store(app.cipher);
+  auto created = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto w = store.Create(tx, s.webhook, in);
+    if (!w.ok()) return w;
+    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.create", Target(w->endpoint.id),
+                json::serialize(json::object{{"organisation", s.webhook.organisation_id},
+                                             {"events", ToJsonArray(in.events)}}));
+    tx.commit();
+    return w;
+  });
+  co_return JsonResponse(ctx.req, status::created, WithSecret(ValueOrThrow(std::move(created))));
+}
+
+Awaitable ListHandler(App& app, http::RequestContext& ctx) {
+  auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kReadOrganisations);
+  const WebhookEndpointStore store(app.cipher);
+  auto list = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return store.List(tx, s.webhook);
+  });
+  json::array items;
+  for (const auto& e : ValueOrThrow(std::move(list))) items.push_back(EndpointToJson(e));
+  co_return JsonResponse(ctx.req, status::ok, json::object{{"webhooks", std::move(items)}});
+}
+
+Awaitable DeleteHandler(App& app, http::RequestContext& ctx) {
+  auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kManageOrganisations);
+  auto wid = PathId(ctx, "wid");
+  const WebhookEndpointStore store(app.cipher);
+  auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto d = store.Delete(tx, s.webhook, wid);
+    if (!d.ok()) return d;
+    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.delete", Target(wid));
+    tx.commit();
+    return d;
+  });
+  ValueOrThrow(std::move(deleted));
+  co_return EmptyResponse(ctx.req, status::no_content);
+}
+
+Awaitable RotateHandler(App& app, http::RequestContext& ctx) {
+  auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kManageOrganisations);
+  auto wid = PathId(ctx, "wid");
+  const WebhookEndpointStore store(app.cipher);
+  auto rotated = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto w = store.Rotate(tx, s.webhook, wid);
+    if (!w.ok()) return w;
+    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.rotate", Target(wid));
+    tx.commit();
+    return w;
+  });
+  co_return JsonResponse(ctx.req, status::ok, WithSecret(ValueOrThrow(std::move(rotated))));
+}
+
+Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
+  auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kReadOrganisations);
+  auto wid = PathId(ctx, "wid");
+  // Newest first: the cursor is the id of the last delivery of the previous page.
+  auto q = ReadPageQuery(ctx, 100, 1000);
+  std::optional<std::int64_t> before;
+  if (q.after_id > 0) before = q.after_id;
+  const WebhookEndpointStore store(app.cipher);
+  auto page = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return store.Deliveries(tx, s.webhook, wid, before, q.limit);
+  });
+  auto p = ValueOrThrow(std::move(page));
+  json::array items;
+  for (const auto& d : p.deliveries) items.push_back(DeliveryToJson(d));
+  co_return JsonResponse(ctx.req, status::ok,
+                         {{"deliveries", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});
+}
+
+Awaitable RetryHandler(App& app, http::RequestContext& ctx) {
+  auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kManageOrganisations);
+  auto wid = PathId(ctx, "wid");
+  auto delivery_id = PathId(ctx, "delivery_id");
+  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+  const auto now_ms = app.engine->clock().NowMs();
+  const WebhookEndpointStore store(app.cipher);
+  auto retried = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto d = store.Retry(tx, s.webhook, wid, delivery_id, now_ms);
+    if (!d.ok()) return d;
+    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.retry", Target(wid),
+                json::serialize(json::object{{"delivery", delivery_id}}));
+    tx.commit();
+    return d;
+  });
+  auto d = ValueOrThrow(std::move(retried));
+  app.engine->WakeWebhooks();
+  co_return JsonResponse(ctx.req, status::accepted, DeliveryToJson(d));
+}
+
+}  // namespace
+
+void AddWebhookRoutes(http::Router& router, App& app) {
+  const std::string base = "/v1/networks/{slug}/organisations/{id}/webhooks";
+  router.Add(verb::post, base, [&app](http::RequestContext& c) { return CreateHandler(app, c); });
+  router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListHandler(app, c); });
+  router.Add(verb::delete_, base + "/{wid}", [&app](http::RequestContext& c) { return DeleteHandler(app, c); });
+  router.Add(verb::post, base + "/{wid}/rotate", [&app](http::RequestContext& c) { return RotateHandler(app, c); });
+  router.Add(verb::get, base + "/{wid}/deliveries",
+             [&app](http::RequestContext& c) { return DeliveriesHandler(app, c); });
+  router.Add(verb::post, base + "/{wid}/deliveries/{delivery_id}/retry",
+             [&app](http::RequestContext& c) { return RetryHandler(app, c); });
+}
+
+}  // namespace tocsin
