@@ -60,6 +60,10 @@ asio::ip::tcp::endpoint ListenEndpoint(const ServerConfig& s) {
 }  // namespace
 
 int Serve(const Config& config) {
+  if (config.sms.provider.empty()) {
+    spdlog::error("sms.provider: is required to serve: \"twilio\", or \"sandbox\" for a demo (nothing is sent)");
+    return 1;
+  }
   auto cipher = DataCipher::FromHex(config.security.data_key_hex);
   if (!cipher.ok()) {
     spdlog::error("{}: {}", cipher.error().field, cipher.error().message);

@@ -13,6 +13,7 @@
 #include "dispatch/store/member_registry.h"
 #include "dispatch/util/crypto.h"
 #include "server/api/revoked_tokens.h"
+#include "server/api/stream_limits.h"
 #include "server/config.h"
 #include "server/http/metrics.h"
 
@@ -33,6 +34,7 @@ struct App {
   http::Metrics metrics;
   EventHub events;  // what happens to alerts, for the events stream
   RevokedTokens revoked;  // revoked through this process: their streams end
+  StreamLimits streams;   // live streams per token and per network
   // Set by Serve() before the first request: raising, ending, answers, status callbacks.
   Engine* engine = nullptr;
 };

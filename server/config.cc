@@ -385,7 +385,8 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   // [sms]
   TOCSIN_RETURN_IF_ERROR(in.String("sms", "provider", config.sms.provider));
   TOCSIN_RETURN_IF_ERROR(in.String("sms", "templates_dir", config.sms.templates_dir));
-  if (config.sms.provider != "sandbox" && config.sms.provider != "twilio") {
+  // Absent is allowed here (the operator commands need no provider); `serve` refuses it.
+  if (in.Has("sms", "provider") && config.sms.provider != "sandbox" && config.sms.provider != "twilio") {
     return Error::Invalid("sms.provider", "sms.provider must be \"sandbox\" or \"twilio\"");
   }
 

@@ -45,7 +45,9 @@ struct SecurityConfig {
 };
 
 struct SmsConfig {
-  std::string provider = "sandbox";  // "sandbox" or "twilio"
+  // "twilio", or "sandbox" (demos and tests: nothing leaves the machine). No default: `serve`
+  // refuses to start without it, so no server ends up sending nothing by accident.
+  std::string provider;
   // Message templates, one TOML file per language (config/templates in the source tree).
   std::string templates_dir = TOCSIN_DEFAULT_TEMPLATES_DIR;
 };

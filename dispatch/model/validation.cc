@@ -139,8 +139,8 @@ Status CheckMemberStatus(std::string_view status, std::string_view field) {
 }
 
 Status CheckTokenRole(std::string_view role, std::string_view field) {
-  static constexpr std::array<std::string_view, 4> kRoles = {"admin", "coordinator", "viewer",
-                                                             "integration"};
+  static constexpr std::array<std::string_view, 5> kRoles = {"admin", "coordinator", "viewer",
+                                                             "integration", "metrics"};
   return OneOf(role, kRoles, field, "token role");
 }
 

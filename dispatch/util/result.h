@@ -22,6 +22,7 @@ enum class ErrorCode {
   kUnauthorized,  // no or bad credentials
   kForbidden,     // credentials fine, role not allowed
   kTooLarge,      // a body or list over its bound
+  kTooMany,       // the caller holds too much at once (open streams); close some and retry
   kUnavailable,   // a dependency (database, provider) is down; retry later
   kInternal,      // a bug or an unexpected failure
 };

@@ -15,6 +15,7 @@ status HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthorized: return status::unauthorized;
     case ErrorCode::kForbidden: return status::forbidden;
     case ErrorCode::kTooLarge: return status::payload_too_large;
+    case ErrorCode::kTooMany: return status::too_many_requests;
     case ErrorCode::kUnavailable: return status::service_unavailable;
     case ErrorCode::kInternal: return status::internal_server_error;
   }
@@ -30,6 +31,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnauthorized: return "unauthorized";
     case ErrorCode::kForbidden: return "forbidden";
     case ErrorCode::kTooLarge: return "too_large";
+    case ErrorCode::kTooMany: return "too_many";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";
   }

@@ -7,7 +7,10 @@ namespace tocsin {
 namespace {
 
 bool RoleMay(const std::string& role, Permission p) {
+  if (role == "metrics") return p == Permission::kReadMetrics;  // nothing of any network
   switch (p) {
+    case Permission::kReadMetrics:
+      return false;
     case Permission::kReadNetwork:
       return true;
     case Permission::kManageTokens:
@@ -50,7 +53,7 @@ std::string Caller::Actor() const {
 bool Caller::May(Permission p) const {
   if (server_admin) {
     return p == Permission::kReadNetwork || p == Permission::kManageTokens ||
-           p == Permission::kReadAudit;
+           p == Permission::kReadAudit || p == Permission::kReadMetrics;
   }
   return token && RoleMay(token->role, p);
 }

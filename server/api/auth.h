@@ -31,6 +31,7 @@ enum class Permission {
   kManageAlerts,
   kReadOrganisations,    // organisations, their webhooks and deliveries, inbound sources
   kManageOrganisations,  // create, change, delete, rotate secrets, retry deliveries
+  kReadMetrics,          // GET /metrics: the server admin and `metrics` tokens only
 };
 
 struct Caller {

@@ -12,6 +12,7 @@
 // A stream ends with `revoked` when its token is revoked (at once when revoked through this
 // server, within kRecheckEvery otherwise). A comment line every kKeepAlive keeps proxies from
 // closing an idle stream; a watcher too slow to keep up gets `overflow` and the stream ends.
+// A token holds at most StreamLimits::kPerToken streams, a network kPerNetwork (429 beyond).
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -78,6 +79,7 @@ class EventStream {
         co_await out.Write("event: overflow\ndata: {}\n\n");
         co_return;
       }
+      if (out.Gone()) co_return;  // its place (StreamLimits) is free at once
       auto now = std::chrono::steady_clock::now();
       bool recheck = now - checked_at > kRecheckEvery;
       if (recheck) checked_at = now;
@@ -182,6 +184,13 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
       })) {
     throw ApiError(Error::NotFound("no such alert"));
   }
+  auto slot = app.streams.Take(scope.caller.token ? scope.caller.token->id : 0, network_id);
+  if (!slot) {
+    throw ApiError(Error{ErrorCode::kTooMany,
+                         "too many live streams: at most " + std::to_string(StreamLimits::kPerToken) +
+                             " per token and " + std::to_string(StreamLimits::kPerNetwork) + " per network",
+                         ""});
+  }
   // Subscribed before the status is read: an end after the read is an event of the stream.
   auto sub = app.events.Subscribe(alert_id, LastEventId(ctx.req));
   auto now = ValueOrThrow(co_await app.db.Run([&](pqxx::connection& c) {
@@ -195,7 +204,8 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
   }
   auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), std::move(opening),
                                               now.status != "open", now.status);
-  ctx.stream = [stream](http::StreamWriter& out) { return stream->Run(out); };
+  // The slot is held as long as the stream (the session keeps this function while it runs).
+  ctx.stream = [stream, slot](http::StreamWriter& out) { return stream->Run(out); };
   http::Response res{status::ok, ctx.req.version()};
   res.set(http::bhttp::field::content_type, "text/event-stream");
   res.set(http::bhttp::field::cache_control, "no-store");

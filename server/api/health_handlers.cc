@@ -1,9 +1,12 @@
-// /healthz: the process answers. /readyz: the database answers and the schema is current.
-// /metrics: Prometheus text.
+// /healthz: the process answers. /readyz: ready or not, nothing more (why not goes to the log:
+// a stranger learns nothing of the database). /metrics: Prometheus text, for the server admin
+// token or a `metrics` token only (request counts and pool sizes say how busy networks are).
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "dispatch/store/migrator.h"
 #include "server/api/api_error.h"
+#include "server/api/auth.h"
 #include "server/api/json_io.h"
 #include "server/api/routes.h"
 
@@ -25,11 +28,18 @@ void AddHealthRoutes(http::Router& router, App& app) {
     } catch (const std::exception&) {
       problem = "database unreachable";
     }
-    if (!problem.empty()) throw ApiError(Error::Unavailable(problem));
+    if (!problem.empty()) {
+      spdlog::warn("readyz: not ready: {}", problem);
+      throw ApiError(Error::Unavailable("not ready"));
+    }
     co_return JsonResponse(ctx.req, status::ok, {{"status", "ready"}});
   });
 
   router.Add(verb::get, "/metrics", [&app](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    auto caller = co_await Authenticate(app, ctx.req);
+    if (!caller.May(Permission::kReadMetrics)) {
+      throw ApiError(ErrorCode::kForbidden, "only the server admin token or a metrics token may read metrics");
+    }
     http::Response res{status::ok, ctx.req.version()};
     res.set(http::bhttp::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(ctx.req.keep_alive());

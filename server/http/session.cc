@@ -1,5 +1,9 @@
 #include "server/http/session.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,6 +28,13 @@ class SessionStream : public StreamWriter {
     stream_.expires_after(kStreamWriteTimeout);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), kTuple);
     co_return !ec;
+  }
+  bool Gone() const override {
+    // A peek that does not wait: 0 bytes is the client's orderly close; an error other than
+    // "nothing to read yet" is a reset.
+    char byte;
+    auto n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
   }
 
  private:

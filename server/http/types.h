@@ -23,6 +23,9 @@ class StreamWriter {
   virtual ~StreamWriter() = default;
   // Writes `data` now; false once the client has gone (the stream should end).
   virtual boost::asio::awaitable<bool> Write(std::string data) = 0;
+  // Whether the client has closed its end already (checked without waiting or writing), so a
+  // quiet stream ends at once rather than at its next write.
+  virtual bool Gone() const = 0;
 };
 // A streamed body (Server-Sent Events): the session writes the handler's response head (no
 // Content-Length; the connection closes after), then runs this until it returns.

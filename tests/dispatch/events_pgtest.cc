@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <atomic>
+#include <memory>
+#include <vector>
 #include <mutex>
 #include <thread>
 
@@ -183,4 +185,30 @@ TEST_CASE("events: Last-Event-ID resumes a dropped stream without loss or repeat
   // An id the server cannot resume from (an earlier process's): told to read the state afresh.
   Watcher stale(f.server->port(), EventsPath(alert), f.c.bearer(), "Last-Event-ID: 17\r\n");
   Eventually([&] { return stale.Saw("event: reset"); }, "a reset");
+}
+
+TEST_CASE("events: a token holds at most 8 live streams (issue 15)", "[pg][events]") {
+  AlertNetwork f;
+  f.AddMember(R"({"phone":"+447700900601","areas":["SE15"]})");
+  auto alert = f.Raise();
+  std::vector<std::unique_ptr<Watcher>> open;
+  for (int i = 0; i < 8; ++i) {
+    open.push_back(std::make_unique<Watcher>(f.server->port(), EventsPath(alert), f.c.bearer()));
+    Eventually([&] { return open.back()->Saw(": watching"); }, "a stream opens");
+  }
+  auto ninth = f.c.Get(EventsPath(alert));
+  CHECK(ninth.status == 429);
+  CHECK(ninth.body.find("too many live streams") != std::string::npos);
+  // Another token of the network is not held back by this one.
+  auto t = f.server->Admin().Post("/v1/networks/demo/tokens", R"({"role":"viewer"})");
+  REQUIRE(t.status == 201);
+  Watcher other(f.server->port(), EventsPath(alert), std::string(t.Json().as_object().at("token").as_string()));
+  Eventually([&] { return other.Saw(": watching"); }, "another token's stream");
+  // A stream closed gives its place back.
+  open.pop_back();
+  Eventually([&] {
+    Watcher again(f.server->port(), EventsPath(alert), f.c.bearer());
+    Eventually([&] { return again.Saw("HTTP/1.1"); }, "an answer");
+    return again.Saw("HTTP/1.1 200");
+  }, "a place again");
 }

@@ -212,7 +212,7 @@ TEST_CASE("replies: a member's answers held through a database outage keep their
   auto m = f.Member("+447700900401", "en");
   auto [alert, code] = f.Alert();
   auto waiting = [&] {
-    auto text = f.server.Client().Get("/metrics").body;
+    auto text = f.server.Admin().Get("/metrics").body;
     auto at = text.find("\ntocsin_replies_waiting ");
     return at == std::string::npos ? -1 : std::stoi(text.substr(at + 24));
   };

@@ -35,6 +35,17 @@ TEST_CASE("serve refuses to start on an unmigrated database", "[pg][migrate]") {
   CHECK(r.err.find("tocsind migrate") != std::string::npos);
 }
 
+TEST_CASE("serve refuses to start without [sms]: no server sends nothing by accident (issue 15)",
+          "[pg][config]") {
+  TestDatabase db;
+  TocsindProcess server(db, "[sms]\n");  // the section, but no provider in it
+  auto r = server.Cli({"serve"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("sms.provider") != std::string::npos);
+  // The operator commands need no provider.
+  CHECK(server.Cli({"token", "list", "--network", "nowhere"}).err.find("sms.provider") == std::string::npos);
+}
+
 TEST_CASE("a bad config stops start-up with one line naming the key", "[pg][config]") {
   TestDatabase db;
   TocsindProcess server(db);
@@ -44,6 +55,18 @@ TEST_CASE("a bad config stops start-up with one line naming the key", "[pg][conf
   CHECK(r.err.find("not-hex") == std::string::npos);  // never echo a secret
 }
 
+TEST_CASE("readyz says only ready or not, and why not goes to the log", "[pg][health]") {
+  TestDatabase db;
+  TocsindProcess server(db, "", /*migrate=*/true);
+  server.Start();
+  db.Scalar("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)");
+  auto r = server.Client().Get("/readyz");
+  CHECK(r.status == 503);
+  CHECK(r.body.find("not ready") != std::string::npos);
+  CHECK(r.body.find("migrat") == std::string::npos);
+  CHECK(server.Log().find("tocsind migrate") != std::string::npos);
+}
+
 TEST_CASE("readyz reports the database and healthz the process", "[pg][health]") {
   TestDatabase db;
   TocsindProcess server(db);
@@ -51,8 +74,17 @@ TEST_CASE("readyz reports the database and healthz the process", "[pg][health]")
   auto c = server.Client();
   CHECK(c.Get("/healthz").status == 200);
   CHECK(c.Get("/readyz").status == 200);
-  auto metrics = c.Get("/metrics");
+  // Metrics say how busy networks are: not for anyone (issue 15).
+  CHECK(c.Get("/metrics").status == 401);
+  auto network_admin = CreateNetworkWithToken(server, "demo", "admin");
+  CHECK(server.Client(network_admin).Get("/metrics").status == 403);
+  auto t = server.Admin().Post("/v1/networks/demo/tokens", R"({"role":"metrics","label":"prometheus"})");
+  REQUIRE(t.status == 201);
+  auto scraper = server.Client(std::string(t.Json().as_object().at("token").as_string()));
+  CHECK(scraper.Get("/v1/networks/demo").status == 403);  // a metrics token reads nothing else
+  auto metrics = scraper.Get("/metrics");
   CHECK(metrics.status == 200);
+  CHECK(server.Admin().Get("/metrics").status == 200);
   CHECK(metrics.body.find("tocsin_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1") !=
         std::string::npos);
   CHECK(metrics.body.find("tocsin_http_request_duration_seconds_bucket") != std::string::npos);

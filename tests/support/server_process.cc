@@ -76,6 +76,7 @@ TocsindProcess::TocsindProcess(const TestDatabase& db, std::string extra_toml, b
       << "public_url = \"http://127.0.0.1:" << port_ << "\"\n"
       << "[database]\nurl = \"" << db.url() << "\"\npool_size = 4\n"
       << (extra_toml.find("[log]") == std::string::npos ? "[log]\nlevel = \"debug\"\n" : "")
+      << (extra_toml.find("[sms]") == std::string::npos ? "[sms]\nprovider = \"sandbox\"\n" : "")
       << extra_toml << "\n";
   cfg.close();
   if (migrate) {
