@@ -22,8 +22,8 @@ namespace tocsin {
 namespace {
 
 // Keys that hold secrets: their values never appear in an error message.
-constexpr std::array<std::string_view, 4> kSecretKeys = {"data_key", "admin_token", "account_sid",
-                                                         "auth_token"};
+constexpr std::array<std::string_view, 5> kSecretKeys = {"data_key", "admin_token", "account_sid",
+                                                         "auth_token", "password"};
 
 // The schema: every table and the keys it may hold. Anything else is an error.
 struct TableSchema {
@@ -40,6 +40,8 @@ const std::vector<TableSchema>& Schema() {
         "request_timeout_ms"}},
       {"security", {"data_key", "admin_token"}},
       {"sms", {"provider", "templates_dir"}},
+      {"email",
+       {"smtp_url", "starttls", "username", "password", "from", "max_in_flight", "timeout_ms"}},
       {"log", {"level"}},
       {"escalation", {"time_scale"}},
       {"retention", {"audit_days"}},
@@ -304,6 +306,27 @@ Error ParseError(std::string_view toml_text, const toml::parse_error& e) {
     if (!status_.ok()) return status_.error(); \
   } while (false)
 
+Status ParseEmail(const Reader& in, const EnvLookup& env, EmailConfig& email) {
+  TOCSIN_RETURN_IF_ERROR(in.String("email", "smtp_url", email.smtp_url));
+  TOCSIN_RETURN_IF_ERROR(in.String("email", "starttls", email.starttls));
+  TOCSIN_RETURN_IF_ERROR(in.String("email", "username", email.username));
+  TOCSIN_RETURN_IF_ERROR(in.String("email", "password", email.password));
+  std::string password_source;
+  ApplyEnv(env, "TOCSIN_SMTP_PASSWORD", email.password, password_source);
+  TOCSIN_RETURN_IF_ERROR(in.String("email", "from", email.from));
+  TOCSIN_RETURN_IF_ERROR(in.Integer("email", "max_in_flight", 1, 100, email.max_in_flight));
+  TOCSIN_RETURN_IF_ERROR(in.Integer("email", "timeout_ms", 1000, 300000, email.timeout_ms));
+  if (email.starttls != "required" && email.starttls != "off") {
+    return Error::Invalid("email.starttls", "email.starttls must be \"required\" or \"off\"");
+  }
+  if (!email.enabled()) return Ok{};
+  if (email.from.empty()) {
+    return Error::Invalid("email.from", "email.from is required with email.smtp_url");
+  }
+  // The checks name the key at fault and never echo a value (a URL may carry credentials).
+  return CheckSmtpSettings(email.Settings());
+}
+
 Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   TOCSIN_RETURN_IF_ERROR(CheckKnownKeys(root));
   const Reader in(root);
@@ -429,6 +452,9 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   TOCSIN_RETURN_IF_ERROR(
       in.Integer("twilio", "request_timeout_ms", 100, 120000, twilio.request_timeout_ms));
 
+  // [email]
+  TOCSIN_RETURN_IF_ERROR(ParseEmail(in, env, config.email));
+
   // [escalation]
   TOCSIN_RETURN_IF_ERROR(in.Number("escalation", "time_scale", config.escalation_time_scale));
   // TOCSIN_TIME_SCALE wins (a demo runs the quickstart's config faster without editing it).
@@ -483,6 +509,18 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
 #undef TOCSIN_RETURN_IF_ERROR
 
 }  // namespace
+
+SmtpSettings EmailConfig::Settings() const {
+  SmtpSettings s;
+  s.url = smtp_url;
+  s.starttls = starttls != "off";
+  s.username = username;
+  s.password = password;
+  s.from = from;
+  s.max_connections = max_in_flight;
+  s.timeout = std::chrono::milliseconds(timeout_ms);
+  return s;
+}
 
 EnvLookup ProcessEnv() {
   return [](const char* name) -> std::optional<std::string> {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dispatch/net/smtp_client.h"
 #include "dispatch/util/result.h"
 
 namespace tocsin {
@@ -62,6 +63,21 @@ struct WebhooksConfig {
   bool allow_http = false;  // webhooks.allow_http: plain http:// webhook URLs (tests only)
 };
 
+// [email]: alert emails to organisations through the operator's SMTP relay
+// (dispatch/net/smtp_client.h). Email is off while smtp_url is empty.
+struct EmailConfig {
+  std::string smtp_url;               // email.smtp_url: smtp://host:port or smtps://host:port
+  std::string starttls = "required";  // email.starttls: "required", or "off" (loopback relay only)
+  std::string username;               // email.username: SMTP AUTH when set
+  std::string password;               // email.password; env TOCSIN_SMTP_PASSWORD wins
+  std::string from;                   // email.from: required with smtp_url
+  int max_in_flight = 4;              // email.max_in_flight, 1..100: messages at the relay at once
+  int timeout_ms = 30000;             // email.timeout_ms: one whole SMTP exchange, then retry
+
+  bool enabled() const { return !smtp_url.empty(); }
+  SmtpSettings Settings() const;
+};
+
 struct Config {
   ServerConfig server;
   DatabaseConfig database;
@@ -69,6 +85,7 @@ struct Config {
   SecurityConfig security;
   SmsConfig sms;
   WebhooksConfig webhooks;
+  EmailConfig email;
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error
   double escalation_time_scale = 1;  // escalation.time_scale, 1..3600: tests and demos only
   int audit_retention_days = 365;    // retention.audit_days, 30..3650: audit rows kept this long
@@ -83,7 +100,8 @@ EnvLookup ProcessEnv();
 
 // Parses TOML text. Required: server.public_url, database.url (or DATABASE_URL),
 // security.data_key (or TOCSIN_DATA_KEY, 64 hex chars). When sms.provider = "twilio":
-// twilio.account_sid (AC + 32 hex) and twilio.auth_token are required too. Unknown keys are
+// twilio.account_sid (AC + 32 hex) and twilio.auth_token are required too. When email.smtp_url is
+// set, email.from is required and the settings must pass CheckSmtpSettings. Unknown keys are
 // errors (a typo must not silently fall back to a default).
 Result<Config> ParseConfig(std::string_view toml_text, const EnvLookup& env);
 // Reads `path` then ParseConfig; an unreadable file is Error::Invalid with field "--config".

@@ -1,6 +1,6 @@
-// Channel: one way of reaching someone. SMS (sms_channel.h) and organisations' webhooks
-// (webhook_channel.h); voice and email follow as further Channels. The dispatcher claims queued deliveries and hands each one to the
-// channel its row names (deliveries.channel); nothing outside channels/ knows a provider's API.
+// Channel: one way of reaching someone: SMS (sms_channel.h), organisations' webhooks
+// (webhook_channel.h) and email (email_channel.h); voice follows. The dispatcher claims queued
+// deliveries and hands each one to the channel its row names (deliveries.channel); nothing outside channels/ knows a provider's API.
 //
 // A channel owns its limiter: it paces each network's senders (numbers, endpoints) at their
 // rates, holds back when its provider says it is overloaded, and reports exactly one outcome per
@@ -27,7 +27,7 @@ namespace tocsin {
 struct OutboundMessage {
   std::int64_t delivery_id = 0;
   std::int64_t network_id = 0;
-  std::string to;    // E.164 for SMS and voice
+  std::string to;    // E.164 for SMS and voice; an email address for email
   std::string body;
   int segments = 1;  // the channel's unit of rate (SMS segments)
   int validity_seconds = 3600;
@@ -37,6 +37,9 @@ struct OutboundMessage {
   std::int64_t endpoint_id = 0;
   std::string message_id;
   std::vector<std::string> keys;
+  // Email only: one line, UTF-8 (message/email_text.h). Last, so that aggregate initialisers
+  // written before it still fill the fields above.
+  std::string subject;
 };
 
 // What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.

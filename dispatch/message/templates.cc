@@ -23,6 +23,25 @@ const std::vector<std::string>& TemplateSet::Kinds() {
   return kinds;
 }
 
+namespace {
+
+// "prefix" + "kind." + "key" (or "prefix" + "key" for an empty kind), once both are known.
+Result<std::string> FullKey(std::string_view prefix, const std::vector<std::string>& top_keys,
+                            const std::vector<std::string>& kind_keys, std::string_view kind,
+                            std::string_view key) {
+  if (!kind.empty() && !Contains(TemplateSet::Kinds(), kind)) {
+    return Error::Invalid("kind", "unknown alert kind " + Quoted(kind));
+  }
+  if (kind.empty() ? !Contains(top_keys, key) : !Contains(kind_keys, key)) {
+    return Error::Invalid("key", "unknown template key " + Quoted(key));
+  }
+  std::string full(prefix);
+  if (!kind.empty()) full.append(kind).append(".");
+  return full.append(key);
+}
+
+}  // namespace
+
 const std::vector<std::string>& TemplateSet::KindKeys() {
   static const std::vector<std::string> keys = {"alert", "update", "resolve", "cancel"};
   return keys;
@@ -38,9 +57,20 @@ const std::vector<std::string>& TemplateSet::TopLevelKeys() {
 }
 
 const std::vector<std::string>& TemplateSet::Placeholders() {
-  static const std::vector<std::string> names = {"code",    "location", "details", "deadline", "message",
-                                                 "network", "codes",    "people",  "count"};
+  static const std::vector<std::string> names = {"code",    "location", "details", "deadline",
+                                                 "message", "network",  "codes",   "people",
+                                                 "count",   "areas",    "link",    "answer"};
   return names;
+}
+
+const std::vector<std::string>& TemplateSet::EmailKindKeys() {
+  static const std::vector<std::string> keys = {"subject", "body"};
+  return keys;
+}
+
+const std::vector<std::string>& TemplateSet::EmailKeys() {
+  static const std::vector<std::string> keys = {"answer_link", "answer_coordinator"};
+  return keys;
 }
 
 Result<TemplateSet::Compiled> TemplateSet::Compile(std::string_view text, std::string_view file,
@@ -129,6 +159,22 @@ Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir)
         if (Status s = add(kind + "." + key, root[kind][key]); !s.ok()) return s.error();
       }
     }
+    if (!root["email"].is_table()) {
+      return Error::Invalid("email", file + ": missing table " + Quoted("[email]"));
+    }
+    for (const std::string& key : EmailKeys()) {
+      if (Status s = add("email." + key, root["email"][key]); !s.ok()) return s.error();
+    }
+    for (const std::string& kind : Kinds()) {
+      if (!root["email"][kind].is_table()) {
+        return Error::Invalid("email." + kind,
+                              file + ": missing table " + Quoted("[email." + kind + "]"));
+      }
+      for (const std::string& key : EmailKindKeys()) {
+        const std::string full = "email." + kind + "." + key;
+        if (Status s = add(full, root["email"][kind][key]); !s.ok()) return s.error();
+      }
+    }
     set.languages_.emplace(path.stem().string(), std::move(language));
   }
   if (!set.HasLanguage(kLastFallback)) {
@@ -154,19 +200,31 @@ Result<std::string> TemplateSet::Render(std::string_view language,
                                         std::string_view fallback_language, std::string_view kind,
                                         std::string_view key,
                                         const std::map<std::string, std::string>& vars) const {
-  if (!kind.empty() && !Contains(Kinds(), kind)) {
-    return Error::Invalid("kind", "unknown alert kind " + Quoted(kind));
-  }
-  if (kind.empty() ? !Contains(TopLevelKeys(), key) : !Contains(KindKeys(), key)) {
-    return Error::Invalid("key", "unknown template key " + Quoted(key));
-  }
+  Result<std::string> full_key = FullKey("", TopLevelKeys(), KindKeys(), kind, key);
+  if (!full_key.ok()) return full_key.error();
+  return RenderKey(language, fallback_language, full_key.value(), vars);
+}
+
+Result<std::string> TemplateSet::RenderEmail(std::string_view language,
+                                             std::string_view fallback_language,
+                                             std::string_view kind, std::string_view key,
+                                             const std::map<std::string, std::string>& vars) const {
+  Result<std::string> full_key = FullKey("email.", EmailKeys(), EmailKindKeys(), kind, key);
+  if (!full_key.ok()) return full_key.error();
+  return RenderKey(language, fallback_language, full_key.value(), vars);
+}
+
+// (RenderKey is a member with few parameters on purpose: a private member taking the key lists
+// as well made GCC 12 crash compiling engine/delivery_writer.cc, which includes this header.)
+Result<std::string> TemplateSet::RenderKey(std::string_view language,
+                                           std::string_view fallback_language,
+                                           const std::string& full_key,
+                                           const std::map<std::string, std::string>& vars) const {
   auto it = languages_.find(language);
   if (it == languages_.end()) it = languages_.find(fallback_language);
   if (it == languages_.end()) it = languages_.find(kLastFallback);
   if (it == languages_.end()) return Error::Internal("template set is empty");  // not loaded
 
-  const std::string full_key =
-      kind.empty() ? std::string(key) : std::string(kind) + "." + std::string(key);
   const auto found = it->second.find(full_key);
   if (found == it->second.end()) return Error::Internal("template missing after load: " + full_key);
 

@@ -11,11 +11,14 @@
 //     stand_down, reminder, and the call list of a relay tree's node (model/call_list.h):
 //     relay_call ("Please call: {people}"), relay_more ("and {count} more: reply LIST"),
 //     relay_separator (what stands between two people: "," or "،"; a space follows it) and
-//     relay_none (the answer to LIST from someone with nobody to call).
+//     relay_none (the answer to LIST from someone with nobody to call);
+//   - the email to an organisation (email_text.h): a table [email] with the strings
+//     answer_link ("To answer, open {link}") and answer_coordinator (when there is no link), and
+//     one table [email.<kind>] per alert kind with the strings subject and body.
 //
 // Extra keys and tables are ignored (forward compatibility). Texts may use the placeholders
-// {code} {location} {details} {deadline} {message} {network} {people} {count}; "{{" and "}}" are
-// literal braces.
+// {code} {location} {details} {deadline} {message} {network} {people} {count} {areas} {link}
+// {answer}; "{{" and "}}" are literal braces.
 // Invariants once LoadDirectory() succeeds:
 //   1. "en" is present (it is the last fallback), and every language has every kind and key.
 //   2. Every template parsed, with only known placeholders and balanced braces.
@@ -47,6 +50,9 @@ class TemplateSet {
   static const std::vector<std::string>& KindKeys();
   static const std::vector<std::string>& TopLevelKeys();
   static const std::vector<std::string>& Placeholders();
+  // The email texts: per kind in [email.<kind>], and the shared ones in [email].
+  static const std::vector<std::string>& EmailKindKeys();
+  static const std::vector<std::string>& EmailKeys();
 
   // Loads every *.toml file in `dir`. A file that is not valid TOML is kMalformed, its message
   // "file:line: what". Any other problem is Error::Invalid whose message names the file and
@@ -63,6 +69,11 @@ class TemplateSet {
                              std::string_view kind, std::string_view key,
                              const std::map<std::string, std::string>& vars) const;
 
+  // As Render, for the email texts: `key` of [email.<kind>], or of [email] when `kind` is empty.
+  Result<std::string> RenderEmail(std::string_view language, std::string_view fallback_language,
+                                  std::string_view kind, std::string_view key,
+                                  const std::map<std::string, std::string>& vars) const;
+
   bool HasLanguage(std::string_view language) const;
   // Sorted language codes.
   std::vector<std::string> Languages() const;
@@ -74,10 +85,15 @@ class TemplateSet {
     std::string text;  // the literal, or the placeholder's name
   };
   using Compiled = std::vector<Piece>;
-  // Key: "kind.key" or, for top-level texts, "key".
+  // Key: "kind.key" or, for top-level texts, "key"; "email.kind.key" and "email.key".
   using Language = std::map<std::string, Compiled, std::less<>>;
 
   TemplateSet() = default;
+  // Renders the compiled template `full_key` ("email.raid.subject") in `language`, else
+  // `fallback_language`, else "en".
+  Result<std::string> RenderKey(std::string_view language, std::string_view fallback_language,
+                                const std::string& full_key,
+                                const std::map<std::string, std::string>& vars) const;
   static Result<Compiled> Compile(std::string_view text, std::string_view file,
                                   std::string_view key);
 

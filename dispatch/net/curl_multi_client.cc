@@ -10,6 +10,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -50,12 +51,40 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Sets options on an easy handle until one fails; `rc` keeps the first failure.
+struct OptionSetter {
+  CURL* easy;
+  CURLcode rc = CURLE_OK;
+  template <typename T>
+  void operator()(CURLoption option, T value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
+  }
+};
+
+// "ddd x.y.z ...": the enhanced status code (RFC 3463) after the reply code, or empty.
+std::string EnhancedCode(std::string_view line) {
+  if (line.size() < 9 || (line[3] != ' ' && line[3] != '-')) return {};
+  std::string_view rest = line.substr(4);
+  const std::size_t end = rest.find_first_of(" \r\n");
+  const std::string_view code = rest.substr(0, end);
+  int dots = 0;
+  for (char c : code) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return {};
+    }
+  }
+  if (dots != 2 || code.size() < 5 || code[0] != line[0]) return {};
+  return std::string(code);
+}
+
 }  // namespace
 
 struct CurlMultiClient::Transfer {
   Transfer(CurlMultiClient* client, const asio::any_io_executor& executor, std::uint64_t id,
            std::vector<void*>* spare)
-      : client(client), id(id), deadline(executor), spare(spare) {}
+      : client(client), id(id), spare(spare), deadline(executor) {}
   ~Transfer() {
     // After curl_multi_remove_handle. A handle is kept for the next request (reset then):
     // creating one per request is a good part of curl's cost per message.
@@ -66,7 +95,7 @@ struct CurlMultiClient::Transfer {
         curl_easy_cleanup(easy);
       }
     }
-    curl_slist_free_all(header_list);
+    curl_slist_free_all(list);
   }
   static constexpr std::size_t kMaxSpareHandles = 256;
 
@@ -74,12 +103,22 @@ struct CurlMultiClient::Transfer {
   const std::uint64_t id;  // tells a stale deadline handler from a transfer reusing the address
   CURL* easy = nullptr;
   std::vector<void*>* const spare;  // the client's spare handles (null: clean up instead)
-  curl_slist* header_list = nullptr;
+  curl_slist* list = nullptr;       // HTTP: the request headers; SMTP: the recipients
+  std::chrono::milliseconds timeout{0};
   // curl does not check CURLOPT_TIMEOUT_MS while a transfer waits for a free connection
   // (max_connections reached); this backstop does. Destroyed (so cancelled) with the Transfer.
   asio::steady_timer deadline;
-  HttpRequest request;  // owns the body curl sends from (CURLOPT_POSTFIELDS does not copy)
+  // One of the two is in use; the request owns the data curl sends from (it does not copy).
+  HttpRequest request;
   std::function<void(HttpResponse)> done;
+  MailRequest mail;
+  std::function<void(MailResponse)> mail_done;
+  std::size_t mail_sent = 0;  // bytes of mail.message handed to curl
+  // SMTP: the relay's latest refusal (a 4xx or 5xx line): curl may still say QUIT after it.
+  std::string refusal;
+
+  HttpResponse HttpOutcome(CURLcode code);  // how a finished HTTP transfer ended
+  MailResponse MailOutcome(CURLcode code);  // how a finished SMTP transfer ended
 
   // Filled by curl's header and write callbacks.
   std::map<std::string, std::string> headers;  // of the latest response (reset per status line)
@@ -89,6 +128,58 @@ struct CurlMultiClient::Transfer {
   bool refused_address = false;  // Open() refused an address (public_addresses_only)
   char error[CURL_ERROR_SIZE] = {};
 };
+
+HttpResponse CurlMultiClient::Transfer::HttpOutcome(CURLcode code) {
+  HttpResponse response;
+  long status = 0;
+  if (code == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (code == CURLE_OK && status != 0) {
+    response.status = status;
+    response.body = std::move(body);
+    response.headers = std::move(headers);
+  } else if (code == CURLE_OK) {
+    response.error = "no HTTP response";  // can't happen over http(s); keeps status 0 explained
+  } else {
+    response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    response.refused_address = refused_address;
+    if (refused_address) {
+      response.error = "refused: the host resolves to a loopback, private, link-local or reserved address";
+    } else if (body_too_large) {
+      response.error = "response body larger than " +
+                       std::to_string(CurlMultiClient::kMaxResponseBodyBytes) + " bytes";
+    } else {
+      response.error = curl_easy_strerror(code);
+      if (error[0] != '\0') response.error.append(" (").append(error).append(")");
+    }
+  }
+  return response;
+}
+
+MailResponse CurlMultiClient::Transfer::MailOutcome(CURLcode code) {
+  MailResponse response;
+  long last = 0;  // curl's CURLINFO_RESPONSE_CODE is the last SMTP reply code
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &last);
+  response.reply = static_cast<int>(last);
+  response.sent = code == CURLE_OK;
+  response.curl_code = static_cast<int>(code);
+  response.data_sent = !mail.message.empty() && mail_sent == mail.message.size();
+  // curl 7.88's words for a refused RCPT TO ("RCPT failed: 550"); no other code tells them apart.
+  response.recipient_refused = code == CURLE_SEND_ERROR && std::string_view(error).starts_with("RCPT failed");
+  // The enhanced code only of the reply line that code came from.
+  if (last >= 400 && refusal.starts_with(std::to_string(last))) {
+    response.enhanced = EnhancedCode(refusal);
+  }
+  if (!response.sent) {
+    response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    response.error = curl_easy_strerror(code);
+    // curl's own words name the relay and the reply code; never keep any that quote an address.
+    const std::string_view detail = error;
+    if (!detail.empty() && detail.find('@') == std::string_view::npos) {
+      response.error.append(" (").append(detail).append(")");
+    }
+  }
+  return response;
+}
 
 struct CurlMultiClient::Watch {
   Watch(const asio::any_io_executor& executor, int fd, bool owned)
@@ -109,8 +200,31 @@ struct CurlMultiClient::Watch {
 };
 
 struct CurlMultiClient::Finished {
+  // One of the two callbacks is set, with its response.
   std::function<void(HttpResponse)> done;
   HttpResponse response;
+  std::function<void(MailResponse)> mail_done;
+  MailResponse mail;
+
+  static Finished Of(Transfer& t) {
+    Finished f;
+    f.done = std::move(t.done);
+    f.mail_done = std::move(t.mail_done);
+    return f;
+  }
+  // A failure with no answer from curl (refused, or expired): `error` in the response it carries.
+  Finished& Failed(std::string error) {
+    (mail_done ? mail.error : response.error) = std::move(error);
+    return *this;
+  }
+  // May destroy the client.
+  void Run() {
+    if (mail_done) {
+      mail_done(std::move(mail));
+    } else {
+      done(std::move(response));
+    }
+  }
 };
 
 // curl sees only these; they forward to the client (clientp/userp) or fill a Transfer.
@@ -177,6 +291,25 @@ struct CurlMultiClient::CurlHooks {
     return n;
   }
 
+  // SMTP: libcurl hands every reply line of the relay to the header callback. Keeps the last
+  // refusal (its enhanced code explains the outcome; the text is never passed on).
+  static size_t MailReply(char* data, size_t size, size_t count, void* userp) noexcept {
+    auto* t = static_cast<Transfer*>(userp);
+    const size_t n = size * count;
+    if (n > 0 && (data[0] == '4' || data[0] == '5')) t->refusal.assign(data, std::min<size_t>(n, 512));
+    return n;
+  }
+
+  static size_t MailRead(char* buffer, size_t size, size_t count, void* userp) noexcept {
+    auto* t = static_cast<Transfer*>(userp);
+    const size_t n = std::min(size * count, t->mail.message.size() - t->mail_sent);
+    std::memcpy(buffer, t->mail.message.data() + t->mail_sent, n);
+    t->mail_sent += n;
+    return n;
+  }
+
+  static size_t Discard(char*, size_t size, size_t count, void*) noexcept { return size * count; }
+
   static size_t Write(char* data, size_t size, size_t count, void* userp) noexcept {
     auto* t = static_cast<Transfer*>(userp);
     const size_t n = size * count;
@@ -225,16 +358,11 @@ CurlMultiClient::~CurlMultiClient() {
 
 std::size_t CurlMultiClient::InFlight() const { return transfers_.size() + failing_; }
 
-void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse)> done) {
-  if (request.timeout <= std::chrono::milliseconds::zero()) {
-    FailSoon("timeout must be positive", std::move(done));
-    return;
-  }
-  for (const std::string& header : request.headers) {
-    if (header.find_first_of("\r\n") != std::string::npos) {
-      FailSoon("header contains CR or LF", std::move(done));
-      return;
-    }
+std::unique_ptr<CurlMultiClient::Transfer> CurlMultiClient::NewTransfer(
+    std::chrono::milliseconds timeout, std::string& error) {
+  if (timeout <= std::chrono::milliseconds::zero()) {
+    error = "timeout must be positive";
+    return nullptr;
   }
   auto t = std::make_unique<Transfer>(this, executor_, ++next_id_, &spare_easy_);
   if (!spare_easy_.empty()) {
@@ -245,41 +373,20 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
     t->easy = curl_easy_init();
   }
   if (t->easy == nullptr) {
-    FailSoon("curl_easy_init failed", std::move(done));
-    return;
+    error = "curl_easy_init failed";
+    return nullptr;
   }
-  t->request = std::move(request);
-  const HttpRequest& r = t->request;
-
-  // "Expect:" stops curl sending "Expect: 100-continue" (and waiting for it) on large bodies.
-  t->header_list = curl_slist_append(t->header_list, "Expect:");
-  for (const std::string& header : r.headers) {
-    t->header_list = curl_slist_append(t->header_list, header.c_str());
-  }
-
-  CURL* easy = t->easy;
-  CURLcode rc = CURLE_OK;
-  auto set = [&](CURLoption option, auto value) {
-    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
-  };
+  t->timeout = timeout;
+  OptionSetter set{t->easy};
   set(CURLOPT_PRIVATE, static_cast<void*>(t.get()));
   set(CURLOPT_ERRORBUFFER, t->error);
-  set(CURLOPT_URL, r.url.c_str());
-  set(CURLOPT_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set(CURLOPT_NOPROXY, "*");
   set(CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts; we are multi-threaded
   // When a request ends while its name lookup still runs (timeout, destructor), detach the
   // resolver thread (it cleans up after itself) instead of joining it on the executor.
   set(CURLOPT_QUICK_EXIT, 1L);
   set(CURLOPT_TCP_NODELAY, 1L);
-  set(CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeout.count()));
-  set(CURLOPT_USERAGENT, "tocsin");
-  set(CURLOPT_HTTPHEADER, t->header_list);
-  set(CURLOPT_HEADERFUNCTION, &CurlHooks::Header);
-  set(CURLOPT_HEADERDATA, static_cast<void*>(t.get()));
-  set(CURLOPT_WRITEFUNCTION, &CurlHooks::Write);
-  set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   // The connection's sockets belong to the client, not to this request: curl may close them
   // (through the client pointer) after the request is gone, as late as curl_multi_cleanup().
   // Opening happens only while this request connects, so it may see the request.
@@ -287,6 +394,64 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
   set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(t.get()));
   set(CURLOPT_CLOSESOCKETFUNCTION, &CurlHooks::Close);
   set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(this));
+  if (set.rc != CURLE_OK) {
+    error = curl_easy_strerror(set.rc);
+    return nullptr;  // ~Transfer cleans up the handle
+  }
+  return t;
+}
+
+bool CurlMultiClient::Launch(std::unique_ptr<Transfer>& t, std::string& error) {
+  // Only sets curl's timer (to 0): the transfer starts from OnTimer(), never inside Start().
+  if (CURLMcode mc = curl_multi_add_handle(Multi(multi_), t->easy); mc != CURLM_OK) {
+    error = curl_multi_strerror(mc);
+    return false;
+  }
+  t->deadline.expires_after(t->timeout);
+  t->deadline.async_wait(
+      [this, alive = std::weak_ptr<int>(alive_), easy = t->easy, id = t->id](const error_code& ec) {
+        if (ec || alive.expired()) return;
+        Expire(easy, id);
+      });
+  void* easy = t->easy;
+  transfers_.emplace(easy, std::move(t));
+  return true;
+}
+
+void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse)> done) {
+  Finished failure;
+  failure.done = std::move(done);
+  for (const std::string& header : request.headers) {
+    if (header.find_first_of("\r\n") != std::string::npos) {
+      FailSoon(std::move(failure.Failed("header contains CR or LF")));
+      return;
+    }
+  }
+  std::string error;
+  std::unique_ptr<Transfer> t = NewTransfer(request.timeout, error);
+  if (t == nullptr) {
+    FailSoon(std::move(failure.Failed(std::move(error))));
+    return;
+  }
+  t->request = std::move(request);
+  const HttpRequest& r = t->request;
+
+  // "Expect:" stops curl sending "Expect: 100-continue" (and waiting for it) on large bodies.
+  t->list = curl_slist_append(t->list, "Expect:");
+  for (const std::string& header : r.headers) {
+    t->list = curl_slist_append(t->list, header.c_str());
+  }
+
+  OptionSetter set{t->easy};
+  set(CURLOPT_URL, r.url.c_str());
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_USERAGENT, "tocsin");
+  set(CURLOPT_HTTPHEADER, t->list);
+  set(CURLOPT_HEADERFUNCTION, &CurlHooks::Header);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(t.get()));
+  set(CURLOPT_WRITEFUNCTION, &CurlHooks::Write);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
   if (r.method == "GET") {
     set(CURLOPT_HTTPGET, 1L);
   } else if (r.method == "HEAD") {
@@ -303,23 +468,55 @@ void CurlMultiClient::Start(HttpRequest request, std::function<void(HttpResponse
     set(CURLOPT_USERNAME, r.basic_user.c_str());
     set(CURLOPT_PASSWORD, r.basic_password.c_str());
   }
-  if (rc != CURLE_OK) {
-    FailSoon(curl_easy_strerror(rc), std::move(done));
-    return;  // ~Transfer cleans up the handle
+  if (set.rc != CURLE_OK) error = curl_easy_strerror(set.rc);
+  t->done = std::move(failure.done);
+  if (set.rc != CURLE_OK || !Launch(t, error)) FailSoon(std::move(Finished::Of(*t).Failed(error)));
+}
+
+void CurlMultiClient::Start(MailRequest request, std::function<void(MailResponse)> done) {
+  Finished failure;
+  failure.mail_done = std::move(done);
+  const bool smtp = request.url.starts_with("smtp://") || request.url.starts_with("smtps://");
+  bool clean = request.mail_from.find_first_of("\r\n") == std::string::npos;
+  for (const std::string& to : request.recipients) {
+    clean = clean && to.find_first_of("\r\n") == std::string::npos;
   }
-  // Only sets curl's timer (to 0): the transfer starts from OnTimer(), never inside Start().
-  if (CURLMcode mc = curl_multi_add_handle(Multi(multi_), easy); mc != CURLM_OK) {
-    FailSoon(curl_multi_strerror(mc), std::move(done));
+  if (!smtp || !clean || request.recipients.empty()) {
+    FailSoon(std::move(failure.Failed(!smtp    ? "not an smtp:// or smtps:// URL"
+                                      : !clean ? "envelope address contains CR or LF"
+                                               : "no recipient")));
     return;
   }
-  t->done = std::move(done);
-  t->deadline.expires_after(t->request.timeout);
-  t->deadline.async_wait(
-      [this, alive = std::weak_ptr<int>(alive_), easy, id = t->id](const error_code& ec) {
-        if (ec || alive.expired()) return;
-        Expire(easy, id);
-      });
-  transfers_.emplace(easy, std::move(t));
+  std::string error;
+  std::unique_ptr<Transfer> t = NewTransfer(request.timeout, error);
+  if (t == nullptr) {
+    FailSoon(std::move(failure.Failed(std::move(error))));
+    return;
+  }
+  t->mail = std::move(request);
+  const MailRequest& r = t->mail;
+  for (const std::string& to : r.recipients) t->list = curl_slist_append(t->list, to.c_str());
+
+  OptionSetter set{t->easy};
+  set(CURLOPT_URL, r.url.c_str());
+  set(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  set(CURLOPT_USE_SSL, static_cast<long>(r.require_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+  set(CURLOPT_MAIL_FROM, r.mail_from.c_str());
+  set(CURLOPT_MAIL_RCPT, t->list);
+  set(CURLOPT_UPLOAD, 1L);
+  set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(r.message.size()));
+  set(CURLOPT_READFUNCTION, &CurlHooks::MailRead);
+  set(CURLOPT_READDATA, static_cast<void*>(t.get()));
+  set(CURLOPT_HEADERFUNCTION, &CurlHooks::MailReply);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(t.get()));
+  set(CURLOPT_WRITEFUNCTION, &CurlHooks::Discard);
+  if (!r.username.empty()) {
+    set(CURLOPT_USERNAME, r.username.c_str());
+    set(CURLOPT_PASSWORD, r.password.c_str());
+  }
+  if (set.rc != CURLE_OK) error = curl_easy_strerror(set.rc);
+  t->mail_done = std::move(failure.mail_done);
+  if (set.rc != CURLE_OK || !Launch(t, error)) FailSoon(std::move(Finished::Of(*t).Failed(error)));
 }
 
 void CurlMultiClient::Expire(void* easy, std::uint64_t id) {
@@ -330,27 +527,25 @@ void CurlMultiClient::Expire(void* easy, std::uint64_t id) {
   // Closes the connection if the transfer had one; may call WatchSocket and CloseSocket.
   curl_multi_remove_handle(Multi(multi_), t->easy);
   std::vector<Finished> finished;
-  HttpResponse response;
-  response.timed_out = true;
-  response.error = std::string(curl_easy_strerror(CURLE_OPERATION_TIMEDOUT)) +
-                   " (no response within " + std::to_string(t->request.timeout.count()) + " ms)";
-  finished.push_back({std::move(t->done), std::move(response)});
+  Finished f = Finished::Of(*t);
+  f.Failed(std::string(curl_easy_strerror(CURLE_OPERATION_TIMEDOUT)) + " (no response within " +
+           std::to_string(t->timeout.count()) + " ms)");
+  f.response.timed_out = f.mail.timed_out = true;
+  finished.push_back(std::move(f));
   t.reset();
-  for (Finished& f : CollectFinished()) finished.push_back(std::move(f));
+  for (Finished& more : CollectFinished()) finished.push_back(std::move(more));
   Deliver(std::move(finished), alive_);
 }
 
-void CurlMultiClient::FailSoon(std::string error, std::function<void(HttpResponse)> done) {
+void CurlMultiClient::FailSoon(Finished failure) {
   ++failing_;
-  HttpResponse response;
-  response.error = std::move(error);
   // Posted so that `done` never runs inside Start() (callers may hold locks or half-built
   // state there).
-  asio::post(executor_, [this, alive = std::weak_ptr<int>(alive_), done = std::move(done),
-                         response = std::move(response)]() mutable {
+  asio::post(executor_, [this, alive = std::weak_ptr<int>(alive_),
+                         failure = std::move(failure)]() mutable {
     if (alive.expired()) return;
     --failing_;
-    done(std::move(response));  // may destroy the client: nothing after this
+    failure.Run();  // may destroy the client: nothing after this
   });
 }
 
@@ -502,31 +697,15 @@ std::vector<CurlMultiClient::Finished> CurlMultiClient::CollectFinished() {
     std::unique_ptr<Transfer> t = std::move(it->second);
     transfers_.erase(it);
 
-    HttpResponse response;
-    long status = 0;
-    if (code == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    if (code == CURLE_OK && status != 0) {
-      response.status = status;
-      response.body = std::move(t->body);
-      response.headers = std::move(t->headers);
-    } else if (code == CURLE_OK) {
-      response.error = "no HTTP response";  // can't happen over http(s); keeps status 0 explained
+    Finished f = Finished::Of(*t);
+    if (f.mail_done) {
+      f.mail = t->MailOutcome(code);
     } else {
-      response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-      response.refused_address = t->refused_address;
-      if (t->refused_address) {
-        response.error = "refused: the host resolves to a loopback, private, link-local or reserved address";
-      } else if (t->body_too_large) {
-        response.error =
-            "response body larger than " + std::to_string(kMaxResponseBodyBytes) + " bytes";
-      } else {
-        response.error = curl_easy_strerror(code);
-        if (t->error[0] != '\0') response.error.append(" (").append(t->error).append(")");
-      }
+      f.response = t->HttpOutcome(code);
     }
     // Returns the connection to the cache (or closes it) and may call back into WatchSocket.
     curl_multi_remove_handle(Multi(multi_), easy);
-    finished.push_back({std::move(t->done), std::move(response)});
+    finished.push_back(std::move(f));
   }  // ~Transfer: curl_easy_cleanup
   return finished;
 }
@@ -534,7 +713,7 @@ std::vector<CurlMultiClient::Finished> CurlMultiClient::CollectFinished() {
 void CurlMultiClient::Deliver(std::vector<Finished> finished, const std::weak_ptr<int>& alive) {
   for (Finished& f : finished) {
     if (alive.expired()) return;  // the client was destroyed by an earlier callback
-    f.done(std::move(f.response));
+    f.Run();
   }
 }
 

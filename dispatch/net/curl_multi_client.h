@@ -1,4 +1,5 @@
-// CurlMultiClient: outbound HTTP(S) requests to SMS providers, many at once, on one executor.
+// CurlMultiClient: outbound HTTP(S) requests to SMS providers and emails to an SMTP relay
+// (MailRequest), many at once, on one executor.
 //
 // Built on libcurl's multi-socket interface: curl tells us which descriptors to watch and when
 // its next timeout is due (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION); Asio waits for
@@ -29,7 +30,8 @@
 //     client: once the destructor has begun, no further callback runs.
 //  3. A callback may call Start() and may destroy the client. It must not throw.
 //
-// Request bodies are never logged or copied into error text (they hold phone numbers).
+// Request bodies and mail envelopes are never logged or copied into error text (they hold phone
+// numbers and email addresses); neither is an SMTP relay's reply text (it often quotes them).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -76,6 +78,31 @@ struct HttpResponse {
   bool refused_address = false;  // public_addresses_only refused an address it resolved to
 };
 
+// One email handed to an SMTP relay: the envelope and the message libcurl uploads after DATA
+// (dot-stuffing is libcurl's). The relay's connection is kept for the next mail (same URL and
+// credentials), as for HTTP.
+struct MailRequest {
+  std::string url;                 // smtp://host:port or smtps://host:port only
+  bool require_tls = true;         // smtp://: STARTTLS or fail (CURLUSESSL_ALL); smtps: always TLS
+  std::string username, password;  // SMTP AUTH when username is non-empty
+  std::string mail_from;           // envelope sender address, without <>
+  std::vector<std::string> recipients;  // envelope recipient addresses, without <>; no CR or LF
+  std::string message;                  // RFC 5322, CRLF line ends
+  std::chrono::milliseconds timeout{30000};  // the whole exchange, from Start(); must be positive
+};
+
+struct MailResponse {
+  bool sent = false;      // the relay accepted the message (2xx after the data)
+  int reply = 0;          // the relay's last reply code (250, 451, 550...), 0 when none came
+  std::string enhanced;   // that reply's RFC 3463 status code ("5.1.1"), if it gave one
+  // Which exchange the last reply answered, when it was not the greeting, EHLO, AUTH or MAIL:
+  bool recipient_refused = false;  // RCPT TO was refused
+  bool data_sent = false;          // the whole message went up: the reply judged the message
+  int curl_code = 0;      // curl's CURLcode (0: CURLE_OK)
+  std::string error;      // when !sent: curl's text, without the relay's words or any address
+  bool timed_out = false;
+};
+
 class CurlMultiClient {
  public:
   // Largest response body accepted; a longer one fails the request (status 0).
@@ -93,6 +120,8 @@ class CurlMultiClient {
   // is destroyed first). A request that cannot be set up (bad header, non-positive timeout,
   // curl refusing the handle) completes with status 0 and an error, still asynchronously.
   void Start(HttpRequest request, std::function<void(HttpResponse)> done);
+  // Sends one email, with the same guarantees for `done`.
+  void Start(MailRequest request, std::function<void(MailResponse)> done);
 
   // Start() calls whose `done` has not run yet.
   std::size_t InFlight() const;
@@ -116,8 +145,13 @@ class CurlMultiClient {
   void OnTimer();
   void Expire(void* easy, std::uint64_t id);  // the request's own deadline passed
 
+  // A Transfer for a request, on a fresh or spare easy handle with the options every protocol
+  // shares; null (with `error` set) if none could be made.
+  std::unique_ptr<Transfer> NewTransfer(std::chrono::milliseconds timeout, std::string& error);
+  // Adds a configured transfer to the multi handle and arms its deadline; false if curl refused.
+  bool Launch(std::unique_ptr<Transfer>& t, std::string& error);
   std::vector<Finished> CollectFinished();
-  void FailSoon(std::string error, std::function<void(HttpResponse)> done);
+  void FailSoon(Finished failure);
   // Runs the callbacks in order; stops, dropping the rest, once `alive` expires (a callback
   // destroyed the client). Touches no member, so it may outlive the client.
   static void Deliver(std::vector<Finished> finished, const std::weak_ptr<int>& alive);

@@ -4,6 +4,8 @@
 #   fanout_bench   fan-out to 10,000 and 100,000 members; 5 numbers x 10 segments/s rate
 #   answers_bench  signed replies to an alert of 100,000 members: answers/s, latency to durable
 #   timer_bench    1,000,000 pending escalation deadlines: memory, add/cancel, lateness
+#   email_bench    1,000 alert emails through the email channel to the fake SMTP relay: emails/s,
+#                  CPU per email
 # then, side by side, the bulk send a network would most likely write instead: Twilio's
 # official Node helper (tests/bench/node, the `twilio` npm package at a pinned version) sending
 # NODE_BENCH_MESSAGES (default 100,000) messages, 100 in flight, nothing persisted, to the same
@@ -136,6 +138,7 @@ if [[ $# -eq 0 ]]; then
   build/tests/fanout_bench "[.bench]" | tee "$OUT/fanout.out"
   build/tests/answers_bench "[.bench]"
   build/tests/timer_bench
+  build/tests/email_bench
   side_by_side "$OUT/fanout.out"
 else
   # Run each scenario binary only if the filter names one of its scenarios.

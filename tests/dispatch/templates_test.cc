@@ -10,17 +10,14 @@
 #include <string>
 
 #include "dispatch/message/segments.h"
-
-#ifndef TOCSIN_SOURCE_DIR
-#error "TOCSIN_SOURCE_DIR must be defined as the repository root"
-#endif
+#include "tests/support/shipped_templates.h"
 
 namespace tocsin {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kShipped = fs::path(TOCSIN_SOURCE_DIR) / "config" / "templates";
+const fs::path kShipped = test::kShippedTemplates;
 
 const std::map<std::string, std::string> kVars = {
     {"code", "K7Q2"},          {"location", "Peckham Rye estate"}, {"details", "3 vans."},
@@ -61,11 +58,7 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text.replace(at, from.size(), to);
 }
 
-TemplateSet LoadShipped() {
-  Result<TemplateSet> set = TemplateSet::LoadDirectory(kShipped);
-  if (!set.ok()) FAIL(set.error().message);
-  return std::move(set).value();
-}
+const auto LoadShipped = test::LoadShippedTemplates;
 
 }  // namespace
 

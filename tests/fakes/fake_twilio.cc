@@ -19,6 +19,7 @@
 
 #include "dispatch/message/segments.h"
 #include "dispatch/channels/twilio_signature.h"
+#include "tests/fakes/fake_process.h"
 
 namespace tocsin {
 namespace {
@@ -163,14 +164,7 @@ Result<CallbackTarget> ParseLoopbackUrl(std::string_view url) {
   return out;
 }
 
-void LogFailure(std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    std::fprintf(stderr, "fake_twilio: task failed: %s\n", x.what());
-  }
-}
+void LogFailure(std::exception_ptr e) { fake::LogTaskFailure("fake_twilio", e); }
 
 }  // namespace
 

@@ -8,7 +8,6 @@
 // prints one JSON line of statistics (requests, accepted, rejected, hung, violations per From,
 // accepted and segments per From) and exits 0. The default rate is 10 segments per second per
 // sender (a long code sending abroad); --no-limit disables rate accounting.
-#include <signal.h>
 
 #include <chrono>
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/fakes/fake_process.h"
 #include "tests/fakes/fake_twilio.h"
 
 namespace {
@@ -44,11 +44,7 @@ std::vector<std::string> SplitCommas(std::string_view s) {
 }
 
 long Number(const char* text, const char* flag) {
-  char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || value < 0)
-    Usage((std::string("bad value for ") + flag).c_str());
-  return value;
+  return tocsin::fake::NumberFlag(text, flag, Usage);
 }
 
 }  // namespace
@@ -107,13 +103,7 @@ int main(int argc, char** argv) {
     Usage("--sid, --token and --numbers are required");
   }
 
-  // Block the signals before any thread starts, so every thread inherits the mask and only
-  // sigwait() below sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = tocsin::fake::BlockStopSignals();  // before any thread starts
 
   try {
     tocsin::FakeTwilio fake(config);
@@ -125,8 +115,7 @@ int main(int argc, char** argv) {
     std::printf("listening %u\n", static_cast<unsigned>(fake.port()));
     std::fflush(stdout);
 
-    int received = 0;
-    sigwait(&signals, &received);
+    tocsin::fake::WaitForStop(signals);
     fake.Stop();
     std::printf("%s\n", fake.StatsJson().c_str());
     std::fflush(stdout);

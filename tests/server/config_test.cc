@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -441,6 +442,66 @@ TEST_CASE("ParseConfig requires Twilio credentials for the twilio provider", "[c
     tables["sms"] = "provider = \"sandbox\"\n";
     CHECK(FieldOf(Toml(tables)) == "ok");
   }
+}
+
+TEST_CASE("ParseConfig reads the email relay", "[config]") {
+  const Config off = ParseConfig(Minimal(), Env()).value();
+  CHECK_FALSE(off.email.enabled());
+  CHECK(off.email.starttls == "required");
+  CHECK(off.email.max_in_flight == 4);
+  CHECK(off.email.timeout_ms == 30000);
+
+  std::map<std::string, std::string> tables = BaseTables();
+  tables["email"] =
+      "smtp_url = \"smtps://mail.example.org:465\"\nusername = \"alerts@example.org\"\n"
+      "password = \"file-secret\"\nfrom = \"alerts@example.org\"\nmax_in_flight = 8\n"
+      "timeout_ms = 5000\n";
+  Result<Config> config = ParseConfig(Toml(tables), Env());
+  if (!config.ok()) FAIL(config.error().message);
+  const EmailConfig& e = config->email;
+  CHECK(e.enabled());
+  CHECK(e.smtp_url == "smtps://mail.example.org:465");
+  CHECK(e.username == "alerts@example.org");
+  CHECK(e.password == "file-secret");
+  const SmtpSettings s = e.Settings();
+  CHECK(s.url == "smtps://mail.example.org:465");
+  CHECK(s.starttls);
+  CHECK(s.from == "alerts@example.org");
+  CHECK(s.max_connections == 8);
+  CHECK(s.timeout == std::chrono::milliseconds(5000));
+
+  // TOCSIN_SMTP_PASSWORD wins over the file.
+  config = ParseConfig(Toml(tables), Env({{"TOCSIN_SMTP_PASSWORD", "env-secret"}}));
+  REQUIRE(config.ok());
+  CHECK(config->email.password == "env-secret");
+}
+
+TEST_CASE("ParseConfig checks the email settings", "[config]") {
+  const std::string relay = "smtp_url = \"smtp://mail.example.org:587\"\nfrom = \"a@example.org\"";
+  CHECK(FieldWith("email", relay) == "ok");
+  CHECK(FieldWith("email", relay + "\nstarttls = \"off\"") == "email.starttls");
+  CHECK(FieldWith("email", "smtp_url = \"smtp://127.0.0.1:2525\"\nfrom = \"a@example.org\"\n"
+                           "starttls = \"off\"") == "ok");
+  CHECK(FieldWith("email", "smtp_url = \"smtp://localhost:2525\"\nfrom = \"a@example.org\"\n"
+                           "starttls = \"off\"") == "ok");
+  CHECK(FieldWith("email", relay + "\nstarttls = \"optional\"") == "email.starttls");
+  CHECK(FieldWith("email", "smtp_url = \"smtp://mail.example.org:587\"") == "email.from");
+  CHECK(FieldWith("email", "smtp_url = \"http://mail.example.org\"\nfrom = \"a@example.org\"") ==
+        "email.smtp_url");
+  CHECK(FieldWith("email", "smtp_url = \"smtp://mail.example.org:587\"\nfrom = \"nobody\"") ==
+        "email.from");
+  CHECK(FieldWith("email", relay + "\nusername = \"u\"") == "email.password");
+  CHECK(FieldWith("email", relay + "\nusername = \"u\"",
+                  Env({{"TOCSIN_SMTP_PASSWORD", "env-secret"}})) == "ok");
+  CHECK(FieldWith("email", relay + "\nmax_in_flight = 0") == "email.max_in_flight");
+  CHECK(FieldWith("email", relay + "\ntimeout_ms = 10") == "email.timeout_ms");
+  CHECK(FieldWith("email", relay + "\nport = 25") == "email.port");
+  // Without smtp_url email is off, and the other keys are only type-checked.
+  CHECK(FieldWith("email", "from = \"a@example.org\"\nstarttls = \"off\"") == "ok");
+  // A malformed password line is reported without its content.
+  Result<Config> bad = ParseConfig(Minimal("[email]\npassword = \"hunter2\n"), Env());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("hunter2") == std::string::npos);
 }
 
 TEST_CASE("LoadConfig reads a file and reports an unreadable one", "[config]") {

@@ -1,0 +1,117 @@
+// fake_smtp: the FakeSmtp relay as a process: a local mail sink for the quickstart and for
+// benchmarks against a separate tocsind.
+//
+//   fake_smtp [--port N] [--user U --password P] [--latency-ms N] [--threads N] [--save DIR]
+//
+// Prints "listening PORT" once it accepts connections; with --save, writes each message it
+// accepts to DIR/<id>.eml (mode 0600: it holds addresses) and prints "saved DIR/<id>.eml". Runs
+// until SIGTERM or SIGINT, then prints one JSON line of statistics (connections, messages,
+// rejected, dropped, auth_failures) and exits 0. Point tocsind at it with
+// email.smtp_url = "smtp://127.0.0.1:PORT" and email.starttls = "off".
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "tests/fakes/fake_process.h"
+#include "tests/fakes/fake_smtp.h"
+
+namespace {
+
+[[noreturn]] void Usage(const char* why) {
+  std::fprintf(stderr,
+               "fake_smtp: %s\n"
+               "usage: fake_smtp [--port N] [--user U --password P] [--latency-ms N]\n"
+               "       [--threads N] [--save DIR]\n",
+               why);
+  std::exit(2);
+}
+
+long Number(const char* text, const char* flag) {
+  return tocsin::fake::NumberFlag(text, flag, Usage);
+}
+
+// Writes `data` to `path`, readable by its owner only.
+bool Save(const std::string& path, const std::string& data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return ::close(fd) == 0 && done == data.size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tocsin::FakeSmtpConfig config;
+  long latency_ms = 0;
+  std::string save_dir;
+
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) Usage((std::string("missing value for ") + argv[i]).c_str());
+      return argv[++i];
+    };
+    if (arg == "--port") {
+      const long port = Number(value(), "--port");
+      if (port > 65535) Usage("bad value for --port");
+      config.port = static_cast<std::uint16_t>(port);
+    } else if (arg == "--user") {
+      config.username = value();
+    } else if (arg == "--password") {
+      config.password = value();
+    } else if (arg == "--latency-ms") {
+      latency_ms = Number(value(), "--latency-ms");
+    } else if (arg == "--threads") {
+      config.threads = static_cast<int>(Number(value(), "--threads"));
+      if (config.threads < 1) Usage("bad value for --threads");
+    } else if (arg == "--save") {
+      save_dir = value();
+    } else if (arg == "--help" || arg == "-h") {
+      Usage("help");
+    } else {
+      Usage((std::string("unknown argument ") + argv[i]).c_str());
+    }
+  }
+  if (config.username.empty() != config.password.empty()) {
+    Usage("--user and --password go together");
+  }
+  if (!save_dir.empty()) {
+    config.on_message = [save_dir](const tocsin::FakeSmtpMessage& m) {
+      const std::string path = save_dir + "/" + m.id + ".eml";
+      if (Save(path, m.data)) {
+        std::printf("saved %s\n", path.c_str());
+      } else {
+        std::fprintf(stderr, "fake_smtp: cannot write %s\n", path.c_str());
+      }
+      std::fflush(stdout);
+    };
+  }
+
+  const sigset_t signals = tocsin::fake::BlockStopSignals();  // before any thread starts
+
+  try {
+    tocsin::FakeSmtp fake(config);
+    fake.SetLatency(std::chrono::milliseconds(latency_ms));
+    std::printf("listening %u\n", static_cast<unsigned>(fake.port()));
+    std::fflush(stdout);
+
+    tocsin::fake::WaitForStop(signals);
+    fake.Stop();
+    std::printf("%s\n", fake.StatsJson().c_str());
+    std::fflush(stdout);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fake_smtp: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
