@@ -5,7 +5,6 @@
 namespace tocsin {
 namespace {
 
-constexpr const char* kFingerprintInput = "tocsin data key check v1";
 constexpr const char* kRecord =
     "INSERT INTO data_key_check (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING";
 constexpr const char* kRead = "SELECT fingerprint FROM data_key_check WHERE id = 1";
@@ -13,7 +12,7 @@ constexpr const char* kRead = "SELECT fingerprint FROM data_key_check WHERE id =
 }  // namespace
 
 Status CheckDataKey(pqxx::connection& conn, const DataCipher& cipher) {
-  auto mine = cipher.LookupHash(kFingerprintInput);
+  auto mine = cipher.Fingerprint();
   pqxx::work tx(conn);
   tx.exec_params(kRecord, Bytea(mine));
   auto stored = FromBytea(tx.exec1(kRead)[0]).value_or("");

@@ -164,7 +164,7 @@ Result<Member> MemberRegistry::Create(pqxx::work& tx, const Network& net, const 
   if (auto s = CheckBackup(tx, net.id, 0, in); !s.ok()) return s.error();
   std::optional<std::string> name;  // hex: a nullable bytea parameter
   if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
-  auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(*in.phone)),
+  auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(net.id, *in.phone)),
                              Bytea(cipher_.Seal(*in.phone)), name, *in.language,
                              ToPgArray(*in.areas), ToPgArray(*in.roles), ToPgArray(*in.channels),
                              *in.status, in.backup.value_or(0));
@@ -207,7 +207,7 @@ Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::i
     if (other && *other != id) {
       return Error::Conflict("phone", "another member has this phone number");
     }
-    hash = ToHex(cipher_.LookupHash(*in.phone));
+    hash = ToHex(cipher_.LookupHash(net.id, *in.phone));
     phone = ToHex(cipher_.Seal(*in.phone));
   }
   if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
@@ -242,7 +242,7 @@ std::unordered_map<std::int64_t, std::optional<std::string>> MemberRegistry::Nam
 std::optional<std::int64_t> MemberRegistry::FindIdByPhone(pqxx::transaction_base& tx,
                                                           std::int64_t network_id,
                                                           const std::string& e164) const {
-  auto rows = tx.exec_params(kFindByHash, network_id, Bytea(cipher_.LookupHash(e164)));
+  auto rows = tx.exec_params(kFindByHash, network_id, Bytea(cipher_.LookupHash(network_id, e164)));
   if (rows.empty()) return std::nullopt;
   return rows[0][0].as<std::int64_t>();
 }

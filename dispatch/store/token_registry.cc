@@ -34,15 +34,15 @@ std::optional<std::string> OptionalText(const pqxx::field& f) {
 
 }  // namespace
 
-Result<NewTokenResult> CreateToken(pqxx::work& tx, std::int64_t network_id, const std::string& role,
-                                   const std::string& label) {
+Result<NewTokenResult> CreateToken(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
+                                   const std::string& role, const std::string& label) {
   if (auto s = CheckTokenRole(role); !s.ok()) return s.error();
   if (!label.empty()) {
     if (auto s = CheckText(label, "label"); !s.ok()) return s.error();
   }
   NewTokenResult out;
   out.token = NewToken("tcs_");
-  out.id = tx.exec_params1(kInsertToken, network_id, role, label, Bytea(HashToken(out.token)))[0]
+  out.id = tx.exec_params1(kInsertToken, network_id, role, label, Bytea(cipher.TokenHash(out.token)))[0]
                .as<std::int64_t>();
   return out;
 }
@@ -58,8 +58,8 @@ bool TokenActive(pqxx::transaction_base& tx, std::int64_t id) {
   return !tx.exec_params("SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL", id).empty();
 }
 
-std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const std::string& token) {
-  auto hash = HashToken(token);
+std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const DataCipher& cipher, const std::string& token) {
+  auto hash = cipher.TokenHash(token);
   auto rows = tx.exec_params(kFindToken, Bytea(hash));
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];

@@ -13,7 +13,13 @@ namespace {
 constexpr char kKdfContext[] = "tocsin01";
 static_assert(sizeof(kKdfContext) - 1 == crypto_kdf_CONTEXTBYTES);
 constexpr std::uint64_t kSealSubkeyId = 1;
-constexpr std::uint64_t kHashSubkeyId = 2;
+constexpr std::uint64_t kCheckSubkeyId = 2;  // was the one lookup key: fingerprints stay valid
+constexpr std::uint64_t kTokenSubkeyId = 3;
+constexpr std::uint64_t kLookupRootSubkeyId = 4;
+// Per-network lookup subkeys: subkey id = network id, derived from the lookup root.
+constexpr char kLookupContext[] = "tcsphone";
+static_assert(sizeof(kLookupContext) - 1 == crypto_kdf_CONTEXTBYTES);
+constexpr const char* kFingerprintInput = "tocsin data key check v1";
 
 constexpr std::size_t kDataKeyBytes = 32;
 constexpr std::size_t kTokenRandomBytes = 32;
@@ -73,8 +79,12 @@ Result<DataCipher> DataCipher::FromHex(std::string_view hex) {
   DataCipher cipher;
   crypto_kdf_derive_from_key(cipher.seal_key_.data(), cipher.seal_key_.size(), kSealSubkeyId,
                              kKdfContext, master);
-  crypto_kdf_derive_from_key(cipher.hash_key_.data(), cipher.hash_key_.size(), kHashSubkeyId,
+  crypto_kdf_derive_from_key(cipher.check_key_.data(), cipher.check_key_.size(), kCheckSubkeyId,
                              kKdfContext, master);
+  crypto_kdf_derive_from_key(cipher.token_key_.data(), cipher.token_key_.size(), kTokenSubkeyId,
+                             kKdfContext, master);
+  crypto_kdf_derive_from_key(cipher.lookup_root_.data(), cipher.lookup_root_.size(),
+                             kLookupRootSubkeyId, kKdfContext, master);
   sodium_memzero(master, sizeof master);
   return cipher;
 }
@@ -104,12 +114,35 @@ std::optional<std::string> DataCipher::Open(std::string_view sealed) const {
   return plaintext;
 }
 
-std::string DataCipher::LookupHash(std::string_view value) const {
+namespace {
+
+std::string KeyedHash(std::string_view value, const unsigned char* key) {
   std::string out(kHashBytes, '\0');
-  crypto_generichash(Bytes(out), out.size(), Bytes(value), value.size(), hash_key_.data(),
-                     hash_key_.size());
+  crypto_generichash(Bytes(out), out.size(), Bytes(value), value.size(), key, 32);
   return out;
 }
+
+}  // namespace
+
+std::string DataCipher::LookupHash(std::int64_t network_id, std::string_view value) const {
+  std::array<unsigned char, 32> network_key{};
+  crypto_kdf_derive_from_key(network_key.data(), network_key.size(),
+                             static_cast<std::uint64_t>(network_id), kLookupContext,
+                             lookup_root_.data());
+  auto out = KeyedHash(value, network_key.data());
+  sodium_memzero(network_key.data(), network_key.size());
+  return out;
+}
+
+std::string DataCipher::TokenHash(std::string_view token) const {
+  return KeyTokenHash(HashToken(token));
+}
+
+std::string DataCipher::KeyTokenHash(std::string_view unkeyed_hash) const {
+  return KeyedHash(unkeyed_hash, token_key_.data());
+}
+
+std::string DataCipher::Fingerprint() const { return KeyedHash(kFingerprintInput, check_key_.data()); }
 
 std::string GenerateDataKeyHex() {
   InitCrypto();

@@ -18,8 +18,15 @@ Result<int> Keygen(const Context&, const Args& a) {
 
 Result<int> Migrate(const Context& ctx, const Args& a) {
   a.Positional(0, "");
-  auto apply = [](pqxx::connection& c) { return ApplyMigrations(c); };
-  auto done = ctx.db->RunSync(apply);
+  auto apply = [&ctx](pqxx::connection& c) { return ApplyMigrations(c, ctx.cipher); };
+  std::vector<int> done;
+  try {
+    done = ctx.db->RunSync(apply);
+  } catch (const pqxx::failure&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    return Error::Invalid("security.data_key", e.what());
+  }
   if (done.empty()) {
     std::cerr << "database schema is up to date\n";
   } else {

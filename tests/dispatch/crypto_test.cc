@@ -1,6 +1,7 @@
 #include "dispatch/util/crypto.h"
 
 #include <catch2/catch.hpp>
+#include <sodium.h>
 #include <cctype>
 #include <set>
 #include <string>
@@ -77,18 +78,48 @@ TEST_CASE("DataCipher does not open another key's data", "[crypto]") {
   CHECK(Cipher(upper).Open(sealed) == "secret");
 }
 
-TEST_CASE("LookupHash is deterministic and depends on the key", "[crypto]") {
+TEST_CASE("LookupHash is deterministic and depends on the key and the network", "[crypto]") {
   const DataCipher a = Cipher(kKeyA);
   const DataCipher a_again = Cipher(kKeyA);
   const DataCipher b = Cipher(kKeyB);
-  const std::string h = a.LookupHash("+447700900123");
+  const std::string h = a.LookupHash(7, "+447700900123");
   CHECK(h.size() == 32);
-  CHECK(h == a.LookupHash("+447700900123"));
-  CHECK(h == a_again.LookupHash("+447700900123"));
-  CHECK(h != a.LookupHash("+447700900124"));
-  CHECK(h != b.LookupHash("+447700900123"));
+  CHECK(h == a.LookupHash(7, "+447700900123"));
+  CHECK(h == a_again.LookupHash(7, "+447700900123"));
+  CHECK(h != a.LookupHash(7, "+447700900124"));
+  CHECK(h != b.LookupHash(7, "+447700900123"));
+  // Per network: one person in two networks cannot be linked by the hash.
+  CHECK(h != a.LookupHash(8, "+447700900123"));
   // Keyed: not the unkeyed hash of the value.
   CHECK(h != HashToken("+447700900123"));
+}
+
+TEST_CASE("TokenHash is keyed, and an unkeyed hash can be keyed without the token", "[crypto]") {
+  const DataCipher a = Cipher(kKeyA);
+  const DataCipher b = Cipher(kKeyB);
+  const std::string t = NewToken();
+  CHECK(a.TokenHash(t).size() == 32);
+  CHECK(a.TokenHash(t) == Cipher(kKeyA).TokenHash(t));
+  CHECK(a.TokenHash(t) != b.TokenHash(t));
+  CHECK(a.TokenHash(t) != HashToken(t));  // what one could write without the key
+  CHECK(a.TokenHash(t) == a.KeyTokenHash(HashToken(t)));
+  CHECK(a.TokenHash(t) != a.LookupHash(1, t));  // a subkey of its own
+}
+
+TEST_CASE("Fingerprint is what databases already recorded", "[crypto]") {
+  // Before lookups were keyed per network the fingerprint was the one lookup hash of a constant
+  // (subkey 2 of context "tocsin01"); databases hold it in data_key_check.
+  auto master = FromHex(kKeyA);
+  REQUIRE(master);
+  unsigned char subkey[32];
+  crypto_kdf_derive_from_key(subkey, sizeof subkey, 2, "tocsin01",
+                             reinterpret_cast<const unsigned char*>(master->data()));
+  std::string expected(32, '\0');
+  std::string_view input = "tocsin data key check v1";
+  crypto_generichash(reinterpret_cast<unsigned char*>(expected.data()), 32,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size(), subkey, 32);
+  CHECK(Cipher(kKeyA).Fingerprint() == expected);
+  CHECK(Cipher(kKeyB).Fingerprint() != expected);
 }
 
 TEST_CASE("DataCipher::FromHex accepts only 64 hex characters", "[crypto]") {

@@ -19,12 +19,13 @@ void LoadMembers(const TestDatabase& db, const std::string& data_key, const std:
   REQUIRE(cipher.ok());
   pqxx::connection c(db.url());
   pqxx::work tx(c);
-  auto network = tx.exec_params1("SELECT id FROM networks WHERE slug = $1", slug)[0].as<std::string>();
+  auto network_id = tx.exec_params1("SELECT id FROM networks WHERE slug = $1", slug)[0].as<std::int64_t>();
+  auto network = std::to_string(network_id);
   pqxx::stream_to out(tx, "members", std::vector<std::string>{"network_id", "phone_hash", "phone_enc",
                                                               "language", "areas"});
   for (int i = 0; i < n; ++i) {
     auto phone = BenchPhone(i);
-    out << std::make_tuple(network, "\\x" + ToHex(cipher->LookupHash(phone)),
+    out << std::make_tuple(network, "\\x" + ToHex(cipher->LookupHash(network_id, phone)),
                            "\\x" + ToHex(cipher->Seal(phone)), std::string("en"), std::string("{SE15}"));
   }
   out.complete();
