@@ -3,13 +3,14 @@
 #include "dispatch/model/validation.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/crypto.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
 
 constexpr const char* kInsertToken =
-    "INSERT INTO api_tokens (network_id, role, label, token_hash) VALUES ($1, $2, $3, $4)"
-    " RETURNING id";
+    "INSERT INTO api_tokens (network_id, role, label, token_hash, inner_enc, id) OVERRIDING SYSTEM VALUE"
+    " VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr const char* kRevokeToken =
     "UPDATE api_tokens SET revoked_at = now()"
     " WHERE network_id = $1 AND id = $2 AND revoked_at IS NULL";
@@ -42,8 +43,11 @@ Result<NewTokenResult> CreateToken(pqxx::work& tx, const DataCipher& cipher, std
   }
   NewTokenResult out;
   out.token = NewToken("tcs_");
-  out.id = tx.exec_params1(kInsertToken, network_id, role, label, Bytea(cipher.TokenHash(out.token)))[0]
-               .as<std::int64_t>();
+  out.id = ReserveId(tx, "api_tokens");
+  // The unkeyed hash, sealed: what lets a rekey compute token_hash under a new key.
+  auto inner = cipher.Seal(HashToken(out.token), places::TokenInner(network_id, out.id));
+  tx.exec_params(kInsertToken, network_id, role, label, Bytea(cipher.KeyTokenHash(HashToken(out.token))),
+                 Bytea(inner), out.id);
   return out;
 }
 

@@ -2,8 +2,11 @@
 // has not the data key) can no longer do, and data from before the keys that keeps working.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "dispatch/channels/twilio_signature.h"
 #include "dispatch/util/crypto.h"
+#include "tests/support/eventually.h"
 #include "tests/support/legacy_crypto.h"
 #include "tests/support/server_process.h"
 
@@ -129,4 +132,119 @@ TEST_CASE("keys: tokens and phone hashes from before keyed lookups keep working,
   CHECK(f.server.Cli({"migrate"}).exit_code == 0);
   f.server.Start();
   CHECK(f.server.Client(later).Get("/v1/networks/demo/members").status == 401);
+}
+
+TEST_CASE("keys: a sealed value copied to another place opens nowhere", "[pg][keys]") {
+  Fixture f;
+  f.server.Start();
+  auto north = f.server.Client(CreateNetworkWithToken(f.server, "north", "coordinator", "+447700900001"));
+  auto south = f.server.Client(CreateNetworkWithToken(f.server, "south", "coordinator", "+447700900002"));
+  auto amira = f.Post(north, "/v1/networks/north/members", R"({"phone":"+447700900123","name":"Amira","areas":["SE15"]})");
+  auto bo = f.Post(north, "/v1/networks/north/members", R"({"phone":"+447700900124","name":"Bo","areas":["SE15"]})");
+  auto cy = f.Post(south, "/v1/networks/south/members", R"({"phone":"+447700900125","name":"Cy","areas":["SE15"]})");
+  auto copy = [&](const std::string& table, const std::string& columns, std::int64_t from, std::int64_t to) {
+    for (std::size_t at = 0, next; at != std::string::npos; at = next == std::string::npos ? next : next + 1) {
+      next = columns.find(',', at);
+      auto column = columns.substr(at, next == std::string::npos ? std::string::npos : next - at);
+      f.db.Scalar("UPDATE " + table + " SET " + column + " = (SELECT " + column + " FROM " + table +
+                  " WHERE id = " + std::to_string(from) + ") WHERE id = " + std::to_string(to));
+    }
+  };
+  copy("members", "phone_enc,name_enc", amira, bo);   // another member of the network
+  copy("members", "phone_enc,name_enc", amira, cy);   // a member of another network
+  for (auto [c, path] : {std::pair{north, "/v1/networks/north/members/" + std::to_string(bo)},
+                         std::pair{south, "/v1/networks/south/members/" + std::to_string(cy)}}) {
+    auto r = c.Get(path);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("+447700900123") == std::string::npos);
+    CHECK(r.body.find("Amira") == std::string::npos);
+  }
+  CHECK(north.Get("/v1/networks/north/members/" + std::to_string(amira)).body.find("Amira") != std::string::npos);
+
+  // An alert to Bo is never sent to Amira's number: it cannot be opened, so it is not sent.
+  auto alert = f.Post(north, "/v1/networks/north/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  Eventually([&] {
+    return f.db.Scalar("SELECT state || ':' || coalesce(error_message, '') FROM deliveries WHERE member_id = " +
+                       std::to_string(bo)) == "cancelled:cannot decrypt";
+  }, "Bo's delivery to be refused");
+  // Nor is an alert's location readable on another alert.
+  auto other = f.Post(north, "/v1/networks/north/alerts", R"({"kind":"raid","areas":["SE22"],"location":"Elsewhere"})");
+  copy("alerts", "location_enc", alert, other);
+  auto shown = north.Get("/v1/networks/north/alerts/" + std::to_string(other));
+  CHECK(shown.body.find("Rye Lane") == std::string::npos);
+}
+
+TEST_CASE("keys: values sealed before binding still open, and migrate binds them", "[pg][keys][migrate]") {
+  Fixture f;
+  f.server.Start();
+  auto c = f.server.Client(CreateNetworkWithToken(f.server, "demo", "coordinator", "+447700900001"));
+  CHECK(f.server.Stop() == 0);
+  auto network = f.NetworkId("demo");
+  f.db.Scalar("INSERT INTO members (network_id, phone_hash, phone_enc, name_enc, language) VALUES (" + network +
+              ", " + HexLiteral(f.Cipher().LookupHash(std::stoll(network), kPhone)) + ", " +
+              HexLiteral(LegacySeal(f.server.data_key(), kPhone)) + ", " +
+              HexLiteral(LegacySeal(f.server.data_key(), "Amira")) + ", 'en')");
+  auto id = f.db.Scalar("SELECT id FROM members");
+  f.server.Start();
+  auto before = c.Get("/v1/networks/demo/members/" + id);
+  CHECK(before.body.find(kPhone) != std::string::npos);
+  CHECK(before.body.find("Amira") != std::string::npos);
+  CHECK(f.server.Stop() == 0);
+
+  f.db.Scalar("DELETE FROM schema_migrations WHERE name = 'bound_values'");
+  auto migrate = f.server.Cli({"migrate"});
+  INFO(migrate.err);
+  REQUIRE(migrate.exit_code == 0);
+  auto key_id = std::to_string(f.Cipher().key_id());
+  CHECK(f.db.Scalar("SELECT get_byte(phone_enc, 0) || ',' || get_byte(name_enc, 0) FROM members") == key_id + "," + key_id);
+  f.server.Start();
+  auto after = c.Get("/v1/networks/demo/members/" + id);
+  CHECK(after.body.find(kPhone) != std::string::npos);
+  CHECK(after.body.find("Amira") != std::string::npos);
+}
+
+TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][keys][rekey]") {
+  Fixture f;
+  f.server.Start();
+  auto token = CreateNetworkWithToken(f.server, "demo", "coordinator", "+447700900001");
+  auto c = f.server.Client(token);
+  auto member = f.Post(c, "/v1/networks/demo/members", R"({"phone":")" + std::string(kPhone) + R"(","name":"Amira","areas":["SE15"]})");
+  auto alert = f.Post(c, "/v1/networks/demo/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane","details":"3 vans"})");
+  CHECK(f.Sms(kPhone, "+447700900001", "they have gone towards the station").status == 200);
+  Eventually([&] { return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'queued'") == "0"; },
+             "the alert to be sent");
+  CHECK(f.server.Stop() == 0);
+
+  const auto old_key = f.server.data_key();
+  const auto new_key = TestDataKey();
+  const auto key_file = f.server.config_path() + ".newkey";
+  { std::ofstream(key_file) << new_key << "\n"; }
+  auto rekey = f.server.Cli({"rekey", "--new-key-file", key_file});
+  INFO(rekey.err);
+  REQUIRE(rekey.exit_code == 0);
+  CHECK(rekey.err.find(new_key) == std::string::npos);
+  CHECK(f.server.Cli({"rekey", "--new-key-file", key_file}, {{"TOCSIN_DATA_KEY", new_key}}).exit_code == 0);  // no-op
+
+  CHECK(f.server.Cli({"serve"}).exit_code == 1);  // the old key opens nothing now
+  f.server.set_data_key(new_key);
+  f.server.Start();
+  auto m = c.Get("/v1/networks/demo/members/" + std::to_string(member));  // the token still works
+  INFO(m.body);
+  CHECK(m.body.find(kPhone) != std::string::npos);
+  CHECK(m.body.find("Amira") != std::string::npos);
+  auto a = c.Get("/v1/networks/demo/alerts/" + std::to_string(alert));
+  CHECK(a.body.find("Rye Lane") != std::string::npos);
+  CHECK(a.body.find("3 vans") != std::string::npos);
+  auto texts = c.Get("/v1/networks/demo/alerts/" + std::to_string(alert) + "/responses");
+  CHECK(texts.body.find("towards the station") != std::string::npos);
+  CHECK(f.Sms(kPhone, "+447700900001", "1").status == 200);  // found by its re-keyed hash
+  CHECK(f.db.Scalar("SELECT count(*) FROM responses WHERE answer = 'going'") == "1");
+  // Nothing in the database is sealed under the old key any more.
+  auto old_id = std::to_string(static_cast<int>(static_cast<std::uint8_t>(DataCipher::FromHex(old_key)->key_id())));
+  auto new_id = std::to_string(f.Cipher().key_id());
+  if (old_id != new_id) {
+    CHECK(f.db.Scalar("SELECT count(*) FROM members WHERE get_byte(phone_enc, 0) = " + old_id) == "0");
+    CHECK(f.db.Scalar("SELECT count(*) FROM alert_messages WHERE get_byte(body_enc, 0) = " + old_id) == "0");
+  }
 }
