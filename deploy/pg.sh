@@ -10,7 +10,11 @@
 #   deploy/pg.sh destroy  DIR              stop, then delete the cluster's files (not DIR itself)
 #
 # Layout: DIR/pgdata (data), DIR/run (unix socket), DIR/postgres.log. The cluster's superuser is
-# 'postgres' (initdb -U postgres) with trust authentication, listening on 127.0.0.1 only.
+# 'postgres' (initdb -U postgres), listening on 127.0.0.1 only. Authentication: trust, unless
+# TOCSIN_PG_PASSWORD is set (the quickstart sets it): then scram-sha-256 with that password for
+# every connection. A trust cluster started with TOCSIN_PG_PASSWORD is converted (the password
+# set, pg_hba.conf rewritten, the server reloaded), so existing quickstart clusters follow.
+# The password never appears in a command line: it goes through stdin and the environment.
 #
 # Users: PostgreSQL refuses to run as root. As a normal user the cluster runs as that user. As
 # root it runs as the 'postgres' system user (runuser), which must be able to reach DIR:
@@ -22,7 +26,7 @@
 #     /var/tmp survives reboots, but a tmp cleaner may prune an unused cluster after weeks: it
 #     is then re-created empty on the next start (fine for dev data; not for production).
 #
-# Environment: TOCSIN_PG_FAST=1 disables fsync/synchronous_commit/full_page_writes (throwaway
+# Environment: TOCSIN_PG_PASSWORD (see above; createdb uses it too). TOCSIN_PG_FAST=1 disables fsync/synchronous_commit/full_page_writes (throwaway
 # test clusters only). PGBIN overrides /usr/lib/postgresql/15/bin.
 set -euo pipefail
 
@@ -148,6 +152,7 @@ cmd_start() {
     if [[ -n $running_port && $running_port != "$port" ]]; then
       echo "$PROG: warning: cluster in $DIR already runs on port $running_port, not $port" >&2
     fi
+    [[ -z ${TOCSIN_PG_PASSWORD:-} ]] || require_password "${running_port:-$port}"
     return 0
   fi
 
@@ -156,11 +161,19 @@ cmd_start() {
     if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
       locale_opt=--locale=C.UTF-8
     fi
-    if ! out=$(run_pg "$PGBIN/initdb" -D "$PGDATA_DIR" -A trust -U postgres --encoding=UTF8 \
+    local auth=(-A trust) pwfile=$CHOME/.initdb-password
+    if [[ -n ${TOCSIN_PG_PASSWORD:-} ]]; then
+      # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+      run_pg sh -c 'umask 077 && cat >"$1"' sh "$pwfile" <<<"$TOCSIN_PG_PASSWORD"
+      auth=(-A scram-sha-256 "--pwfile=$pwfile")
+    fi
+    if ! out=$(run_pg "$PGBIN/initdb" -D "$PGDATA_DIR" "${auth[@]}" -U postgres --encoding=UTF8 \
                  "$locale_opt" 2>&1); then
+      rm -f -- "$pwfile"
       printf '%s\n' "$out" >&2
       die "initdb failed in $PGDATA_DIR"
     fi
+    rm -f -- "$pwfile"
     # Per-start settings (port etc.) go in tocsin.conf, rewritten on every start.
     # shellcheck disable=SC2016 # $1 is expanded by the inner sh
     run_pg sh -c 'printf "%s\n" "include_if_exists = '\''tocsin.conf'\''" >>"$1/postgresql.conf"' \
@@ -193,6 +206,28 @@ cmd_start() {
     tail -n 20 -- "$log" >&2 2>/dev/null || true
     die "could not start PostgreSQL in $PGDATA_DIR on port $port (log: $log)"
   fi
+  [[ -z ${TOCSIN_PG_PASSWORD:-} ]] || require_password "$port"
+}
+
+# A cluster made with trust (before the quickstart had a password) gets the password and
+# scram-sha-256 for every connection; a no-op once pg_hba.conf no longer trusts anyone.
+require_password() {
+  local hba=$PGDATA_DIR/pg_hba.conf
+  run_pg grep -qE '^[^#]*[[:space:]]trust([[:space:]]|$)' "$hba" || return 0
+  PORT=$1
+  # Hex or base64url only (quickstart.sh makes it so): safe inside the SQL quotes.
+  [[ $TOCSIN_PG_PASSWORD =~ ^[A-Za-z0-9_-]+$ ]] || die "TOCSIN_PG_PASSWORD must be letters, digits, - or _"
+  PGPASSWORD='' psql_q <<<"SET password_encryption = 'scram-sha-256'; ALTER ROLE postgres PASSWORD '$TOCSIN_PG_PASSWORD'" ||
+    die "could not set the password of the cluster in $PGDATA_DIR"
+  local lines=(
+    "# Written by deploy/pg.sh: every connection needs the password (scram-sha-256)."
+    "local all all scram-sha-256"
+    "host all all 127.0.0.1/32 scram-sha-256"
+    "host all all ::1/128 scram-sha-256"
+  )
+  # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+  printf '%s\n' "${lines[@]}" | run_pg sh -c 'cat >"$1"' sh "$hba"
+  run_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -s reload >/dev/null || die "could not reload PostgreSQL in $PGDATA_DIR"
 }
 
 cmd_stop() {
@@ -234,7 +269,7 @@ cmd_url() {
 }
 
 psql_q() {
-  "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"
+  PGPASSWORD=${PGPASSWORD-${TOCSIN_PG_PASSWORD:-}} "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"
 }
 
 db_exists() {

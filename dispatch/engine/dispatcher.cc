@@ -13,6 +13,7 @@
 
 #include "dispatch/model/alert.h"
 #include "dispatch/store/delivery_store.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
@@ -177,8 +178,9 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       writer_.Add({r.id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
       continue;
     }
-    auto to = cipher_.Open(r.phone_enc);
-    auto body = cipher_.Open(r.body_enc);
+    auto to = cipher_.Open(r.phone_enc, places::MemberPhone(network_id, r.member_id));
+    auto body = cipher_.Open(r.body_enc, r.own_body ? places::DeliveryBody(network_id, r.id)
+                                                    : places::MessageBody(network_id, r.alert_id, r.seq, r.language));
     const char* refused = r.member_status != "active" ? "member is not active"
                           : !to || !body               ? "cannot decrypt"
                           : !channels_.count(r.channel) ? "no such channel"

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/store/webhook_delivery_store.h"
+#include "dispatch/util/sealed_places.h"
 #include "dispatch/util/standard_webhooks.h"
 
 namespace tocsin {
@@ -71,9 +72,9 @@ asio::awaitable<void> WebhookSender::Claim() {
     return out;
   });
   for (auto& r : rows) {
-    auto url = cipher_.Open(r.url_enc);
-    auto body = cipher_.Open(r.body_enc);
-    auto secret = cipher_.Open(r.secret_enc);
+    auto url = cipher_.Open(r.url_enc, places::EndpointUrl(r.network_id, r.endpoint_id));
+    auto body = cipher_.Open(r.body_enc, places::WebhookBody(r.network_id, r.message_id));
+    auto secret = cipher_.Open(r.secret_enc, places::EndpointSecret(r.network_id, r.endpoint_id));
     auto key = secret ? WebhookSecretKey(*secret) : std::nullopt;
     if (!url || !body || !key) {
       Transition t;
@@ -94,7 +95,7 @@ asio::awaitable<void> WebhookSender::Claim() {
     job.message.message_id = r.message_id;
     job.message.keys.push_back(std::move(*key));
     if (r.previous_secret_enc) {
-      auto previous = cipher_.Open(*r.previous_secret_enc);
+      auto previous = cipher_.Open(*r.previous_secret_enc, places::EndpointSecret(r.network_id, r.endpoint_id));
       if (auto old_key = previous ? WebhookSecretKey(*previous) : std::nullopt) job.message.keys.push_back(*old_key);
     }
     queues_[r.endpoint_id].push_back(std::move(job));

@@ -6,6 +6,7 @@
 #include "dispatch/store/call_list_store.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/store/queue_store.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
@@ -31,7 +32,8 @@ Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& al
     auto text = templates_.Render(language, DefaultLanguage(net), template_kind, message_kind, vars);
     if (!text.ok()) return text.error();
     auto segments = std::max(1, MeasureSms(text.value()).segments);
-    InsertAlertMessage(tx, alert.id, seq, message_kind, language, ToHex(cipher_.Seal(text.value())), segments);
+    auto sealed = cipher_.Seal(text.value(), places::MessageBody(net.id, alert.id, seq, language));
+    InsertAlertMessage(tx, alert.id, seq, message_kind, language, ToHex(sealed), segments);
   }
   return Ok{};
 }
@@ -95,14 +97,14 @@ std::int64_t Fanout::AddCallLists(pqxx::work& tx, const Network& net, std::int64
     auto [it, fresh] = alert_texts.try_emplace(d.language);
     if (fresh) {
       auto sealed = SealedAlertMessage(tx, alert_id, d.language);
-      if (sealed) it->second = cipher_.Open(*sealed);
+      if (sealed) it->second = cipher_.Open(*sealed, places::MessageBody(net.id, alert_id, 0, d.language));
     }
     if (!it->second) continue;  // not stored in that language: the shared message goes
     auto text = CallListTexts(templates_, d.language, DefaultLanguage(net))
                     .AlertText(*it->second, InCallingOrder(people, by_relayer.at(d.member)->people));
     if (!text.ok()) continue;
     auto segments = std::max(1, MeasureSms(text.value()).segments);
-    SetDeliveryText(tx, d.id, ToHex(cipher_.Seal(text.value())), segments);
+    SetDeliveryText(tx, d.id, ToHex(cipher_.Seal(text.value(), places::DeliveryBody(net.id, d.id))), segments);
     ++given;
   }
   return given;

@@ -4,6 +4,7 @@
 
 #include "dispatch/store/webhook_delivery_store.h"
 #include "dispatch/util/clock.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 
@@ -22,7 +23,7 @@ std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, const Aler
   e.alert_areas = alert.areas;
   e.type = type;
   e.message_id = NewToken("msg_");
-  e.body_sealed = cipher_.Seal(json::serialize(body));
+  e.body_sealed = cipher_.Seal(json::serialize(body), places::WebhookBody(net.id, e.message_id));
   e.now_ms = now_ms;
   return QueueWebhookEvent(tx, e);
 }

@@ -3,6 +3,7 @@
 #include "dispatch/model/call_list.h"
 #include "dispatch/model/reply_parser.h"
 #include "dispatch/util/crypto.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
@@ -128,7 +129,8 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
     out.reply_texts = {Render(who, going ? "confirm_going" : "confirm_cannot", alert->second)};
   } else {
     rec.answer = "text";
-    rec.text_sealed = cipher_.Seal(reply.text.substr(0, 1600));
+    rec.text_sealed = cipher_.Seal(reply.text.substr(0, 1600),
+                                   places::ResponseText(rec.network_id, rec.alert_id, rec.member_id));
     out.outcome = "text";
     if (reply.unknown_code) {
       out.outcome = "unknown_code";

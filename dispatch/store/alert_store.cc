@@ -6,6 +6,7 @@
 
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
@@ -18,15 +19,15 @@ namespace {
   " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), warnings,"  \
   " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), final_counts::text,"     \
-  " to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+  " to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), network_id"
 
 constexpr const char* kCodeTaken =
     "SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2 AND status = 'open'";
 
 constexpr const char* kInsertAlert =
     "INSERT INTO alerts (network_id, code, kind, areas, include_neighbours, roles, location_enc,"
-    " details_enc, deadline, created_by) VALUES ($1, $2, $3, $4::text[], $5, $6::text[],"
-    " decode($7, 'hex'), decode($8, 'hex'), $9::timestamptz, $10) RETURNING id";
+    " details_enc, deadline, created_by, id) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4::text[], $5,"
+    " $6::text[], decode($7, 'hex'), decode($8, 'hex'), $9::timestamptz, $10, $11)";
 
 constexpr const char* kSelectAlert =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
@@ -125,11 +126,13 @@ std::int64_t AlertStore::Insert(pqxx::work& tx, std::int64_t network_id, const A
                                 const std::string& actor) const {
   std::string code = NewAlertCode();
   while (!tx.exec_params(kCodeTaken, network_id, code).empty()) code = NewAlertCode();
+  const auto id = ReserveId(tx, "alerts");  // the sealed values are bound to it
   std::optional<std::string> details;
-  if (!in.details.empty()) details = ToHex(cipher_.Seal(in.details));
-  return tx.exec_params1(kInsertAlert, network_id, code, in.kind, ToPgArray(in.areas), in.include_neighbours,
-                         ToPgArray(in.roles), ToHex(cipher_.Seal(in.location)), details, in.deadline, actor)[0]
-      .as<std::int64_t>();
+  if (!in.details.empty()) details = ToHex(cipher_.Seal(in.details, places::AlertDetails(network_id, id)));
+  tx.exec_params(kInsertAlert, network_id, code, in.kind, ToPgArray(in.areas), in.include_neighbours,
+                 ToPgArray(in.roles), ToHex(cipher_.Seal(in.location, places::AlertLocation(network_id, id))),
+                 details, in.deadline, actor, id);
+  return id;
 }
 
 bool AlertStore::DeadlineAfter(pqxx::transaction_base& tx, const std::string& deadline, std::int64_t now_ms) const {
@@ -186,8 +189,9 @@ Alert AlertStore::Read(const pqxx::row& r) const {
   a.areas = FromPgArray(r[4]);
   a.roles = FromPgArray(r[5]);
   a.include_neighbours = r[6].as<bool>();
-  a.location = cipher_.Open(FromBytea(r[7]).value_or("")).value_or("");
-  if (auto d = FromBytea(r[8])) a.details = cipher_.Open(*d).value_or("");
+  const auto network_id = r[16].as<std::int64_t>();
+  a.location = cipher_.Open(FromBytea(r[7]).value_or(""), places::AlertLocation(network_id, a.id)).value_or("");
+  if (auto d = FromBytea(r[8])) a.details = cipher_.Open(*d, places::AlertDetails(network_id, a.id)).value_or("");
   if (!r[9].is_null()) a.deadline = r[9].as<std::string>();
   a.recipients = r[10].as<std::int64_t>();
   a.created_at = r[11].as<std::string>();
@@ -245,12 +249,13 @@ std::vector<Alert> AlertStore::List(pqxx::transaction_base& tx, std::int64_t net
   return out;
 }
 
-MemberLabel AlertStore::ReadLabel(const pqxx::row& r, int first) const {
+MemberLabel AlertStore::ReadLabel(const pqxx::row& r, int first, std::int64_t network_id,
+                                  std::int64_t member_id) const {
   MemberLabel m;
   m.deleted = r[first + 2].as<bool>();
   if (m.deleted) return m;
-  if (auto sealed = FromBytea(r[first])) m.name = cipher_.Open(*sealed);
-  if (auto sealed = FromBytea(r[first + 1])) m.phone = cipher_.Open(*sealed);
+  if (auto sealed = FromBytea(r[first])) m.name = cipher_.Open(*sealed, places::MemberName(network_id, member_id));
+  if (auto sealed = FromBytea(r[first + 1])) m.phone = cipher_.Open(*sealed, places::MemberPhone(network_id, member_id));
   return m;
 }
 
@@ -264,9 +269,11 @@ Result<ResponsePage> AlertStore::Responses(pqxx::transaction_base& tx, std::int6
     v.id = r[0].as<std::int64_t>();
     v.member_id = r[1].as<std::int64_t>();
     v.answer = r[2].as<std::string>();
-    if (auto sealed = FromBytea(r[3])) v.text = cipher_.Open(*sealed);
+    if (auto sealed = FromBytea(r[3])) {
+      v.text = cipher_.Open(*sealed, places::ResponseText(network_id, alert_id, v.member_id));
+    }
     v.received_at = r[4].as<std::string>();
-    v.member = ReadLabel(r, 5);
+    v.member = ReadLabel(r, 5, network_id, v.member_id);
     page.responses.push_back(std::move(v));
   }
   page.next_cursor = TrimPage(page.responses, limit);
@@ -300,7 +307,7 @@ Result<DeliveryPage> AlertStore::Deliveries(pqxx::transaction_base& tx, std::int
     d.sent_at = opt(r[13]);
     d.created_at = r[14].as<std::string>();
     d.updated_at = r[15].as<std::string>();
-    d.member = ReadLabel(r, 16);
+    d.member = ReadLabel(r, 16, network_id, d.member_id);
     page.deliveries.push_back(std::move(d));
   }
   page.next_cursor = TrimPage(page.deliveries, limit);

@@ -66,8 +66,8 @@ class AlertStore {
  private:
   // The alert's own columns (no counts: those take queries, see FillCounts).
   Alert Read(const pqxx::row& r) const;
-  // The MemberLabel in TOCSIN_MEMBER_LABEL_COLUMNS from column `first` on.
-  MemberLabel ReadLabel(const pqxx::row& r, int first) const;
+  // A member's name and phone from TOCSIN_MEMBER_LABEL_COLUMNS at `first` (opened for their place).
+  MemberLabel ReadLabel(const pqxx::row& r, int first, std::int64_t network_id, std::int64_t member_id) const;
   // Live counts for every alert of `alerts`, in two round trips.
   void FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& alerts) const;
 

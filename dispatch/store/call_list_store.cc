@@ -1,12 +1,13 @@
 #include "dispatch/store/call_list_store.h"
 
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
 
 constexpr const char* kPeople =
-    "SELECT id, phone_enc, name_enc FROM members"
+    "SELECT id, phone_enc, name_enc, network_id FROM members"
     " WHERE id = ANY($1::bigint[]) AND status = 'active'";
 
 constexpr const char* kQueuedAlertDeliveries =
@@ -41,12 +42,13 @@ std::map<std::int64_t, CallListPerson> PeopleToCall(pqxx::transaction_base& tx,
   std::map<std::int64_t, CallListPerson> out;
   if (ids.empty()) return out;
   for (const auto& r : tx.exec_params(kPeople, ToPgArray(ids))) {
-    auto phone = cipher.Open(FromBytea(r[1]).value_or(""));
+    const auto id = r[0].as<std::int64_t>(), network_id = r[3].as<std::int64_t>();
+    auto phone = cipher.Open(FromBytea(r[1]).value_or(""), places::MemberPhone(network_id, id));
     if (!phone || phone->empty()) continue;
     CallListPerson p;
     p.phone = std::move(*phone);
-    if (auto sealed = FromBytea(r[2])) p.name = cipher.Open(*sealed).value_or("");
-    out.emplace(r[0].as<std::int64_t>(), std::move(p));
+    if (auto sealed = FromBytea(r[2])) p.name = cipher.Open(*sealed, places::MemberName(network_id, id)).value_or("");
+    out.emplace(id, std::move(p));
   }
   return out;
 }

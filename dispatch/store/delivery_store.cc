@@ -95,7 +95,7 @@ constexpr const char* kClaim =
     "  AND msg.language = d.language AND a.id = d.alert_id"
     " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status,"
     "  COALESCE(d.body_enc, msg.body_enc), a.kind,"
-    "  d.alert_id, msg.kind, d.channel";
+    "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language";
 
 }  // namespace
 
@@ -192,7 +192,8 @@ std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t networ
   for (const auto& r : tx.exec_params(kClaim, network_id, limit)) {
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
                    FromBytea(r[4]).value_or(""), r[5].as<std::string>(), FromBytea(r[6]).value_or(""),
-                   r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>()});
+                   r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>(),
+                   r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>()});
   }
   return out;
 }

@@ -58,6 +58,11 @@ struct ClaimedDelivery {
   std::int64_t alert_id = 0;
   std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
   std::string channel;       // sms
+  // Where body_enc was sealed (sealed_places.h): the delivery's own text (a relay node's call
+  // list) or its language's alert message.
+  bool own_body = false;
+  int seq = 0;
+  std::string language;
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may

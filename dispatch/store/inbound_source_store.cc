@@ -2,6 +2,7 @@
 
 #include "dispatch/model/validation.h"
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/sealed_places.h"
 #include "dispatch/util/standard_webhooks.h"
 
 namespace tocsin {
@@ -38,7 +39,8 @@ Result<std::pair<InboundSource, std::string>> InboundSourceStore::Create(pqxx::w
     return Error::Invalid("maps_to", "must be \"alert\" (reports arrive with the reports feature)");
   }
   auto secret = NewWebhookSecret();
-  auto r = tx.exec_params(kInsert, network_id, name, maps_to, Bytea(cipher_.Seal(secret)));
+  auto r = tx.exec_params(kInsert, network_id, name, maps_to,
+                          Bytea(cipher_.Seal(secret, places::InboundSecret(network_id, name))));
   if (r.empty()) return Error::Conflict("name", "the network has an inbound source of this name");
   InboundSource source{r[0][0].as<std::int64_t>(), name, maps_to, r[0][1].as<std::string>()};
   return std::make_pair(std::move(source), std::move(secret));
@@ -60,7 +62,7 @@ std::optional<std::pair<InboundSource, std::string>> InboundSourceStore::Find(pq
                                                                               const std::string& name) const {
   auto r = tx.exec_params(kList, network_id, name);
   if (r.empty()) return std::nullopt;
-  auto secret = cipher_.Open(FromBytea(r[0][4]).value_or(""));
+  auto secret = cipher_.Open(FromBytea(r[0][4]).value_or(""), places::InboundSecret(network_id, name));
   if (!secret) return std::nullopt;
   return std::make_pair(Read(r[0]), std::move(*secret));
 }

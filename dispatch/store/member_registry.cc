@@ -4,21 +4,22 @@
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/phone.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
 
 // Every select of members returns these columns in this order (read by MemberRegistry::Read).
 #define TOCSIN_MEMBER_COLUMNS                                                          \
-  "id, phone_enc, name_enc, language, areas, roles, channels, status, backup_id,"      \
+  "id, phone_enc, name_enc, language, areas, roles, channels, status, backup_id, network_id," \
   " to_char(consent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"         \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"         \
   " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 constexpr const char* kInsertMember =
     "INSERT INTO members (network_id, phone_hash, phone_enc, name_enc, language, areas, roles,"
-    " channels, status, backup_id) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6::text[], $7::text[],"
-    " $8::text[], $9, NULLIF($10::bigint, 0))"
+    " channels, status, backup_id, id) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, decode($4, 'hex'), $5,"
+    " $6::text[], $7::text[], $8::text[], $9, NULLIF($10::bigint, 0), $11)"
     " ON CONFLICT (network_id, phone_hash) DO NOTHING RETURNING " TOCSIN_MEMBER_COLUMNS;
 
 constexpr const char* kSelectMember =
@@ -130,17 +131,18 @@ Result<MemberInput> NormaliseMemberInput(MemberInput in, const Network& net, boo
 Member MemberRegistry::Read(const pqxx::row& r) const {
   Member m;
   m.id = r[0].as<std::int64_t>();
-  m.phone = cipher_.Open(FromBytea(r[1]).value_or("")).value_or("");
-  if (auto sealed = FromBytea(r[2])) m.name = cipher_.Open(*sealed);
+  const auto network_id = r[9].as<std::int64_t>();
+  m.phone = cipher_.Open(FromBytea(r[1]).value_or(""), places::MemberPhone(network_id, m.id)).value_or("");
+  if (auto sealed = FromBytea(r[2])) m.name = cipher_.Open(*sealed, places::MemberName(network_id, m.id));
   m.language = r[3].as<std::string>();
   m.areas = FromPgArray(r[4]);
   m.roles = FromPgArray(r[5]);
   m.channels = FromPgArray(r[6]);
   m.status = r[7].as<std::string>();
   if (!r[8].is_null()) m.backup = r[8].as<std::int64_t>();
-  m.consent_at = r[9].as<std::string>();
-  m.created_at = r[10].as<std::string>();
-  m.updated_at = r[11].as<std::string>();
+  m.consent_at = r[10].as<std::string>();
+  m.created_at = r[11].as<std::string>();
+  m.updated_at = r[12].as<std::string>();
   return m;
 }
 
@@ -162,12 +164,13 @@ Status MemberRegistry::CheckBackup(pqxx::transaction_base& tx, std::int64_t netw
 
 Result<Member> MemberRegistry::Create(pqxx::work& tx, const Network& net, const MemberInput& in) {
   if (auto s = CheckBackup(tx, net.id, 0, in); !s.ok()) return s.error();
+  const auto id = ReserveId(tx, "members");  // the sealed values are bound to it
   std::optional<std::string> name;  // hex: a nullable bytea parameter
-  if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
-  auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(*in.phone)),
-                             Bytea(cipher_.Seal(*in.phone)), name, *in.language,
-                             ToPgArray(*in.areas), ToPgArray(*in.roles), ToPgArray(*in.channels),
-                             *in.status, in.backup.value_or(0));
+  if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name, places::MemberName(net.id, id)));
+  auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(net.id, *in.phone)),
+                             Bytea(cipher_.Seal(*in.phone, places::MemberPhone(net.id, id))), name,
+                             *in.language, ToPgArray(*in.areas), ToPgArray(*in.roles),
+                             ToPgArray(*in.channels), *in.status, in.backup.value_or(0), id);
   if (rows.empty()) return Error::Conflict("phone", "a member with this phone number exists");
   EnsureAreas(tx, net.id, *in.areas);
   return Read(rows[0]);
@@ -207,10 +210,10 @@ Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::i
     if (other && *other != id) {
       return Error::Conflict("phone", "another member has this phone number");
     }
-    hash = ToHex(cipher_.LookupHash(*in.phone));
-    phone = ToHex(cipher_.Seal(*in.phone));
+    hash = ToHex(cipher_.LookupHash(net.id, *in.phone));
+    phone = ToHex(cipher_.Seal(*in.phone, places::MemberPhone(net.id, id)));
   }
-  if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name));
+  if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name, places::MemberName(net.id, id)));
   auto rows = tx.exec_params(kUpdateMember, net.id, id, hash, phone, in.name.has_value(), name,
                              in.language, ArrayParam(in.areas), ArrayParam(in.roles),
                              ArrayParam(in.channels), in.status, in.backup);
@@ -234,7 +237,8 @@ std::unordered_map<std::int64_t, std::optional<std::string>> MemberRegistry::Nam
   std::unordered_map<std::int64_t, std::optional<std::string>> out;
   for (const auto& r : tx.exec_params(kNames, network_id, ToPgArray(ids))) {
     auto sealed = FromBytea(r[1]);
-    out[r[0].as<std::int64_t>()] = sealed ? cipher_.Open(*sealed) : std::nullopt;
+    const auto id = r[0].as<std::int64_t>();
+    out[id] = sealed ? cipher_.Open(*sealed, places::MemberName(network_id, id)) : std::nullopt;
   }
   return out;
 }
@@ -242,7 +246,7 @@ std::unordered_map<std::int64_t, std::optional<std::string>> MemberRegistry::Nam
 std::optional<std::int64_t> MemberRegistry::FindIdByPhone(pqxx::transaction_base& tx,
                                                           std::int64_t network_id,
                                                           const std::string& e164) const {
-  auto rows = tx.exec_params(kFindByHash, network_id, Bytea(cipher_.LookupHash(e164)));
+  auto rows = tx.exec_params(kFindByHash, network_id, Bytea(cipher_.LookupHash(network_id, e164)));
   if (rows.empty()) return std::nullopt;
   return rows[0][0].as<std::int64_t>();
 }

@@ -1,6 +1,7 @@
 // Members: the people alerts reach. Phone numbers and names are sealed with the DataCipher
 // before they reach PostgreSQL and opened only when read back; a member is found by phone
-// through the keyed lookup hash. Functions run inside a caller's transaction.
+// through the lookup hash keyed for its network (the same number hashes differently in each
+// network, so a dump cannot link one person's memberships). Functions run inside a caller's transaction.
 //
 // Thread safety: a MemberRegistry holds only a const DataCipher and may be shared.
 #pragma once

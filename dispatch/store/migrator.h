@@ -9,6 +9,8 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/util/crypto.h"
+
 namespace tocsin {
 
 struct Migration {
@@ -21,8 +23,11 @@ struct Migration {
 const std::vector<Migration>& BuiltinMigrations();
 
 // Applies the missing migrations; returns the versions applied (empty when up to date).
-// Throws pqxx exceptions on database failure (the failing migration's transaction rolls back).
-std::vector<int> ApplyMigrations(pqxx::connection& conn);
+// A migration with a keyed upgrade (keyed_upgrades.h) runs it in its own transaction with
+// `cipher`, after checking that `cipher` is the database's key. Throws pqxx exceptions on
+// database failure (the failing migration's transaction rolls back), std::runtime_error when
+// the key is missing or not the database's.
+std::vector<int> ApplyMigrations(pqxx::connection& conn, const DataCipher* cipher);
 
 // Versions shipped in this binary but not applied to the database.
 std::vector<int> PendingMigrations(pqxx::connection& conn);

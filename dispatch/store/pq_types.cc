@@ -62,4 +62,8 @@ std::optional<std::string> FromBytea(const pqxx::field& f) {
   return pqxx::binarystring(f).str();
 }
 
+std::int64_t ReserveId(pqxx::transaction_base& tx, const char* table) {
+  return tx.exec_params1("SELECT nextval(pg_get_serial_sequence($1, 'id'))", table)[0].as<std::int64_t>();
+}
+
 }  // namespace tocsin

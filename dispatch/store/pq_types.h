@@ -25,4 +25,9 @@ inline pqxx::binarystring Bytea(const std::string& bytes) { return pqxx::binarys
 // Reads a bytea field (NULL reads as nullopt).
 std::optional<std::string> FromBytea(const pqxx::field& f);
 
+// The id the next row of `table` (an identity column "id") will have, reserved now, so a value
+// sealed for that row (bound to its id) can be written with it: insert with
+// OVERRIDING SYSTEM VALUE.
+std::int64_t ReserveId(pqxx::transaction_base& tx, const char* table);
+
 }  // namespace tocsin

@@ -1,10 +1,17 @@
 #include "dispatch/store/sender_lookup.h"
 
+#include <unordered_map>
+
 #include "dispatch/model/reply_parser.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
 namespace {
+
+// The networks behind the numbers a batch was sent to: the sender's hash is keyed per network,
+// so it can be computed only once the network is known (the first of two statements a batch).
+constexpr const char* kNetworksOfNumbers =
+    "SELECT number, network_id FROM network_numbers WHERE number = ANY($1::text[])";
 
 // One statement for a batch: for each (number, sender hash), the network behind the number,
 // the member behind the sender, and the member's open alerts (ones they were sent, or whose
@@ -44,9 +51,15 @@ std::unordered_set<std::string> FirstSeen(pqxx::transaction_base& tx, const std:
 std::vector<std::optional<SenderLookup>> LookupSenders(
     pqxx::transaction_base& tx, const std::vector<InboundSms>& batch, const DataCipher& cipher) {
   std::vector<std::string> numbers, hashes, codes;
+  for (const auto& sms : batch) numbers.push_back(sms.to);
+  std::unordered_map<std::string, std::int64_t> network_of;
+  for (const auto& r : tx.exec_params(kNetworksOfNumbers, ToPgArray(numbers))) {
+    network_of.emplace(r[0].as<std::string>(), r[1].as<std::int64_t>());
+  }
   for (const auto& sms : batch) {
-    numbers.push_back(sms.to);
-    hashes.push_back(ToHex(cipher.LookupHash(sms.from)));
+    auto network = network_of.find(sms.to);
+    // A number that is no network's: no row comes back for it, whatever the hash.
+    hashes.push_back(network == network_of.end() ? "" : ToHex(cipher.LookupHash(network->second, sms.from)));
     codes.push_back(ParseReply(sms.body).alert_code.value_or(""));
   }
   std::vector<std::optional<SenderLookup>> out(batch.size());

@@ -1,4 +1,5 @@
-// Who sent an inbound SMS, looked up for a whole batch in one statement, and the opt-out or
+// Who sent an inbound SMS, looked up for a whole batch in two statements (the networks of the
+// numbers written to, then the senders by their hash keyed for that network), and the opt-out or
 // opt-in a reply decided. Functions run inside a caller's transaction.
 #pragma once
 

@@ -3,13 +3,14 @@
 #include "dispatch/model/validation.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/crypto.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
 namespace {
 
 constexpr const char* kInsertToken =
-    "INSERT INTO api_tokens (network_id, role, label, token_hash) VALUES ($1, $2, $3, $4)"
-    " RETURNING id";
+    "INSERT INTO api_tokens (network_id, role, label, token_hash, inner_enc, id) OVERRIDING SYSTEM VALUE"
+    " VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr const char* kRevokeToken =
     "UPDATE api_tokens SET revoked_at = now()"
     " WHERE network_id = $1 AND id = $2 AND revoked_at IS NULL";
@@ -34,16 +35,19 @@ std::optional<std::string> OptionalText(const pqxx::field& f) {
 
 }  // namespace
 
-Result<NewTokenResult> CreateToken(pqxx::work& tx, std::int64_t network_id, const std::string& role,
-                                   const std::string& label) {
+Result<NewTokenResult> CreateToken(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
+                                   const std::string& role, const std::string& label) {
   if (auto s = CheckTokenRole(role); !s.ok()) return s.error();
   if (!label.empty()) {
     if (auto s = CheckText(label, "label"); !s.ok()) return s.error();
   }
   NewTokenResult out;
   out.token = NewToken("tcs_");
-  out.id = tx.exec_params1(kInsertToken, network_id, role, label, Bytea(HashToken(out.token)))[0]
-               .as<std::int64_t>();
+  out.id = ReserveId(tx, "api_tokens");
+  // The unkeyed hash, sealed: what lets a rekey compute token_hash under a new key.
+  auto inner = cipher.Seal(HashToken(out.token), places::TokenInner(network_id, out.id));
+  tx.exec_params(kInsertToken, network_id, role, label, Bytea(cipher.KeyTokenHash(HashToken(out.token))),
+                 Bytea(inner), out.id);
   return out;
 }
 
@@ -58,8 +62,8 @@ bool TokenActive(pqxx::transaction_base& tx, std::int64_t id) {
   return !tx.exec_params("SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL", id).empty();
 }
 
-std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const std::string& token) {
-  auto hash = HashToken(token);
+std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const DataCipher& cipher, const std::string& token) {
+  auto hash = cipher.TokenHash(token);
   auto rows = tx.exec_params(kFindToken, Bytea(hash));
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];

@@ -1,5 +1,6 @@
 // API tokens: one per integration or person, scoped to one network and one role. Only a hash
-// is stored; the token itself is shown once, at creation. A listing shows what a token is for
+// keyed with the data key is stored (DataCipher::TokenHash), so a row written into the database
+// without the key authenticates nothing; the token itself is shown once, at creation. A listing shows what a token is for
 // and when it was last used, never the token or its hash.
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/util/crypto.h"
 #include "dispatch/util/result.h"
 
 namespace tocsin {
@@ -37,15 +39,15 @@ struct NewTokenResult {
 };
 
 // `role` must pass CheckTokenRole, `label` may be empty (else 1..200 bytes).
-Result<NewTokenResult> CreateToken(pqxx::work& tx, std::int64_t network_id, const std::string& role,
-                                   const std::string& label);
+Result<NewTokenResult> CreateToken(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
+                                   const std::string& role, const std::string& label);
 // NotFound unless an unrevoked token `id` belongs to `network_id`.
 Status RevokeToken(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
 // Whether token `id` exists and is not revoked (a long-lived stream checks it now and then).
 bool TokenActive(pqxx::transaction_base& tx, std::int64_t id);
 // The unrevoked token whose hash matches, or nullopt. Records that it was used when its
 // last_used_at is unset or more than a minute old, so most requests write nothing.
-std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const std::string& token);
+std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const DataCipher& cipher, const std::string& token);
 // Every token of the network, revoked ones included, oldest first.
 std::vector<TokenRecord> ListTokens(pqxx::transaction_base& tx, std::int64_t network_id);
 

@@ -2,6 +2,7 @@
 
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/sealed_places.h"
 #include "dispatch/util/standard_webhooks.h"
 
 namespace tocsin {
@@ -11,7 +12,7 @@ namespace {
 #define TOCSIN_ENDPOINT_COLUMNS                                                                 \
   "e.id, e.organisation_id, e.url_enc, e.events, e.state, e.disabled_reason,"                   \
   " CASE WHEN e.previous_until > now() THEN " TOCSIN_TIME("e.previous_until") " END, "          \
-  TOCSIN_TIME("e.created_at") ", " TOCSIN_TIME("e.updated_at")
+  TOCSIN_TIME("e.created_at") ", " TOCSIN_TIME("e.updated_at") ", e.network_id"
 #define TOCSIN_DELIVERY_COLUMNS                                                                 \
   "d.id, d.alert_id, d.event_type, d.message_id, d.state, d.attempts, d.http_status,"           \
   " d.latency_ms, d.error_code, d.error_message, " TOCSIN_TIME("d.sent_at") ","                 \
@@ -20,8 +21,8 @@ namespace {
 
 constexpr const char* kOrganisationOf = "SELECT 1 FROM organisations WHERE network_id = $1 AND id = $2";
 constexpr const char* kInsert =
-    "INSERT INTO webhook_endpoints AS e (organisation_id, network_id, url_enc, events, secret_enc)"
-    " VALUES ($2, $1, $3, $4::text[], $5) RETURNING " TOCSIN_ENDPOINT_COLUMNS;
+    "INSERT INTO webhook_endpoints AS e (organisation_id, network_id, url_enc, events, secret_enc, id)"
+    " OVERRIDING SYSTEM VALUE VALUES ($2, $1, $3, $4::text[], $5, $6) RETURNING " TOCSIN_ENDPOINT_COLUMNS;
 constexpr const char* kList =
     "SELECT " TOCSIN_ENDPOINT_COLUMNS " FROM webhook_endpoints e"
     " WHERE e.network_id = $1 AND e.organisation_id = $2 ORDER BY e.id";
@@ -81,7 +82,7 @@ WebhookEndpoint WebhookEndpointStore::Read(const pqxx::row& r) const {
   WebhookEndpoint e;
   e.id = r[0].as<std::int64_t>();
   e.organisation_id = r[1].as<std::int64_t>();
-  e.url = cipher_.Open(FromBytea(r[2]).value_or("")).value_or("");
+  e.url = cipher_.Open(FromBytea(r[2]).value_or(""), places::EndpointUrl(r[9].as<std::int64_t>(), e.id)).value_or("");
   e.events = FromPgArray(r[3]);
   e.state = r[4].as<std::string>();
   e.disabled_reason = OptString(r[5]);
@@ -97,8 +98,10 @@ Result<WebhookWithSecret> WebhookEndpointStore::Create(pqxx::work& tx, const Web
     return Error::NotFound("no such organisation");
   }
   auto secret = NewWebhookSecret();
-  auto r = tx.exec_params1(kInsert, s.network_id, s.organisation_id, Bytea(cipher_.Seal(in.url)),
-                           ToPgArray(in.events), Bytea(cipher_.Seal(secret)));
+  const auto id = ReserveId(tx, "webhook_endpoints");  // the sealed values are bound to it
+  auto r = tx.exec_params1(kInsert, s.network_id, s.organisation_id,
+                           Bytea(cipher_.Seal(in.url, places::EndpointUrl(s.network_id, id))), ToPgArray(in.events),
+                           Bytea(cipher_.Seal(secret, places::EndpointSecret(s.network_id, id))), id);
   return WebhookWithSecret{Read(r), std::move(secret)};
 }
 
@@ -129,7 +132,8 @@ Status WebhookEndpointStore::Delete(pqxx::work& tx, const WebhookScope& s, std::
 Result<WebhookWithSecret> WebhookEndpointStore::Rotate(pqxx::work& tx, const WebhookScope& s,
                                                        std::int64_t id) const {
   auto secret = NewWebhookSecret();
-  auto r = tx.exec_params(kRotate, s.network_id, s.organisation_id, id, Bytea(cipher_.Seal(secret)));
+  auto r = tx.exec_params(kRotate, s.network_id, s.organisation_id, id,
+                          Bytea(cipher_.Seal(secret, places::EndpointSecret(s.network_id, id))));
   if (r.empty()) return Error::NotFound("no such webhook");
   return WebhookWithSecret{Read(r[0]), std::move(secret)};
 }

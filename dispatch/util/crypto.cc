@@ -13,7 +13,13 @@ namespace {
 constexpr char kKdfContext[] = "tocsin01";
 static_assert(sizeof(kKdfContext) - 1 == crypto_kdf_CONTEXTBYTES);
 constexpr std::uint64_t kSealSubkeyId = 1;
-constexpr std::uint64_t kHashSubkeyId = 2;
+constexpr std::uint64_t kCheckSubkeyId = 2;  // was the one lookup key: fingerprints stay valid
+constexpr std::uint64_t kTokenSubkeyId = 3;
+constexpr std::uint64_t kLookupRootSubkeyId = 4;
+// Per-network lookup subkeys: subkey id = network id, derived from the lookup root.
+constexpr char kLookupContext[] = "tcsphone";
+static_assert(sizeof(kLookupContext) - 1 == crypto_kdf_CONTEXTBYTES);
+constexpr const char* kFingerprintInput = "tocsin data key check v1";
 
 constexpr std::size_t kDataKeyBytes = 32;
 constexpr std::size_t kTokenRandomBytes = 32;
@@ -21,6 +27,7 @@ constexpr std::size_t kHashBytes = 32;
 
 static_assert(crypto_kdf_KEYBYTES == kDataKeyBytes);
 static_assert(crypto_secretbox_xchacha20poly1305_KEYBYTES == 32);
+static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32);
 static_assert(crypto_generichash_KEYBYTES == 32);
 
 const unsigned char* Bytes(std::string_view s) {
@@ -73,43 +80,114 @@ Result<DataCipher> DataCipher::FromHex(std::string_view hex) {
   DataCipher cipher;
   crypto_kdf_derive_from_key(cipher.seal_key_.data(), cipher.seal_key_.size(), kSealSubkeyId,
                              kKdfContext, master);
-  crypto_kdf_derive_from_key(cipher.hash_key_.data(), cipher.hash_key_.size(), kHashSubkeyId,
+  crypto_kdf_derive_from_key(cipher.check_key_.data(), cipher.check_key_.size(), kCheckSubkeyId,
                              kKdfContext, master);
+  crypto_kdf_derive_from_key(cipher.token_key_.data(), cipher.token_key_.size(), kTokenSubkeyId,
+                             kKdfContext, master);
+  crypto_kdf_derive_from_key(cipher.lookup_root_.data(), cipher.lookup_root_.size(),
+                             kLookupRootSubkeyId, kKdfContext, master);
   sodium_memzero(master, sizeof master);
+  cipher.key_id_ = static_cast<std::uint8_t>(cipher.Fingerprint()[0]);
   return cipher;
 }
 
-std::string DataCipher::Seal(std::string_view plaintext) const {
-  constexpr std::size_t kNonceBytes = crypto_secretbox_xchacha20poly1305_NONCEBYTES;
-  std::string out(kNonceBytes + crypto_secretbox_xchacha20poly1305_MACBYTES + plaintext.size(),
-                  '\0');
-  unsigned char* nonce = Bytes(out);
-  randombytes_buf(nonce, kNonceBytes);
-  crypto_secretbox_xchacha20poly1305_easy(nonce + kNonceBytes, Bytes(plaintext), plaintext.size(),
-                                          nonce, seal_key_.data());
-  return out;
+namespace {
+
+constexpr std::size_t kAeadNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr std::size_t kAeadOverhead = 1 + kAeadNonceBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+// The associated data: every part of the place, each ended by a NUL (no part holds one).
+std::string AssociatedData(const SealPlace& place) {
+  std::string ad;
+  ad.reserve(place.table.size() + place.column.size() + place.row.size() + 24);
+  for (std::string_view part : {place.table, place.column, std::string_view(place.row)}) {
+    ad.append(part);
+    ad.push_back('\0');
+  }
+  ad.append(std::to_string(place.network_id));
+  return ad;
 }
 
-std::optional<std::string> DataCipher::Open(std::string_view sealed) const {
+// Version 0: nonce || crypto_secretbox_xchacha20poly1305, as written before values were bound.
+std::optional<std::string> OpenUnbound(std::string_view sealed, const unsigned char* key) {
   constexpr std::size_t kNonceBytes = crypto_secretbox_xchacha20poly1305_NONCEBYTES;
   constexpr std::size_t kOverhead = kNonceBytes + crypto_secretbox_xchacha20poly1305_MACBYTES;
   if (sealed.size() < kOverhead) return std::nullopt;
   const unsigned char* nonce = Bytes(sealed);
   std::string plaintext(sealed.size() - kOverhead, '\0');
   if (crypto_secretbox_xchacha20poly1305_open_easy(Bytes(plaintext), nonce + kNonceBytes,
-                                                   sealed.size() - kNonceBytes, nonce,
-                                                   seal_key_.data()) != 0) {
+                                                   sealed.size() - kNonceBytes, nonce, key) != 0) {
     return std::nullopt;
   }
   return plaintext;
 }
 
-std::string DataCipher::LookupHash(std::string_view value) const {
-  std::string out(kHashBytes, '\0');
-  crypto_generichash(Bytes(out), out.size(), Bytes(value), value.size(), hash_key_.data(),
-                     hash_key_.size());
+}  // namespace
+
+std::string DataCipher::Seal(std::string_view plaintext, const SealPlace& place) const {
+  const std::string ad = AssociatedData(place);
+  std::string out(kAeadOverhead + plaintext.size(), '\0');
+  out[0] = static_cast<char>(key_id_);
+  unsigned char* nonce = Bytes(out) + 1;
+  randombytes_buf(nonce, kAeadNonceBytes);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + kAeadNonceBytes, nullptr, Bytes(plaintext),
+                                             plaintext.size(), Bytes(ad), ad.size(), nullptr, nonce,
+                                             seal_key_.data());
   return out;
 }
+
+std::optional<std::string> DataCipher::OpenBound(std::string_view sealed, const SealPlace& place) const {
+  if (sealed.size() < kAeadOverhead || static_cast<std::uint8_t>(sealed[0]) != key_id_) return std::nullopt;
+  const std::string ad = AssociatedData(place);
+  const unsigned char* nonce = Bytes(sealed) + 1;
+  std::string plaintext(sealed.size() - kAeadOverhead, '\0');
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(Bytes(plaintext), nullptr, nullptr, nonce + kAeadNonceBytes,
+                                                 sealed.size() - 1 - kAeadNonceBytes, Bytes(ad), ad.size(),
+                                                 nonce, seal_key_.data()) != 0) {
+    return std::nullopt;
+  }
+  return plaintext;
+}
+
+std::optional<std::string> DataCipher::Open(std::string_view sealed, const SealPlace& place) const {
+  // A version-0 value starts with a random nonce byte, which may equal the key id: try both.
+  if (auto plaintext = OpenBound(sealed, place)) return plaintext;
+  return OpenUnbound(sealed, seal_key_.data());
+}
+
+bool DataCipher::SealedHere(std::string_view sealed, const SealPlace& place) const {
+  return OpenBound(sealed, place).has_value();
+}
+
+namespace {
+
+std::string KeyedHash(std::string_view value, const unsigned char* key) {
+  std::string out(kHashBytes, '\0');
+  crypto_generichash(Bytes(out), out.size(), Bytes(value), value.size(), key, 32);
+  return out;
+}
+
+}  // namespace
+
+std::string DataCipher::LookupHash(std::int64_t network_id, std::string_view value) const {
+  std::array<unsigned char, 32> network_key{};
+  crypto_kdf_derive_from_key(network_key.data(), network_key.size(),
+                             static_cast<std::uint64_t>(network_id), kLookupContext,
+                             lookup_root_.data());
+  auto out = KeyedHash(value, network_key.data());
+  sodium_memzero(network_key.data(), network_key.size());
+  return out;
+}
+
+std::string DataCipher::TokenHash(std::string_view token) const {
+  return KeyTokenHash(HashToken(token));
+}
+
+std::string DataCipher::KeyTokenHash(std::string_view unkeyed_hash) const {
+  return KeyedHash(unkeyed_hash, token_key_.data());
+}
+
+std::string DataCipher::Fingerprint() const { return KeyedHash(kFingerprintInput, check_key_.data()); }
 
 std::string GenerateDataKeyHex() {
   InitCrypto();

@@ -69,9 +69,9 @@ boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) 
     co_return Caller{true, std::nullopt};
   }
   // A write transaction: authentication records when the token was last used (rarely writes).
-  auto info = co_await app.db.Run([&token](pqxx::connection& c) {
+  auto info = co_await app.db.Run([&app, &token](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto found = AuthenticateToken(tx, *token);
+    auto found = AuthenticateToken(tx, app.cipher, *token);
     tx.commit();
     return found;
   });

@@ -29,7 +29,7 @@ Awaitable CreateTokenHandler(App& app, http::RequestContext& ctx) {
   auto label = body.String("label").value_or("");
   auto created = co_await app.db.Run([&](pqxx::connection& c) -> Result<NewTokenResult> {
     pqxx::work tx(c);
-    auto r = CreateToken(tx, scope.network.id, role, label);
+    auto r = CreateToken(tx, app.cipher, scope.network.id, role, label);
     if (!r.ok()) return r;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "tokens.create",
                 "token:" + std::to_string(r->id), json::serialize(json::object{{"role", role}}));

@@ -26,7 +26,7 @@ Result<int> WithApi(const Context& ctx, const Args& a,
                     const std::function<Result<int>(const LocalApi&)>& body) {
   auto network = LoadNetwork(*ctx.db, a.Require("network"));
   if (!network.ok()) return network.error();
-  auto api = LocalApi::Open(*ctx.db, *ctx.config, network.value());
+  auto api = LocalApi::Open(*ctx.db, *ctx.cipher, *ctx.config, network.value());
   if (!api.ok()) return api.error();
   return body(*api.value());
 }

@@ -51,7 +51,7 @@ struct Command {
 };
 
 // The commands of each group, in the order `tocsind --help` lists them.
-std::vector<Command> ServerCommands();   // keygen, migrate, serve
+std::vector<Command> ServerCommands();   // keygen, migrate, purge, rekey, serve
 std::vector<Command> NetworkCommands();  // network create, network set
 std::vector<Command> TokenCommands();    // token create, list, revoke
 std::vector<Command> MemberCommands();   // members import, export

@@ -127,7 +127,7 @@ std::string LocalApi::BaseUrl(const ServerConfig& server) {
   return "http://" + host + ":" + std::to_string(server.listen_port);
 }
 
-Result<std::unique_ptr<LocalApi>> LocalApi::Open(DbPool& db, const Config& config,
+Result<std::unique_ptr<LocalApi>> LocalApi::Open(DbPool& db, const DataCipher& cipher, const Config& config,
                                                  const Network& network) {
   static std::once_flag curl_init;
   std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -138,7 +138,7 @@ Result<std::unique_ptr<LocalApi>> LocalApi::Open(DbPool& db, const Config& confi
                                                        std::to_string(health->status));
   auto mint = [&](pqxx::connection& c) -> Result<NewTokenResult> {
     pqxx::work tx(c);
-    auto t = CreateToken(tx, network.id, "coordinator", "cli");
+    auto t = CreateToken(tx, cipher, network.id, "coordinator", "cli");
     if (!t.ok()) return t;
     RecordAudit(tx, network.id, "cli", "tokens.create", "token:" + std::to_string(t->id));
     tx.commit();

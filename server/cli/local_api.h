@@ -21,6 +21,7 @@
 
 #include "dispatch/store/db_pool.h"
 #include "dispatch/store/network_registry.h"
+#include "dispatch/util/crypto.h"
 #include "dispatch/util/result.h"
 #include "server/config.h"
 
@@ -34,7 +35,8 @@ struct ApiReply {
 class LocalApi {
  public:
   // Steps 1 and 2; the Error of whichever failed (nothing to revoke then).
-  static Result<std::unique_ptr<LocalApi>> Open(DbPool& db, const Config& config, const Network& network);
+  static Result<std::unique_ptr<LocalApi>> Open(DbPool& db, const DataCipher& cipher, const Config& config,
+                                                const Network& network);
   ~LocalApi();
   LocalApi(const LocalApi&) = delete;
   LocalApi& operator=(const LocalApi&) = delete;

@@ -18,7 +18,7 @@ Result<int> TokenCreate(const Context& ctx, const Args& a) {
   if (!network.ok()) return network.error();
   auto create = [&](pqxx::connection& c) -> Result<NewTokenResult> {
     pqxx::work tx(c);
-    auto t = CreateToken(tx, network->id, role, label);
+    auto t = CreateToken(tx, *ctx.cipher, network->id, role, label);
     if (!t.ok()) return t;
     RecordAudit(tx, network->id, "cli", "tokens.create", "token:" + std::to_string(t->id));
     tx.commit();

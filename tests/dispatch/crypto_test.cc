@@ -1,6 +1,8 @@
 #include "dispatch/util/crypto.h"
+#include "tests/support/legacy_crypto.h"
 
 #include <catch2/catch.hpp>
+#include <sodium.h>
 #include <cctype>
 #include <set>
 #include <string>
@@ -25,16 +27,20 @@ bool IsUrlSafeBase64Char(char c) {
          c == '_';
 }
 
+const SealPlace kHere{"members", "phone_enc", "12", 3};
+
 TEST_CASE("DataCipher seals and opens", "[crypto]") {
   InitCrypto();
   const DataCipher cipher = Cipher(kKeyA);
   for (std::string_view plaintext :
        {std::string_view(""), std::string_view("+447700900123"),
         std::string_view("Ada Lovelace \xE2\x9C\x93"), std::string_view("a\0b", 3)}) {
-    const std::string sealed = cipher.Seal(plaintext);
-    CHECK(sealed.size() == 24 + 16 + plaintext.size());  // nonce || ciphertext+MAC
+    const std::string sealed = cipher.Seal(plaintext, kHere);
+    CHECK(sealed.size() == 1 + 24 + 16 + plaintext.size());  // version || nonce || ciphertext+MAC
+    CHECK(static_cast<std::uint8_t>(sealed[0]) == cipher.key_id());
+    CHECK(cipher.SealedHere(sealed, kHere));
     if (!plaintext.empty()) CHECK(sealed.find(plaintext) == std::string::npos);
-    const std::optional<std::string> opened = cipher.Open(sealed);
+    const std::optional<std::string> opened = cipher.Open(sealed, kHere);
     REQUIRE(opened.has_value());
     CHECK(*opened == plaintext);
   }
@@ -42,53 +48,107 @@ TEST_CASE("DataCipher seals and opens", "[crypto]") {
 
 TEST_CASE("DataCipher seals the same plaintext differently each time", "[crypto]") {
   const DataCipher cipher = Cipher(kKeyA);
-  const std::string a = cipher.Seal("+447700900123");
-  const std::string b = cipher.Seal("+447700900123");
+  const std::string a = cipher.Seal("+447700900123", kHere);
+  const std::string b = cipher.Seal("+447700900123", kHere);
   CHECK(a != b);
-  CHECK(a.substr(0, 24) != b.substr(0, 24));  // fresh nonces
-  CHECK(cipher.Open(a) == cipher.Open(b));
+  CHECK(a.substr(1, 24) != b.substr(1, 24));  // fresh nonces
+  CHECK(cipher.Open(a, kHere) == cipher.Open(b, kHere));
 }
 
 TEST_CASE("DataCipher detects tampering", "[crypto]") {
   const DataCipher cipher = Cipher(kKeyA);
-  const std::string sealed = cipher.Seal("+447700900123");
-  // Flipping any single bit, in the nonce, the MAC or the ciphertext, is detected.
+  const std::string sealed = cipher.Seal("+447700900123", kHere);
+  // Flipping any single bit, in the version, the nonce, the MAC or the ciphertext, is detected.
   for (std::size_t i = 0; i < sealed.size(); ++i) {
     std::string altered = sealed;
     altered[i] = static_cast<char>(altered[i] ^ 0x01);
-    CHECK_FALSE(cipher.Open(altered).has_value());
+    CHECK_FALSE(cipher.Open(altered, kHere).has_value());
   }
-  CHECK_FALSE(cipher.Open(sealed.substr(0, sealed.size() - 1)).has_value());
-  CHECK_FALSE(cipher.Open(sealed + "x").has_value());
-  CHECK_FALSE(cipher.Open("").has_value());
-  CHECK_FALSE(cipher.Open(std::string(39, '\0')).has_value());  // shorter than nonce + MAC
-  CHECK_FALSE(cipher.Open(std::string(40, '\0')).has_value());
+  CHECK_FALSE(cipher.Open(sealed.substr(0, sealed.size() - 1), kHere).has_value());
+  CHECK_FALSE(cipher.Open(sealed + "x", kHere).has_value());
+  CHECK_FALSE(cipher.Open("", kHere).has_value());
+  CHECK_FALSE(cipher.Open(std::string(39, '\0'), kHere).has_value());  // shorter than nonce + MAC
+  CHECK_FALSE(cipher.Open(std::string(41, '\0'), kHere).has_value());
+}
+
+TEST_CASE("DataCipher opens a value only in the place it was sealed for", "[crypto]") {
+  const DataCipher cipher = Cipher(kKeyA);
+  const std::string sealed = cipher.Seal("+447700900123", kHere);
+  for (const SealPlace& elsewhere : {SealPlace{"members", "phone_enc", "13", 3},    // another member
+                                     SealPlace{"members", "phone_enc", "12", 4},    // another network
+                                     SealPlace{"members", "name_enc", "12", 3},     // another column
+                                     SealPlace{"alerts", "phone_enc", "12", 3},     // another table
+                                     SealPlace{"members", "phone_enc", "1", 23}}) { // no ambiguity
+    INFO(elsewhere.table << "." << elsewhere.column << " " << elsewhere.row << " " << elsewhere.network_id);
+    CHECK_FALSE(cipher.Open(sealed, elsewhere).has_value());
+  }
+  CHECK(cipher.Open(sealed, kHere) == "+447700900123");
+}
+
+TEST_CASE("DataCipher still opens values sealed before they were bound (version 0)", "[crypto]") {
+  const DataCipher cipher = Cipher(kKeyA);
+  for (int i = 0; i < 300; ++i) {  // so that some start with the version byte by chance
+    const std::string legacy = test::LegacySeal(kKeyA, "+447700900123");
+    REQUIRE(cipher.Open(legacy, kHere) == "+447700900123");
+    CHECK_FALSE(cipher.SealedHere(legacy, kHere));  // migrate and rekey rewrite it bound
+  }
+  CHECK_FALSE(Cipher(kKeyB).Open(test::LegacySeal(kKeyA, "x"), kHere).has_value());
 }
 
 TEST_CASE("DataCipher does not open another key's data", "[crypto]") {
   const DataCipher a = Cipher(kKeyA);
   const DataCipher b = Cipher(kKeyB);
-  const std::string sealed = a.Seal("secret");
-  CHECK_FALSE(b.Open(sealed).has_value());
-  CHECK(a.Open(sealed) == "secret");
+  const std::string sealed = a.Seal("secret", kHere);
+  CHECK_FALSE(b.Open(sealed, kHere).has_value());
+  CHECK(a.Open(sealed, kHere) == "secret");
   // The same key in upper case is the same key.
   std::string upper(kKeyA);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  CHECK(Cipher(upper).Open(sealed) == "secret");
+  CHECK(Cipher(upper).Open(sealed, kHere) == "secret");
 }
 
-TEST_CASE("LookupHash is deterministic and depends on the key", "[crypto]") {
+TEST_CASE("LookupHash is deterministic and depends on the key and the network", "[crypto]") {
   const DataCipher a = Cipher(kKeyA);
   const DataCipher a_again = Cipher(kKeyA);
   const DataCipher b = Cipher(kKeyB);
-  const std::string h = a.LookupHash("+447700900123");
+  const std::string h = a.LookupHash(7, "+447700900123");
   CHECK(h.size() == 32);
-  CHECK(h == a.LookupHash("+447700900123"));
-  CHECK(h == a_again.LookupHash("+447700900123"));
-  CHECK(h != a.LookupHash("+447700900124"));
-  CHECK(h != b.LookupHash("+447700900123"));
+  CHECK(h == a.LookupHash(7, "+447700900123"));
+  CHECK(h == a_again.LookupHash(7, "+447700900123"));
+  CHECK(h != a.LookupHash(7, "+447700900124"));
+  CHECK(h != b.LookupHash(7, "+447700900123"));
+  // Per network: one person in two networks cannot be linked by the hash.
+  CHECK(h != a.LookupHash(8, "+447700900123"));
   // Keyed: not the unkeyed hash of the value.
   CHECK(h != HashToken("+447700900123"));
+}
+
+TEST_CASE("TokenHash is keyed, and an unkeyed hash can be keyed without the token", "[crypto]") {
+  const DataCipher a = Cipher(kKeyA);
+  const DataCipher b = Cipher(kKeyB);
+  const std::string t = NewToken();
+  CHECK(a.TokenHash(t).size() == 32);
+  CHECK(a.TokenHash(t) == Cipher(kKeyA).TokenHash(t));
+  CHECK(a.TokenHash(t) != b.TokenHash(t));
+  CHECK(a.TokenHash(t) != HashToken(t));  // what one could write without the key
+  CHECK(a.TokenHash(t) == a.KeyTokenHash(HashToken(t)));
+  CHECK(a.TokenHash(t) != a.LookupHash(1, t));  // a subkey of its own
+}
+
+TEST_CASE("Fingerprint is what databases already recorded", "[crypto]") {
+  // Before lookups were keyed per network the fingerprint was the one lookup hash of a constant
+  // (subkey 2 of context "tocsin01"); databases hold it in data_key_check.
+  auto master = FromHex(kKeyA);
+  REQUIRE(master);
+  unsigned char subkey[32];
+  crypto_kdf_derive_from_key(subkey, sizeof subkey, 2, "tocsin01",
+                             reinterpret_cast<const unsigned char*>(master->data()));
+  std::string expected(32, '\0');
+  std::string_view input = "tocsin data key check v1";
+  crypto_generichash(reinterpret_cast<unsigned char*>(expected.data()), 32,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size(), subkey, 32);
+  CHECK(Cipher(kKeyA).Fingerprint() == expected);
+  CHECK(Cipher(kKeyB).Fingerprint() != expected);
 }
 
 TEST_CASE("DataCipher::FromHex accepts only 64 hex characters", "[crypto]") {

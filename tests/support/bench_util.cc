@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "dispatch/util/crypto.h"
+#include "dispatch/util/sealed_places.h"
 
 namespace tocsin::test {
 
@@ -19,13 +20,21 @@ void LoadMembers(const TestDatabase& db, const std::string& data_key, const std:
   REQUIRE(cipher.ok());
   pqxx::connection c(db.url());
   pqxx::work tx(c);
-  auto network = tx.exec_params1("SELECT id FROM networks WHERE slug = $1", slug)[0].as<std::string>();
-  pqxx::stream_to out(tx, "members", std::vector<std::string>{"network_id", "phone_hash", "phone_enc",
+  auto network_id = tx.exec_params1("SELECT id FROM networks WHERE slug = $1", slug)[0].as<std::int64_t>();
+  auto network = std::to_string(network_id);
+  // Ids first: each sealed phone is bound to its member's id.
+  std::vector<std::int64_t> ids;
+  for (const auto& r : tx.exec_params("SELECT nextval(pg_get_serial_sequence('members', 'id'))"
+                                      " FROM generate_series(1, $1)", n)) {
+    ids.push_back(r[0].as<std::int64_t>());
+  }
+  pqxx::stream_to out(tx, "members", std::vector<std::string>{"id", "network_id", "phone_hash", "phone_enc",
                                                               "language", "areas"});
   for (int i = 0; i < n; ++i) {
     auto phone = BenchPhone(i);
-    out << std::make_tuple(network, "\\x" + ToHex(cipher->LookupHash(phone)),
-                           "\\x" + ToHex(cipher->Seal(phone)), std::string("en"), std::string("{SE15}"));
+    auto place = places::MemberPhone(network_id, ids[static_cast<std::size_t>(i)]);
+    out << std::make_tuple(ids[static_cast<std::size_t>(i)], network, "\\x" + ToHex(cipher->LookupHash(network_id, phone)),
+                           "\\x" + ToHex(cipher->Seal(phone, place)), std::string("en"), std::string("{SE15}"));
   }
   out.complete();
   tx.commit();

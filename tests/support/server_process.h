@@ -48,6 +48,8 @@ class TocsindProcess {
   pid_t pid() const { return pid_; }
   const std::string& config_path() const { return config_path_; }
   const std::string& data_key() const { return data_key_; }
+  // Later runs get `key` as TOCSIN_DATA_KEY (after a `tocsind rekey`).
+  void set_data_key(std::string key) { data_key_ = std::move(key); }
 
  private:
   std::vector<std::string> Env(const std::map<std::string, std::string>& extra,

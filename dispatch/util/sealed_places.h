@@ -1,0 +1,70 @@
+// Every place a sealed value lives, and the row key it is bound to (DataCipher::Seal binds the
+// table, column, row key and network as associated data, so a value copied anywhere else does
+// not open). Writers and readers of a column build its place here, so they cannot disagree.
+//
+//   members.phone_enc, members.name_enc            the member's id
+//   alerts.location_enc, alerts.details_enc        the alert's id
+//   alert_messages.body_enc                        "<alert id>/<seq>/<language>"
+//   deliveries.body_enc (a relay node's call list) the delivery's id
+//   deliveries.body_enc (a webhook event)          its webhook-id (message_id, unique per event;
+//                                                  one event's rows for several endpoints share it)
+//   responses.text_enc                             "<alert id>/<member id>": what this member said
+//                                                  about this alert (rows are written in batches
+//                                                  before their ids exist)
+//   webhook_endpoints.url_enc                      the endpoint's id
+//   webhook_endpoints.secret_enc, previous_secret_enc  the endpoint's id, one column name for
+//                                                  both (a rotation moves the current secret to
+//                                                  previous_secret_enc in SQL)
+//   inbound_sources.secret_enc                     the source's name (unique in its network)
+//   api_tokens.inner_enc                           the token's id (the unkeyed hash of the token,
+//                                                  kept so a rekey can re-key token_hash)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dispatch/util/crypto.h"
+
+namespace tocsin::places {
+
+inline SealPlace MemberPhone(std::int64_t network_id, std::int64_t member_id) {
+  return {"members", "phone_enc", std::to_string(member_id), network_id};
+}
+inline SealPlace MemberName(std::int64_t network_id, std::int64_t member_id) {
+  return {"members", "name_enc", std::to_string(member_id), network_id};
+}
+inline SealPlace AlertLocation(std::int64_t network_id, std::int64_t alert_id) {
+  return {"alerts", "location_enc", std::to_string(alert_id), network_id};
+}
+inline SealPlace AlertDetails(std::int64_t network_id, std::int64_t alert_id) {
+  return {"alerts", "details_enc", std::to_string(alert_id), network_id};
+}
+inline SealPlace MessageBody(std::int64_t network_id, std::int64_t alert_id, int seq, std::string_view language) {
+  return {"alert_messages", "body_enc",
+          std::to_string(alert_id) + "/" + std::to_string(seq) + "/" + std::string(language), network_id};
+}
+inline SealPlace DeliveryBody(std::int64_t network_id, std::int64_t delivery_id) {
+  return {"deliveries", "body_enc", std::to_string(delivery_id), network_id};
+}
+inline SealPlace WebhookBody(std::int64_t network_id, std::string_view message_id) {
+  return {"deliveries", "webhook_body_enc", std::string(message_id), network_id};
+}
+inline SealPlace ResponseText(std::int64_t network_id, std::int64_t alert_id, std::int64_t member_id) {
+  return {"responses", "text_enc", std::to_string(alert_id) + "/" + std::to_string(member_id), network_id};
+}
+inline SealPlace EndpointUrl(std::int64_t network_id, std::int64_t endpoint_id) {
+  return {"webhook_endpoints", "url_enc", std::to_string(endpoint_id), network_id};
+}
+inline SealPlace EndpointSecret(std::int64_t network_id, std::int64_t endpoint_id) {
+  return {"webhook_endpoints", "secret_enc", std::to_string(endpoint_id), network_id};
+}
+inline SealPlace InboundSecret(std::int64_t network_id, std::string_view source_name) {
+  return {"inbound_sources", "secret_enc", std::string(source_name), network_id};
+}
+
+inline SealPlace TokenInner(std::int64_t network_id, std::int64_t token_id) {
+  return {"api_tokens", "inner_enc", std::to_string(token_id), network_id};
+}
+
+}  // namespace tocsin::places

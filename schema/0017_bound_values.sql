@@ -1,0 +1,11 @@
+-- Sealed values bound to their place, and key rotation (issue 15). No table is added.
+--   Every sealed column (members, alerts, alert_messages, deliveries, responses,
+--   webhook_endpoints, inbound_sources, api_tokens.inner_enc) now holds: a key id byte, a nonce,
+--   and an XChaCha20-Poly1305 ciphertext whose associated data is its table, column, row key and
+--   network (dispatch/util/sealed_places.h), so a value copied elsewhere does not open.
+--   `tocsind migrate` rewrites the values sealed before (no key byte, no place) in this
+--   migration's transaction (dispatch/store/reseal.h, with the data key: SQL has none).
+--   data_key_check.rekey_to (new): while `tocsind rekey` moves the data to a new key, the new
+--   key's fingerprint (a keyed hash of a constant: nothing of the key); NULL otherwise. The
+--   server refuses to start while it is set.
+ALTER TABLE data_key_check ADD COLUMN IF NOT EXISTS rekey_to bytea;
