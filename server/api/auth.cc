@@ -6,8 +6,11 @@
 namespace tocsin {
 namespace {
 
-bool RoleMay(const std::string& role, Permission p) {
+bool RoleMay(const TokenInfo& token, Permission p) {
+  const auto& role = token.role;
   switch (p) {
+    case Permission::kAnswerForOrganisation:
+      return role == "integration" && token.organisation_id.has_value();
     case Permission::kReadNetwork:
       return true;
     case Permission::kManageTokens:
@@ -52,7 +55,7 @@ bool Caller::May(Permission p) const {
     return p == Permission::kReadNetwork || p == Permission::kManageTokens ||
            p == Permission::kReadAudit;
   }
-  return token && RoleMay(token->role, p);
+  return token && RoleMay(*token, p);
 }
 
 boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) {

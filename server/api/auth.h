@@ -31,6 +31,7 @@ enum class Permission {
   kManageAlerts,
   kReadOrganisations,    // organisations, their webhooks and deliveries, inbound sources
   kManageOrganisations,  // create, change, delete, rotate secrets, retry deliveries
+  kAnswerForOrganisation,  // an integration token tied to an organisation answers alerts
 };
 
 struct Caller {
