@@ -42,3 +42,8 @@ ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_organisation_check
 -- for good (once, until it delivers again).
 ALTER TABLE webhook_endpoints ADD COLUMN failing_since timestamptz;
 ALTER TABLE webhook_endpoints ADD COLUMN failure_notified boolean NOT NULL DEFAULT false;
+
+-- webhook_failed: the SMS coordinators get when a webhook delivery of the alert failed for good.
+ALTER TABLE alert_messages DROP CONSTRAINT alert_messages_kind_check;
+ALTER TABLE alert_messages ADD CONSTRAINT alert_messages_kind_check
+  CHECK (kind IN ('alert', 'update', 'resolve', 'cancel', 'stand_down', 'reminder', 'webhook_failed'));

@@ -83,7 +83,8 @@ Result<std::int64_t> AlertUseCases::Update(pqxx::work& tx, const Network& net, s
   int seq = alerts_.NextSeq(tx, alert_id);
   if (auto s = fanout_.StoreMessages(tx, net, alert.value(), seq, "update", message); !s.ok()) return s.error();
   auto queued = fanout_.QueueForReached(tx, alert_id, seq);
-  webhooks_.Queue(tx, net, alert.value(), "alert.updated", {{"message", message}}, now_ms);
+  // By id: the locked row has no counts; the event carries the alert as GET shows it.
+  webhooks_.Queue(tx, net, alert_id, "alert.updated", {{"message", message}}, now_ms);
   RecordAudit(tx, net.id, actor, "alerts.update", "alert:" + std::to_string(alert_id));
   return queued;
 }

@@ -69,8 +69,13 @@ TEST_CASE("Webhook health: an endpoint failing for 5 days on the engine clock is
   n.Raise(kDetention);
   n.WaitCount(rx, 1, "first attempt");
   Eventually([&] { return n.DeliveryState(hook) == "queued:1"; }, "queued for a retry");
-  for (int i = 0; i < 2; ++i) n.Advance("48h");  // the retries run and fail on the way
+  // The retries run and fail on the way (each recorded before the clock moves on).
+  n.Advance("48h");
+  n.WaitCount(rx, 2, "the first retry");
+  Eventually([&] { return n.DeliveryState(hook) == "queued:2"; }, "queued again");
+  n.Advance("48h");
   n.WaitCount(rx, 3, "the schedule's attempts");
+  Eventually([&] { return n.DeliveryState(hook) == "failed:3"; }, "failed for good");
   n.Raise(kDetention);  // 4 days in: fails, still active
   n.WaitCount(rx, 4, "a new delivery's attempt");
   Eventually([&] { return n.DeliveryState(hook).rfind("queued:1") != std::string::npos; }, "recorded");

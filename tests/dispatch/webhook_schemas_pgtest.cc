@@ -25,9 +25,7 @@ TEST_CASE("Webhook schemas: every event type's real body conforms to its schema"
   auto org = n.Org(R"({"name":"Hackney Law","slug":"hackney-law"})");
   n.Hook(org, rx, R"(["alert.raised","alert.updated","alert.resolved","alert.cancelled","answer.recorded","escalation.step"])");
   n.AddMember(R"({"phone":"+447700900901","areas":["E8"]})");
-  auto token = n.c.Post("/v1/networks/demo/tokens", R"({"role":"integration","organisation":"hackney-law"})");
-  REQUIRE(token.status == 201);
-  auto as_org = n.c.WithToken(std::string(token.Json().as_object().at("token").as_string()));
+  auto as_org = n.OrganisationClient("hackney-law");
 
   auto path = [](std::int64_t id) { return "/v1/networks/demo/alerts/" + std::to_string(id); };
   auto a = n.Raise(R"({"kind":"detention","areas":["E8"],"location":"Colnbrook","details":"hearing at 2"})");

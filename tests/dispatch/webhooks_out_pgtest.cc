@@ -201,7 +201,7 @@ TEST_CASE("Webhooks out: at most 4 requests in flight per endpoint; a slow one d
   auto quick_org = n.Org(R"({"name":"Quick","slug":"quick"})");
   n.Hook(slow_org, slow, R"(["alert.raised"])");
   n.Hook(quick_org, quick, R"(["alert.raised"])");
-  for (int i = 0; i < 10; ++i) n.Raise(R"({"kind":"other","areas":["E1"],"location":"x"})");
+  for (int i = 0; i < 10; ++i) n.Raise(R"({"kind":"detention","areas":["E1"],"location":"x"})");
   n.WaitCount(quick, 10, "every event at the quick endpoint");
   CHECK(slow.Count() < 10);  // the slow one is still working through its own
   n.WaitCount(slow, 10, "every event at the slow endpoint");

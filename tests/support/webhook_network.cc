@@ -35,4 +35,12 @@ void WebhookNetwork::WaitCount(WebhookReceiver& rx, std::size_t n, const char* w
   Eventually([&] { return rx.Count() >= n; }, what);
 }
 
+HttpClient WebhookNetwork::OrganisationClient(const std::string& slug) {
+  auto r = server->Admin().Post("/v1/networks/demo/tokens", R"({"role":"integration","organisation":")" + slug + "\"}");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  CHECK(r.Json().as_object().at("organisation").as_string() == slug);
+  return c.WithToken(std::string(r.Json().as_object().at("token").as_string()));
+}
+
 }  // namespace tocsin::test

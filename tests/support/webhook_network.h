@@ -25,6 +25,9 @@ struct WebhookNetwork : AlertNetwork {
   // "state:attempts" of the endpoint's deliveries, oldest first, comma-separated.
   std::string DeliveryState(std::int64_t endpoint);
   void WaitCount(WebhookReceiver& rx, std::size_t n, const char* what);
+  // A client with a new integration token answering for the organisation `slug` (made with the
+  // server's admin token; the test fails unless 201).
+  HttpClient OrganisationClient(const std::string& slug);
 };
 
 }  // namespace tocsin::test
