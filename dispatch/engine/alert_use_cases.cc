@@ -37,7 +37,9 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
   shell.deadline = deadline_text;  // as members read it
   if (auto s = fanout_.StoreMessages(tx, net, shell, 0, "alert"); !s.ok()) return s.error();
 
-  // The request's audience, when it names one, replaces the policy's first step.
+  // The request's audience, when it names one, replaces the members of the policy's first step;
+  // the organisations that step reaches still hear of it.
+  auto policy = PolicyFor(tx, net.id, in.kind);
   std::optional<std::vector<PolicyAudience>> first_step;
   if (in.audience_given) {
     PolicyAudience a;
@@ -48,14 +50,21 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
       a.scope = AreaScope::kNeighbours;
       first_step->push_back(a);
     }
+    const auto& policy_first = policy.steps.front().audience;
+    if (policy_first.ReachesOrganisations()) {
+      PolicyAudience orgs;
+      orgs.scope = AreaScope::kNoMembers;
+      orgs.roles.clear();
+      orgs.organisation_scope = policy_first.organisation_scope;
+      orgs.organisations = policy_first.organisations;
+      first_step->push_back(orgs);
+    }
   }
-  auto policy = PolicyFor(tx, net.id, in.kind);
   auto started = runner_.Start(tx, net, id, policy, first_step, now_ms);
   RecordAudit(tx, net.id, actor, "alerts.raise", "alert:" + std::to_string(id),
               "{\"kind\":\"" + in.kind + "\",\"recipients\":" + std::to_string(started.queued) + "}");
   auto alert = alerts_.Get(tx, net.id, id);  // with its warnings when nobody was reached
   if (!alert.ok()) return alert.error();
-  webhooks_.Queue(tx, net, alert.value(), "alert.raised", {}, now_ms);
   Raised raised{std::move(alert.value()), std::move(started.timers), std::nullopt};
   if (inbound) {
     raised.receipt = InboundReceipt{201, RaisedAlertJson(raised.alert)};
@@ -74,7 +83,8 @@ Result<std::int64_t> AlertUseCases::Update(pqxx::work& tx, const Network& net, s
   int seq = alerts_.NextSeq(tx, alert_id);
   if (auto s = fanout_.StoreMessages(tx, net, alert.value(), seq, "update", message); !s.ok()) return s.error();
   auto queued = fanout_.QueueForReached(tx, alert_id, seq);
-  webhooks_.Queue(tx, net, alert.value(), "alert.updated", {{"message", message}}, now_ms);
+  // By id: the locked row has no counts; the event carries the alert as GET shows it.
+  webhooks_.Queue(tx, net, alert_id, "alert.updated", {{"message", message}}, now_ms);
   RecordAudit(tx, net.id, actor, "alerts.update", "alert:" + std::to_string(alert_id));
   return queued;
 }

@@ -44,8 +44,8 @@ class AlertUseCases {
       : alerts_(cipher), fanout_(fanout), webhooks_(webhooks), runner_(runner) {}
 
   // Validates `in` (errors name the field), inserts the alert and its texts, and starts its
-  // escalation (the request's audience, when it names one, replaces step 0's). Organisations'
-  // endpoints are sent alert.raised. With `inbound`, a webhook-id seen before (committed, or
+  // escalation (the request's audience, when it names one, replaces step 0's members; step 0's
+  // organisations are reached either way and sent alert.raised). With `inbound`, a webhook-id seen before (committed, or
   // committing: this waits for it) raises nothing and returns the first raise's receipt; a new
   // one's receipt is stored with the alert.
   Result<Raised> Raise(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,

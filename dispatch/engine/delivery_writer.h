@@ -55,6 +55,9 @@ struct WriterHooks {
   const DataCipher* cipher = nullptr;               // needed for AddInbound (sender lookup)
   const Clock* clock = nullptr;                     // when a delivery was reached (sent_at)
   const WebhookFanout* webhooks = nullptr;          // answers -> answer.recorded, in the same commit
+  // Webhook attempts' endpoint health and failure notices, in the same commit (engine/webhook_health.h).
+  std::function<void(pqxx::work&, const std::vector<Transition>&, std::int64_t now_ms)> webhook_health;
+  std::function<void()> on_exhausted;               // a batch held a webhook delivery failed for good
 };
 
 class DeliveryWriter {

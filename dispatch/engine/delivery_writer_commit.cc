@@ -3,6 +3,8 @@
 // (internal compiler error) when this code shares their translation unit.
 #include "dispatch/engine/delivery_writer.h"
 
+#include <algorithm>
+
 #include "dispatch/engine/inbound_batch.h"
 
 namespace tocsin {
@@ -41,6 +43,7 @@ void DeliveryWriter::Flush(pqxx::connection& c, const std::vector<Transition>& b
   pqxx::work tx(c);
   const auto now_ms = hooks_.clock ? hooks_.clock->NowMs() : WallClockMs();
   WriteTransitions(tx, batch, now_ms);
+  if (hooks_.webhook_health) hooks_.webhook_health(tx, batch, now_ms);
   if (!inbound.empty()) {
     std::vector<InboundSms> messages;
     for (const auto& in : inbound) messages.push_back(in.sms);
@@ -57,6 +60,10 @@ void DeliveryWriter::Committed(Batch& batch) const {
     for (const auto& t : batch.transitions) {
       if (t.state == "failed" && t.alert_id != 0) hooks_.on_failed(t.alert_id);
     }
+  }
+  if (hooks_.on_exhausted &&
+      std::any_of(batch.transitions.begin(), batch.transitions.end(), [](const Transition& t) { return t.exhausted; })) {
+    hooks_.on_exhausted();
   }
   for (auto& in : batch.inbound) in.done(std::move(in.decision));
 }

@@ -44,6 +44,8 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       webhook_fanout_(cipher),
       runner_(fanout_, webhook_fanout_, cipher),
       alerts_(cipher, fanout_, webhook_fanout_, runner_),
+      organisation_answer_(cipher, webhook_fanout_),
+      webhook_health_(fanout_, cipher),
       alert_store_(cipher),
       provider_(make_provider(ioc_.get_executor())),
       db_(options_.database_url, options_.pool_size) {
@@ -54,6 +56,9 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
   dispatch.writer_hooks.clock = clock_.get();
   dispatch.writer_hooks.webhooks = &webhook_fanout_;
   dispatch.writer_hooks.on_failed = [this](std::int64_t alert_id) { escalator_->OnDeliveryFailed(alert_id); };
+  dispatch.writer_hooks.webhook_health = [this](pqxx::work& tx, const std::vector<Transition>& batch,
+                                                std::int64_t now_ms) { webhook_health_.Record(tx, batch, now_ms); };
+  dispatch.writer_hooks.on_exhausted = [this] { dispatcher_->WakeAll(); };
   sms_ = std::make_unique<SmsChannel>(*provider_, options_.dispatch.default_segments_per_second);
   dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_, std::vector<Channel*>{sms_.get()},
                                              dispatch);
@@ -62,7 +67,12 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
   webhooks_ = std::make_unique<WebhookSender>(ioc_.get_executor(), db_, cipher_, *clock_, *webhook_channel_,
                                               dispatcher_->writer(), options_.webhooks);
   escalator_ = std::make_unique<Escalator>(
-      ioc_.get_executor(), db_, *clock_, runner_, [this] { dispatcher_->WakeAll(); }, &events_);
+      ioc_.get_executor(), db_, *clock_, runner_,
+      [this] {
+        dispatcher_->WakeAll();
+        webhooks_->Wake();
+      },
+      &events_);
   housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
                                                options_.audit_retention_days);
 }

@@ -11,6 +11,8 @@
 //                                        ended alert's unsent work before answering);
 //   RecordInbound                        a reply decided and recorded in a group commit, then
 //                                        goals and trees move;
+//   AnswerForOrganisation                an organisation's answer (organisation_answer.h), then
+//                                        its webhooks and the alert's event stream;
 //   ApplyStatus                          a provider's status callback;
 //   AdvanceClock                         tests only (a ManualClock): move time, wait until what
 //                                        became due has been handled.
@@ -41,7 +43,9 @@
 #include "dispatch/engine/escalation_runner.h"
 #include "dispatch/engine/escalator.h"
 #include "dispatch/engine/housekeeper.h"
+#include "dispatch/engine/organisation_answer.h"
 #include "dispatch/engine/event_hub.h"
+#include "dispatch/engine/webhook_health.h"
 #include "dispatch/engine/webhook_sender.h"
 #include "dispatch/channels/webhook_channel.h"
 #include "dispatch/fanout/fanout.h"
@@ -91,6 +95,11 @@ class Engine {
   // `status`: "resolved" or "cancelled" (a string literal).
   boost::asio::awaitable<Result<Alert>> EndAlert(const Network& net, std::int64_t alert_id, const char* status,
                                                  const std::string& message, const std::string& actor);
+  // An organisation's answer (engine/organisation_answer.h's rules). Defined in
+  // engine_answers.cc.
+  boost::asio::awaitable<Result<OrganisationResponseView>> AnswerForOrganisation(const Network& net,
+                                                                                 OrganisationAnswerInput in,
+                                                                                 const std::string& actor);
   // nullopt: the database refused this very message (not acknowledged).
   boost::asio::awaitable<std::optional<ReplyDecision>> RecordInbound(InboundSms* sms);
   // Applies a provider status (DeliveryStateFor's) for message `sid`.
@@ -130,6 +139,8 @@ class Engine {
   const WebhookFanout webhook_fanout_;
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
+  const OrganisationAnswer organisation_answer_;
+  const WebhookHealth webhook_health_;
   const AlertStore alert_store_;  // the Housekeeper's reads
   std::unique_ptr<SmsProvider> provider_;
   std::unique_ptr<Channel> sms_;

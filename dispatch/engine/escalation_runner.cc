@@ -45,10 +45,7 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
   for (const auto& d : a.deadlines) out.timers.push_back(InsertDeadline(tx, alert_id, d));
   if (a.start_step) {
     auto step = static_cast<std::size_t>(*a.start_step);
-    if (step > 0) {
-      SetEscalationStep(tx, alert_id, *a.start_step, now_ms);
-      webhooks_.Queue(tx, net, alert_id, "escalation.step", {{"step", *a.start_step}}, now_ms);
-    }
+    if (step > 0) SetEscalationStep(tx, alert_id, *a.start_step, now_ms);
     auto audiences = step == 0 && first_step ? *first_step
                                              : std::vector<PolicyAudience>{e.policy.steps[step].audience};
     std::int64_t reached = 0;
@@ -62,7 +59,17 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
       }
     }
     out.queued += reached;
+    // Organisations after members: alert.raised carries the alert's recipients so far.
+    for (const auto& audience : audiences) {
+      reached += webhooks_.Reach(tx, net, alert_id, *a.start_step, audience, now_ms);
+    }
+    out.webhooks = reached > out.queued;
     if (reached == 0) Warn(tx, alert_id, step, audiences, out);
+    // After Reach, so an organisation this step reached hears of the alert before the step.
+    if (step > 0) {
+      out.webhooks = webhooks_.Queue(tx, net, alert_id, "escalation.step", {{"step", *a.start_step}}, now_ms) > 0 ||
+                     out.webhooks;
+    }
   }
   if (!a.remind.empty() || a.stand_down) {
     auto alert = alerts_.Get(tx, net.id, alert_id);

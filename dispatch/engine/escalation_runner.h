@@ -5,7 +5,9 @@
 // through store/escalation_store.h. The Escalator (escalator.h) calls it from its deadlines and
 // after answers; the Raise use case calls Start.
 //
-// A step after the first that starts is reported to organisations' endpoints (escalation.step).
+// A step reaches its organisations (WebhookFanout::Reach: alert.raised to those not reached
+// before), then a step after the first is reported to the alert's organisations
+// (escalation.step).
 //
 // Every function runs inside the caller's transaction; `now_ms` is the engine clock's.
 // Thread safety: holds const references only.
@@ -31,6 +33,7 @@ namespace tocsin {
 struct EscalationOutcome {
   std::int64_t alert_id = 0;
   std::int64_t queued = 0;           // deliveries queued (wake the sender)
+  bool webhooks = false;             // webhook deliveries queued (wake the webhook sender)
   std::vector<PendingTimer> timers;  // new deadlines to schedule in memory
   std::string what;                  // "step 1", "goal_met", "reminded 3", "stale", ...
   bool ended = false;                // the escalation ended (goal met): forget its timers

@@ -143,7 +143,7 @@ asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row) {
         return o;
       });
       spdlog::info("escalation: deadline {} -> {}", timer_row, out.what);
-      if (out.queued > 0 && wake_sender_) wake_sender_();
+      if ((out.queued > 0 || out.webhooks) && wake_sender_) wake_sender_();
       Report(out);
       break;
     } catch (const std::exception& e) {
@@ -176,7 +176,7 @@ asio::awaitable<void> Escalator::CheckTask() {
         return o;
       });
       if (out.ended) spdlog::info("escalation: alert {} -> {}", alert_id, out.what);
-      if (out.queued > 0 && wake_sender_) wake_sender_();
+      if ((out.queued > 0 || out.webhooks) && wake_sender_) wake_sender_();
       Report(out);
     } catch (const std::exception& e) {
       spdlog::warn("escalation: check of alert {} failed ({})", alert_id, e.what());

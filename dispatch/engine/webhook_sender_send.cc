@@ -67,6 +67,8 @@ void WebhookSender::OnOutcome(std::int64_t endpoint_id, std::int64_t delivery_id
     case WebhookNextState::kFailed: t.state = "failed"; break;
   }
   if (next.disable_endpoint) t.disable_endpoint = endpoint_id;
+  t.attempt_endpoint = endpoint_id;
+  t.exhausted = next.state == WebhookNextState::kFailed && !next.disable_endpoint;
   writer_.Add(std::move(t));
   if (next.disable_endpoint) {
     // Claimed but unsent: queued again, where they wait for the endpoint to be enabled.

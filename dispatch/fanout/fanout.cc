@@ -12,8 +12,10 @@ namespace tocsin {
 namespace {
 
 std::map<std::string, std::string> Vars(const Network& net, const Alert& a, const std::string& message) {
+  // {organisation} (webhook_failed) is the organisation's name, passed as the message.
   return {{"code", a.code},         {"location", a.location}, {"details", a.details},
-          {"deadline", a.deadline.value_or("")}, {"message", message}, {"network", net.name}};
+          {"deadline", a.deadline.value_or("")}, {"message", message}, {"network", net.name},
+          {"organisation", message}};
 }
 
 }  // namespace
@@ -26,7 +28,7 @@ Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& al
                              const std::string& message_kind, const std::string& message) const {
   // The stand-down and the reminder are one text for every kind (top-level template keys).
   const std::string template_kind =
-      message_kind == "stand_down" || message_kind == "reminder" ? "" : alert.kind;
+      message_kind == "stand_down" || message_kind == "reminder" || message_kind == "webhook_failed" ? "" : alert.kind;
   auto vars = Vars(net, alert, message);
   for (const auto& language : templates_.Languages()) {
     auto text = templates_.Render(language, DefaultLanguage(net), template_kind, message_kind, vars);
@@ -58,6 +60,8 @@ std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int6
       break;
     case AreaScope::kTree:
       return 0;  // a tree is walked node by node (engine/tree_mover.h)
+    case AreaScope::kNoMembers:
+      return 0;  // organisations only (WebhookFanout::Reach)
   }
   // Named members are not filtered by role (a policy may not give roles with them).
   std::optional<std::string> roles;
@@ -112,6 +116,14 @@ std::int64_t Fanout::AddCallLists(pqxx::work& tx, const Network& net, std::int64
 
 std::int64_t Fanout::QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) const {
   return tocsin::QueueForReached(tx, alert_id, seq);
+}
+
+std::int64_t Fanout::TellCoordinators(pqxx::work& tx, const Network& net, const Alert& alert,
+                                      const std::string& message_kind, const std::string& message) const {
+  int seq = alerts_.NextSeq(tx, alert.id);
+  if (!StoreMessages(tx, net, alert, seq, message_kind, message).ok()) return 0;
+  return QueueForRole(tx, alert.id, net.id, seq, "coordinator", ToPgArray(templates_.Languages()),
+                      DefaultLanguage(net));
 }
 
 std::int64_t Fanout::StandDown(pqxx::work& tx, const Network& net, const Alert& alert) const {

@@ -35,9 +35,10 @@ class Fanout {
   Fanout(const DataCipher& cipher, const TemplateSet& templates)
       : cipher_(cipher), templates_(templates), alerts_(cipher) {}
 
-  // Renders `message_kind` (alert, update, resolve, cancel, reminder, stand_down) of `alert`
-  // in every template language and stores it as message `seq`. `message`: the coordinator's
-  // text of an update or closing message.
+  // Renders `message_kind` (alert, update, resolve, cancel, reminder, stand_down,
+  // webhook_failed) of `alert` in every template language and stores it as message `seq`.
+  // `message`: the coordinator's text of an update or closing message; for webhook_failed the
+  // organisation's name.
   Status StoreMessages(pqxx::work& tx, const Network& net, const Alert& alert, int seq,
                        const std::string& message_kind, const std::string& message = "") const;
 
@@ -56,6 +57,10 @@ class Fanout {
                             const std::vector<CallListOwed>& owed) const;
   // Queues message `seq` for every active member the alert message reached (sent or delivered).
   std::int64_t QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) const;
+  // Stores `message_kind` (a top-level template: webhook_failed) as the alert's next message and
+  // queues it for every active sms coordinator of the network. Returns how many.
+  std::int64_t TellCoordinators(pqxx::work& tx, const Network& net, const Alert& alert,
+                                const std::string& message_kind, const std::string& message) const;
   // Cancels what of the alert message is still queued (what the dispatcher has claimed goes
   // out) and queues the stand-down for those reached who have not answered. Returns how many stand-downs were queued.
   std::int64_t StandDown(pqxx::work& tx, const Network& net, const Alert& alert) const;

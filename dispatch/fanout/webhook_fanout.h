@@ -1,14 +1,17 @@
 // WebhookFanout: an alert's events -> webhook delivery rows, one per endpoint that wants the
-// event (subscribed to its type, its organisation's kinds and areas matching the alert). The
-// body is rendered once per event and sealed; every endpoint gets the same body and the same
-// webhook-id ("msg_..."), which stays the same across retries.
+// event: subscribed to its type, of an organisation in the alert's audience. An organisation
+// joins the audience when a policy step naming it starts (Reach: it is sent alert.raised then);
+// every later event of the alert goes to the audience so far. The body is rendered once per
+// event and sealed; every endpoint gets the same body and the same webhook-id ("msg_..."),
+// which stays the same across retries.
 //
 // Body (README "Webhook events"; schema/webhooks/*.json):
 //   {"type": "alert.raised", "timestamp": "<RFC 3339, engine clock>",
 //    "data": {"network": "<slug>", "alert": <the alert as the API shows it: model/alert.h's
 //             AlertJson>, ...event fields}}
 // Event fields: alert.updated, alert.resolved, alert.cancelled: "message" (the coordinator's
-// text, may be empty); answer.recorded: "answer" (going or cannot; never who answered);
+// text, may be empty); answer.recorded: "answer" (going or cannot; never which member
+// answered) and, for an organisation's answer, "organisation" ({"slug", "name"});
 // escalation.step: "step" (the index of the policy step that started: 1 or more; step 0 starts
 // with the raise).
 //
@@ -17,12 +20,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <pqxx/pqxx>
 
 #include "dispatch/model/alert.h"
+#include "dispatch/model/policy.h"
 #include "dispatch/store/alert_store.h"
 #include "dispatch/store/network_registry.h"
 #include "dispatch/util/crypto.h"
@@ -32,6 +38,12 @@ namespace tocsin {
 class WebhookFanout {
  public:
   explicit WebhookFanout(const DataCipher& cipher) : cipher_(cipher), alerts_(cipher) {}
+
+  // Step `step` of the alert's escalation starts with `audience`: the organisations it reaches
+  // that are not in the alert's audience yet join it and are sent alert.raised. Returns how
+  // many deliveries were queued.
+  std::int64_t Reach(pqxx::work& tx, const Network& net, std::int64_t alert_id, int step,
+                     const PolicyAudience& audience, std::int64_t now_ms) const;
 
   // Queues event `type` about `alert` (as stored now) with `fields` added to its data. Returns
   // how many deliveries were queued (none when no endpoint wants it: nothing is rendered).
@@ -45,6 +57,11 @@ class WebhookFanout {
                      boost::json::object fields, std::int64_t now_ms) const;
 
  private:
+  // Renders and queues for the organisations `only`, or the alert's audience.
+  std::int64_t QueueFor(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
+                        boost::json::object fields, std::int64_t now_ms,
+                        const std::optional<std::vector<std::int64_t>>& only) const;
+
   const DataCipher& cipher_;
   const AlertStore alerts_;
 };

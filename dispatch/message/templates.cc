@@ -52,14 +52,16 @@ const std::vector<std::string>& TemplateSet::TopLevelKeys() {
                                                 "stopped",    "started",        "stand_down",
                                                 "reminder",   "code_unknown",   "code_ended",
                                                 "still_open", "none_open",      "relay_call",
-                                                "relay_more", "relay_separator", "relay_none"};
+                                                "relay_more", "relay_separator", "relay_none",
+                                                "webhook_failed"};
   return keys;
 }
 
 const std::vector<std::string>& TemplateSet::Placeholders() {
   static const std::vector<std::string> names = {"code",    "location", "details", "deadline",
                                                  "message", "network",  "codes",   "people",
-                                                 "count",   "areas",    "link",    "answer"};
+                                                 "count",   "areas",    "link",    "answer",
+                                                 "organisation"};
   return names;
 }
 

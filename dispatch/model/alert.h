@@ -14,6 +14,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "dispatch/model/organisation.h"
 #include "dispatch/util/result.h"
 
 namespace tocsin {
@@ -51,7 +52,9 @@ struct Alert {
   std::vector<std::string> warnings;
   // Deliveries of the alert message by state, and going / cannot (each member's latest answer)
   // and no_answer: members who owe an answer (sent the alert message, or released tree nodes,
-  // relay nodes waiting for their caller included) and have given none.
+  // relay nodes waiting for their caller included) and have given none. organisations_going and
+  // organisations_cannot: organisations by their latest answer (never in going: see
+  // model/organisation.h's OrganisationResponseView).
   std::map<std::string, std::int64_t> counts;
 };
 
@@ -74,6 +77,7 @@ struct ResponseView {
 
 struct ResponsePage {
   std::vector<ResponseView> responses;
+  std::vector<OrganisationResponseView> organisations;  // on the first page only
   std::optional<std::int64_t> next_cursor;
 };
 

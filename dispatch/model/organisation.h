@@ -68,6 +68,21 @@ struct WebhookEndpoint {
   std::string created_at, updated_at;
 };
 
+// An organisation's answer to an alert (POST .../alerts/{id}/responses with its integration
+// token), as GET .../alerts/{id}/responses shows it. Counted apart from members' answers
+// (counts.organisations_going, organisations_cannot: each organisation's latest answer) and
+// never towards a policy step's `until.going`, which counts people going to the scene.
+struct OrganisationResponseView {
+  std::int64_t id = 0;
+  std::int64_t organisation_id = 0;
+  std::string slug, name;
+  std::string answer;  // going, cannot
+  std::optional<std::string> note;
+  std::string received_at;
+};
+
+inline constexpr std::size_t kMaxAnswerNote = 480;
+
 // One attempt record of a webhook delivery, as GET .../webhooks/{wid}/deliveries shows it (no
 // bodies).
 struct WebhookDeliveryView {

@@ -70,6 +70,27 @@ Result<std::vector<std::string>> ParseRoles(const json::value& v, const std::str
   return roles;
 }
 
+// A list of 1..kMaxListItems names of `noun`s, each a string (else `item_help`) passing `check`,
+// into `out` sorted and unique.
+Status ParseNames(const json::array& items, const std::string& field, std::string_view noun,
+                  std::string_view item_help, Status (*check)(std::string_view, std::string_view),
+                  std::vector<std::string>& out) {
+  const std::string n(noun);
+  if (items.empty()) return Error::Invalid(field, "must list at least one " + n);
+  if (items.size() > kMaxListItems) {
+    return Error::Invalid(field, "at most " + std::to_string(kMaxListItems) + " " + n + "s");
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto item_field = FieldIndex(field, i);
+    if (!items[i].is_string()) return Error::Invalid(item_field, std::string(item_help));
+    std::string_view name = items[i].get_string();
+    if (auto ok = check(name, item_field); !ok.ok()) return ok.error();
+    out.emplace_back(name);
+  }
+  SortUnique(out);
+  return Ok{};
+}
+
 // `areas`: "alert", "neighbours" or a list of area names.
 Status ParseAreas(const json::value& v, const std::string& field, PolicyAudience& audience) {
   constexpr std::string_view kHelp = "must be 'alert', 'neighbours' or a list of area names";
@@ -84,21 +105,8 @@ Status ParseAreas(const json::value& v, const std::string& field, PolicyAudience
     return Ok{};
   }
   if (!v.is_array()) return Error::Invalid(field, std::string(kHelp));
-  const auto& items = v.get_array();
-  if (items.empty()) return Error::Invalid(field, "must list at least one area");
-  if (items.size() > kMaxListItems) {
-    return Error::Invalid(field, "at most " + std::to_string(kMaxListItems) + " areas");
-  }
   audience.scope = AreaScope::kNamed;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto item_field = FieldIndex(field, i);
-    if (!items[i].is_string()) return Error::Invalid(item_field, "must be an area name");
-    std::string_view name = items[i].get_string();
-    if (auto ok = CheckAreaName(name, item_field); !ok.ok()) return ok.error();
-    audience.areas.emplace_back(name);
-  }
-  SortUnique(audience.areas);
-  return Ok{};
+  return ParseNames(v.get_array(), field, "area", "must be an area name", &CheckAreaName, audience.areas);
 }
 
 Status ParseTree(const json::value& v, const std::string& field, PolicyAudience& audience) {
@@ -130,6 +138,20 @@ Status ParseMembers(const json::value& v, const std::string& field, PolicyAudien
   return Ok{};
 }
 
+// `organisations`: "all" or a list of organisation slugs.
+Status ParseOrganisations(const json::value& v, const std::string& field, PolicyAudience& audience) {
+  constexpr std::string_view kHelp = "must be 'all' or a list of organisation slugs";
+  if (v.is_string()) {
+    if (v.get_string() != "all") return Error::Invalid(field, std::string(kHelp));
+    audience.organisation_scope = OrganisationScope::kAll;
+    return Ok{};
+  }
+  if (!v.is_array()) return Error::Invalid(field, std::string(kHelp));
+  audience.organisation_scope = OrganisationScope::kNamed;
+  return ParseNames(v.get_array(), field, "organisation", "must be an organisation slug", &CheckSlug,
+                    audience.organisations);
+}
+
 Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& path) {
   if (!v.is_object()) {
     return Error::Invalid(
@@ -149,6 +171,10 @@ Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& pa
       roles_given = true;
       continue;
     }
+    if (key == "organisations") {
+      if (auto ok = ParseOrganisations(kv.value(), field, audience); !ok.ok()) return ok.error();
+      continue;
+    }
     if (key != "areas" && key != "tree" && key != "members") return UnknownField(path, key);
     if (!selector.empty()) {
       return Error::Invalid(field, "give only one of 'areas', 'tree' or 'members' ('" +
@@ -165,6 +191,10 @@ Result<PolicyAudience> ParseAudience(const json::value& v, const std::string& pa
       return Error::Invalid(FieldKey(path, "roles"), "not allowed with '" + std::string(selector) +
                                                     "', which names its recipients itself");
     }
+    audience.roles.clear();
+  }
+  if (audience.ReachesOrganisations() && !roles_given && selector.empty()) {
+    audience.scope = AreaScope::kNoMembers;  // organisations only
     audience.roles.clear();
   }
   return audience;
@@ -250,7 +280,7 @@ PolicyStep DefaultStep(AreaScope scope, std::string role, std::optional<std::int
 
 json::object AudienceToJson(const PolicyAudience& a) {
   json::object out;
-  auto uses_roles = a.scope != AreaScope::kTree && a.scope != AreaScope::kMembers;
+  auto uses_roles = a.scope != AreaScope::kTree && a.scope != AreaScope::kMembers && a.scope != AreaScope::kNoMembers;
   if (uses_roles) out["roles"] = json::value_from(a.roles);
   switch (a.scope) {
     case AreaScope::kAlert:
@@ -269,6 +299,17 @@ json::object AudienceToJson(const PolicyAudience& a) {
       out["members"] = json::value_from(a.members);
       break;
     case AreaScope::kNetwork:
+    case AreaScope::kNoMembers:
+      break;
+  }
+  switch (a.organisation_scope) {
+    case OrganisationScope::kNone:
+      break;
+    case OrganisationScope::kAll:
+      out["organisations"] = "all";
+      break;
+    case OrganisationScope::kNamed:
+      out["organisations"] = json::value_from(a.organisations);
       break;
   }
   return out;
@@ -416,15 +457,18 @@ Policy DefaultPolicy(std::string_view kind) {
     p.reminder_after_ms = 2 * kMinuteMs;
     p.stand_down = true;
   } else if (kind == "detention") {
-    // A few people for legal and bail support; coordinators step in if they are not found.
+    // A few people for legal and bail support; coordinators step in if they are not found. The
+    // legal and bail organisations hear of it at once.
     p.steps = {DefaultStep(AreaScope::kAlert, "responder", 10 * kMinuteMs, 3),
                DefaultStep(AreaScope::kNetwork, "coordinator", std::nullopt, std::nullopt)};
+    p.steps[0].audience.organisation_scope = OrganisationScope::kAll;
     p.reminder_after_ms = 5 * kMinuteMs;
   } else if (kind == "removal") {
     // Hours to the flight and a campaign welcomes every extra hand: slow widening, no stand-down.
     p.steps = {DefaultStep(AreaScope::kAlert, "responder", 30 * kMinuteMs, 10),
                DefaultStep(AreaScope::kNeighbours, "responder", 30 * kMinuteMs, 10),
                DefaultStep(AreaScope::kNetwork, "coordinator", std::nullopt, std::nullopt)};
+    p.steps[0].audience.organisation_scope = OrganisationScope::kAll;
     p.reminder_after_ms = 15 * kMinuteMs;
   } else {
     // "other": no natural head count, so coordinators always hear of it after 10 minutes.
@@ -459,6 +503,11 @@ std::string NobodyReached(const PolicyAudience& a, const std::vector<std::string
     case AreaScope::kNetwork: return "nobody was reached: the network has " + who;
     case AreaScope::kTree: return "nobody was reached: phone tree '" + a.tree.value_or("") + "' is missing or has no reachable root";
     case AreaScope::kMembers: return "nobody was reached: none of the policy's named members is active with the sms channel";
+    case AreaScope::kNoMembers:
+      return a.organisation_scope == OrganisationScope::kNamed
+                 ? "nobody was reached: none of the organisations " + Joined(a.organisations) +
+                       " has an active webhook for alert.raised"
+                 : "nobody was reached: no organisation matching the alert has an active webhook for alert.raised";
   }
   return "nobody was reached";
 }

@@ -27,7 +27,12 @@
 //     alert's areas, not those areas themselves) or a list of area names; `tree` = a phone tree by
 //     name; `members` = a list of member ids. With no selector the audience is every member of the
 //     network holding one of the roles. `tree` and `members` name their recipients themselves, so
-//     `roles` may not be given with them.
+//     `roles` may not be given with them. `organisations` adds organisations to the step: "all"
+//     (every organisation of the network whose kinds and areas match the alert) or a list of
+//     organisation slugs (those, whatever their kinds and areas). They are sent `alert.raised`
+//     by their own contact points (webhooks) when the step starts, once per alert however many
+//     steps name them, whatever the step's channel. An audience of only `organisations` (no
+//     `roles`, no selector) reaches no member.
 //  4. `channel`: "sms" (the default). "voice" is a channel of the model but is rejected by
 //     validation ("channel 'voice' is not available yet") until voice calls exist, so no network
 //     can save a policy whose steps would silently send nothing.
@@ -76,6 +81,14 @@ enum class AreaScope {
   kNetwork,     // the whole network
   kTree,        // the phone tree named `tree`
   kMembers,     // the members listed in `members`
+  kNoMembers,   // no member: the step reaches only its organisations
+};
+
+// Which organisations a step reaches besides its members.
+enum class OrganisationScope {
+  kNone,   // none
+  kAll,    // every organisation whose kinds and areas match the alert
+  kNamed,  // those listed in `organisations` (slugs), whatever their kinds and areas
 };
 
 struct PolicyAudience {
@@ -84,6 +97,10 @@ struct PolicyAudience {
   std::vector<std::string> areas;     // kNamed: sorted, unique, 1..kMaxListItems
   std::optional<std::string> tree;    // kTree
   std::vector<std::int64_t> members;  // kMembers: sorted, unique, positive, 1..kMaxStepMembers
+  OrganisationScope organisation_scope = OrganisationScope::kNone;
+  std::vector<std::string> organisations;  // kNamed: slugs, sorted, unique, 1..kMaxListItems
+
+  bool ReachesOrganisations() const { return organisation_scope != OrganisationScope::kNone; }
 
   friend bool operator==(const PolicyAudience&, const PolicyAudience&) = default;
 };
@@ -129,7 +146,8 @@ boost::json::value PolicyToJson(const Policy& p);
 Status ValidatePolicy(const Policy& p);
 
 // The default policy of an alert kind: "raid", "detention", "removal" or "other"; any other kind
-// gets the "other" policy. Each default passes ValidatePolicy.
+// gets the "other" policy. Each default passes ValidatePolicy. The first steps of "detention" and
+// "removal" also reach every matching organisation ({"organisations": "all"}).
 Policy DefaultPolicy(std::string_view kind);
 
 // When a silent member's backup is contacted: backup_after_ms if set, else twice

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "dispatch/store/keyset_page.h"
+#include "dispatch/store/organisation_response_store.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/util/sealed_places.h"
 
@@ -56,6 +57,11 @@ constexpr const char* kAnswerCounts =
     "  count(*) FILTER (WHERE l.answer = 'cannot'), count(*) FILTER (WHERE l.answer IS NULL)"
     " FROM latest l FULL JOIN owing o ON o.alert_id = l.alert_id AND o.member_id = l.member_id"
     " GROUP BY 1";
+
+constexpr const char* kOrganisationCounts =
+    "SELECT alert_id, count(*) FILTER (WHERE answer = 'going'), count(*) FILTER (WHERE answer = 'cannot')"
+    " FROM (SELECT DISTINCT ON (alert_id, organisation_id) alert_id, answer FROM organisation_responses"
+    "  WHERE alert_id = ANY($1::bigint[]) ORDER BY alert_id, organisation_id, id DESC) l GROUP BY alert_id";
 
 // $5: only answers of this kind; for going and cannot, only a member's latest such answer
 // (one who said 1 then 2 is not going).
@@ -213,7 +219,7 @@ void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& aler
     ids.push_back(std::to_string(a.id));
     by_id[a.id] = &a;
     for (auto state : {"queued", "sending", "sent", "delivered", "failed", "undelivered", "cancelled",
-                       "going", "cannot", "no_answer"}) {
+                       "going", "cannot", "no_answer", "organisations_going", "organisations_cannot"}) {
       a.counts[state] = 0;
     }
   }
@@ -226,6 +232,11 @@ void AlertStore::FillCounts(pqxx::transaction_base& tx, std::vector<Alert>& aler
     a->counts["going"] = c[1].as<std::int64_t>();
     a->counts["cannot"] = c[2].as<std::int64_t>();
     a->counts["no_answer"] = c[3].as<std::int64_t>();
+  }
+  for (const auto& c : tx.exec_params(kOrganisationCounts, ToPgArray(ids))) {
+    auto* a = by_id[c[0].as<std::int64_t>()];
+    a->counts["organisations_going"] = c[1].as<std::int64_t>();
+    a->counts["organisations_cannot"] = c[2].as<std::int64_t>();
   }
 }
 
@@ -277,6 +288,7 @@ Result<ResponsePage> AlertStore::Responses(pqxx::transaction_base& tx, std::int6
     page.responses.push_back(std::move(v));
   }
   page.next_cursor = TrimPage(page.responses, limit);
+  if (after_id == 0) page.organisations = OrganisationResponses(tx, cipher_, network_id, alert_id, answer);
   return page;
 }
 

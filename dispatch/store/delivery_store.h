@@ -37,6 +37,10 @@ struct Transition {
   std::optional<int> http_status;
   std::optional<int> latency_ms;
   std::optional<std::int64_t> disable_endpoint;
+  // A webhook attempt's endpoint (its health is recorded: webhook_health_store.h), and whether
+  // this attempt exhausted the retry schedule (coordinators are told).
+  std::optional<std::int64_t> attempt_endpoint;
+  bool exhausted = false;
 };
 
 // Writes `batch` (an alert message that was on the wire when its alert ended and turns out sent

@@ -3,7 +3,10 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "dispatch/store/member_registry.h"
+#include "dispatch/store/pq_types.h"
 #include "dispatch/store/tree_store.h"
 
 namespace tocsin {
@@ -20,6 +23,13 @@ constexpr const char* kNamingTree =
 constexpr const char* kNamingMember =
     "SELECT kind FROM policies WHERE network_id = $1 AND EXISTS (SELECT 1 FROM"
     " jsonb_array_elements(policy->'steps') s WHERE s->'audience'->'members' @> to_jsonb($2::bigint)) ORDER BY kind";
+constexpr const char* kNamingOrganisation =
+    "SELECT kind FROM policies WHERE network_id = $1 AND EXISTS (SELECT 1 FROM"
+    " jsonb_array_elements(policy->'steps') s WHERE jsonb_typeof(s->'audience'->'organisations') = 'array'"
+    " AND s->'audience'->'organisations' @> to_jsonb($2::text)) ORDER BY kind";
+constexpr const char* kUnknownOrganisations =
+    "SELECT s FROM unnest($2::text[]) WITH ORDINALITY AS u(s, i) WHERE NOT EXISTS"
+    " (SELECT 1 FROM organisations o WHERE o.network_id = $1 AND o.slug = u.s) ORDER BY i LIMIT 1";
 
 std::vector<std::string> Kinds(const pqxx::result& rows) {
   std::vector<std::string> out;
@@ -36,6 +46,11 @@ std::vector<std::string> PoliciesNamingTree(pqxx::transaction_base& tx, std::int
 std::vector<std::string> PoliciesNamingMember(pqxx::transaction_base& tx, std::int64_t network_id,
                                               std::int64_t member_id) {
   return Kinds(tx.exec_params(kNamingMember, network_id, member_id));
+}
+
+std::vector<std::string> PoliciesNamingOrganisation(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                    const std::string& slug) {
+  return Kinds(tx.exec_params(kNamingOrganisation, network_id, slug));
 }
 
 Policy ParseStoredPolicy(const std::string& json) {
@@ -69,6 +84,15 @@ Status PutPolicy(pqxx::work& tx, std::int64_t network_id, const std::string& kin
     if (a.scope == AreaScope::kMembers) {
       if (auto unknown = FirstUnknownMember(tx, network_id, a.members)) {
         return Error::Invalid(field + "members", "member " + std::to_string(*unknown) + " is not in this network");
+      }
+    }
+    if (a.organisation_scope == OrganisationScope::kNamed) {
+      auto unknown = tx.exec_params(kUnknownOrganisations, network_id, ToPgArray(a.organisations));
+      if (!unknown.empty()) {
+        auto slug = unknown[0][0].as<std::string>();
+        auto at = std::find(a.organisations.begin(), a.organisations.end(), slug) - a.organisations.begin();
+        return Error::Invalid(field + "organisations[" + std::to_string(at) + "]",
+                              "no organisation '" + slug + "' in this network (create it first)");
       }
     }
   }

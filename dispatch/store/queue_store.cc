@@ -30,6 +30,14 @@ constexpr const char* kQueueForReached =
     "  AND msg.language = d.language"
     " WHERE d.alert_id = $1 AND d.seq = 0 AND d.state IN ('sent', 'delivered') ORDER BY d.id";
 
+constexpr const char* kQueueForRole =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
+    " SELECT $1, $2, m.network_id, m.id, msg.language, msg.segments FROM members m"
+    " JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = $2"
+    "  AND msg.language = CASE WHEN m.language = ANY($5::text[]) THEN m.language ELSE $6 END"
+    " WHERE m.network_id = $3 AND m.status = 'active' AND $4 = ANY(m.roles) AND 'sms' = ANY(m.channels)"
+    " ORDER BY m.id";
+
 constexpr const char* kQueueStandDown =
     "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
     " SELECT d.alert_id, $2, d.network_id, d.member_id, msg.language, msg.segments"
@@ -81,6 +89,12 @@ std::int64_t QueueAlertMessage(pqxx::work& tx, std::int64_t alert_id, std::int64
 
 std::int64_t QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq) {
   return static_cast<std::int64_t>(tx.exec_params(kQueueForReached, alert_id, seq).affected_rows());
+}
+
+std::int64_t QueueForRole(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                          const std::string& role, const std::string& languages, const std::string& fallback_language) {
+  return static_cast<std::int64_t>(
+      tx.exec_params(kQueueForRole, alert_id, seq, network_id, role, languages, fallback_language).affected_rows());
 }
 
 void CancelQueuedAlertMessage(pqxx::work& tx, std::int64_t alert_id) { tx.exec_params(kCancelUnsentAlert, alert_id); }

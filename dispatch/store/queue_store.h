@@ -23,6 +23,10 @@ std::int64_t QueueAlertMessage(pqxx::work& tx, std::int64_t alert_id, std::int64
                                const std::optional<std::string>& areas, const std::optional<std::string>& roles,
                                const std::optional<std::string>& members, const std::string& languages,
                                const std::string& fallback_language);
+// Queues message `seq` for every active sms member of the network holding `role`, in their
+// language if one of `languages` (a PostgreSQL array literal), else `fallback_language`.
+std::int64_t QueueForRole(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                          const std::string& role, const std::string& languages, const std::string& fallback_language);
 // Queues message `seq` for every active member the alert message reached.
 std::int64_t QueueForReached(pqxx::work& tx, std::int64_t alert_id, int seq);
 // Cancels the alert message where it is still queued (what a dispatcher holds goes out).

@@ -67,6 +67,10 @@ const SealedColumn kColumns[] = {
      TOCSIN_AFTER("t") " AND t.text_enc IS NOT NULL" TOCSIN_ORDER("t"),
      TOCSIN_SET("responses", "text_enc"),
      [](const pqxx::row& r) { return places::ResponseText(Int(r, 2), Int(r, 3), Int(r, 4)); }},
+    {"SELECT t.ctid::text, t.note_enc, t.network_id, t.alert_id, t.organisation_id FROM organisation_responses t"
+     TOCSIN_AFTER("t") " AND t.note_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET("organisation_responses", "note_enc"),
+     [](const pqxx::row& r) { return places::OrganisationNote(Int(r, 2), Int(r, 3), Int(r, 4)); }},
     {"SELECT t.ctid::text, t.url_enc, t.network_id, t.id FROM webhook_endpoints t" TOCSIN_AFTER("t")
      TOCSIN_ORDER("t"),
      TOCSIN_SET("webhook_endpoints", "url_enc"),

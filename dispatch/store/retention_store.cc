@@ -12,6 +12,8 @@ constexpr const char* kExpired =
 // Children first, each by its alert_id index.
 constexpr const char* kDeleteChildren[] = {
     "DELETE FROM responses WHERE alert_id = $1",
+    "DELETE FROM organisation_responses WHERE alert_id = $1",
+    "DELETE FROM alert_organisations WHERE alert_id = $1",
     "DELETE FROM deliveries WHERE alert_id = $1",
     "DELETE FROM alert_messages WHERE alert_id = $1",
     "DELETE FROM tree_run_nodes WHERE alert_id = $1",

@@ -21,6 +21,8 @@ struct TokenInfo {
   std::int64_t network_id = 0;
   std::string network_slug;
   std::string role;  // admin, coordinator, viewer, integration
+  // An integration token that answers alerts for this organisation (of the same network).
+  std::optional<std::int64_t> organisation_id;
 };
 
 // A token as an operator sees it in a listing. Times are RFC 3339 UTC.
@@ -31,6 +33,7 @@ struct TokenRecord {
   std::string created_at;
   std::optional<std::string> last_used_at;  // to within a minute (see AuthenticateToken)
   std::optional<std::string> revoked_at;
+  std::optional<std::string> organisation;  // the slug it answers for
 };
 
 struct NewTokenResult {
@@ -38,9 +41,12 @@ struct NewTokenResult {
   std::string token;  // the only time it exists in clear
 };
 
-// `role` must pass CheckTokenRole, `label` may be empty (else 1..200 bytes).
+// `role` must pass CheckTokenRole, `label` may be empty (else 1..200 bytes). `organisation`
+// (a slug of the network's) makes an integration token answer alerts for that organisation:
+// Invalid ("organisation") for another role or an unknown slug.
 Result<NewTokenResult> CreateToken(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
-                                   const std::string& role, const std::string& label);
+                                   const std::string& role, const std::string& label,
+                                   const std::optional<std::string>& organisation = std::nullopt);
 // NotFound unless an unrevoked token `id` belongs to `network_id`.
 Status RevokeToken(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
 // Whether token `id` exists and is not revoked (a long-lived stream checks it now and then).

@@ -1,24 +1,41 @@
 #include "dispatch/store/webhook_delivery_store.h"
 
+#include <algorithm>
+
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
 namespace {
 
-#define TOCSIN_WANTING                                                                         \
-  " FROM webhook_endpoints e JOIN organisations o ON o.id = e.organisation_id"                 \
-  " WHERE e.network_id = $1 AND e.state = 'active' AND $2 = ANY(e.events)"
+// $1 alert, $2 event type, $3 only these organisations (NULL: the alert's audience).
+#define TOCSIN_WANTING                                                                          \
+  " FROM webhook_endpoints e JOIN organisations o ON o.id = e.organisation_id"                  \
+  " JOIN alerts a ON a.id = $1 AND a.network_id = e.network_id"                                \
+  " WHERE e.state = 'active' AND $2 = ANY(e.events) AND CASE WHEN $3::bigint[] IS NULL"         \
+  "  THEN EXISTS (SELECT 1 FROM alert_organisations ao WHERE ao.alert_id = $1"                  \
+  "   AND ao.organisation_id = o.id) ELSE o.id = ANY($3::bigint[]) END"
 
 constexpr const char* kQueue =
     "INSERT INTO deliveries (alert_id, network_id, channel, language, segments, endpoint_id, event_type,"
     "  message_id, body_enc, next_attempt_at)"
-    " SELECT $3, e.network_id, 'webhook', o.language, 1, e.id, $2, $6, $7, to_timestamp($8::float8 / 1000)"
-    TOCSIN_WANTING
-    " AND (o.kinds IS NULL OR $4 = ANY(o.kinds)) AND (o.areas IS NULL OR o.areas && $5::text[])"
-    " ORDER BY e.id";
+    " SELECT $1, e.network_id, 'webhook', o.language, 1, e.id, $2, $4, $5, to_timestamp($6::float8 / 1000)"
+    TOCSIN_WANTING " ORDER BY e.id";
 constexpr const char* kWanted = "SELECT 1" TOCSIN_WANTING " LIMIT 1";
 
 #undef TOCSIN_WANTING
+
+// $5: every matching organisation; else those of the slugs $4.
+constexpr const char* kReach =
+    "INSERT INTO alert_organisations (alert_id, organisation_id, step)"
+    " SELECT $2, o.id, $3 FROM organisations o WHERE o.network_id = $1 AND CASE WHEN $5"
+    "  THEN (o.kinds IS NULL OR $6 = ANY(o.kinds)) AND (o.areas IS NULL OR o.areas && $7::text[])"
+    "  ELSE o.slug = ANY($4::text[]) END"
+    " ORDER BY o.id ON CONFLICT DO NOTHING RETURNING organisation_id";
+
+std::optional<std::string> OrgArray(const std::optional<std::vector<std::int64_t>>& only) {
+  if (!only) return std::nullopt;
+  return ToPgArray(*only);
+}
 
 // Ranks each endpoint's due deliveries so that no endpoint takes more than its share of a claim.
 constexpr const char* kClaim =
@@ -39,15 +56,26 @@ constexpr const char* kNextDue =
 
 }  // namespace
 
-std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e) {
-  return static_cast<std::int64_t>(tx.exec_params(kQueue, e.network_id, e.type, e.alert_id, e.alert_kind,
-                                                  ToPgArray(e.alert_areas), e.message_id, Bytea(e.body_sealed),
-                                                  static_cast<double>(e.now_ms))
+std::vector<std::int64_t> ReachOrganisations(pqxx::work& tx, const OrganisationReach& r) {
+  std::vector<std::int64_t> out;
+  for (const auto& row : tx.exec_params(kReach, r.network_id, r.alert_id, r.step, ToPgArray(r.slugs), r.all,
+                                        r.alert_kind, ToPgArray(r.alert_areas))) {
+    out.push_back(row[0].as<std::int64_t>());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e,
+                               const std::optional<std::vector<std::int64_t>>& only) {
+  return static_cast<std::int64_t>(tx.exec_params(kQueue, e.alert_id, e.type, OrgArray(only), e.message_id,
+                                                  Bytea(e.body_sealed), static_cast<double>(e.now_ms))
                                        .affected_rows());
 }
 
-bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& type) {
-  return !tx.exec_params(kWanted, network_id, type).empty();
+bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t alert_id, const std::string& type,
+                   const std::optional<std::vector<std::int64_t>>& only) {
+  return !tx.exec_params(kWanted, alert_id, type, OrgArray(only)).empty();
 }
 
 std::vector<ClaimedWebhook> ClaimWebhookDeliveries(pqxx::work& tx, std::int64_t now_ms, long long limit,

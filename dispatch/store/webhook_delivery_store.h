@@ -22,19 +22,35 @@ namespace tocsin {
 struct WebhookEvent {
   std::int64_t network_id = 0;
   std::int64_t alert_id = 0;
-  std::string alert_kind;               // the organisation's kinds filter
-  std::vector<std::string> alert_areas;  // the organisation's areas filter
   std::string type;                     // alert.raised, ...
   std::string message_id;               // webhook-id: msg_...
   std::string body_sealed;
   std::int64_t now_ms = 0;  // due at once
 };
 
-// Queues `e` for every active endpoint of the network subscribed to its type whose
-// organisation's kinds and areas match the alert. Returns how many were queued.
-std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e);
-// Whether any active endpoint of the network wants `type` (rendering is skipped when none does).
-bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& type);
+// Organisations a policy step reaches: every one of the network whose kinds and areas match the
+// alert (`all`), or those of `slugs` (whatever their filters).
+struct OrganisationReach {
+  std::int64_t network_id = 0;
+  std::int64_t alert_id = 0;
+  int step = 0;
+  bool all = false;
+  std::vector<std::string> slugs;
+  std::string alert_kind;
+  std::vector<std::string> alert_areas;
+};
+
+// Records the organisations `r` reaches in the alert's audience (alert_organisations) and returns
+// the ids of those not in it before, sorted.
+std::vector<std::int64_t> ReachOrganisations(pqxx::work& tx, const OrganisationReach& r);
+
+// Queues `e` for every active endpoint subscribed to its type of the organisations `only`, or,
+// without it, of every organisation in the alert's audience. Returns how many were queued.
+std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e,
+                               const std::optional<std::vector<std::int64_t>>& only = std::nullopt);
+// Whether QueueWebhookEvent would queue anything (rendering is skipped when not).
+bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t alert_id, const std::string& type,
+                   const std::optional<std::vector<std::int64_t>>& only = std::nullopt);
 
 // A webhook delivery claimed for sending (queued -> sending).
 struct ClaimedWebhook {

@@ -43,7 +43,7 @@ constexpr const char* kRequeue =
     "UPDATE deliveries d SET state = 'queued', next_attempt_at = to_timestamp($2::float8 / 1000),"
     " updated_at = now() WHERE d.id = $1 RETURNING " TOCSIN_DELIVERY_COLUMNS;
 constexpr const char* kEnable =
-    "UPDATE webhook_endpoints SET state = 'active', disabled_reason = NULL, updated_at = now()"
+    "UPDATE webhook_endpoints SET state = 'active', disabled_reason = NULL, failing_since = NULL, updated_at = now()"
     " WHERE id = $1 AND state = 'disabled'";
 
 #undef TOCSIN_DELIVERY_COLUMNS

@@ -53,6 +53,10 @@ inline SealPlace WebhookBody(std::int64_t network_id, std::string_view message_i
 inline SealPlace ResponseText(std::int64_t network_id, std::int64_t alert_id, std::int64_t member_id) {
   return {"responses", "text_enc", std::to_string(alert_id) + "/" + std::to_string(member_id), network_id};
 }
+inline SealPlace OrganisationNote(std::int64_t network_id, std::int64_t alert_id, std::int64_t organisation_id) {
+  return {"organisation_responses", "note_enc", std::to_string(alert_id) + "/" + std::to_string(organisation_id),
+          network_id};
+}
 inline SealPlace EndpointUrl(std::int64_t network_id, std::int64_t endpoint_id) {
   return {"webhook_endpoints", "url_enc", std::to_string(endpoint_id), network_id};
 }

@@ -1,4 +1,5 @@
-// Alerts: raise, read (with live counts), list, deliveries, follow-up updates, resolve, cancel.
+// Alerts: raise, read (with live counts), list, deliveries, responses (and organisations' answers),
+// follow-up updates, resolve, cancel.
 #include <boost/json.hpp>
 
 #include "dispatch/store/keyset_page.h"
@@ -31,6 +32,14 @@ void AddMemberLabel(json::object& o, const MemberLabel& m, const Caller& caller)
   if (phone && caller.token && caller.token->role == "viewer") phone = RedactPhone(*phone);
   o["phone"] = OptJson(phone);
   if (m.deleted) o["member_deleted"] = true;
+}
+
+json::object OrganisationResponseJson(const OrganisationResponseView& r) {
+  return {{"id", r.id},
+          {"organisation", {{"id", r.organisation_id}, {"slug", r.slug}, {"name", r.name}}},
+          {"answer", r.answer},
+          {"note", OptJson(r.note)},
+          {"received_at", r.received_at}};
 }
 
 Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
@@ -117,8 +126,27 @@ Awaitable ResponsesHandler(App& app, http::RequestContext& ctx) {
     AddMemberLabel(o, r.member, scope.caller);
     items.push_back(std::move(o));
   }
+  json::array organisations;
+  for (const auto& r : p.organisations) organisations.push_back(OrganisationResponseJson(r));
   co_return JsonResponse(ctx.req, status::ok,
-                         {{"responses", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});
+                         {{"responses", std::move(items)},
+                          {"organisation_responses", std::move(organisations)},
+                          {"next_cursor", CursorJson(p.next_cursor)}});
+}
+
+// An organisation answers with its own integration token: {"answer": "going"|"cannot", "note"}.
+Awaitable AnswerHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kAnswerForOrganisation);
+  OrganisationAnswerInput in;
+  in.alert_id = PathId(ctx, "id");
+  in.organisation_id = *scope.caller.token->organisation_id;
+  JsonBody body(ctx.req);
+  body.AllowOnly({"answer", "note"});
+  in.answer = body.RequiredString("answer");
+  in.note = body.String("note");
+  auto actor = scope.caller.Actor();
+  auto r = ValueOrThrow(co_await EngineOf(app).AnswerForOrganisation(scope.network, std::move(in), actor));
+  co_return JsonResponse(ctx.req, status::created, OrganisationResponseJson(r));
 }
 
 Awaitable UpdateAlertHandler(App& app, http::RequestContext& ctx) {
@@ -158,6 +186,8 @@ void AddAlertRoutes(http::Router& router, App& app) {
              [&app](http::RequestContext& c) { return DeliveriesHandler(app, c); });
   router.Add(verb::get, base + "/{id}/responses",
              [&app](http::RequestContext& c) { return ResponsesHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/responses",
+             [&app](http::RequestContext& c) { return AnswerHandler(app, c); });
   router.Add(verb::post, base + "/{id}/updates",
              [&app](http::RequestContext& c) { return UpdateAlertHandler(app, c); });
   router.Add(verb::post, base + "/{id}/resolve",

@@ -6,11 +6,14 @@
 namespace tocsin {
 namespace {
 
-bool RoleMay(const std::string& role, Permission p) {
+bool RoleMay(const TokenInfo& token, Permission p) {
+  const auto& role = token.role;
   if (role == "metrics") return p == Permission::kReadMetrics;  // nothing of any network
   switch (p) {
     case Permission::kReadMetrics:
       return false;
+    case Permission::kAnswerForOrganisation:
+      return role == "integration" && token.organisation_id.has_value();
     case Permission::kReadNetwork:
       return true;
     case Permission::kManageTokens:
@@ -55,7 +58,7 @@ bool Caller::May(Permission p) const {
     return p == Permission::kReadNetwork || p == Permission::kManageTokens ||
            p == Permission::kReadAudit || p == Permission::kReadMetrics;
   }
-  return token && RoleMay(token->role, p);
+  return token && RoleMay(*token, p);
 }
 
 boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) {

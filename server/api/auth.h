@@ -32,6 +32,7 @@ enum class Permission {
   kReadOrganisations,    // organisations, their webhooks and deliveries, inbound sources
   kManageOrganisations,  // create, change, delete, rotate secrets, retry deliveries
   kReadMetrics,          // GET /metrics: the server admin and `metrics` tokens only
+  kAnswerForOrganisation,  // an integration token tied to an organisation answers alerts
 };
 
 struct Caller {

@@ -5,6 +5,7 @@
 
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/organisation_store.h"
+#include "dispatch/store/policy_store.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -90,6 +91,19 @@ Awaitable GetHandler(App& app, http::RequestContext& ctx) {
   co_return JsonResponse(ctx.req, status::ok, OrganisationToJson(ValueOrThrow(std::move(o))));
 }
 
+// Conflict when a stored policy names organisation `id` by its slug: deleting or renaming it
+// would leave that policy's steps reaching nobody.
+Status NotNamedByPolicy(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id,
+                        const std::string& field) {
+  auto o = GetOrganisation(tx, network_id, id);
+  if (!o.ok()) return o.error();
+  if (auto kinds = PoliciesNamingOrganisation(tx, network_id, o->slug); !kinds.empty()) {
+    return Error::Conflict(field, "the " + kinds.front() + " policy names this organisation ('" + o->slug +
+                                      "'): change that policy first, or its alerts would not reach it");
+  }
+  return Ok{};
+}
+
 Awaitable PatchHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageOrganisations);
   auto id = PathId(ctx, "id");
@@ -97,6 +111,12 @@ Awaitable PatchHandler(App& app, http::RequestContext& ctx) {
       NormaliseOrganisationInput(ReadOrganisationInput(JsonBody(ctx.req)), false, scope.network.default_language));
   auto updated = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
+    if (in.slug) {
+      auto current = GetOrganisation(tx, scope.network.id, id);
+      if (current.ok() && current->slug != *in.slug) {
+        if (auto s = NotNamedByPolicy(tx, scope.network.id, id, "slug"); !s.ok()) return Result<Organisation>(s.error());
+      }
+    }
     auto o = UpdateOrganisation(tx, scope.network.id, id, in);
     if (!o.ok()) return o;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.update",
@@ -112,6 +132,7 @@ Awaitable DeleteHandler(App& app, http::RequestContext& ctx) {
   auto id = PathId(ctx, "id");
   auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
+    if (auto named = NotNamedByPolicy(tx, scope.network.id, id, "id"); !named.ok()) return named;
     auto s = DeleteOrganisation(tx, scope.network.id, id);
     if (!s.ok()) return s;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.delete",

@@ -1,4 +1,5 @@
-// POST /v1/networks/{slug}/tokens {role, label} -> {id, token} (shown once);
+// POST /v1/networks/{slug}/tokens {role, label, organisation} -> {id, token} (shown once);
+// "organisation" (a slug, integration tokens only) makes the token answer alerts for it;
 // GET /v1/networks/{slug}/tokens -> {tokens: [{id, role, label, created_at, last_used_at,
 // revoked_at}]} (never a token or its hash); DELETE /v1/networks/{slug}/tokens/{id}.
 // Server admin or the network's admin tokens.
@@ -24,21 +25,27 @@ namespace {
 Awaitable CreateTokenHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageTokens);
   JsonBody body(ctx.req);
-  body.AllowOnly({"role", "label"});
+  body.AllowOnly({"role", "label", "organisation"});
   auto role = body.RequiredString("role");
   auto label = body.String("label").value_or("");
+  auto organisation = body.String("organisation");
   auto created = co_await app.db.Run([&](pqxx::connection& c) -> Result<NewTokenResult> {
     pqxx::work tx(c);
-    auto r = CreateToken(tx, app.cipher, scope.network.id, role, label);
+    auto r = CreateToken(tx, app.cipher, scope.network.id, role, label, organisation);
     if (!r.ok()) return r;
+    json::object detail{{"role", role}};
+    if (organisation) detail["organisation"] = *organisation;
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "tokens.create",
-                "token:" + std::to_string(r->id), json::serialize(json::object{{"role", role}}));
+                "token:" + std::to_string(r->id), json::serialize(detail));
     tx.commit();
     return r;
   });
   auto token = ValueOrThrow(std::move(created));
-  co_return JsonResponse(ctx.req, status::created,
-                         {{"id", token.id}, {"token", token.token}, {"role", role}, {"label", label}});
+  co_return JsonResponse(ctx.req, status::created, {{"id", token.id},
+                                                    {"token", token.token},
+                                                    {"role", role},
+                                                    {"label", label},
+                                                    {"organisation", OptJson(organisation)}});
 }
 
 Awaitable ListTokensHandler(App& app, http::RequestContext& ctx) {
@@ -54,7 +61,8 @@ Awaitable ListTokensHandler(App& app, http::RequestContext& ctx) {
                      {"label", t.label},
                      {"created_at", t.created_at},
                      {"last_used_at", OptJson(t.last_used_at)},
-                     {"revoked_at", OptJson(t.revoked_at)}});
+                     {"revoked_at", OptJson(t.revoked_at)},
+                     {"organisation", OptJson(t.organisation)}});
   }
   co_return JsonResponse(ctx.req, status::ok, {{"tokens", std::move(items)}});
 }

@@ -370,3 +370,45 @@ TEST_CASE("policy: reminder, backup and stand_down", "[policy]") {
   CHECK(FieldOf(with(R"("stand_down": "yes")")) == "stand_down");
   CHECK(FieldOf(with(R"("stand_down": 1)")) == "stand_down");
 }
+
+TEST_CASE("policy: a step's audience may name organisations", "[policy][organisations]") {
+  auto only = ParsePolicyText(OneStep(R"("audience": {"organisations": ["legal-b", "hackney-law", "legal-b"]})"));
+  REQUIRE(only.ok());
+  const auto& a = only->steps[0].audience;
+  CHECK(a.scope == AreaScope::kNoMembers);  // organisations only: no member
+  CHECK(a.roles.empty());
+  CHECK(a.organisation_scope == OrganisationScope::kNamed);
+  CHECK(a.organisations == std::vector<std::string>{"hackney-law", "legal-b"});
+  CheckRoundTrip(only.value());
+
+  auto both = ParsePolicyText(OneStep(R"("audience": {"areas": "alert", "organisations": "all"})"));
+  REQUIRE(both.ok());
+  CHECK(both->steps[0].audience.scope == AreaScope::kAlert);
+  CHECK(both->steps[0].audience.roles == std::vector<std::string>{"responder"});
+  CHECK(both->steps[0].audience.organisation_scope == OrganisationScope::kAll);
+  CheckRoundTrip(both.value());
+
+  auto coordinators = ParsePolicyText(OneStep(R"("audience": {"roles": ["coordinator"], "organisations": "all"})"));
+  REQUIRE(coordinators.ok());
+  CHECK(coordinators->steps[0].audience.scope == AreaScope::kNetwork);
+
+  CHECK(FieldOf(OneStep(R"("audience": {"organisations": "some"})")) == "steps[0].audience.organisations");
+  CHECK(FieldOf(OneStep(R"("audience": {"organisations": []})")) == "steps[0].audience.organisations");
+  CHECK(FieldOf(OneStep(R"("audience": {"organisations": 3})")) == "steps[0].audience.organisations");
+  CHECK(FieldOf(OneStep(R"("audience": {"organisations": ["ok-org", "Bad Slug"]})")) ==
+        "steps[0].audience.organisations[1]");
+  CHECK(FieldOf(OneStep(R"("audience": {"organisations": ["ok-org", 7]})")) == "steps[0].audience.organisations[1]");
+}
+
+TEST_CASE("policy: detention and removal reach matching organisations in their first step", "[policy][organisations]") {
+  for (auto kind : {"detention", "removal"}) {
+    INFO(kind);
+    auto p = DefaultPolicy(kind);
+    CHECK(p.steps[0].audience.organisation_scope == OrganisationScope::kAll);
+    CHECK(p.steps[0].audience.scope == AreaScope::kAlert);
+    for (std::size_t i = 1; i < p.steps.size(); ++i) CHECK_FALSE(p.steps[i].audience.ReachesOrganisations());
+  }
+  for (auto kind : {"raid", "other"}) {
+    for (const auto& s : DefaultPolicy(kind).steps) CHECK_FALSE(s.audience.ReachesOrganisations());
+  }
+}

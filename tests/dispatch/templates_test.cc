@@ -23,7 +23,8 @@ const std::map<std::string, std::string> kVars = {
     {"code", "K7Q2"},          {"location", "Peckham Rye estate"}, {"details", "3 vans."},
     {"deadline", "Tue 14:05"}, {"message", "Officers gone."},      {"network", "South London"},
     {"codes", "K7Q2, M3PX"},
-    {"people", "Amal +447700900111, Bo +447700900112"},           {"count", "3"}};
+    {"people", "Amal +447700900111, Bo +447700900112"},           {"count", "3"},
+    {"organisation", "Hackney Law Centre"}};
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -6,8 +6,7 @@
 
 #include <boost/json.hpp>
 
-#include "tests/fakes/webhook_receiver.h"
-#include "tests/support/alert_network.h"
+#include "tests/support/webhook_network.h"
 #include "tests/support/eventually.h"
 
 using namespace tocsin;
@@ -15,41 +14,10 @@ using namespace tocsin::test;
 
 namespace {
 
-// Private targets allowed (the receiver is on loopback), plain http, a short schedule.
-constexpr const char* kWebhooksToml =
-    "[webhooks]\nallow_http = true\nallow_private_targets = true\nretry_schedule = [\"1m\", \"5m\"]\n";
 constexpr const char* kDetention =
     R"({"kind":"detention","areas":["E8"],"location":"Yarl's Wood","details":"A. detained this morning"})";
 
-struct Fixture : AlertNetwork {
-  explicit Fixture(const std::string& toml = kWebhooksToml) : AlertNetwork(toml) {}
-
-  std::int64_t Org(const std::string& json) {
-    auto r = c.Post("/v1/networks/demo/organisations", json);
-    INFO(r.body);
-    REQUIRE(r.status == 201);
-    return r.Json().as_object().at("id").as_int64();
-  }
-  // An endpoint of `org` pointing at the receiver; returns its id and tells the receiver its secret.
-  std::int64_t Hook(std::int64_t org, WebhookReceiver& rx, const std::string& events) {
-    auto r = c.Post(Path(org), R"({"url":")" + rx.Url() + R"(","events":)" + events + "}");
-    INFO(r.body);
-    REQUIRE(r.status == 201);
-    auto w = r.Json().as_object();
-    rx.SetSecrets({std::string(w.at("secret").as_string())});
-    return w.at("id").as_int64();
-  }
-  static std::string Path(std::int64_t org) {
-    return "/v1/networks/demo/organisations/" + std::to_string(org) + "/webhooks";
-  }
-  std::string DeliveryState(std::int64_t endpoint) {
-    return db.Scalar("SELECT string_agg(state || ':' || attempts, ',' ORDER BY id) FROM deliveries WHERE endpoint_id = " +
-                     std::to_string(endpoint));
-  }
-  void WaitCount(WebhookReceiver& rx, std::size_t n, const char* what) {
-    Eventually([&] { return rx.Count() >= n; }, what);
-  }
-};
+using Fixture = WebhookNetwork;
 
 boost::json::object Body(const ReceivedWebhook& w) { return boost::json::parse(w.body).as_object(); }
 
@@ -90,8 +58,12 @@ TEST_CASE("Webhooks out: matching organisations get signed events, others nothin
   for (const auto& w : got) CHECK(w.verified);
   CHECK(got[0].id != got[1].id);
 
-  // The raid network's endpoint wants raids only; a raid elsewhere is not the legal team's.
+  // The raid network's endpoint wants raids only; a raid elsewhere is not the legal team's. The
+  // default raid policy reaches no organisation: the network names them in its own.
   CHECK(raids.Count() == 0);
+  n.Raise(R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  REQUIRE(n.c.Put("/v1/networks/demo/policies/raid",
+                  R"({"steps":[{"audience":{"areas":"alert","organisations":"all"}}]})").status == 200);
   n.Raise(R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
   n.WaitCount(raids, 1, "the raid at the raid watchers");
   CHECK(raids.Received()[0].verified);
@@ -229,7 +201,7 @@ TEST_CASE("Webhooks out: at most 4 requests in flight per endpoint; a slow one d
   auto quick_org = n.Org(R"({"name":"Quick","slug":"quick"})");
   n.Hook(slow_org, slow, R"(["alert.raised"])");
   n.Hook(quick_org, quick, R"(["alert.raised"])");
-  for (int i = 0; i < 10; ++i) n.Raise(R"({"kind":"other","areas":["E1"],"location":"x"})");
+  for (int i = 0; i < 10; ++i) n.Raise(R"({"kind":"detention","areas":["E1"],"location":"x"})");
   n.WaitCount(quick, 10, "every event at the quick endpoint");
   CHECK(slow.Count() < 10);  // the slow one is still working through its own
   n.WaitCount(slow, 10, "every event at the slow endpoint");
