@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "dispatch/model/reply_parser.h"
 #include "dispatch/store/call_list_store.h"
 #include "dispatch/store/delivery_store.h"
 #include "dispatch/store/sender_lookup.h"
@@ -10,9 +11,16 @@ namespace tocsin {
 
 std::vector<ReplyDecision> DecideInboundBatch(pqxx::work& tx, const ReplyService& replies, const DataCipher& cipher,
                                               const std::vector<InboundSms>& batch) {
-  auto senders = LookupSenders(tx, batch, cipher);
+  // Each body read once: its named code for the lookup, the whole of it for the decision.
+  std::vector<ParsedReply> parsed;
+  std::vector<std::string> codes;
+  for (const auto& sms : batch) {
+    parsed.push_back(ParseReply(sms.body));
+    codes.push_back(parsed.back().alert_code.value_or(""));
+  }
+  auto senders = LookupSenders(tx, batch, codes, cipher);
   std::vector<ReplyDecision> out;
-  for (std::size_t i = 0; i < batch.size(); ++i) out.push_back(replies.Decide(batch[i], senders[i]));
+  for (std::size_t i = 0; i < batch.size(); ++i) out.push_back(replies.Decide(batch[i], parsed[i], senders[i]));
   // A repeated webhook (its provider id handled before, or earlier in this batch) gets the same
   // answer and has no effect: nothing recorded, no opt-out or opt-in, no event. Answers find
   // repeats through their own unique provider id; STOP and START (rare) through

@@ -54,7 +54,8 @@ std::string ReplyService::RenderWithOpen(const SenderLookup& who, const std::str
   return open.ok() ? text + " " + open.value() : text;
 }
 
-ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const {
+ReplyDecision ReplyService::Decide(const InboundSms& sms, const ParsedReply& reply,
+                                   const std::optional<SenderLookup>& sender) const {
   ReplyDecision out;
   if (!sender || !sender->member_id) {
     out.outcome = "unknown_sender";  // not a member: nothing about any alert goes back
@@ -63,7 +64,6 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const std::optional<Se
   const auto& who = *sender;
   out.member_id = *who.member_id;
 
-  auto reply = ParseReply(sms.body);
   switch (reply.kind) {
     case ReplyKind::kStop:
       out.set_status = "opted_out";

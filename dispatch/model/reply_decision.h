@@ -32,6 +32,7 @@
 
 namespace tocsin {
 
+struct ParsedReply;     // model/reply_parser.h (kept out of this header for the same reason as:)
 struct CallListPerson;  // model/call_list.h (not included: this header reaches delivery_writer.cc,
                         // which GCC 12 fails to compile when it sees too much)
 
@@ -72,8 +73,10 @@ class ReplyService {
   ReplyService(const DataCipher& cipher, const TemplateSet& templates)
       : cipher_(cipher), templates_(templates) {}
 
-  // What the message means, given its sender (no database work).
-  ReplyDecision Decide(const InboundSms& sms, const std::optional<SenderLookup>& sender) const;
+  // What the message means, given its body as ParseReply read it and its sender (no database
+  // work).
+  ReplyDecision Decide(const InboundSms& sms, const ParsedReply& reply,
+                       const std::optional<SenderLookup>& sender) const;
   // The answer to LIST: everyone in `people` (the member's call list, opened), over as many
   // SMS as it takes, in the sender's language; relay_none when there is nobody.
   std::vector<std::string> CallListReply(const SenderLookup& who,

@@ -33,7 +33,7 @@ constexpr const char* kInsertAlert =
 constexpr const char* kSelectAlert =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
 
-constexpr const char* kAlertInNetwork = "SELECT status FROM alerts WHERE network_id = $1 AND id = $2";
+constexpr const char* kAlertInNetwork = "SELECT 1 FROM alerts WHERE network_id = $1 AND id = $2";
 
 constexpr const char* kSelectAlertForUpdate =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2 FOR UPDATE";
@@ -114,18 +114,12 @@ constexpr const char* kMessageSeq = "SELECT seq FROM alert_messages WHERE alert_
 }  // namespace
 
 bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
-  return AlertStatus(tx, network_id, alert_id).has_value();
+  return !tx.exec_params(kAlertInNetwork, network_id, alert_id).empty();
 }
 
 void AlertStore::AddWarnings(pqxx::work& tx, std::int64_t alert_id, const std::vector<std::string>& warnings) const {
   if (warnings.empty()) return;
   tx.exec_params("UPDATE alerts SET warnings = warnings || $2::text[] WHERE id = $1", alert_id, ToPgArray(warnings));
-}
-
-std::optional<std::string> AlertStatus(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
-  auto rows = tx.exec_params(kAlertInNetwork, network_id, alert_id);
-  if (rows.empty()) return std::nullopt;
-  return rows[0][0].as<std::string>();
 }
 
 std::int64_t AlertStore::Insert(pqxx::work& tx, std::int64_t network_id, const AlertInput& in,

@@ -20,8 +20,6 @@ namespace tocsin {
 
 // Whether the network has the alert (a cheap check before reading what hangs off it).
 bool AlertInNetwork(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id);
-// The alert's status (open, resolved, cancelled), or nullopt when the network has no such alert.
-std::optional<std::string> AlertStatus(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id);
 
 class AlertStore {
  public:

@@ -2,7 +2,6 @@
 
 #include <unordered_map>
 
-#include "dispatch/model/reply_parser.h"
 #include "dispatch/store/pq_types.h"
 
 namespace tocsin {
@@ -49,8 +48,9 @@ std::unordered_set<std::string> FirstSeen(pqxx::transaction_base& tx, const std:
 }
 
 std::vector<std::optional<SenderLookup>> LookupSenders(
-    pqxx::transaction_base& tx, const std::vector<InboundSms>& batch, const DataCipher& cipher) {
-  std::vector<std::string> numbers, hashes, codes;
+    pqxx::transaction_base& tx, const std::vector<InboundSms>& batch, const std::vector<std::string>& named_codes,
+    const DataCipher& cipher) {
+  std::vector<std::string> numbers, hashes;
   for (const auto& sms : batch) numbers.push_back(sms.to);
   std::unordered_map<std::string, std::int64_t> network_of;
   for (const auto& r : tx.exec_params(kNetworksOfNumbers, ToPgArray(numbers))) {
@@ -60,10 +60,9 @@ std::vector<std::optional<SenderLookup>> LookupSenders(
     auto network = network_of.find(sms.to);
     // A number that is no network's: no row comes back for it, whatever the hash.
     hashes.push_back(network == network_of.end() ? "" : ToHex(cipher.LookupHash(network->second, sms.from)));
-    codes.push_back(ParseReply(sms.body).alert_code.value_or(""));
   }
   std::vector<std::optional<SenderLookup>> out(batch.size());
-  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes), ToPgArray(codes))) {
+  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes), ToPgArray(named_codes))) {
     SenderLookup who;
     who.network_id = r[1].as<std::int64_t>();
     who.network = r[2].as<std::string>();

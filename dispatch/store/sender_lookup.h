@@ -16,8 +16,11 @@
 namespace tocsin {
 
 // The senders of `batch`, parallel to it (nullopt: the number it was sent to is no network's).
+// `named_codes`, parallel too: the alert code each message names ("" for none), for
+// SenderLookup::named_alert_ended.
 std::vector<std::optional<SenderLookup>> LookupSenders(pqxx::transaction_base& tx,
                                                        const std::vector<InboundSms>& batch,
+                                                       const std::vector<std::string>& named_codes,
                                                        const DataCipher& cipher);
 // Records the provider ids of a batch of inbound messages; returns those seen for the first time
 // (a repeated webhook's id is not among them).

@@ -58,12 +58,13 @@ class EventStream {
       events.clear();
       bool keeping_up = sub_->Take(events);
       if (!events.empty()) {
-        co_await LookUpNames(events);
+        auto parsed = Parse(events);
+        co_await LookUpNames(parsed);
         std::string text;
         bool last = false;
-        for (const auto& e : events) {
+        for (auto& e : parsed) {
           text += Frame(e);
-          if (e.type == "alert") {
+          if (e.event->type == "alert") {
             last = true;
             break;
           }
@@ -114,12 +115,30 @@ class EventStream {
     }
   }
 
+  // An event with its data read once, and the member it names, if any.
+  struct ParsedEvent {
+    const AlertEvent* event;
+    json::object data;
+    std::optional<std::int64_t> member;
+  };
+
+  static std::vector<ParsedEvent> Parse(const std::vector<AlertEvent>& events) {
+    std::vector<ParsedEvent> out;
+    for (const auto& e : events) {
+      ParsedEvent p{&e, json::parse(e.json).as_object(), std::nullopt};
+      if (e.type == "delivery" || e.type == "answer") {
+        if (const auto* id = p.data.if_contains("member_id"); id && id->is_int64()) p.member = id->as_int64();
+      }
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   // Fills names_ for the members the events name that it does not know yet.
-  asio::awaitable<void> LookUpNames(const std::vector<AlertEvent>& events) {
+  asio::awaitable<void> LookUpNames(const std::vector<ParsedEvent>& events) {
     std::vector<std::int64_t> missing;
     for (const auto& e : events) {
-      auto id = MemberOf(e);
-      if (id && !names_.count(*id)) missing.push_back(*id);
+      if (e.member && !names_.count(*e.member)) missing.push_back(*e.member);
     }
     if (missing.empty()) co_return;
     auto network_id = scope_.network.id;
@@ -135,22 +154,14 @@ class EventStream {
     for (auto id : missing) names_[id] = found.count(id) ? found[id] : std::nullopt;
   }
 
-  static std::optional<std::int64_t> MemberOf(const AlertEvent& e) {
-    if (e.type != "delivery" && e.type != "answer") return std::nullopt;
-    auto v = json::parse(e.json);
-    if (const auto* id = v.as_object().if_contains("member_id"); id && id->is_int64()) return id->as_int64();
-    return std::nullopt;
-  }
-
-  std::string Frame(const AlertEvent& e) const {
-    auto v = json::parse(e.json);
-    auto& o = v.as_object();
-    o["at"] = Rfc3339Utc(e.at_ms);
-    if (auto id = MemberOf(e)) {
-      auto it = names_.find(*id);
-      o["name"] = it != names_.end() && it->second ? json::value(*it->second) : json::value(nullptr);
+  std::string Frame(ParsedEvent& e) const {
+    e.data["at"] = Rfc3339Utc(e.event->at_ms);
+    if (e.member) {
+      auto it = names_.find(*e.member);
+      e.data["name"] = it != names_.end() && it->second ? json::value(*it->second) : json::value(nullptr);
     }
-    return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + json::serialize(o) + "\n\n";
+    return "id: " + std::to_string(e.event->id) + "\nevent: " + e.event->type + "\ndata: " + json::serialize(e.data) +
+           "\n\n";
   }
 
   App& app_;

@@ -19,6 +19,7 @@
 #include "dispatch/util/standard_webhooks.h"
 #include "server/api/alert_input.h"
 #include "server/api/api_error.h"
+#include "server/api/audited_change.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
 #include "server/api/routes.h"
@@ -50,12 +51,9 @@ Awaitable CreateSourceHandler(App& app, http::RequestContext& ctx) {
   auto maps_to = body.String("maps_to").value_or("alert");
   const InboundSourceStore store(app.cipher);
   auto created = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto s = store.Create(tx, scope.network.id, name, maps_to);
-    if (!s.ok()) return s;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "inbound_sources.create", "inbound:" + name);
-    tx.commit();
-    return s;
+    return CommitAudited(
+        c, scope, [&](pqxx::work& tx) { return store.Create(tx, scope.network.id, name, maps_to); },
+        [&](const auto&) { return AuditedAs{"inbound_sources.create", "inbound:" + name}; });
   });
   auto [source, secret] = ValueOrThrow(std::move(created));
   auto out = SourceToJson(app, scope.network.slug, source);
@@ -80,12 +78,9 @@ Awaitable DeleteSourceHandler(App& app, http::RequestContext& ctx) {
   const std::string& name = ctx.Param("name");
   const InboundSourceStore store(app.cipher);
   auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto s = store.Delete(tx, scope.network.id, name);
-    if (!s.ok()) return s;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "inbound_sources.delete", "inbound:" + name);
-    tx.commit();
-    return s;
+    return CommitAudited(
+        c, scope, [&](pqxx::work& tx) { return store.Delete(tx, scope.network.id, name); },
+        [&](const auto&) { return AuditedAs{"inbound_sources.delete", "inbound:" + name}; });
   });
   ValueOrThrow(std::move(deleted));
   co_return EmptyResponse(ctx.req, status::no_content);

@@ -7,6 +7,7 @@
 #include "dispatch/store/organisation_store.h"
 #include "dispatch/store/policy_store.h"
 #include "server/api/api_error.h"
+#include "server/api/audited_change.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
 #include "server/api/path_ids.h"
@@ -59,13 +60,12 @@ Awaitable CreateHandler(App& app, http::RequestContext& ctx) {
   auto in = ValueOrThrow(
       NormaliseOrganisationInput(ReadOrganisationInput(JsonBody(ctx.req)), true, scope.network.default_language));
   auto created = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto o = CreateOrganisation(tx, scope.network.id, in);
-    if (!o.ok()) return o;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.create",
-                "organisation:" + std::to_string(o->id), json::serialize(json::object{{"slug", o->slug}}));
-    tx.commit();
-    return o;
+    return CommitAudited(
+        c, scope, [&](pqxx::work& tx) { return CreateOrganisation(tx, scope.network.id, in); },
+        [](const auto& o) {
+          return AuditedAs{"organisations.create", "organisation:" + std::to_string(o->id),
+                           json::serialize(json::object{{"slug", o->slug}})};
+        });
   });
   co_return JsonResponse(ctx.req, status::created, OrganisationToJson(ValueOrThrow(std::move(created))));
 }
@@ -110,19 +110,18 @@ Awaitable PatchHandler(App& app, http::RequestContext& ctx) {
   auto in = ValueOrThrow(
       NormaliseOrganisationInput(ReadOrganisationInput(JsonBody(ctx.req)), false, scope.network.default_language));
   auto updated = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    if (in.slug) {
-      auto current = GetOrganisation(tx, scope.network.id, id);
-      if (current.ok() && current->slug != *in.slug) {
-        if (auto s = NotNamedByPolicy(tx, scope.network.id, id, "slug"); !s.ok()) return Result<Organisation>(s.error());
+    auto update = [&](pqxx::work& tx) -> Result<Organisation> {
+      if (in.slug) {
+        auto current = GetOrganisation(tx, scope.network.id, id);
+        if (current.ok() && current->slug != *in.slug) {
+          if (auto s = NotNamedByPolicy(tx, scope.network.id, id, "slug"); !s.ok()) return s.error();
+        }
       }
-    }
-    auto o = UpdateOrganisation(tx, scope.network.id, id, in);
-    if (!o.ok()) return o;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.update",
-                "organisation:" + std::to_string(id));
-    tx.commit();
-    return o;
+      return UpdateOrganisation(tx, scope.network.id, id, in);
+    };
+    return CommitAudited(c, scope, update, [&](const auto&) {
+      return AuditedAs{"organisations.update", "organisation:" + std::to_string(id)};
+    });
   });
   co_return JsonResponse(ctx.req, status::ok, OrganisationToJson(ValueOrThrow(std::move(updated))));
 }
@@ -131,14 +130,13 @@ Awaitable DeleteHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageOrganisations);
   auto id = PathId(ctx, "id");
   auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    if (auto named = NotNamedByPolicy(tx, scope.network.id, id, "id"); !named.ok()) return named;
-    auto s = DeleteOrganisation(tx, scope.network.id, id);
-    if (!s.ok()) return s;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "organisations.delete",
-                "organisation:" + std::to_string(id));
-    tx.commit();
-    return s;
+    auto remove = [&](pqxx::work& tx) {
+      if (auto named = NotNamedByPolicy(tx, scope.network.id, id, "id"); !named.ok()) return named;
+      return DeleteOrganisation(tx, scope.network.id, id);
+    };
+    return CommitAudited(c, scope, remove, [&](const auto&) {
+      return AuditedAs{"organisations.delete", "organisation:" + std::to_string(id)};
+    });
   });
   ValueOrThrow(std::move(deleted));
   co_return EmptyResponse(ctx.req, status::no_content);

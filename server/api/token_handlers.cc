@@ -8,6 +8,7 @@
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/token_registry.h"
 #include "server/api/api_error.h"
+#include "server/api/audited_change.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
 #include "server/api/routes.h"
@@ -29,16 +30,17 @@ Awaitable CreateTokenHandler(App& app, http::RequestContext& ctx) {
   auto role = body.RequiredString("role");
   auto label = body.String("label").value_or("");
   auto organisation = body.String("organisation");
-  auto created = co_await app.db.Run([&](pqxx::connection& c) -> Result<NewTokenResult> {
-    pqxx::work tx(c);
-    auto r = CreateToken(tx, app.cipher, scope.network.id, role, label, organisation);
-    if (!r.ok()) return r;
-    json::object detail{{"role", role}};
-    if (organisation) detail["organisation"] = *organisation;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "tokens.create",
-                "token:" + std::to_string(r->id), json::serialize(detail));
-    tx.commit();
-    return r;
+  auto created = co_await app.db.Run([&](pqxx::connection& c) {
+    auto create = [&](pqxx::work& tx) {
+      return CreateToken(tx, app.cipher, scope.network.id, role, label, organisation);
+    };
+    return CommitAudited(
+        c, scope, create,
+        [&](const auto& r) {
+          json::object detail{{"role", role}};
+          if (organisation) detail["organisation"] = *organisation;
+          return AuditedAs{"tokens.create", "token:" + std::to_string(r->id), json::serialize(detail)};
+        });
   });
   auto token = ValueOrThrow(std::move(created));
   co_return JsonResponse(ctx.req, status::created, {{"id", token.id},
@@ -70,14 +72,10 @@ Awaitable ListTokensHandler(App& app, http::RequestContext& ctx) {
 Awaitable RevokeTokenHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageTokens);
   auto id = PathId(ctx, "id");
-  auto done = co_await app.db.Run([&](pqxx::connection& c) -> Status {
-    pqxx::work tx(c);
-    auto r = RevokeToken(tx, scope.network.id, id);
-    if (!r.ok()) return r;
-    RecordAudit(tx, scope.network.id, scope.caller.Actor(), "tokens.revoke",
-                "token:" + std::to_string(id));
-    tx.commit();
-    return r;
+  auto done = co_await app.db.Run([&](pqxx::connection& c) {
+    return CommitAudited(
+        c, scope, [&](pqxx::work& tx) { return RevokeToken(tx, scope.network.id, id); },
+        [&](const auto&) { return AuditedAs{"tokens.revoke", "token:" + std::to_string(id)}; });
   });
   ValueOrThrow(std::move(done));
   app.revoked.Add(id);  // its open streams end now

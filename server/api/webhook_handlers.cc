@@ -8,6 +8,7 @@
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/webhook_endpoint_store.h"
 #include "server/api/api_error.h"
+#include "server/api/audited_change.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
 #include "server/api/path_ids.h"
@@ -81,14 +82,13 @@ Awaitable CreateHandler(App& app, http::RequestContext& ctx) {
   auto in = ValueOrThrow(NormaliseWebhookInput(std::move(raw), rules));
   const WebhookEndpointStore store(app.cipher);
   auto created = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto w = store.Create(tx, s.webhook, in);
-    if (!w.ok()) return w;
-    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.create", Target(w->endpoint.id),
-                json::serialize(json::object{{"organisation", s.webhook.organisation_id},
-                                             {"events", ToJsonArray(in.events)}}));
-    tx.commit();
-    return w;
+    return CommitAudited(
+        c, s.scope, [&](pqxx::work& tx) { return store.Create(tx, s.webhook, in); },
+        [&](const auto& w) {
+          return AuditedAs{"webhooks.create", Target(w->endpoint.id),
+                           json::serialize(json::object{{"organisation", s.webhook.organisation_id},
+                                                        {"events", ToJsonArray(in.events)}})};
+        });
   });
   co_return JsonResponse(ctx.req, status::created, WithSecret(ValueOrThrow(std::move(created))));
 }
@@ -110,12 +110,9 @@ Awaitable DeleteHandler(App& app, http::RequestContext& ctx) {
   auto wid = PathId(ctx, "wid");
   const WebhookEndpointStore store(app.cipher);
   auto deleted = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto d = store.Delete(tx, s.webhook, wid);
-    if (!d.ok()) return d;
-    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.delete", Target(wid));
-    tx.commit();
-    return d;
+    return CommitAudited(
+        c, s.scope, [&](pqxx::work& tx) { return store.Delete(tx, s.webhook, wid); },
+        [&](const auto&) { return AuditedAs{"webhooks.delete", Target(wid)}; });
   });
   ValueOrThrow(std::move(deleted));
   co_return EmptyResponse(ctx.req, status::no_content);
@@ -126,12 +123,9 @@ Awaitable RotateHandler(App& app, http::RequestContext& ctx) {
   auto wid = PathId(ctx, "wid");
   const WebhookEndpointStore store(app.cipher);
   auto rotated = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto w = store.Rotate(tx, s.webhook, wid);
-    if (!w.ok()) return w;
-    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.rotate", Target(wid));
-    tx.commit();
-    return w;
+    return CommitAudited(
+        c, s.scope, [&](pqxx::work& tx) { return store.Rotate(tx, s.webhook, wid); },
+        [&](const auto&) { return AuditedAs{"webhooks.rotate", Target(wid)}; });
   });
   co_return JsonResponse(ctx.req, status::ok, WithSecret(ValueOrThrow(std::move(rotated))));
 }
@@ -163,13 +157,11 @@ Awaitable RetryHandler(App& app, http::RequestContext& ctx) {
   const auto now_ms = app.engine->clock().NowMs();
   const WebhookEndpointStore store(app.cipher);
   auto retried = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto d = store.Retry(tx, s.webhook, wid, delivery_id, now_ms);
-    if (!d.ok()) return d;
-    RecordAudit(tx, s.scope.network.id, s.scope.caller.Actor(), "webhooks.retry", Target(wid),
-                json::serialize(json::object{{"delivery", delivery_id}}));
-    tx.commit();
-    return d;
+    return CommitAudited(
+        c, s.scope, [&](pqxx::work& tx) { return store.Retry(tx, s.webhook, wid, delivery_id, now_ms); },
+        [&](const auto&) {
+          return AuditedAs{"webhooks.retry", Target(wid), json::serialize(json::object{{"delivery", delivery_id}})};
+        });
   });
   auto d = ValueOrThrow(std::move(retried));
   app.engine->WakeWebhooks();

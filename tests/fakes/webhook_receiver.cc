@@ -1,5 +1,7 @@
 #include "tests/fakes/webhook_receiver.h"
 
+#include <condition_variable>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sys/socket.h>
@@ -85,6 +87,9 @@ struct WebhookReceiver::State {
   std::vector<std::thread> connections;
   std::atomic<bool> stopping{false};
   int concurrent = 0, max_concurrent = 0;
+  int held = 0;
+  bool released = false;
+  std::condition_variable cv;  // a held answer waits on it for `released` or `stopping`
 };
 
 WebhookReceiver::WebhookReceiver() : state_(std::make_shared<State>()) {
@@ -109,7 +114,11 @@ WebhookReceiver::WebhookReceiver() : state_(std::make_shared<State>()) {
 }
 
 WebhookReceiver::~WebhookReceiver() {
-  state_->stopping = true;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->stopping = true;
+  }
+  state_->cv.notify_all();
   ::shutdown(state_->acceptor.native_handle(), SHUT_RDWR);
   boost::system::error_code ec;
   state_->acceptor.close(ec);
@@ -157,6 +166,19 @@ int WebhookReceiver::MaxConcurrent() const {
   return state_->max_concurrent;
 }
 
+int WebhookReceiver::Held() const {
+  std::lock_guard lock(state_->mu);
+  return state_->held;
+}
+
+void WebhookReceiver::Release() {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->released = true;
+  }
+  state_->cv.notify_all();
+}
+
 bool WebhookReceiver::Verify(const ReceivedWebhook& w) const {
   std::vector<std::string> secrets;
   {
@@ -196,7 +218,12 @@ void WebhookReceiver::Serve(int fd) {
       }
       state_->max_concurrent = std::max(state_->max_concurrent, ++state_->concurrent);
     }
-    if (answer.delay.count() > 0) std::this_thread::sleep_for(answer.delay);
+    if (answer.hold) {
+      std::unique_lock lock(state_->mu);
+      ++state_->held;
+      state_->cv.wait(lock, [this] { return state_->released || state_->stopping; });
+      --state_->held;
+    }
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     res.set(http::field::content_type, "text/plain");
     if (!answer.retry_after.empty()) res.set(http::field::retry_after, answer.retry_after);

@@ -4,14 +4,14 @@
 // 127.0.0.1 that records every request and checks its Standard Webhooks signature with an
 // implementation of its own (OpenSSL's HMAC-SHA256 and base64, not Tocsin's), so a test sees
 // whether a real receiver would accept what Tocsin sends. It answers as told: a status
-// (200, 500, 410, 429...), an optional Retry-After, an optional delay before answering (a slow
-// partner), scripted per request or as the default.
+// (200, 500, 410, 429...), an optional Retry-After, and optionally held unanswered until the test
+// releases it (a slow partner, without the test waiting on the clock), scripted per request or
+// as the default.
 //
 // Threading: every public method is thread-safe. The destructor closes the listener and every
 // connection and joins the threads.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -30,7 +30,7 @@ struct ReceivedWebhook {
 struct ReceiverAnswer {
   int status = 200;
   std::string retry_after;  // sent as Retry-After when not empty
-  std::chrono::milliseconds delay{0};
+  bool hold = false;  // answered only once Release() is called
 };
 
 class WebhookReceiver {
@@ -54,6 +54,10 @@ class WebhookReceiver {
   std::size_t Count() const;
   // The most requests it was answering at once.
   int MaxConcurrent() const;
+  // How many requests are held unanswered now (ReceiverAnswer::hold).
+  int Held() const;
+  // Answers every held request, and from now on holds none.
+  void Release();
 
  private:
   struct State;
