@@ -26,13 +26,25 @@ void Announce(EventHub& events, const Batch& batch) {
 }
 
 // Organisations learn of each going or cannot answer (never who gave it), in the answer's commit.
+// Whether any endpoint wants them is asked once for the batch's alerts, not once an answer.
 template <typename Inbound>
 void QueueAnswerEvents(pqxx::work& tx, const WebhookFanout& webhooks, const std::vector<Inbound>& inbound,
                        std::int64_t now_ms) {
+  auto counted = [](const auto& in) {
+    const auto& r = in.decision.record;
+    return r && (r->answer == "going" || r->answer == "cannot");
+  };
+  std::vector<std::int64_t> alerts;
+  for (const auto& in : inbound) {
+    if (counted(in)) alerts.push_back(in.decision.record->alert_id);
+  }
+  std::sort(alerts.begin(), alerts.end());
+  alerts.erase(std::unique(alerts.begin(), alerts.end()), alerts.end());
+  auto wanting = webhooks.Wanting(tx, alerts, "answer.recorded");
   for (const auto& in : inbound) {
     const auto& r = in.decision.record;
-    if (!r || (r->answer != "going" && r->answer != "cannot")) continue;
-    webhooks.Queue(tx, r->network_id, r->alert_id, "answer.recorded", {{"answer", r->answer}}, now_ms);
+    if (!counted(in) || !wanting.count(r->alert_id)) continue;
+    webhooks.QueueWanted(tx, r->network_id, r->alert_id, "answer.recorded", {{"answer", r->answer}}, now_ms);
   }
 }
 

@@ -201,9 +201,21 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
 
 std::chrono::nanoseconds Dispatcher::SendReady() {
   std::chrono::nanoseconds wait = options_.poll_interval;
-  for (auto& [network_id, q] : networks_) {
-    while (!q.ready.empty() && in_flight_ < options_.max_in_flight) {
-      auto& job = q.ready.front();
+  // Round robin by network, one message each in turn, starting after the network served last:
+  // the in-flight cap is the account's, and one network's large alert must not hold back
+  // another network's first message. A network whose next message cannot go yet (its senders'
+  // rate) sits out until the next call.
+  std::vector<std::pair<std::int64_t, NetworkQueue*>> turn;
+  for (auto it = networks_.upper_bound(served_last_); it != networks_.end(); ++it) turn.emplace_back(it->first, &it->second);
+  for (auto it = networks_.begin(); it != networks_.end() && it->first <= served_last_; ++it) {
+    turn.emplace_back(it->first, &it->second);
+  }
+  while (in_flight_ < options_.max_in_flight) {
+    bool sent_any = false;
+    for (auto& [network_id, q] : turn) {
+      if (in_flight_ >= options_.max_in_flight) break;
+      if (q == nullptr || q->ready.empty()) continue;
+      auto& job = q->ready.front();
       // The texts move into the message (and back if it cannot go yet): no copy per send.
       OutboundMessage m{job.delivery_id, network_id, std::move(job.to), std::move(job.body), job.segments,
                         job.validity_seconds};
@@ -216,12 +228,16 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
         job.to = std::move(m.to);
         job.body = std::move(m.body);
         wait = std::min(wait, *later);
-        break;
+        q = nullptr;  // sits out the rest of this call
+        continue;
       }
-      q.ready.pop_front();
+      q->ready.pop_front();
       ++in_flight_;
       ++stats_.sent;
+      served_last_ = network_id;
+      sent_any = true;
     }
+    if (!sent_any) break;
   }
   return wait;
 }

@@ -4,7 +4,9 @@
 // PostgreSQL per network (queued -> sending, FOR UPDATE SKIP LOCKED), each is handed to the
 // Channel its row names (the channel paces its senders), and the outcome goes to the
 // DeliveryWriter (group commit). The backlog stays in PostgreSQL: only about two seconds of
-// each network's sending rate is claimed at a time.
+// each network's sending rate is claimed at a time. Networks take turns, one message each, for
+// the account's in-flight cap (max_in_flight): a 100,000-member alert in one network delays
+// another network's first message by one turn, not by its backlog.
 //
 // Ownership and threading: owned by the Engine; a Dispatcher owns its writer and runs on the
 // engine's executor (one thread); all its state is touched only there. Wake(), WakeAll() and
@@ -160,6 +162,7 @@ class Dispatcher {
   // Alerts whose end is committing (HoldAlertNow): their set-aside jobs, by network.
   std::map<std::int64_t, std::vector<std::pair<std::int64_t, Job>>> held_;
   int in_flight_ = 0;
+  std::int64_t served_last_ = 0;  // the network SendReady sent for last (round robin)
   bool draining_ = false;
   bool sleeping_ = false;
   std::chrono::steady_clock::time_point sleep_until_{};  // while sleeping_

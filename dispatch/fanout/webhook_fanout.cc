@@ -24,19 +24,44 @@ std::int64_t WebhookFanout::Reach(pqxx::work& tx, const Network& net, std::int64
   r.alert_kind = alert->kind;
   r.alert_areas = alert->areas;
   auto reached = ReachOrganisations(tx, r);
-  if (reached.empty()) return 0;
+  if (reached.empty() || !WebhookWanted(tx, alert_id, "alert.raised", reached)) return 0;
   return QueueFor(tx, net, alert.value(), "alert.raised", {}, now_ms, reached);
 }
 
 std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
                                   json::object fields, std::int64_t now_ms) const {
+  if (!WebhookWanted(tx, alert.id, type)) return 0;
   return QueueFor(tx, net, alert, type, std::move(fields), now_ms, std::nullopt);
+}
+
+std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& type,
+                                  json::object fields, std::int64_t now_ms) const {
+  if (!WebhookWanted(tx, alert_id, type)) return 0;
+  return QueueWanted(tx, net, alert_id, type, std::move(fields), now_ms);
+}
+
+std::int64_t WebhookFanout::QueueWanted(pqxx::work& tx, const Network& net, std::int64_t alert_id,
+                                        const std::string& type, json::object fields, std::int64_t now_ms) const {
+  auto alert = alerts_.Get(tx, net.id, alert_id);
+  if (!alert.ok()) return 0;
+  return QueueFor(tx, net, alert.value(), type, std::move(fields), now_ms, std::nullopt);
+}
+
+std::unordered_set<std::int64_t> WebhookFanout::Wanting(pqxx::work& tx, const std::vector<std::int64_t>& alert_ids,
+                                                        const std::string& type) const {
+  return AlertsWantingWebhook(tx, alert_ids, type);
+}
+
+std::int64_t WebhookFanout::QueueWanted(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id,
+                                        const std::string& type, json::object fields, std::int64_t now_ms) const {
+  auto net = FindNetworkById(tx, network_id);
+  if (!net) return 0;
+  return QueueWanted(tx, *net, alert_id, type, std::move(fields), now_ms);
 }
 
 std::int64_t WebhookFanout::QueueFor(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
                                      json::object fields, std::int64_t now_ms,
                                      const std::optional<std::vector<std::int64_t>>& only) const {
-  if (!WebhookWanted(tx, alert.id, type, only)) return 0;
   json::object data{{"network", net.slug}, {"alert", AlertJson(alert)}};
   for (auto& kv : fields) data[kv.key()] = std::move(kv.value());
   json::object body{{"type", type}, {"timestamp", Rfc3339Utc(now_ms)}, {"data", std::move(data)}};
@@ -48,22 +73,6 @@ std::int64_t WebhookFanout::QueueFor(pqxx::work& tx, const Network& net, const A
   e.body_sealed = cipher_.Seal(json::serialize(body), places::WebhookBody(net.id, e.message_id));
   e.now_ms = now_ms;
   return QueueWebhookEvent(tx, e, only);
-}
-
-std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& type,
-                                  json::object fields, std::int64_t now_ms) const {
-  if (!WebhookWanted(tx, alert_id, type)) return 0;
-  auto alert = alerts_.Get(tx, net.id, alert_id);
-  if (!alert.ok()) return 0;
-  return Queue(tx, net, alert.value(), type, std::move(fields), now_ms);
-}
-
-std::int64_t WebhookFanout::Queue(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id,
-                                  const std::string& type, json::object fields, std::int64_t now_ms) const {
-  if (!WebhookWanted(tx, alert_id, type)) return 0;
-  auto net = FindNetworkById(tx, network_id);
-  if (!net) return 0;
-  return Queue(tx, *net, alert_id, type, std::move(fields), now_ms);
 }
 
 }  // namespace tocsin

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -52,12 +53,19 @@ class WebhookFanout {
   // The same for an alert known by id (loaded only when an endpoint wants the event).
   std::int64_t Queue(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& type,
                      boost::json::object fields, std::int64_t now_ms) const;
-  // The same when only the network's id is at hand (answers).
-  std::int64_t Queue(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id, const std::string& type,
-                     boost::json::object fields, std::int64_t now_ms) const;
+
+  // For a batch (answers): which of `alert_ids` have an endpoint wanting `type`, in one
+  // statement; then QueueWanted for each event about one of them (no check of its own).
+  std::unordered_set<std::int64_t> Wanting(pqxx::work& tx, const std::vector<std::int64_t>& alert_ids,
+                                           const std::string& type) const;
+  std::int64_t QueueWanted(pqxx::work& tx, std::int64_t network_id, std::int64_t alert_id, const std::string& type,
+                           boost::json::object fields, std::int64_t now_ms) const;
 
  private:
-  // Renders and queues for the organisations `only`, or the alert's audience.
+  std::int64_t QueueWanted(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& type,
+                           boost::json::object fields, std::int64_t now_ms) const;
+  // Renders and queues for the organisations `only`, or the alert's audience (wanted: checked
+  // by the caller).
   std::int64_t QueueFor(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
                         boost::json::object fields, std::int64_t now_ms,
                         const std::optional<std::vector<std::int64_t>>& only) const;

@@ -7,13 +7,16 @@
 namespace tocsin {
 namespace {
 
-// $1 alert, $2 event type, $3 only these organisations (NULL: the alert's audience).
-#define TOCSIN_WANTING                                                                          \
+// The endpoints of alert(s) `a` (chosen by ALERTS) that want event type $2, of the
+// organisations $3 (NULL: those of the alert's audience).
+#define TOCSIN_WANTING_OF(ALERTS)                                                               \
   " FROM webhook_endpoints e JOIN organisations o ON o.id = e.organisation_id"                  \
-  " JOIN alerts a ON a.id = $1 AND a.network_id = e.network_id"                                \
+  " JOIN alerts a ON " ALERTS " AND a.network_id = e.network_id"                               \
   " WHERE e.state = 'active' AND $2 = ANY(e.events) AND CASE WHEN $3::bigint[] IS NULL"         \
-  "  THEN EXISTS (SELECT 1 FROM alert_organisations ao WHERE ao.alert_id = $1"                  \
+  "  THEN EXISTS (SELECT 1 FROM alert_organisations ao WHERE ao.alert_id = a.id"                \
   "   AND ao.organisation_id = o.id) ELSE o.id = ANY($3::bigint[]) END"
+// $1 one alert.
+#define TOCSIN_WANTING TOCSIN_WANTING_OF("a.id = $1")
 
 constexpr const char* kQueue =
     "INSERT INTO deliveries (alert_id, network_id, channel, language, segments, endpoint_id, event_type,"
@@ -21,8 +24,11 @@ constexpr const char* kQueue =
     " SELECT $1, e.network_id, 'webhook', o.language, 1, e.id, $2, $4, $5, to_timestamp($6::float8 / 1000)"
     TOCSIN_WANTING " ORDER BY e.id";
 constexpr const char* kWanted = "SELECT 1" TOCSIN_WANTING " LIMIT 1";
+// $1 several alerts: those of them for which some endpoint wants the event.
+constexpr const char* kAlertsWanting = "SELECT DISTINCT a.id" TOCSIN_WANTING_OF("a.id = ANY($1::bigint[])");
 
 #undef TOCSIN_WANTING
+#undef TOCSIN_WANTING_OF
 
 // $5: every matching organisation; else those of the slugs $4.
 constexpr const char* kReach =
@@ -76,6 +82,18 @@ std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e,
 bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t alert_id, const std::string& type,
                    const std::optional<std::vector<std::int64_t>>& only) {
   return !tx.exec_params(kWanted, alert_id, type, OrgArray(only)).empty();
+}
+
+std::unordered_set<std::int64_t> AlertsWantingWebhook(pqxx::transaction_base& tx,
+                                                      const std::vector<std::int64_t>& alert_ids,
+                                                      const std::string& type) {
+  std::unordered_set<std::int64_t> out;
+  if (alert_ids.empty()) return out;
+  std::optional<std::string> audience;  // NULL: each alert's own audience
+  for (const auto& r : tx.exec_params(kAlertsWanting, ToPgArray(alert_ids), type, audience)) {
+    out.insert(r[0].as<std::int64_t>());
+  }
+  return out;
 }
 
 std::vector<ClaimedWebhook> ClaimWebhookDeliveries(pqxx::work& tx, std::int64_t now_ms, long long limit,

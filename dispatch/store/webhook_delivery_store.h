@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -51,6 +52,11 @@ std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e,
 // Whether QueueWebhookEvent would queue anything (rendering is skipped when not).
 bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t alert_id, const std::string& type,
                    const std::optional<std::vector<std::int64_t>>& only = std::nullopt);
+// Of `alert_ids`, those for which some endpoint of their audience wants events of `type` (one
+// statement for a batch of answers).
+std::unordered_set<std::int64_t> AlertsWantingWebhook(pqxx::transaction_base& tx,
+                                                      const std::vector<std::int64_t>& alert_ids,
+                                                      const std::string& type);
 
 // A webhook delivery claimed for sending (queued -> sending).
 struct ClaimedWebhook {

@@ -9,6 +9,8 @@
 //   - server CPU seconds per 1,000 deliveries (utime + stime from /proc), peak RSS (VmHWM);
 //   - database transactions per delivery (pg_stat_database; each is BEGIN, 1-3 statements,
 //     COMMIT on one connection).
+// Then two networks at once: a 10-member alert raised in a second network while the first
+// network's 100,000-member alert is sending: 201 -> the small network's first provider request.
 // Then the rate scenario: 5 sender numbers at 10 segments/s each against a fake that enforces
 // the same rate per From: the measured rate and the fake's count of violations.
 #define CATCH_CONFIG_RUNNER
@@ -61,12 +63,18 @@ std::string Config(const FakeTwilio& fake) {
          "[log]\nlevel = \"info\"\n";
 }
 
-void FanOut(int members) {
+// The fake for fan-out: the bench network's numbers and `more`, no rate limit, 1 ms latency.
+FakeTwilioConfig UnlimitedFake(std::vector<std::string> more = {}) {
   FakeTwilioConfig fc;
   fc.numbers = kNumbers;
+  fc.numbers.insert(fc.numbers.end(), more.begin(), more.end());
   fc.threads = 1;
   fc.segments_per_second = 0;
-  FakeTwilio fake(fc);
+  return fc;
+}
+
+void FanOut(int members) {
+  FakeTwilio fake(UnlimitedFake());
   fake.SetLatency(1ms);
   TestDatabase db;
   TocsindProcess server(db, Config(fake));
@@ -117,6 +125,67 @@ void FanOut(int members) {
   std::fflush(stdout);
 }
 
+// A second network (one number of its own) with `members` members, and a coordinator's client.
+HttpClient CreateSmallNetwork(const TocsindProcess& server, const TestDatabase& db, const std::string& number,
+                              int members) {
+  auto admin = server.Admin();
+  auto r = admin.Post("/v1/networks", R"({"name":"Small","slug":"small","numbers":[{"number":")" + number +
+                                          R"(","segments_per_second":10000}]})");
+  REQUIRE(r.status == 201);
+  auto t = admin.Post("/v1/networks/small/tokens", R"({"role":"coordinator"})");
+  LoadMembers(db, server.data_key(), "small", members);
+  return server.Client(std::string(t.Json().as_object().at("token").as_string()));
+}
+
+void TwoNetworks() {
+  const std::string small_number = "+447700900099";
+  constexpr int kLarge = 100000, kSmall = 10;
+  FakeTwilio fake(UnlimitedFake({small_number}));
+  fake.SetLatency(1ms);
+  TestDatabase db;
+  TocsindProcess server(db, Config(fake));
+  server.Start();
+  auto large = CreateBenchNetwork(server, 10000);
+  LoadMembers(db, server.data_key(), "bench", kLarge);
+  auto small = CreateSmallNetwork(server, db, small_number, kSmall);
+
+  REQUIRE(large.Post("/v1/networks/bench/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})")
+              .status == 201);
+  auto began = std::chrono::steady_clock::now();
+  while (fake.Stats().accepted < 5000) {  // the large alert is sending at full speed
+    std::this_thread::sleep_for(5ms);
+    REQUIRE(std::chrono::steady_clock::now() - began < 120s);
+  }
+  auto r = small.Post("/v1/networks/small/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  auto accepted_at = std::chrono::system_clock::now();
+  REQUIRE(r.status == 201);
+  auto small_sent = [&] {
+    auto by_from = fake.Stats().accepted_by_from;
+    auto it = by_from.find(small_number);
+    return it == by_from.end() ? 0ULL : static_cast<unsigned long long>(it->second);
+  };
+  while (small_sent() < kSmall) {
+    std::this_thread::sleep_for(1ms);
+    REQUIRE(std::chrono::steady_clock::now() - began < 300s);
+  }
+  auto messages = fake.Messages();
+  auto first = std::chrono::system_clock::time_point::max(), last = std::chrono::system_clock::time_point::min();
+  for (const auto& m : messages) {
+    if (m.from != small_number) continue;
+    first = std::min(first, m.received_at);
+    last = std::max(last, m.received_at);
+  }
+  std::size_t large_meanwhile = 0;
+  for (const auto& m : messages) large_meanwhile += m.from != small_number && m.received_at >= accepted_at && m.received_at < first;
+  using ms = std::chrono::duration<double, std::milli>;
+  std::printf("two networks: a %d-member alert raised while a %d-member alert of another network sends\n", kSmall,
+              kLarge);
+  std::printf("  small alert accepted -> its first provider request: %.1f ms (all %d: %.1f ms)\n",
+              ms(first - accepted_at).count(), kSmall, ms(last - accepted_at).count());
+  std::printf("  the large alert's requests meanwhile:              %zu\n", large_meanwhile);
+  std::fflush(stdout);
+}
+
 void Rate() {
   FakeTwilioConfig fc;
   fc.numbers = kNumbers;
@@ -163,6 +232,8 @@ TEST_CASE("bench: fan-out", "[.bench][fanout]") {
   FanOut(10000);
   FanOut(100000);
 }
+
+TEST_CASE("bench: two networks", "[.bench][fanout][fairness]") { TwoNetworks(); }
 
 TEST_CASE("bench: rate", "[.bench][rate]") { Rate(); }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmarks, as one command: builds (Release with debug info), starts a throwaway
 # PostgreSQL (fsync on: durable means durable), and prints the figures of
-#   fanout_bench   fan-out to 10,000 and 100,000 members; 5 numbers x 10 segments/s rate
+#   fanout_bench   fan-out to 10,000 and 100,000 members; two networks at once (a small alert
+#                  raised while a large one sends: time to its first SMS); 5 numbers x 10
+#                  segments/s rate
 #   answers_bench  signed replies to an alert of 100,000 members: answers/s, latency to durable
 #   timer_bench    1,000,000 pending escalation deadlines: memory, add/cancel, lateness
 #   email_bench    1,000 alert emails through the email channel to the fake SMTP relay: emails/s,

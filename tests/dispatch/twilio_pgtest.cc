@@ -237,3 +237,50 @@ TEST_CASE("twilio: nothing of a cancelled alert leaves after the cancel's 200 bu
   CHECK(cancels == alert_total);
   CHECK(Count(db, "seq = 0 AND state = 'cancelled'") == std::to_string(members - alert_total));
 }
+
+TEST_CASE("twilio: one network's large alert does not hold back another network's first messages",
+          "[pg][twilio][fairness]") {
+  const std::string other_number = "+447700900003";
+  FakeTwilioConfig cfg;
+  cfg.numbers = kSenders;
+  cfg.numbers.push_back(other_number);
+  cfg.threads = 2;
+  cfg.segments_per_second = 0;
+  FakeTwilio fake(cfg);
+  fake.SetLatency(5ms);
+  TestDatabase db;
+  TocsindProcess server(db, TwilioToml(fake, 2));  // the account's cap: 2 requests in flight
+  server.Start();
+  auto c = SetUpNetwork(server, 1000, 600);  // claimed whole within a few claims: a deep queue
+  auto admin = server.Admin();
+  REQUIRE(admin.Post("/v1/networks", R"({"name":"Other","slug":"other","numbers":[")" + other_number + R"("]})")
+              .status == 201);
+  auto t = admin.Post("/v1/networks/other/tokens", R"({"role":"coordinator"})");
+  auto other = server.Client(std::string(t.Json().as_object().at("token").as_string()));
+  REQUIRE(other.Post("/v1/networks/other/members/import", "phone,areas\n+447700910001,SE15\n+447700910002,SE15\n",
+                     "text/csv")
+              .status == 200);
+
+  Raise(c);
+  Eventually([&] { return fake.Stats().accepted >= 20; }, "the large fan-out under way");
+  auto r = other.Post("/v1/networks/other/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  REQUIRE(r.status == 201);
+  auto raised = std::chrono::system_clock::now();
+  Eventually([&] { return fake.Stats().accepted_by_from[other_number] == 2; }, "the other network's alert sent");
+  auto messages = fake.Messages();
+  auto first_other = std::chrono::system_clock::time_point::max();
+  for (const auto& m : messages) {
+    if (m.from == other_number) first_other = std::min(first_other, m.received_at);
+  }
+  int large_before = 0, large_total = 0;
+  for (const auto& m : messages) {
+    if (m.from == other_number) continue;
+    ++large_total;
+    large_before += m.received_at >= raised && m.received_at < first_other;
+  }
+  INFO("the large alert's requests between the small alert's 201 and its first request: " << large_before);
+  // Taking turns, the small network waits for its claim and a turn or two, not for the backlog
+  // the large one had claimed (hundreds of messages at 2 in flight).
+  CHECK(large_before < 100);
+  CHECK(large_total < 600);  // the large alert was still sending when the small one went
+}
