@@ -109,7 +109,7 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
   }
   if (!alert_ids.empty()) {
     auto ids = ToPgArray(std::vector<std::int64_t>(alert_ids.begin(), alert_ids.end()));
-    for (const auto& r : tx.exec_params(kLockAlerts, ids)) {
+    for (const auto& r : ExecPrepared(tx, "lock_batch_alerts", kLockAlerts, ids)) {
       if (r[1].as<bool>()) ended.insert(r[0].as<std::int64_t>());
     }
   }
@@ -137,9 +137,9 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
     if (t.opt_out_member) opt_outs.push_back(std::to_string(*t.opt_out_member));
     if (after_end && reached) late.push_back(std::to_string(t.delivery_id));
   }
-  tx.exec_params(kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders), ToPgArray(providers),
-                 ToPgArray(codes), ToPgArray(messages), ToPgArray(delays), static_cast<double>(now_ms),
-                 ToPgArray(retry_at), ToPgArray(statuses), ToPgArray(latencies));
+  ExecPrepared(tx, "apply_transitions", kApply, ToPgArray(ids), ToPgArray(states), ToPgArray(senders),
+               ToPgArray(providers), ToPgArray(codes), ToPgArray(messages), ToPgArray(delays),
+               static_cast<double>(now_ms), ToPgArray(retry_at), ToPgArray(statuses), ToPgArray(latencies));
   if (!disable.empty()) tx.exec_params(kDisableEndpoints, ToPgArray(disable));
   if (!new_ids.empty()) tx.exec_params(kApplyEarly, ToPgArray(new_ids));
   if (!opt_outs.empty()) tx.exec_params(kOptOut, ToPgArray(opt_outs));
@@ -159,7 +159,7 @@ std::vector<std::string> InsertResponses(pqxx::work& tx, const std::vector<Respo
     texts.push_back(r.text_sealed ? std::optional<std::string>(ToHex(*r.text_sealed)) : std::nullopt);
     sids.push_back(r.provider_id);
   }
-  for (const auto& r : tx.exec_params(kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members),
+  for (const auto& r : ExecPrepared(tx, "insert_responses", kInsertResponses, ToPgArray(alerts), ToPgArray(networks), ToPgArray(members),
                                       ToPgArray(answers), ToPgArray(texts), ToPgArray(sids))) {
     if (!r[0].is_null()) inserted.push_back(r[0].as<std::string>());
   }

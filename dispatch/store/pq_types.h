@@ -20,6 +20,14 @@ std::string ToPgArray(const std::vector<std::optional<std::string>>& items);
 std::string ToPgArray(const std::vector<std::int64_t>& items);
 // Reads a text[] field (NULL reads as empty).
 std::vector<std::string> FromPgArray(const pqxx::field& f);
+// Runs `sql` as the statement prepared under `name` on this connection (declared here on first
+// use; parsed and planned once a connection instead of every time): for statements that run
+// once a batch on the hot paths. `name` must always come with the same `sql`.
+template <typename... Args>
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const char* name, const char* sql, Args&&... args) {
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
 // A bytea parameter.
 inline pqxx::binarystring Bytea(const std::string& bytes) { return pqxx::binarystring(bytes); }
 // Reads a bytea field (NULL reads as nullopt).

@@ -53,7 +53,7 @@ std::vector<std::optional<SenderLookup>> LookupSenders(
   std::vector<std::string> numbers, hashes;
   for (const auto& sms : batch) numbers.push_back(sms.to);
   std::unordered_map<std::string, std::int64_t> network_of;
-  for (const auto& r : tx.exec_params(kNetworksOfNumbers, ToPgArray(numbers))) {
+  for (const auto& r : ExecPrepared(tx, "networks_of_numbers", kNetworksOfNumbers, ToPgArray(numbers))) {
     network_of.emplace(r[0].as<std::string>(), r[1].as<std::int64_t>());
   }
   for (const auto& sms : batch) {
@@ -62,7 +62,8 @@ std::vector<std::optional<SenderLookup>> LookupSenders(
     hashes.push_back(network == network_of.end() ? "" : ToHex(cipher.LookupHash(network->second, sms.from)));
   }
   std::vector<std::optional<SenderLookup>> out(batch.size());
-  for (const auto& r : tx.exec_params(kLookup, ToPgArray(numbers), ToPgArray(hashes), ToPgArray(named_codes))) {
+  for (const auto& r : ExecPrepared(tx, "lookup_senders", kLookup, ToPgArray(numbers), ToPgArray(hashes),
+                                          ToPgArray(named_codes))) {
     SenderLookup who;
     who.network_id = r[1].as<std::int64_t>();
     who.network = r[2].as<std::string>();

@@ -1,5 +1,7 @@
 #include "dispatch/store/status_store.h"
 
+#include "dispatch/store/pq_types.h"
+
 namespace tocsin {
 namespace {
 
@@ -29,7 +31,7 @@ std::string DeliveryStateFor(const std::string& twilio_status) {
 std::vector<StatusApplied> ApplyStatusCallback(pqxx::work& tx, const std::string& sid, const std::string& state,
                                                const std::optional<std::string>& error_code, std::int64_t now_ms) {
   std::vector<StatusApplied> out;
-  auto rows = tx.exec_params(kApplyStatus, sid, state, error_code, static_cast<double>(now_ms));
+  auto rows = ExecPrepared(tx, "apply_status", kApplyStatus, sid, state, error_code, static_cast<double>(now_ms));
   for (const auto& r : rows) {
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
   }

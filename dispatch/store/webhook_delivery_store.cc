@@ -90,7 +90,7 @@ std::unordered_set<std::int64_t> AlertsWantingWebhook(pqxx::transaction_base& tx
   std::unordered_set<std::int64_t> out;
   if (alert_ids.empty()) return out;
   std::optional<std::string> audience;  // NULL: each alert's own audience
-  for (const auto& r : tx.exec_params(kAlertsWanting, ToPgArray(alert_ids), type, audience)) {
+  for (const auto& r : ExecPrepared(tx, "alerts_wanting_webhook", kAlertsWanting, ToPgArray(alert_ids), type, audience)) {
     out.insert(r[0].as<std::int64_t>());
   }
   return out;
