@@ -5,14 +5,40 @@
 # run prints a fresh coordinator token. The server runs in the foreground (Ctrl-C stops it);
 # the PostgreSQL cluster keeps running: stop it with `deploy/pg.sh stop .data/pg`.
 #
+# --demo also runs, beside tocsind, a local webhook receiver (build/tests/webhook_receiver_server:
+# prints each delivery it gets and whether its signature verifies) and a local mail sink (the
+# fake SMTP relay: prints each email's subject and first lines, saves it in .data/demo/mail/),
+# points tocsind's [email] at the sink, allows loopback http webhook targets (this demo only),
+# and creates the organisation "Demo Law Centre" (kinds detention, removal) with a webhook to the
+# receiver (a fresh one, and a fresh secret, on every run) and an email contact point (skipped
+# with a notice while the server has no organisation emails). Everything it starts is stopped
+# when the quickstart exits; PostgreSQL keeps running as without --demo. See
+# deploy/quickstart_demo.sh.
+#
 # Options (environment):
 #   TOCSIN_PORT=8080       HTTP port of tocsind (listens on 127.0.0.1 only)
 #   TOCSIN_PG_PORT=54329   port of the private PostgreSQL cluster (127.0.0.1 only)
 #   JOBS=N                 build parallelism (see deploy/build.sh)
 #   TOCSIN_TIME_SCALE=60   demos: every escalation wait runs that many times faster (tocsind reads it)
+#   TOCSIN_DEMO_WEBHOOK_PORT=8081, TOCSIN_DEMO_SMTP_PORT=2525   --demo: the receiver's and the sink's
 set -euo pipefail
 
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+DEMO=0
+for arg in "$@"; do
+  case $arg in
+    --demo) DEMO=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "quickstart: unknown argument '$arg' (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 HTTP_PORT=${TOCSIN_PORT:-8080}
 PG_PORT=${TOCSIN_PG_PORT:-54329}
@@ -27,8 +53,14 @@ banner() { printf '==> %s\n' "$*"; }
 die() { echo "quickstart: $*" >&2; exit 1; }
 
 [[ $HTTP_PORT =~ ^[0-9]+$ ]] || die "bad TOCSIN_PORT: $HTTP_PORT"
-if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if listening "$HTTP_PORT"; then
   die "something already listens on 127.0.0.1:$HTTP_PORT (another tocsind?); choose a port with TOCSIN_PORT=..."
+fi
+if ((DEMO)); then
+  # shellcheck source=deploy/quickstart_demo.sh
+  . deploy/quickstart_demo.sh
+  demo_check_ports
 fi
 
 banner "Installing dependencies (deploy/install_deps.sh)"
@@ -110,6 +142,7 @@ url = "$DB_URL"
 [sms]
 provider = "sandbox"
 EOF
+  if ((DEMO)); then demo_config >>"$CONFIG.tmp"; fi
 )
 mv -f "$CONFIG.tmp" "$CONFIG"
 
@@ -123,6 +156,11 @@ tocsind members import --network demo deploy/demo_members.csv
 TOKEN=$(tocsind token create --network demo --role coordinator --label quickstart)
 [[ -n $TOKEN && $TOKEN != *[[:space:]]* ]] ||
   die "'tocsind token create' should print only the token on stdout, got: '$TOKEN'"
+
+if ((DEMO)); then
+  demo_run  # runs tocsind until it exits or Ctrl-C, then stops what the demo started
+  exit
+fi
 
 cat <<EOF
 

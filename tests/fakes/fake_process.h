@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -30,6 +31,26 @@ inline long NumberFlag(const char* text, const char* flag, void (*usage)(const c
     std::exit(2);
   }
   return value;
+}
+
+// The value of the flag at argv[i]: the next argument (i moves to it); `usage` (which exits)
+// when there is none.
+inline const char* FlagValue(int argc, char** argv, int& i, void (*usage)(const char* why)) {
+  if (i + 1 >= argc) {
+    usage((std::string("missing value for ") + argv[i]).c_str());
+    std::exit(2);
+  }
+  return argv[++i];
+}
+
+// The value of --port: 0 to 65535; `usage` (which exits) otherwise.
+inline std::uint16_t PortFlag(const char* text, void (*usage)(const char* why)) {
+  const long port = NumberFlag(text, "--port", usage);
+  if (port > 65535) {
+    usage("bad value for --port");
+    std::exit(2);
+  }
+  return static_cast<std::uint16_t>(port);
 }
 
 // Blocks SIGINT and SIGTERM. Call before any thread starts, so every thread inherits the mask

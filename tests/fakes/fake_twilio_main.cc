@@ -60,14 +60,9 @@ int main(int argc, char** argv) {
 
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) Usage((std::string("missing value for ") + argv[i]).c_str());
-      return argv[++i];
-    };
+    auto value = [&] { return tocsin::fake::FlagValue(argc, argv, i, Usage); };
     if (arg == "--port") {
-      const long port = Number(value(), "--port");
-      if (port > 65535) Usage("bad value for --port");
-      config.port = static_cast<std::uint16_t>(port);
+      config.port = tocsin::fake::PortFlag(value(), Usage);
     } else if (arg == "--sid") {
       config.account_sid = value();
     } else if (arg == "--token") {

@@ -92,8 +92,9 @@ struct WebhookReceiver::State {
   std::condition_variable cv;  // a held answer waits on it for `released` or `stopping`
 };
 
-WebhookReceiver::WebhookReceiver() : state_(std::make_shared<State>()) {
-  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+WebhookReceiver::WebhookReceiver(ReceiverOptions options)
+    : options_(std::move(options)), state_(std::make_shared<State>()) {
+  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), options_.port);
   state_->acceptor.open(ep.protocol());
   state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   state_->acceptor.bind(ep);
@@ -181,10 +182,16 @@ void WebhookReceiver::Release() {
 
 bool WebhookReceiver::Verify(const ReceivedWebhook& w) const {
   std::vector<std::string> secrets;
-  {
+  if (options_.secrets) {
+    secrets = options_.secrets();
+  } else {
     std::lock_guard lock(state_->mu);
     secrets = state_->secrets;
   }
+  return ReceiverVerifies(secrets, w);
+}
+
+bool ReceiverVerifies(const std::vector<std::string>& secrets, const ReceivedWebhook& w) {
   long long ts = std::atoll(w.timestamp.c_str());
   long long now = std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
@@ -204,7 +211,7 @@ void WebhookReceiver::Serve(int fd) {
     if (ec) break;
     ReceivedWebhook w{std::string(req.target()), std::string(req["webhook-id"]),
                       std::string(req["webhook-timestamp"]), std::string(req["webhook-signature"]), req.body(),
-                      false};
+                      false, std::chrono::system_clock::now()};
     w.verified = Verify(w);
     ReceiverAnswer answer;
     {
@@ -218,12 +225,18 @@ void WebhookReceiver::Serve(int fd) {
       }
       state_->max_concurrent = std::max(state_->max_concurrent, ++state_->concurrent);
     }
+    if (options_.reject_unverified && !w.verified) {
+      answer = ReceiverAnswer{};
+      answer.status = 401;
+    }
+    if (options_.on_received) options_.on_received(w);
     if (answer.hold) {
       std::unique_lock lock(state_->mu);
       ++state_->held;
       state_->cv.wait(lock, [this] { return state_->released || state_->stopping; });
       --state_->held;
     }
+    if (answer.latency.count() > 0) std::this_thread::sleep_for(answer.latency);
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     res.set(http::field::content_type, "text/plain");
     if (!answer.retry_after.empty()) res.set(http::field::retry_after, answer.retry_after);
