@@ -71,6 +71,10 @@ asio::awaitable<void> WebhookSender::Claim() {
     tx.commit();
     return out;
   });
+  std::map<std::int64_t, int> per_claimed;
+  for (const auto& r : rows) ++per_claimed[r.endpoint_id];
+  more_due_ = static_cast<long long>(rows.size()) >= room;
+  for (const auto& [endpoint, n] : per_claimed) more_due_ = more_due_ || n >= per_endpoint;
   for (auto& r : rows) {
     auto url = cipher_.Open(r.url_enc, places::EndpointUrl(r.network_id, r.endpoint_id));
     auto body = cipher_.Open(r.body_enc, places::WebhookBody(r.network_id, r.message_id));

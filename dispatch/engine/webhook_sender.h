@@ -91,6 +91,9 @@ class WebhookSender {
   std::map<std::int64_t, std::deque<Job>> queues_;  // by endpoint
   int in_flight_ = 0;
   bool woken_ = false;
+  // The last claim filled some endpoint's share (or all the room): more may be due, so an
+  // endpoint whose queue runs low claims again at once rather than at the next poll.
+  bool more_due_ = false;
   bool draining_ = false;
   std::function<void()> drained_;
 };

@@ -83,7 +83,14 @@ void WebhookSender::OnOutcome(std::int64_t endpoint_id, std::int64_t delivery_id
       queues_.erase(q);
     }
   }
-  if (!draining_) SendReady();
+  if (draining_) return;
+  SendReady();
+  auto q = queues_.find(endpoint_id);
+  auto left = q == queues_.end() ? 0 : static_cast<int>(q->second.size());
+  if (more_due_ && left * 2 <= options_.per_endpoint_claim && !woken_) {
+    woken_ = true;  // the loop claims again as soon as it can
+    wake_.cancel();
+  }
 }
 
 }  // namespace tocsin
