@@ -17,6 +17,8 @@ constexpr const char* kInsert =
 constexpr const char* kList =
     "SELECT " TOCSIN_EMAIL_COLUMNS " FROM organisation_emails m"
     " WHERE m.network_id = $1 AND m.organisation_id = $2 ORDER BY m.id";
+constexpr const char* kExists =
+    "SELECT 1 FROM organisation_emails WHERE network_id = $1 AND organisation_id = $2 AND id = $3";
 constexpr const char* kDelete =
     "DELETE FROM organisation_emails WHERE network_id = $1 AND organisation_id = $2 AND id = $3";
 
@@ -63,6 +65,15 @@ Result<std::vector<OrganisationEmail>> OrganisationEmailStore::List(pqxx::transa
   std::vector<OrganisationEmail> out;
   for (const auto& r : tx.exec_params(kList, s.network_id, s.organisation_id)) out.push_back(Read(r));
   return out;
+}
+
+Result<WebhookDeliveryPage> OrganisationEmailStore::Deliveries(pqxx::transaction_base& tx, const WebhookScope& s,
+                                                              std::int64_t id, std::optional<std::int64_t> before_id,
+                                                              int limit) const {
+  if (tx.exec_params(kExists, s.network_id, s.organisation_id, id).empty()) {
+    return Error::NotFound("no such email contact point");
+  }
+  return ContactDeliveries(tx, ContactKind::kEmail, id, before_id, limit);
 }
 
 Status OrganisationEmailStore::Delete(pqxx::work& tx, const WebhookScope& s, std::int64_t id) const {

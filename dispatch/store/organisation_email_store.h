@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ class OrganisationEmailStore {
   Result<OrganisationEmail> Create(pqxx::work& tx, const WebhookScope& s, const std::string& address) const;
   // Oldest first.
   Result<std::vector<OrganisationEmail>> List(pqxx::transaction_base& tx, const WebhookScope& s) const;
+  // Newest first, keyset pages (ContactDeliveries). NotFound unless the contact point is the
+  // organisation's.
+  Result<WebhookDeliveryPage> Deliveries(pqxx::transaction_base& tx, const WebhookScope& s, std::int64_t id,
+                                         std::optional<std::int64_t> before_id, int limit) const;
   // Its deliveries go with it (ON DELETE CASCADE).
   Status Delete(pqxx::work& tx, const WebhookScope& s, std::int64_t id) const;
 

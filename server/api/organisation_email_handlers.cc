@@ -1,4 +1,5 @@
-// An organisation's email contact points (its caseworkers' addresses): add (201), list, delete.
+// An organisation's email contact points (its caseworkers' addresses): add (201), list, delete,
+// and each one's deliveries (as a webhook endpoint's: state, attempts, error; never bodies).
 // The address is sealed at rest; admins and coordinators see it whole, viewers masked
 // ("c***@e***.org"). Audited without the address.
 #include <boost/json.hpp>
@@ -8,6 +9,7 @@
 #include "server/api/api_error.h"
 #include "server/api/audited_change.h"
 #include "server/api/auth.h"
+#include "server/api/delivery_json.h"
 #include "server/api/json_io.h"
 #include "server/api/path_ids.h"
 #include "server/api/routes.h"
@@ -62,6 +64,19 @@ Awaitable ListHandler(App& app, http::RequestContext& ctx) {
   co_return JsonResponse(ctx.req, status::ok, json::object{{"emails", std::move(items)}});
 }
 
+Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadOrganisations);
+  WebhookScope s{scope.network.id, PathId(ctx, "id")};
+  auto eid = PathId(ctx, "eid");
+  auto q = ReadDeliveryPageQuery(ctx);
+  const OrganisationEmailStore store(app.cipher);
+  auto page = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return store.Deliveries(tx, s, eid, q.before_id, q.limit);
+  });
+  co_return JsonResponse(ctx.req, status::ok, DeliveryPageJson(ValueOrThrow(std::move(page)), ContactKind::kEmail));
+}
+
 Awaitable DeleteHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageOrganisations);
   WebhookScope s{scope.network.id, PathId(ctx, "id")};
@@ -82,6 +97,8 @@ void AddOrganisationEmailRoutes(http::Router& router, App& app) {
   const std::string base = "/v1/networks/{slug}/organisations/{id}/emails";
   router.Add(verb::post, base, [&app](http::RequestContext& c) { return CreateHandler(app, c); });
   router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListHandler(app, c); });
+  router.Add(verb::get, base + "/{eid}/deliveries",
+             [&app](http::RequestContext& c) { return DeliveriesHandler(app, c); });
   router.Add(verb::delete_, base + "/{eid}", [&app](http::RequestContext& c) { return DeleteHandler(app, c); });
 }
 

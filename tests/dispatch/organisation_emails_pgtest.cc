@@ -145,10 +145,23 @@ TEST_CASE("Organisation emails: a 5xx from the relay fails the delivery at once"
   FakeSmtp smtp({});
   smtp.SetRecipientReply(kAddress, 550);
   WebhookNetwork n(EmailToml(smtp));
-  AddEmail(n, n.Org(R"({"name":"Legal","slug":"legal"})"), kAddress);
-  n.Raise(kDetention);
+  auto org = n.Org(R"({"name":"Legal","slug":"legal"})");
+  auto email = AddEmail(n, org, kAddress);
+  auto alert = n.Raise(kDetention);
   Eventually([&] { return EmailState(n) == "failed:1"; }, "failed at once");
   CHECK(n.db.Scalar("SELECT error_code FROM deliveries WHERE channel = 'email'") == "smtp_550");
+  // The contact point's deliveries, as a webhook endpoint's (no body, no address).
+  auto list = n.c.Get(EmailsPath(org) + "/" + std::to_string(email) + "/deliveries");
+  INFO(list.body);
+  REQUIRE(list.status == 200);
+  auto items = list.Json().as_object().at("deliveries").as_array();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].as_object().at("alert_id").as_int64() == alert);
+  CHECK(items[0].as_object().at("state").as_string() == "failed");
+  CHECK(items[0].as_object().at("error_code").as_string() == "smtp_550");
+  CHECK(list.body.find("Colnbrook") == std::string::npos);
+  CHECK(list.body.find(kAddress) == std::string::npos);
+  CHECK(n.c.Get(EmailsPath(org) + "/" + std::to_string(email + 1) + "/deliveries").status == 404);
   n.Advance("10m");
   CHECK(EmailState(n) == "failed:1");
   CHECK(smtp.Messages().empty());
