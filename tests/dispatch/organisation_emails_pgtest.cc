@@ -241,3 +241,19 @@ TEST_CASE("CLI: token create --organisation makes an integration token answering
   CHECK(wrong_role.exit_code != 0);
   CHECK(n.db.Scalar("SELECT count(*) FROM api_tokens WHERE organisation_id IS NOT NULL") == "1");
 }
+
+TEST_CASE("Organisation emails: the retention purge takes an alert's email deliveries, not the contact point",
+          "[pg][emails][organisations][retention]") {
+  WebhookNetwork n;
+  REQUIRE(n.server->Cli({"network", "set", "--network", "demo", "--retention-days", "1"}).exit_code == 0);
+  AddEmail(n, n.Org(R"({"name":"Legal","slug":"legal"})"), kAddress);
+  auto alert = n.Raise(kDetention);
+  Eventually([&] { return EmailState(n) == "failed:1"; }, "the email's delivery recorded");
+  REQUIRE(n.c.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/resolve", R"({"message":"Released"})")
+              .status == 200);
+  n.Advance("23h");
+  CHECK(EmailState(n) == "failed:1");
+  n.Advance("2h");
+  Eventually([&] { return EmailState(n).empty(); }, "purged with the alert");
+  CHECK(n.db.Scalar("SELECT count(*) FROM organisation_emails") == "1");
+}
