@@ -2,8 +2,9 @@
 //
 // What it owns: its own io_context and the one thread that runs it, its Clock, its database
 // pool (separate from the API's, so a large import or a burst of requests cannot delay a send
-// or an answer), the SMS provider, the Dispatcher (sending loop and group-commit writer) and
-// the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
+// or an answer), the SMS provider, the Dispatcher (sending loop and group-commit writer), one
+// ScheduledSender each for organisations' webhooks and emails (the SMTP relay's client, when
+// [email] is configured), and the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
 // never call back up; the use cases here are the only way in:
 //
 //   RaiseAlert / UpdateAlert / EndAlert  one transaction each, then what follows the commit

@@ -14,9 +14,9 @@
 // deliveries back to the queue.
 //
 // Durability: as the dispatcher's. A delivery is 'sending' from its claim until its outcome is
-// written; at start the dispatcher's Recover queues 'sending' rows again (webhook rows
-// included), so a request in flight when the process died may be repeated with the same
-// webhook-id (receivers deduplicate on it).
+// written; at start the dispatcher's Recover queues 'sending' rows again (webhook and email rows
+// included), so a request in flight when the process died may be repeated: with the same
+// webhook-id (receivers deduplicate on it), or as a second email.
 //
 // Ownership and threading: owned by the Engine; runs on the engine's executor, where all its
 // state lives. Wake() is thread-safe. Drain before the dispatcher's (it writes through the
