@@ -123,7 +123,12 @@ int Serve(const Config& config) {
   options.time_scale = config.escalation_time_scale;
   options.manual_clock = config.manual_clock;
   options.audit_retention_days = config.audit_retention_days;
-  options.webhooks.retry_schedule_ms = config.webhooks.retry_schedule_ms;
+  options.retry_schedule_ms = config.webhooks.retry_schedule_ms;
+  options.public_url = config.server.public_url;
+  if (config.email.enabled()) {
+    options.email = config.email.Settings();
+    options.email_channel.max_in_flight = config.email.max_in_flight;
+  }
   options.webhook_channel.allow_private = config.webhooks.allow_private_targets;
   options.webhook_channel.allow_http = config.webhooks.allow_http;
   Engine engine(options, app.cipher, app.templates, app.events,

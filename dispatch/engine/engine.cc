@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/channels/sms_channel.h"
+#include "dispatch/channels/unconfigured_email_channel.h"
 #include "dispatch/store/status_store.h"
 
 namespace tocsin {
@@ -41,13 +42,16 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       work_(asio::make_work_guard(ioc_)),
       replies_(cipher, templates),
       fanout_(cipher, templates),
-      webhook_fanout_(cipher),
+      email_fanout_(cipher, templates, options_.public_url),
+      webhook_fanout_(cipher, &email_fanout_),
       runner_(fanout_, webhook_fanout_, cipher),
       alerts_(cipher, fanout_, webhook_fanout_, runner_),
       organisation_answer_(cipher, webhook_fanout_),
       webhook_health_(fanout_, cipher),
       alert_store_(cipher),
       provider_(make_provider(ioc_.get_executor())),
+      webhook_source_(cipher, options_.retry_schedule_ms),
+      email_source_(cipher, options_.retry_schedule_ms),
       db_(options_.database_url, options_.pool_size) {
   auto dispatch = options_.dispatch;
   dispatch.writer_hooks.events = &events_;
@@ -64,13 +68,24 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
                                              dispatch);
   webhook_client_ = std::make_unique<CurlMultiClient>(ioc_.get_executor());
   webhook_channel_ = std::make_unique<WebhookChannel>(*webhook_client_, options_.webhook_channel);
-  webhooks_ = std::make_unique<WebhookSender>(ioc_.get_executor(), db_, cipher_, *clock_, *webhook_channel_,
-                                              dispatcher_->writer(), options_.webhooks);
+  webhooks_ = std::make_unique<ScheduledSender>(ioc_.get_executor(), db_, *clock_, webhook_source_,
+                                                *webhook_channel_, dispatcher_->writer(), options_.webhooks);
+  if (options_.email) {
+    // The settings were checked with the configuration: Create fails only on a bug.
+    auto smtp = SmtpClient::Create(ioc_.get_executor(), *options_.email);
+    if (!smtp.ok()) throw std::runtime_error("email: " + smtp.error().message);
+    smtp_ = std::move(smtp).value();
+    email_channel_ = std::make_unique<EmailChannel>(*smtp_, *clock_, options_.email_channel);
+  } else {
+    email_channel_ = std::make_unique<UnconfiguredEmailChannel>();
+  }
+  emails_ = std::make_unique<ScheduledSender>(ioc_.get_executor(), db_, *clock_, email_source_, *email_channel_,
+                                              dispatcher_->writer(), options_.emails);
   escalator_ = std::make_unique<Escalator>(
       ioc_.get_executor(), db_, *clock_, runner_,
       [this] {
         dispatcher_->WakeAll();
-        webhooks_->Wake();
+        WakeOrganisations();
       },
       &events_);
   housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
@@ -92,22 +107,25 @@ void Engine::Start() {
   if (manual_clock_) spdlog::warn("testing.manual_clock: time moves only through POST /v1/admin/clock");
   dispatcher_->Start();
   webhooks_->Start();
+  emails_->Start();
   escalator_->Start();
   housekeeper_->Start();
   thread_ = std::thread([this] { ioc_.run(); });
 }
 
 void Engine::Stop(std::function<void()> done) {
-  // First no new sends (requests in flight finish and are recorded: webhooks first, as they
-  // write through the dispatcher's writer), then no escalation task left, then the loop ends:
-  // nothing posts to the io_context after it stops.
-  webhooks_->Drain([this, done = std::move(done)]() mutable {
-    dispatcher_->Drain([this, done = std::move(done)]() mutable {
-      escalator_->Drain([this, done = std::move(done)]() mutable {
-        housekeeper_->Drain([this, done = std::move(done)] {
-          done();
-          work_.reset();
-          ioc_.stop();
+  // First no new sends (requests in flight finish and are recorded: webhooks and emails first,
+  // as they write through the dispatcher's writer), then no escalation task left, then the loop
+  // ends: nothing posts to the io_context after it stops.
+  emails_->Drain([this, done = std::move(done)]() mutable {
+    webhooks_->Drain([this, done = std::move(done)]() mutable {
+      dispatcher_->Drain([this, done = std::move(done)]() mutable {
+        escalator_->Drain([this, done = std::move(done)]() mutable {
+          housekeeper_->Drain([this, done = std::move(done)] {
+            done();
+            work_.reset();
+            ioc_.stop();
+          });
         });
       });
     });
@@ -145,7 +163,7 @@ asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const Aler
   if (!raised.ok()) co_return raised.error();
   // Committed: the dispatcher may start at once, and the escalation's clock is running.
   dispatcher_->Wake(net.id);
-  webhooks_->Wake();
+  WakeOrganisations();
   escalator_->Track(raised->alert.id, std::move(raised->timers));
   co_return std::move(raised->alert);
 }
@@ -161,7 +179,7 @@ asio::awaitable<Result<InboundReceipt>> Engine::RaiseFromWebhook(const Network& 
   if (!raised.ok()) co_return raised.error();
   if (!raised->repeat) {
     dispatcher_->Wake(net.id);
-    webhooks_->Wake();
+    WakeOrganisations();
     escalator_->Track(raised->alert.id, std::move(raised->timers));
   }
   co_return std::move(*raised->receipt);
@@ -177,7 +195,7 @@ asio::awaitable<Result<std::int64_t>> Engine::UpdateAlert(const Network& net, st
   });
   if (queued.ok()) {
     dispatcher_->Wake(net.id);
-    webhooks_->Wake();
+    WakeOrganisations();
   }
   co_return queued;
 }
@@ -210,7 +228,7 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
   });
   escalator_->Forget(alert_id);
   dispatcher_->Wake(net.id);
-  webhooks_->Wake();
+  WakeOrganisations();
   events_.Publish(alert_id, "alert", AlertEndedEventJson(ended->status));
   co_return ended;
 }

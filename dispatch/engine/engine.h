@@ -2,8 +2,9 @@
 //
 // What it owns: its own io_context and the one thread that runs it, its Clock, its database
 // pool (separate from the API's, so a large import or a burst of requests cannot delay a send
-// or an answer), the SMS provider, the Dispatcher (sending loop and group-commit writer) and
-// the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
+// or an answer), the SMS provider, the Dispatcher (sending loop and group-commit writer), one
+// ScheduledSender each for organisations' webhooks and emails (the SMTP relay's client, when
+// [email] is configured), and the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
 // never call back up; the use cases here are the only way in:
 //
 //   RaiseAlert / UpdateAlert / EndAlert  one transaction each, then what follows the commit
@@ -46,10 +47,15 @@
 #include "dispatch/engine/organisation_answer.h"
 #include "dispatch/engine/event_hub.h"
 #include "dispatch/engine/webhook_health.h"
-#include "dispatch/engine/webhook_sender.h"
+#include "dispatch/engine/email_source.h"
+#include "dispatch/engine/scheduled_sender.h"
+#include "dispatch/engine/webhook_source.h"
+#include "dispatch/channels/email_channel.h"
 #include "dispatch/channels/webhook_channel.h"
+#include "dispatch/fanout/email_fanout.h"
 #include "dispatch/fanout/fanout.h"
 #include "dispatch/fanout/webhook_fanout.h"
+#include "dispatch/net/smtp_client.h"
 #include "dispatch/net/curl_multi_client.h"
 #include "dispatch/model/reply_decision.h"
 #include "dispatch/store/db_pool.h"
@@ -64,8 +70,18 @@ struct EngineOptions {
   double time_scale = 1;       // > 1: a ScaledClock (demos)
   bool manual_clock = false;   // a ManualClock moved by AdvanceClock (tests)
   int audit_retention_days = 365;  // audit rows older than this are purged (retention.h)
-  WebhookSenderOptions webhooks;         // organisations' endpoints: retry schedule
+  // Delays before the 2nd, 3rd... attempts of a webhook or an email, in ms
+  // (webhooks.retry_schedule).
+  std::vector<std::int64_t> retry_schedule_ms = {5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000};
+  ScheduledSenderOptions webhooks;        // organisations' endpoints: claims and polling
   WebhookChannelOptions webhook_channel;  // timeout, per-endpoint cap, allowed targets
+  // [email]: the operator's SMTP relay; nullopt: email deliveries fail with
+  // "email_not_configured" (contact points may still be added).
+  std::optional<SmtpSettings> email;
+  EmailChannelOptions email_channel;
+  ScheduledSenderOptions emails;
+  // server.public_url: the answer link in an email (empty: none).
+  std::string public_url;
 };
 
 using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
@@ -114,6 +130,8 @@ class Engine {
   long RepliesWaiting() const { return replies_waiting_.load(std::memory_order_relaxed); }
   // Webhook deliveries were queued outside a use case (a manual retry): send them now. Thread-safe.
   void WakeWebhooks() { webhooks_->Wake(); }
+  // Email deliveries were queued outside a use case. Thread-safe.
+  void WakeEmails() { emails_->Wake(); }
 
   const Clock& clock() const { return *clock_; }
   DbPool& db() { return db_; }
@@ -123,6 +141,11 @@ class Engine {
   // Runs `fn` on the engine thread; resumes the caller with its result.
   template <typename R>
   boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
+  // Deliveries to organisations (webhooks, email) may have been queued: claim them now.
+  void WakeOrganisations() {
+    webhooks_->Wake();
+    emails_->Wake();
+  }
 
   std::atomic<long> replies_waiting_{0};
   const EngineOptions options_;
@@ -136,6 +159,7 @@ class Engine {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   const ReplyService replies_;
   const Fanout fanout_;
+  const EmailFanout email_fanout_;
   const WebhookFanout webhook_fanout_;
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
@@ -147,7 +171,12 @@ class Engine {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<CurlMultiClient> webhook_client_;
   std::unique_ptr<Channel> webhook_channel_;
-  std::unique_ptr<WebhookSender> webhooks_;  // after the dispatcher: it writes through its writer
+  const WebhookSource webhook_source_;
+  std::unique_ptr<ScheduledSender> webhooks_;  // after the dispatcher: it writes through its writer
+  std::unique_ptr<SmtpClient> smtp_;           // null without [email]
+  std::unique_ptr<Channel> email_channel_;     // EmailChannel, or UnconfiguredEmailChannel
+  const EmailSource email_source_;
+  std::unique_ptr<ScheduledSender> emails_;    // as webhooks_
   std::unique_ptr<Escalator> escalator_;
   std::unique_ptr<Housekeeper> housekeeper_;
   std::thread thread_;

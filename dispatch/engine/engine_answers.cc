@@ -14,7 +14,7 @@ boost::asio::awaitable<Result<OrganisationResponseView>> Engine::AnswerForOrgani
     return r;
   });
   if (recorded.ok()) {
-    webhooks_->Wake();
+    WakeOrganisations();
     events_.Publish(in.alert_id, "answer", OrganisationAnswerEventJson(recorded.value()));
   }
   co_return recorded;

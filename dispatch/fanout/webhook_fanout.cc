@@ -24,8 +24,13 @@ std::int64_t WebhookFanout::Reach(pqxx::work& tx, const Network& net, std::int64
   r.alert_kind = alert->kind;
   r.alert_areas = alert->areas;
   auto reached = ReachOrganisations(tx, r);
-  if (reached.empty() || !WebhookWanted(tx, alert_id, "alert.raised", reached)) return 0;
-  return QueueFor(tx, net, alert.value(), "alert.raised", {}, now_ms, reached);
+  if (reached.empty()) return 0;
+  std::int64_t queued = 0;
+  if (WebhookWanted(tx, alert_id, "alert.raised", reached)) {
+    queued = QueueFor(tx, net, alert.value(), "alert.raised", {}, now_ms, reached);
+  }
+  if (emails_) queued += emails_->Queue(tx, net, alert.value(), reached, now_ms);
+  return queued;
 }
 
 std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,

@@ -28,6 +28,7 @@
 #include <boost/json/object.hpp>
 #include <pqxx/pqxx>
 
+#include "dispatch/fanout/email_fanout.h"
 #include "dispatch/model/alert.h"
 #include "dispatch/model/policy.h"
 #include "dispatch/store/alert_store.h"
@@ -38,11 +39,13 @@ namespace tocsin {
 
 class WebhookFanout {
  public:
-  explicit WebhookFanout(const DataCipher& cipher) : cipher_(cipher), alerts_(cipher) {}
+  // `emails` (may be null: no email is queued) must outlive this.
+  explicit WebhookFanout(const DataCipher& cipher, const EmailFanout* emails = nullptr)
+      : cipher_(cipher), alerts_(cipher), emails_(emails) {}
 
   // Step `step` of the alert's escalation starts with `audience`: the organisations it reaches
-  // that are not in the alert's audience yet join it and are sent alert.raised. Returns how
-  // many deliveries were queued.
+  // that are not in the alert's audience yet join it and are sent alert.raised, by webhook and
+  // by email (EmailFanout). Returns how many deliveries were queued.
   std::int64_t Reach(pqxx::work& tx, const Network& net, std::int64_t alert_id, int step,
                      const PolicyAudience& audience, std::int64_t now_ms) const;
 
@@ -72,6 +75,7 @@ class WebhookFanout {
 
   const DataCipher& cipher_;
   const AlertStore alerts_;
+  const EmailFanout* const emails_;
 };
 
 }  // namespace tocsin

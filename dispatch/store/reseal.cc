@@ -57,13 +57,21 @@ const SealedColumn kColumns[] = {
        return places::MessageBody(Int(r, 2), Int(r, 3), r[4].as<int>(), r[5].as<std::string>());
      }},
     {"deliveries", "SELECT t.ctid::text, t.body_enc, t.network_id, t.id FROM deliveries t" TOCSIN_AFTER("t")
-     " AND t.body_enc IS NOT NULL AND t.endpoint_id IS NULL" TOCSIN_ORDER("t"),
+     " AND t.body_enc IS NOT NULL AND t.endpoint_id IS NULL AND t.channel <> 'email'" TOCSIN_ORDER("t"),
      TOCSIN_SET("deliveries", "body_enc"),
      [](const pqxx::row& r) { return places::DeliveryBody(Int(r, 2), Int(r, 3)); }},
     {"deliveries", "SELECT t.ctid::text, t.body_enc, t.network_id, t.message_id FROM deliveries t" TOCSIN_AFTER("t")
      " AND t.body_enc IS NOT NULL AND t.endpoint_id IS NOT NULL" TOCSIN_ORDER("t"),
      TOCSIN_SET("deliveries", "body_enc"),
      [](const pqxx::row& r) { return places::WebhookBody(Int(r, 2), r[3].as<std::string>()); }},
+    {"deliveries", "SELECT t.ctid::text, t.body_enc, t.network_id, t.message_id FROM deliveries t" TOCSIN_AFTER("t")
+     " AND t.body_enc IS NOT NULL AND t.channel = 'email'" TOCSIN_ORDER("t"),
+     TOCSIN_SET("deliveries", "body_enc"),
+     [](const pqxx::row& r) { return places::EmailBody(Int(r, 2), r[3].as<std::string>()); }},
+    {"organisation_emails", "SELECT t.ctid::text, t.address_enc, t.network_id, t.id FROM organisation_emails t"
+     TOCSIN_AFTER("t") TOCSIN_ORDER("t"),
+     TOCSIN_SET("organisation_emails", "address_enc"),
+     [](const pqxx::row& r) { return places::EmailAddress(Int(r, 2), Int(r, 3)); }},
     {"responses", "SELECT t.ctid::text, t.text_enc, t.network_id, t.alert_id, t.member_id FROM responses t"
      TOCSIN_AFTER("t") " AND t.text_enc IS NOT NULL" TOCSIN_ORDER("t"),
      TOCSIN_SET("responses", "text_enc"),

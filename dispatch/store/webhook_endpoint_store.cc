@@ -38,6 +38,9 @@ constexpr const char* kRotate =
 constexpr const char* kDeliveries =
     "SELECT " TOCSIN_DELIVERY_COLUMNS " FROM deliveries d WHERE d.endpoint_id = $1"
     " AND ($2::bigint IS NULL OR d.id < $2) ORDER BY d.id DESC LIMIT $3";
+constexpr const char* kEmailDeliveries =
+    "SELECT " TOCSIN_DELIVERY_COLUMNS " FROM deliveries d WHERE d.email_id = $1"
+    " AND ($2::bigint IS NULL OR d.id < $2) ORDER BY d.id DESC LIMIT $3";
 constexpr const char* kDeliveryState = "SELECT state FROM deliveries WHERE id = $1 AND endpoint_id = $2 FOR UPDATE";
 constexpr const char* kRequeue =
     "UPDATE deliveries d SET state = 'queued', next_attempt_at = to_timestamp($2::float8 / 1000),"
@@ -142,8 +145,14 @@ Result<WebhookDeliveryPage> WebhookEndpointStore::Deliveries(pqxx::transaction_b
                                                              std::int64_t id, std::optional<std::int64_t> before_id,
                                                              int limit) const {
   if (auto e = Get(tx, s, id); !e.ok()) return e.error();
+  return ContactDeliveries(tx, ContactKind::kWebhook, id, before_id, limit);
+}
+
+WebhookDeliveryPage ContactDeliveries(pqxx::transaction_base& tx, ContactKind kind, std::int64_t id,
+                                      std::optional<std::int64_t> before_id, int limit) {
   WebhookDeliveryPage page;
-  for (const auto& r : tx.exec_params(kDeliveries, id, before_id, FetchCount(limit))) {
+  const char* query = kind == ContactKind::kWebhook ? kDeliveries : kEmailDeliveries;
+  for (const auto& r : tx.exec_params(query, id, before_id, FetchCount(limit))) {
     page.deliveries.push_back(ReadDelivery(r));
   }
   page.next_cursor = TrimPage(page.deliveries, limit);

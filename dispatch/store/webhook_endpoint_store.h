@@ -36,6 +36,13 @@ struct WebhookDeliveryPage {
   std::optional<std::int64_t> next_cursor;
 };
 
+// The deliveries of one contact point of an organisation (a webhook endpoint or an email
+// address, by id; the caller checked it is the network's), newest first, keyset pages (cursor:
+// the last id of the previous page). Never bodies.
+enum class ContactKind { kWebhook, kEmail };
+WebhookDeliveryPage ContactDeliveries(pqxx::transaction_base& tx, ContactKind kind, std::int64_t id,
+                                      std::optional<std::int64_t> before_id, int limit);
+
 class WebhookEndpointStore {
  public:
   explicit WebhookEndpointStore(const DataCipher& cipher) : cipher_(cipher) {}

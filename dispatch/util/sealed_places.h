@@ -8,6 +8,9 @@
 //   deliveries.body_enc (a relay node's call list) the delivery's id
 //   deliveries.body_enc (a webhook event)          its webhook-id (message_id, unique per event;
 //                                                  one event's rows for several endpoints share it)
+//   deliveries.body_enc (an email)                 its message_id ("eml_...", one per alert and
+//                                                  organisation; its contact points' rows share it)
+//   organisation_emails.address_enc                the contact point's id
 //   responses.text_enc                             "<alert id>/<member id>": what this member said
 //                                                  about this alert (rows are written in batches
 //                                                  before their ids exist)
@@ -49,6 +52,12 @@ inline SealPlace DeliveryBody(std::int64_t network_id, std::int64_t delivery_id)
 }
 inline SealPlace WebhookBody(std::int64_t network_id, std::string_view message_id) {
   return {"deliveries", "webhook_body_enc", std::string(message_id), network_id};
+}
+inline SealPlace EmailBody(std::int64_t network_id, std::string_view message_id) {
+  return {"deliveries", "email_body_enc", std::string(message_id), network_id};
+}
+inline SealPlace EmailAddress(std::int64_t network_id, std::int64_t email_id) {
+  return {"organisation_emails", "address_enc", std::to_string(email_id), network_id};
 }
 inline SealPlace ResponseText(std::int64_t network_id, std::int64_t alert_id, std::int64_t member_id) {
   return {"responses", "text_enc", std::to_string(alert_id) + "/" + std::to_string(member_id), network_id};

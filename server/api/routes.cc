@@ -17,6 +17,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddClockRoutes(router, app);
   AddOrganisationRoutes(router, app);
   AddWebhookRoutes(router, app);
+  AddOrganisationEmailRoutes(router, app);
   AddInboundRoutes(router, app);
 }
 

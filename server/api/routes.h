@@ -21,6 +21,7 @@ void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed web
 void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (tests: manual clock)
 void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/organisations
 void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks
+void AddOrganisationEmailRoutes(http::Router& router, App& app);  // .../organisations/{id}/emails
 void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
 
 // Every route of the server.

@@ -10,6 +10,7 @@
 #include "server/api/api_error.h"
 #include "server/api/audited_change.h"
 #include "server/api/auth.h"
+#include "server/api/delivery_json.h"
 #include "server/api/json_io.h"
 #include "server/api/path_ids.h"
 #include "server/api/routes.h"
@@ -22,8 +23,6 @@ using http::bhttp::verb;
 using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
-
-json::value OptInt(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
 
 json::object EndpointToJson(const WebhookEndpoint& e) {
   return {{"id", e.id},
@@ -41,23 +40,6 @@ json::object WithSecret(const WebhookWithSecret& w) {
   auto o = EndpointToJson(w.endpoint);
   o["secret"] = w.secret;
   return o;
-}
-
-json::object DeliveryToJson(const WebhookDeliveryView& d) {
-  return {{"id", d.id},
-          {"alert_id", d.alert_id},
-          {"type", d.event_type},
-          {"webhook_id", d.message_id},
-          {"state", d.state},
-          {"attempts", d.attempts},
-          {"http_status", OptInt(d.http_status)},
-          {"latency_ms", OptInt(d.latency_ms)},
-          {"error_code", OptJson(d.error_code)},
-          {"error_message", OptJson(d.error_message)},
-          {"sent_at", OptJson(d.sent_at)},
-          {"next_attempt_at", OptJson(d.next_attempt_at)},
-          {"created_at", d.created_at},
-          {"updated_at", d.updated_at}};
 }
 
 struct EndpointScope {
@@ -133,20 +115,13 @@ Awaitable RotateHandler(App& app, http::RequestContext& ctx) {
 Awaitable DeliveriesHandler(App& app, http::RequestContext& ctx) {
   auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kReadOrganisations);
   auto wid = PathId(ctx, "wid");
-  // Newest first: the cursor is the id of the last delivery of the previous page.
-  auto q = ReadPageQuery(ctx, 100, 1000);
-  std::optional<std::int64_t> before;
-  if (q.after_id > 0) before = q.after_id;
+  auto q = ReadDeliveryPageQuery(ctx);
   const WebhookEndpointStore store(app.cipher);
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return store.Deliveries(tx, s.webhook, wid, before, q.limit);
+    return store.Deliveries(tx, s.webhook, wid, q.before_id, q.limit);
   });
-  auto p = ValueOrThrow(std::move(page));
-  json::array items;
-  for (const auto& d : p.deliveries) items.push_back(DeliveryToJson(d));
-  co_return JsonResponse(ctx.req, status::ok,
-                         {{"deliveries", std::move(items)}, {"next_cursor", CursorJson(p.next_cursor)}});
+  co_return JsonResponse(ctx.req, status::ok, DeliveryPageJson(ValueOrThrow(std::move(page)), ContactKind::kWebhook));
 }
 
 Awaitable RetryHandler(App& app, http::RequestContext& ctx) {

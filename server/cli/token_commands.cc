@@ -14,13 +14,17 @@ Result<int> TokenCreate(const Context& ctx, const Args& a) {
   auto slug = a.Require("network");
   auto role = a.Require("role");
   auto label = a.Get("label", "");
+  // An integration token answering alerts for one organisation (a slug), as the API's
+  // {"role": "integration", "organisation": "..."}.
+  auto organisation = a.Get("organisation");
   auto network = LoadNetwork(*ctx.db, slug);
   if (!network.ok()) return network.error();
   auto create = [&](pqxx::connection& c) -> Result<NewTokenResult> {
     pqxx::work tx(c);
-    auto t = CreateToken(tx, *ctx.cipher, network->id, role, label);
+    auto t = CreateToken(tx, *ctx.cipher, network->id, role, label, organisation);
     if (!t.ok()) return t;
-    RecordAudit(tx, network->id, "cli", "tokens.create", "token:" + std::to_string(t->id));
+    RecordAudit(tx, network->id, "cli", "tokens.create", "token:" + std::to_string(t->id),
+                organisation ? "{\"organisation\":\"" + *organisation + "\"}" : "{}");
     tx.commit();
     return t;
   };
@@ -68,9 +72,10 @@ Result<int> TokenRevoke(const Context& ctx, const Args& a) {
 
 std::vector<Command> TokenCommands() {
   return {
-      {"token", "create", "--network S --role admin|coordinator|viewer|integration [--label L]",
-       "Creates an API token of the network and prints only the token (shown this once).\n",
-       {"network", "role", "label"}, {}, Needs::kDataKey, TokenCreate},
+      {"token", "create", "--network S --role admin|coordinator|viewer|integration [--label L] [--organisation SLUG]",
+       "Creates an API token of the network and prints only the token (shown this once).\n"
+       "--organisation (integration tokens only) makes it answer alerts for that organisation.\n",
+       {"network", "role", "label", "organisation"}, {}, Needs::kDataKey, TokenCreate},
       {"token", "list", "--network S",
        "Lists the network's tokens: id, role, label, created, last used (to the minute), "
        "revoked.\nNever the tokens themselves.\n",

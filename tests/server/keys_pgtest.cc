@@ -6,6 +6,7 @@
 
 #include "dispatch/channels/twilio_signature.h"
 #include "dispatch/util/crypto.h"
+#include "dispatch/util/sealed_places.h"
 #include "tests/support/eventually.h"
 #include "tests/support/legacy_crypto.h"
 #include "tests/support/server_process.h"
@@ -212,8 +213,15 @@ TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][ke
   auto member = f.Post(c, "/v1/networks/demo/members", R"({"phone":")" + std::string(kPhone) + R"(","name":"Amira","areas":["SE15"]})");
   auto alert = f.Post(c, "/v1/networks/demo/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane","details":"3 vans"})");
   CHECK(f.Sms(kPhone, "+447700900001", "they have gone towards the station").status == 200);
-  Eventually([&] { return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'queued'") == "0"; },
-             "the alert to be sent");
+  // An organisation's email contact point and an email to it (it fails: no [email] here, but its
+  // body stays sealed).
+  auto org = f.Post(c, "/v1/networks/demo/organisations", R"({"name":"Legal","slug":"legal"})");
+  const auto emails = "/v1/networks/demo/organisations/" + std::to_string(org) + "/emails";
+  f.Post(c, emails, R"({"address":"cases@legal.example"})");
+  f.Post(c, "/v1/networks/demo/alerts", R"({"kind":"detention","areas":["E8"],"location":"Colnbrook"})");
+  Eventually([&] { return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state IN ('queued', 'sending')") == "0"; },
+             "the alerts to be sent");
+  REQUIRE(f.db.Scalar("SELECT count(*) FROM deliveries WHERE channel = 'email'") == "1");
   CHECK(f.server.Stop() == 0);
 
   const auto old_key = f.server.data_key();
@@ -238,6 +246,15 @@ TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][ke
   CHECK(a.body.find("3 vans") != std::string::npos);
   auto texts = c.Get("/v1/networks/demo/alerts/" + std::to_string(alert) + "/responses");
   CHECK(texts.body.find("towards the station") != std::string::npos);
+  CHECK(c.Get(emails).body.find("cases@legal.example") != std::string::npos);
+  {
+    auto row = f.db.Scalar("SELECT encode(body_enc, 'hex') || ' ' || message_id FROM deliveries WHERE channel = 'email'");
+    auto space = row.find(' ');
+    auto body = f.Cipher().Open(FromHex(row.substr(0, space)).value_or(""),
+                                places::EmailBody(std::stoll(f.NetworkId("demo")), row.substr(space + 1)));
+    REQUIRE(body);
+    CHECK(body->find("Colnbrook") != std::string::npos);
+  }
   CHECK(f.Sms(kPhone, "+447700900001", "1").status == 200);  // found by its re-keyed hash
   CHECK(f.db.Scalar("SELECT count(*) FROM responses WHERE answer = 'going'") == "1");
   // Nothing in the database is sealed under the old key any more.
@@ -246,5 +263,6 @@ TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][ke
   if (old_id != new_id) {
     CHECK(f.db.Scalar("SELECT count(*) FROM members WHERE get_byte(phone_enc, 0) = " + old_id) == "0");
     CHECK(f.db.Scalar("SELECT count(*) FROM alert_messages WHERE get_byte(body_enc, 0) = " + old_id) == "0");
+    CHECK(f.db.Scalar("SELECT count(*) FROM organisation_emails WHERE get_byte(address_enc, 0) = " + old_id) == "0");
   }
 }
