@@ -18,6 +18,8 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddOrganisationRoutes(router, app);
   AddWebhookRoutes(router, app);
   AddInboundRoutes(router, app);
+  AddSessionRoutes(router, app);
+  AddConsoleRoutes(router, app);
 }
 
 }  // namespace tocsin

@@ -22,6 +22,8 @@ void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (test
 void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/organisations
 void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks
 void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
+void AddSessionRoutes(http::Router& router, App& app);  // /v1/session (the console's cookie)
+void AddConsoleRoutes(http::Router& router, App& app);  // / and /assets/* (server/console)
 
 // Every route of the server.
 void AddAllRoutes(http::Router& router, App& app);
