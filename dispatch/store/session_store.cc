@@ -11,7 +11,7 @@ constexpr const char* kInsert =
     " VALUES ($1, $2, now() + make_interval(secs => $3))"
     " RETURNING to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 constexpr const char* kFind =
-    "SELECT token_id, session_hash,"
+    "SELECT token_id, session_hash, id,"
     " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     " FROM console_sessions WHERE session_hash = $1 AND expires_at > now()";
 constexpr const char* kDelete = "DELETE FROM console_sessions WHERE session_hash = $1";
@@ -38,7 +38,11 @@ std::optional<SessionInfo> AuthenticateSession(pqxx::work& tx, const DataCipher&
   if (!ConstantTimeEqual(FromBytea(r[1]).value_or(""), hash)) return std::nullopt;
   auto token = UseTokenById(tx, r[0].as<std::int64_t>());  // revoked: the session opens nothing
   if (!token) return std::nullopt;
-  return SessionInfo{std::move(*token), r[2].as<std::string>()};
+  return SessionInfo{std::move(*token), r[3].as<std::string>(), r[2].as<std::int64_t>()};
+}
+
+bool SessionOpen(pqxx::work& tx, const DataCipher& cipher, const std::string& id) {
+  return AuthenticateSession(tx, cipher, id).has_value();
 }
 
 bool EndSession(pqxx::work& tx, const DataCipher& cipher, const std::string& id) {

@@ -26,6 +26,7 @@ struct NewSession {
 struct SessionInfo {
   TokenInfo token;  // what the session acts as
   std::string expires_at;
+  std::int64_t row_id = 0;  // console_sessions.id: names the session without its secret
 };
 
 // A new session acting as `token` for `ttl_seconds`. Also deletes expired sessions (of anyone).
@@ -35,6 +36,9 @@ NewSession CreateSession(pqxx::work& tx, const DataCipher& cipher, const TokenIn
 // otherwise. Records the token's use as AuthenticateToken does (at most once a minute).
 std::optional<SessionInfo> AuthenticateSession(pqxx::work& tx, const DataCipher& cipher,
                                                const std::string& id);
+// Whether session `id` is open: unexpired, not ended, its token not revoked (a long-lived
+// stream checks it now and then).
+bool SessionOpen(pqxx::work& tx, const DataCipher& cipher, const std::string& id);
 // Ends the session `id`; false when no such session was open.
 bool EndSession(pqxx::work& tx, const DataCipher& cipher, const std::string& id);
 

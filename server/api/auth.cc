@@ -66,7 +66,7 @@ boost::asio::awaitable<Caller> AuthenticateSessionCookie(App& app, const http::R
   if (ChangesState(req) && !http::FromOwnOrigin(req, app.config.server.public_url)) {
     throw ApiError(ErrorCode::kForbidden, "a change made with the console's session must come from its own origin");
   }
-  co_return Caller{false, std::move(info->token), true};
+  co_return Caller{false, std::move(info->token), true, id, info->row_id};
 }
 
 }  // namespace

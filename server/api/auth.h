@@ -50,6 +50,8 @@ struct Caller {
   bool server_admin = false;
   std::optional<TokenInfo> token;
   bool by_session = false;  // authenticated by the console's cookie, not a bearer token
+  std::string session_id;   // that cookie's session, when by_session (a stream rechecks it)
+  std::int64_t session_row = 0;  // and its row id (App::ended_sessions)
 
   // For the audit log: "admin" or "token:<id>".
   std::string Actor() const;

@@ -111,6 +111,7 @@ Awaitable LogoutHandler(App& app, http::RequestContext& ctx) {
     RecordAudit(tx, caller.token->network_id, caller.Actor(), "sessions.end", caller.Actor());
     tx.commit();
   });
+  app.ended_sessions.Add(caller.session_row);  // its open event streams end now
   auto res = EmptyResponse(ctx.req, status::no_content);
   res.set(http::bhttp::field::set_cookie,
           http::SessionCookie(kSessionCookie, "", 0, SecureCookies(app)));
