@@ -9,6 +9,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpqxx-dev libspdlog-dev libcurl4-openssl-dev libsodium-dev libtomlplusplus-dev catch2
   postgresql postgresql-client curl
+  chromium chromium-driver python3-selenium   # the web console's browser test (tests/browser)
 )
 
 missing=()

@@ -166,7 +166,8 @@ cat <<EOF
 
 Tocsin quick start is ready.
   Coordinator token (network "demo"):  $TOKEN
-  Try it (in another terminal):
+  Web console: open http://127.0.0.1:$HTTP_PORT/ and log in with that token.
+  Or try the API (in another terminal):
     curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/v1/networks/demo/members
   Admin token, data key and PostgreSQL password: $SECRETS (keep it private; without
   TOCSIN_DATA_KEY the data is unreadable)

@@ -34,6 +34,7 @@ struct App {
   http::Metrics metrics;
   EventHub events;  // what happens to alerts, for the events stream
   RevokedTokens revoked;  // revoked through this process: their streams end
+  RevokedTokens ended_sessions;  // console sessions (row ids) ended here by logout: their streams end
   StreamLimits streams;   // live streams per token and per network
   // Set by Serve() before the first request: raising, ending, answers, status callbacks.
   Engine* engine = nullptr;

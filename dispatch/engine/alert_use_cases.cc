@@ -7,15 +7,7 @@
 
 namespace tocsin {
 
-Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
-                                    const std::string& actor, std::int64_t now_ms, const InboundKey* inbound) const {
-  if (inbound && !ClaimInboundReceipt(tx, inbound->source_id, inbound->webhook_id)) {
-    Raised repeat;
-    repeat.repeat = true;
-    repeat.receipt = FindInboundReceipt(tx, inbound->source_id, inbound->webhook_id);
-    if (!repeat.receipt) return Error::Unavailable("the first delivery of this webhook-id is still being handled");
-    return repeat;
-  }
+Result<AlertInput> CanonicalAlertInput(const AlertInput& raw) {
   AlertInput in = raw;
   if (auto s = ValidateAlertInput(in); !s.ok()) return s.error();
   auto areas = CanonicalList(in.areas, "areas", &CheckAreaName);
@@ -25,6 +17,34 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
   if (!roles.ok()) return roles.error();
   in.areas = areas.value();
   in.roles = roles.value();
+  return in;
+}
+
+std::vector<PolicyAudience> RequestAudience(const AlertInput& in) {
+  PolicyAudience a;
+  a.roles = in.roles;
+  a.scope = AreaScope::kAlert;
+  std::vector<PolicyAudience> out{a};
+  if (in.include_neighbours) {
+    a.scope = AreaScope::kNeighbours;
+    out.push_back(a);
+  }
+  return out;
+}
+
+Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
+                                    const std::string& actor, std::int64_t now_ms, const RaiseKey* key) const {
+  if (key && !key->Claim(tx)) {
+    auto first = key->Repeat(tx);
+    if (!first.ok()) return first.error();
+    Raised repeat;
+    repeat.repeat = true;
+    repeat.receipt = std::move(first.value());
+    return repeat;
+  }
+  auto canonical = CanonicalAlertInput(raw);
+  if (!canonical.ok()) return canonical.error();
+  const AlertInput in = std::move(canonical).value();
   std::optional<std::string> deadline_text;
   if (in.deadline) {
     if (!alerts_.DeadlineAfter(tx, *in.deadline, now_ms)) return Error::Invalid("deadline", "is in the past");
@@ -42,14 +62,7 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
   auto policy = PolicyFor(tx, net.id, in.kind);
   std::optional<std::vector<PolicyAudience>> first_step;
   if (in.audience_given) {
-    PolicyAudience a;
-    a.roles = in.roles;
-    a.scope = AreaScope::kAlert;
-    first_step = std::vector<PolicyAudience>{a};
-    if (in.include_neighbours) {
-      a.scope = AreaScope::kNeighbours;
-      first_step->push_back(a);
-    }
+    first_step = RequestAudience(in);
     const auto& policy_first = policy.steps.front().audience;
     if (policy_first.ReachesOrganisations()) {
       PolicyAudience orgs;
@@ -66,9 +79,9 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
   auto alert = alerts_.Get(tx, net.id, id);  // with its warnings when nobody was reached
   if (!alert.ok()) return alert.error();
   Raised raised{std::move(alert.value()), std::move(started.timers), std::nullopt};
-  if (inbound) {
-    raised.receipt = InboundReceipt{201, RaisedAlertJson(raised.alert)};
-    CompleteInboundReceipt(tx, inbound->source_id, inbound->webhook_id, id, *raised.receipt);
+  if (key) {
+    raised.receipt = RaiseReceipt{201, RaisedAlertJson(raised.alert), false};
+    key->Complete(tx, id, *raised.receipt);
   }
   return raised;
 }

@@ -17,7 +17,7 @@
 #include "dispatch/fanout/webhook_fanout.h"
 #include "dispatch/model/alert.h"
 #include "dispatch/store/alert_store.h"
-#include "dispatch/store/inbound_source_store.h"
+#include "dispatch/store/raise_key.h"
 #include "dispatch/store/network_registry.h"
 
 namespace tocsin {
@@ -25,17 +25,18 @@ namespace tocsin {
 struct Raised {
   Alert alert;
   std::vector<PendingTimer> timers;  // the escalation's first deadlines
-  // An inbound webhook's raise: the answer stored under its webhook-id (the first one's when
-  // this is a repeat: then nothing else was done and `alert` is empty).
-  std::optional<InboundReceipt> receipt;
+  // A raise under a key (raise_key.h): the answer stored under it (the first one's when this is
+  // a repeat: then nothing else was done and `alert` is empty).
+  std::optional<RaiseReceipt> receipt;
   bool repeat = false;
 };
 
-// A raise by a partner's signed webhook: idempotent by webhook-id per source.
-struct InboundKey {
-  std::int64_t source_id = 0;
-  std::string webhook_id;
-};
+// The checked, canonical form of a raise's fields (areas and roles sorted and unique; roles
+// default to responder). Errors name the field.
+Result<AlertInput> CanonicalAlertInput(const AlertInput& raw);
+// The members a raise that names its audience reaches first (canonical `in`): its roles in the
+// alert's areas, and in the neighbouring areas with include_neighbours.
+std::vector<PolicyAudience> RequestAudience(const AlertInput& in);
 
 class AlertUseCases {
  public:
@@ -45,11 +46,11 @@ class AlertUseCases {
 
   // Validates `in` (errors name the field), inserts the alert and its texts, and starts its
   // escalation (the request's audience, when it names one, replaces step 0's members; step 0's
-  // organisations are reached either way and sent alert.raised). With `inbound`, a webhook-id seen before (committed, or
-  // committing: this waits for it) raises nothing and returns the first raise's receipt; a new
-  // one's receipt is stored with the alert.
+  // organisations are reached either way and sent alert.raised). With `key`, a key seen before (committed, or
+  // committing: this waits for it) raises nothing and returns the first raise's receipt (or
+  // why it cannot); a new key's receipt is stored with the alert.
   Result<Raised> Raise(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
-                       std::int64_t now_ms, const InboundKey* inbound = nullptr) const;
+                       std::int64_t now_ms, const RaiseKey* key = nullptr) const;
   // Queues `message` for every member the alert reached (and alert.updated for endpoints).
   // Conflict if the alert has ended.
   Result<std::int64_t> Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,

@@ -168,8 +168,8 @@ asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const Aler
   co_return std::move(raised->alert);
 }
 
-asio::awaitable<Result<InboundReceipt>> Engine::RaiseFromWebhook(const Network& net, const AlertInput& in,
-                                                                 const std::string& actor, const InboundKey& key) {
+asio::awaitable<Result<RaiseReceipt>> Engine::RaiseOnce(const Network& net, const AlertInput& in,
+                                                        const std::string& actor, const RaiseKey& key) {
   auto raised = co_await db_.Run([&](pqxx::connection& c) -> Result<Raised> {
     pqxx::work tx(c);
     auto r = alerts_.Raise(tx, net, in, actor, clock_->NowMs(), &key);

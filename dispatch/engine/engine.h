@@ -102,10 +102,10 @@ class Engine {
   void Join();
 
   boost::asio::awaitable<Result<Alert>> RaiseAlert(const Network& net, const AlertInput& in, const std::string& actor);
-  // A raise by a partner's signed webhook (`actor` names the source): the answer to give, the
-  // first one's again for a repeated webhook-id (which does nothing else).
-  boost::asio::awaitable<Result<InboundReceipt>> RaiseFromWebhook(const Network& net, const AlertInput& in,
-                                                                  const std::string& actor, const InboundKey& key);
+  // A raise under a key (store/raise_key.h: a partner's webhook-id, a client's Idempotency-Key):
+  // the answer to give, the first one's again for a key seen before (which does nothing else).
+  boost::asio::awaitable<Result<RaiseReceipt>> RaiseOnce(const Network& net, const AlertInput& in,
+                                                         const std::string& actor, const RaiseKey& key);
   boost::asio::awaitable<Result<std::int64_t>> UpdateAlert(const Network& net, std::int64_t alert_id,
                                                            const std::string& message, const std::string& actor);
   // `status`: "resolved" or "cancelled" (a string literal).

@@ -67,20 +67,18 @@ std::optional<std::pair<InboundSource, std::string>> InboundSourceStore::Find(pq
   return std::make_pair(Read(r[0]), std::move(*secret));
 }
 
-std::optional<InboundReceipt> FindInboundReceipt(pqxx::transaction_base& tx, std::int64_t source_id,
-                                                 const std::string& webhook_id) {
-  auto r = tx.exec_params(kReceipt, source_id, webhook_id);
-  if (r.empty()) return std::nullopt;
-  return InboundReceipt{r[0][0].as<int>(), r[0][1].as<std::string>()};
+bool InboundRaiseKey::Claim(pqxx::work& tx) const {
+  return tx.exec_params(kClaim, source_id_, webhook_id_).affected_rows() == 1;
 }
 
-bool ClaimInboundReceipt(pqxx::work& tx, std::int64_t source_id, const std::string& webhook_id) {
-  return tx.exec_params(kClaim, source_id, webhook_id).affected_rows() == 1;
+Result<RaiseReceipt> InboundRaiseKey::Repeat(pqxx::work& tx) const {
+  auto r = tx.exec_params(kReceipt, source_id_, webhook_id_);
+  if (r.empty()) return Error::Unavailable("the first delivery of this webhook-id is still being handled");
+  return RaiseReceipt{r[0][0].as<int>(), r[0][1].as<std::string>(), true};
 }
 
-void CompleteInboundReceipt(pqxx::work& tx, std::int64_t source_id, const std::string& webhook_id,
-                            std::int64_t alert_id, const InboundReceipt& receipt) {
-  tx.exec_params(kComplete, source_id, webhook_id, alert_id, receipt.status, receipt.response);
+void InboundRaiseKey::Complete(pqxx::work& tx, std::int64_t alert_id, const RaiseReceipt& receipt) const {
+  tx.exec_params(kComplete, source_id_, webhook_id_, alert_id, receipt.status, receipt.response);
 }
 
 }  // namespace tocsin

@@ -13,6 +13,7 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/store/raise_key.h"
 #include "dispatch/util/crypto.h"
 #include "dispatch/util/result.h"
 
@@ -23,12 +24,6 @@ struct InboundSource {
   std::string name;
   std::string maps_to;  // alert
   std::string created_at;
-};
-
-// What a webhook-id raised: the answer given the first time.
-struct InboundReceipt {
-  int status = 0;
-  std::string response;  // JSON text
 };
 
 class InboundSourceStore {
@@ -49,13 +44,18 @@ class InboundSourceStore {
   const DataCipher& cipher_;
 };
 
-// The receipt of `webhook_id` from the source, if it raised something.
-std::optional<InboundReceipt> FindInboundReceipt(pqxx::transaction_base& tx, std::int64_t source_id,
-                                                 const std::string& webhook_id);
-// Takes `webhook_id` for this transaction: false when another (committed, or committing: this
-// waits for it) took it first. Fill it in with CompleteInboundReceipt before committing.
-bool ClaimInboundReceipt(pqxx::work& tx, std::int64_t source_id, const std::string& webhook_id);
-void CompleteInboundReceipt(pqxx::work& tx, std::int64_t source_id, const std::string& webhook_id,
-                            std::int64_t alert_id, const InboundReceipt& receipt);
+// A raise by a partner's webhook, idempotent by its webhook-id per source (inbound_webhooks).
+class InboundRaiseKey : public RaiseKey {
+ public:
+  InboundRaiseKey(std::int64_t source_id, std::string webhook_id)
+      : source_id_(source_id), webhook_id_(std::move(webhook_id)) {}
+  bool Claim(pqxx::work& tx) const override;
+  Result<RaiseReceipt> Repeat(pqxx::work& tx) const override;
+  void Complete(pqxx::work& tx, std::int64_t alert_id, const RaiseReceipt& receipt) const override;
+
+ private:
+  std::int64_t source_id_;
+  std::string webhook_id_;
+};
 
 }  // namespace tocsin

@@ -15,12 +15,15 @@ constexpr const char* kOrganisationId = "SELECT id FROM organisations WHERE netw
 constexpr const char* kRevokeToken =
     "UPDATE api_tokens SET revoked_at = now()"
     " WHERE network_id = $1 AND id = $2 AND revoked_at IS NULL";
-// The last column says whether last_used_at is due to move (unset or a minute old).
-constexpr const char* kFindToken =
-    "SELECT t.id, t.network_id, n.slug, t.role, t.token_hash,"
-    " t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute', t.organisation_id"
-    " FROM api_tokens t"
-    " JOIN networks n ON n.id = t.network_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
+// An unrevoked token; the last but one column says whether last_used_at is due to move (unset or
+// a minute old).
+#define TOCSIN_FIND_TOKEN                                                                       \
+  "SELECT t.id, t.network_id, n.slug, t.role, t.token_hash,"                                    \
+  " t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute', t.organisation_id" \
+  " FROM api_tokens t JOIN networks n ON n.id = t.network_id WHERE t.revoked_at IS NULL"
+constexpr const char* kFindToken = TOCSIN_FIND_TOKEN " AND t.token_hash = $1";
+constexpr const char* kFindTokenById = TOCSIN_FIND_TOKEN " AND t.id = $1";
+#undef TOCSIN_FIND_TOKEN
 constexpr const char* kTouchToken = "UPDATE api_tokens SET last_used_at = now() WHERE id = $1";
 constexpr const char* kListTokens =
     "SELECT t.id, t.role, t.label,"
@@ -29,6 +32,15 @@ constexpr const char* kListTokens =
     " to_char(t.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), o.slug"
     " FROM api_tokens t LEFT JOIN organisations o ON o.id = t.organisation_id"
     " WHERE t.network_id = $1 ORDER BY t.id";
+
+// A row of kFindToken: records the use when due.
+TokenInfo UseToken(pqxx::work& tx, const pqxx::row& r) {
+  if (r[5].as<bool>()) tx.exec_params(kTouchToken, r[0].as<std::int64_t>());
+  TokenInfo info{r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(),
+                 r[3].as<std::string>(), std::nullopt};
+  if (!r[6].is_null()) info.organisation_id = r[6].as<std::int64_t>();
+  return info;
+}
 
 std::optional<std::string> OptionalText(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -82,11 +94,13 @@ std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const DataCipher& cip
   // The index found it by equality already; the constant-time check keeps the final decision
   // independent of where the bytes differ.
   if (!ConstantTimeEqual(FromBytea(r[4]).value_or(""), hash)) return std::nullopt;
-  if (r[5].as<bool>()) tx.exec_params(kTouchToken, r[0].as<std::int64_t>());
-  TokenInfo info{r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(),
-                 r[3].as<std::string>(), std::nullopt};
-  if (!r[6].is_null()) info.organisation_id = r[6].as<std::int64_t>();
-  return info;
+  return UseToken(tx, r);
+}
+
+std::optional<TokenInfo> UseTokenById(pqxx::work& tx, std::int64_t id) {
+  auto rows = tx.exec_params(kFindTokenById, id);
+  if (rows.empty()) return std::nullopt;
+  return UseToken(tx, rows[0]);
 }
 
 std::vector<TokenRecord> ListTokens(pqxx::transaction_base& tx, std::int64_t network_id) {

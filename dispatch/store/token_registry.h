@@ -54,6 +54,8 @@ bool TokenActive(pqxx::transaction_base& tx, std::int64_t id);
 // The unrevoked token whose hash matches, or nullopt. Records that it was used when its
 // last_used_at is unset or more than a minute old, so most requests write nothing.
 std::optional<TokenInfo> AuthenticateToken(pqxx::work& tx, const DataCipher& cipher, const std::string& token);
+// The unrevoked token `id` (what a console session acts as), its use recorded as above.
+std::optional<TokenInfo> UseTokenById(pqxx::work& tx, std::int64_t id);
 // Every token of the network, revoked ones included, oldest first.
 std::vector<TokenRecord> ListTokens(pqxx::transaction_base& tx, std::int64_t network_id);
 

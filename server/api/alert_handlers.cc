@@ -1,7 +1,9 @@
-// Alerts: raise, read (with live counts), list, deliveries, responses (and organisations' answers),
+// Alerts: raise (once per Idempotency-Key), preview a raise's audience, read (with live counts), list, deliveries, responses (and organisations' answers),
 // follow-up updates, resolve, cancel.
 #include <boost/json.hpp>
 
+#include "dispatch/engine/raise_preview.h"
+#include "dispatch/store/idempotency_store.h"
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/util/phone.h"
 #include "server/api/alert_input.h"
@@ -42,12 +44,42 @@ json::object OrganisationResponseJson(const OrganisationResponseView& r) {
           {"received_at", r.received_at}};
 }
 
+// With an `Idempotency-Key` header (store/idempotency_store.h), the same key from the same token
+// within 24 hours answers as the first time (with `Idempotent-Replayed: true`) and raises
+// nothing; the key with another body is 422 (field "Idempotency-Key").
 Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
   auto in = ReadAlertInput(JsonBody(ctx.req));
   auto actor = scope.caller.Actor();
+  if (auto header = ctx.req.find("Idempotency-Key"); header != ctx.req.end() && scope.caller.token) {
+    std::string key(header->value());
+    if (auto s = CheckIdempotencyKey(key); !s.ok()) throw ApiError(s.error());
+    const TokenRaiseKey once(app.cipher, scope.network.id, scope.caller.token->id, key, ctx.req.body());
+    auto receipt = ValueOrThrow(co_await EngineOf(app).RaiseOnce(scope.network, in, actor, once));
+    auto res = JsonResponse(ctx.req, static_cast<status>(receipt.status), json::parse(receipt.response));
+    if (receipt.repeat) res.set("Idempotent-Replayed", "true");
+    co_return res;
+  }
   auto raised = ValueOrThrow(co_await EngineOf(app).RaiseAlert(scope.network, in, actor));
   co_return JsonResponse(ctx.req, status::created, json::parse(RaisedAlertJson(raised)));
+}
+
+// Who a raise would reach now (engine/raise_preview.h); the body is a raise's. Nothing stored.
+Awaitable PreviewAlertHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
+  auto in = ReadAlertInput(JsonBody(ctx.req));
+  auto preview = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return PreviewRaise(tx, app.alerts, scope.network, in);
+  });
+  auto p = ValueOrThrow(std::move(preview));
+  json::object by_area;
+  for (const auto& [area, n] : p.by_area) by_area[area] = n;
+  co_return JsonResponse(ctx.req, status::ok,
+                         {{"recipients", p.recipients},
+                          {"by_area", std::move(by_area)},
+                          {"neighbours", p.neighbours},
+                          {"neighbours_included", p.neighbours_included}});
 }
 
 Awaitable GetAlertHandler(App& app, http::RequestContext& ctx) {
@@ -181,6 +213,7 @@ void AddAlertRoutes(http::Router& router, App& app) {
   const std::string base = "/v1/networks/{slug}/alerts";
   router.Add(verb::post, base, [&app](http::RequestContext& c) { return RaiseAlertHandler(app, c); });
   router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListAlertsHandler(app, c); });
+  router.Add(verb::post, base + "/preview", [&app](http::RequestContext& c) { return PreviewAlertHandler(app, c); });
   router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetAlertHandler(app, c); });
   router.Add(verb::get, base + "/{id}/deliveries",
              [&app](http::RequestContext& c) { return DeliveriesHandler(app, c); });

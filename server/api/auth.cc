@@ -1,7 +1,9 @@
 #include "server/api/auth.h"
 
+#include "dispatch/store/session_store.h"
 #include "dispatch/util/crypto.h"
 #include "server/api/api_error.h"
+#include "server/http/cookies.h"
 
 namespace tocsin {
 namespace {
@@ -47,6 +49,26 @@ std::optional<std::string> BearerToken(const http::Request& req) {
   return std::string(token);
 }
 
+bool ChangesState(const http::Request& req) {
+  return req.method() != http::bhttp::verb::get && req.method() != http::bhttp::verb::head;
+}
+
+boost::asio::awaitable<Caller> AuthenticateSessionCookie(App& app, const http::Request& req, const std::string& id) {
+  if (id.empty() || id.size() > 200) throw ApiError(ErrorCode::kUnauthorized, "the session has ended; log in again");
+  auto info = co_await app.db.Run([&app, &id](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto found = AuthenticateSession(tx, app.cipher, id);
+    tx.commit();
+    return found;
+  });
+  if (!info) throw ApiError(ErrorCode::kUnauthorized, "the session has ended; log in again");
+  // After the session is known good, so that a stranger learns nothing from the answer.
+  if (ChangesState(req) && !http::FromOwnOrigin(req, app.config.server.public_url)) {
+    throw ApiError(ErrorCode::kForbidden, "a change made with the console's session must come from its own origin");
+  }
+  co_return Caller{false, std::move(info->token), true, id, info->row_id};
+}
+
 }  // namespace
 
 std::string Caller::Actor() const {
@@ -62,6 +84,9 @@ bool Caller::May(Permission p) const {
 }
 
 boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) {
+  if (!req.count(http::bhttp::field::authorization)) {
+    if (auto session = http::CookieValue(req, kSessionCookie)) co_return co_await AuthenticateSessionCookie(app, req, *session);
+  }
   auto token = BearerToken(req);
   if (!token) {
     throw ApiError(ErrorCode::kUnauthorized, "send 'Authorization: Bearer <token>'");
@@ -79,7 +104,7 @@ boost::asio::awaitable<Caller> Authenticate(App& app, const http::Request& req) 
     return found;
   });
   if (!info) throw ApiError(ErrorCode::kUnauthorized, "unknown or revoked token");
-  co_return Caller{false, std::move(info)};
+  co_return Caller{false, std::move(info), false};
 }
 
 boost::asio::awaitable<Network> AuthorizeNetwork(App& app, const Caller& caller,

@@ -10,7 +10,8 @@
 // (EventHub's backlog). When they cannot all be replayed, the stream starts with `reset` and the
 // watcher should read the alert's state afresh (the alert, deliveries and responses endpoints).
 // A stream ends with `revoked` when its token is revoked (at once when revoked through this
-// server, within kRecheckEvery otherwise). A comment line every kKeepAlive keeps proxies from
+// server, within kRecheckEvery otherwise), and, opened with the console's cookie, when its
+// session ends (at once on a logout through this server, within kRecheckEvery on expiry). A comment line every kKeepAlive keeps proxies from
 // closing an idle stream; a watcher too slow to keep up gets `overflow` and the stream ends.
 // A token holds at most StreamLimits::kPerToken streams, a network kPerNetwork (429 beyond).
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "dispatch/store/session_store.h"
 #include "dispatch/store/token_registry.h"
 #include "dispatch/util/clock.h"
 #include "server/api/api_error.h"
@@ -104,9 +106,16 @@ class EventStream {
     if (!scope_.caller.token) co_return false;
     auto id = scope_.caller.token->id;
     if (app_.revoked.Has(id)) co_return true;
+    if (scope_.caller.by_session && app_.ended_sessions.Has(scope_.caller.session_row)) co_return true;
     if (!ask_database) co_return false;
     try {
-      co_return !co_await app_.db.Run([id](pqxx::connection& c) {
+      co_return !co_await app_.db.Run([this, id](pqxx::connection& c) {
+        if (scope_.caller.by_session) {
+          pqxx::work tx(c);  // the session's check records the token's use, as a request does
+          bool open = SessionOpen(tx, app_.cipher, scope_.caller.session_id);
+          tx.commit();
+          return open;
+        }
         pqxx::read_transaction tx(c);
         return TokenActive(tx, id);
       });

@@ -116,8 +116,8 @@ Awaitable InboundHandler(App& app, http::RequestContext& ctx) {
   const auto& [network, source] = *found;
   auto in = ReadAlertInput(JsonBody(ctx.req));
   if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
-  InboundKey inbound{source.first.id, headers.id};
-  auto receipt = ValueOrThrow(co_await app.engine->RaiseFromWebhook(network, in, "inbound:" + name, inbound));
+  const InboundRaiseKey once(source.first.id, headers.id);
+  auto receipt = ValueOrThrow(co_await app.engine->RaiseOnce(network, in, "inbound:" + name, once));
   co_return JsonResponse(ctx.req, static_cast<status>(receipt.status), json::parse(receipt.response));
 }
 

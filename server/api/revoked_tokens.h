@@ -1,5 +1,6 @@
 // RevokedTokens: the ids of the tokens revoked through this process's API, so that what a token
-// holds open (a live event stream) closes at once. Revocations made elsewhere (the CLI, another
+// holds open (a live event stream) closes at once. (App::ended_sessions holds console sessions'
+// row ids the same way.) Revocations made elsewhere (the CLI, another
 // process) reach open streams through their periodic database check (event_handlers.cc).
 //
 // Thread safety: every member is safe to call from any thread.

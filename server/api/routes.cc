@@ -19,6 +19,8 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddWebhookRoutes(router, app);
   AddOrganisationEmailRoutes(router, app);
   AddInboundRoutes(router, app);
+  AddSessionRoutes(router, app);
+  AddConsoleRoutes(router, app);
 }
 
 }  // namespace tocsin

@@ -23,6 +23,8 @@ void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{sl
 void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks
 void AddOrganisationEmailRoutes(http::Router& router, App& app);  // .../organisations/{id}/emails
 void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
+void AddSessionRoutes(http::Router& router, App& app);  // /v1/session (the console's cookie)
+void AddConsoleRoutes(http::Router& router, App& app);  // / and /assets/* (server/console)
 
 // Every route of the server.
 void AddAllRoutes(http::Router& router, App& app);

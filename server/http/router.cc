@@ -11,6 +11,7 @@ namespace {
 
 std::vector<std::string> SplitPattern(const std::string& pattern) {
   std::vector<std::string> out;
+  if (pattern == "/") return out;  // the root: no segment
   std::size_t start = 1;
   while (start <= pattern.size()) {
     auto slash = pattern.find('/', start);
@@ -24,6 +25,7 @@ std::vector<std::string> SplitPattern(const std::string& pattern) {
 std::vector<std::string> PathSegments(boost::urls::url_view url) {
   std::vector<std::string> out;
   for (auto seg : url.segments()) out.push_back(seg);
+  if (out.size() == 1 && out[0].empty()) out.clear();  // "/" is the root, as in SplitPattern
   return out;
 }
 

@@ -29,8 +29,9 @@ class Watcher {
   Watcher(int port, const std::string& path, const std::string& bearer, const std::string& headers = "")
       : socket_(ioc_) {
     socket_.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                      "Authorization: Bearer " + bearer + "\r\n" + headers + "\r\n";
+    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" +
+                      (bearer.empty() ? std::string() : "Authorization: Bearer " + bearer + "\r\n") + headers +
+                      "\r\n";
     asio::write(socket_, asio::buffer(req));
     reader_ = std::thread([this] {
       char buf[4096];
@@ -153,6 +154,28 @@ TEST_CASE("events: a revoked token's stream ends at once (issue 9, defect 3)", "
   CHECK_FALSE(other.Closed());
   // An open stream does not hold up a graceful stop.
   CHECK(f.server->Stop(SIGTERM) == 0);
+}
+
+TEST_CASE("events: a console session's stream ends at its logout (issue 14)", "[pg][events][session]") {
+  AlertNetwork f;
+  f.AddMember(R"({"phone":"+447700900601","areas":["SE15"]})");
+  auto alert = f.Raise();
+  auto login = f.server->Client().Post("/v1/session", R"({"token":")" + f.c.bearer() + R"("})");
+  REQUIRE(login.status == 200);
+  auto set_cookie = login.headers["set-cookie"];
+  auto cookie = set_cookie.substr(0, set_cookie.find(';'));
+  Watcher w(f.server->port(), EventsPath(alert), "", "Cookie: " + cookie + "\r\n");
+  Watcher other(f.server->port(), EventsPath(alert), f.c.bearer());
+  Eventually([&] { return w.Saw(": watching") && other.Saw(": watching"); }, "both streams open");
+  auto origin = "http://127.0.0.1:" + std::to_string(f.server->port());
+  auto out = f.server->Client().Send("DELETE", "/v1/session", "", {{"Cookie", cookie}, {"Origin", origin}});
+  REQUIRE(out.status == 204);
+  Eventually([&] { return w.Closed(); }, "the session's stream ends");
+  CHECK(w.Saw("event: revoked"));
+  // The token's own stream goes on.
+  f.Reply("+447700900601", "1");
+  Eventually([&] { return other.Saw("event: answer"); }, "the token's stream goes on");
+  CHECK_FALSE(other.Closed());
 }
 
 TEST_CASE("events: Last-Event-ID resumes a dropped stream without loss or repeats (issue 9, defect 3)",

@@ -1,0 +1,54 @@
+// The alerts list: newest first, filtered by status, paged with the API's cursor.
+import { call, networkPath, mayManage } from "./api.js";
+import { h, shortTime, t } from "./dom.js";
+
+export async function render(main, { showError }) {
+  const list = h("ul", { class: "alert-list", id: "alert-list" });
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, t("alertsMore"));
+  const filter = h("select", { id: "alert-filter" },
+    h("option", { value: "" }, t("filterAll")),
+    h("option", { value: "open" }, t("filterOpen")),
+    h("option", { value: "resolved" }, t("filterResolved")),
+    h("option", { value: "cancelled" }, t("filterCancelled")));
+  let cursor = null;
+
+  async function load(reset) {
+    if (reset) {
+      cursor = null;
+      list.replaceChildren();
+    }
+    const q = new URLSearchParams({ limit: "50" });
+    if (filter.value) q.set("status", filter.value);
+    if (cursor) q.set("cursor", cursor);
+    try {
+      const page = await call("GET", networkPath(`/alerts?${q}`));
+      for (const a of page.alerts) list.append(row(a));
+      if (!list.children.length) list.append(h("li", { class: "empty" }, t("alertsEmpty")));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  filter.addEventListener("change", () => load(true));
+  more.addEventListener("click", () => load(false));
+  main.replaceChildren(
+    h("div", { class: "title-row" },
+      h("h1", { tabindex: "-1" }, t("alertsTitle")),
+      mayManage() ? h("a", { href: "#/raise", class: "button" }, t("navRaise")) : null),
+    h("div", { class: "field-inline" }, h("label", { for: "alert-filter" }, t("alertsFilterLabel")), filter),
+    list, more);
+  await load(true);
+}
+
+function row(a) {
+  return h("li", { class: `alert-row status-${a.status}` },
+    h("a", { href: `#/alerts/${a.id}` },
+      h("span", { class: "alert-row-title" },
+        t("alertRow", { kind: t(`kind_${a.kind}`), location: a.location })),
+      h("span", { class: "alert-row-meta" }, t("alertRowMeta", {
+        code: a.code, status: t(`status_${a.status}`), recipients: a.recipients, created: shortTime(a.created_at),
+      }))));
+}
+

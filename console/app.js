@@ -1,0 +1,109 @@
+// The console's entry point: finds the session (GET /v1/session), routes by the URL's hash
+// (#/login, #/alerts, #/raise, #/alerts/<id>) and draws the header (network, navigation, logout).
+import { ApiError, call, session } from "./api.js";
+import { h, notice, t } from "./dom.js";
+import * as login from "./login.js";
+import * as alertsList from "./alerts_list.js";
+import * as raise from "./raise.js";
+import * as live from "./live.js";
+
+const main = document.getElementById("main");
+const header = document.getElementById("header");
+let cleanup = null;
+let loginMessage = null;
+
+function errorText(err) {
+  if (err.code === "offline") return t("errorOffline");
+  if (err.field) return t("errorField", { field: err.field, message: err.message });
+  return t("errorGeneric", { message: err.message });
+}
+
+function sessionEnded() {
+  Object.assign(session, { network: null, networkName: null, role: null });
+  loginMessage = t("sessionEnded");
+  if (location.hash === "#/login") route();
+  else location.hash = "#/login";
+}
+
+function showError(err) {
+  if (err instanceof ApiError && err.status === 401) {
+    sessionEnded();
+    return;
+  }
+  main.prepend(notice(errorText(err), "error"));
+}
+
+async function logout() {
+  try {
+    await call("DELETE", "/v1/session");
+  } catch {
+    // Ended already: the login screen is where we go either way.
+  }
+  Object.assign(session, { network: null, networkName: null, role: null });
+  loginMessage = t("loggedOut");
+  location.hash = "#/login";
+}
+
+function drawHeader() {
+  if (!session.network) {
+    header.replaceChildren(h("span", { class: "brand" }, t("appName")));
+    return;
+  }
+  header.replaceChildren(
+    h("span", { class: "brand" }, t("appName")),
+    h("span", { class: "network", id: "network-name" }, session.networkName ?? session.network),
+    h("nav", { "aria-label": t("appName") },
+      h("a", { href: "#/alerts" }, t("navAlerts")),
+      session.role === "viewer" ? null : h("a", { href: "#/raise" }, t("navRaise")),
+      h("button", { type: "button", id: "logout-button", class: "secondary", onclick: logout }, t("logoutButton"))));
+}
+
+async function findSession() {
+  try {
+    const who = await call("GET", "/v1/session");
+    Object.assign(session, { network: who.network, networkName: who.network_name, role: who.role });
+    return Boolean(who.network);
+  } catch (err) {
+    if (err.status !== 401) main.replaceChildren(notice(errorText(err), "error"));
+    return false;
+  }
+}
+
+async function route() {
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  const hash = location.hash || "#/alerts";
+  if (hash !== "#/login" && !session.network && !(await findSession())) {
+    location.hash = "#/login";
+    return;
+  }
+  drawHeader();
+  const ctx = { showError, errorText, onSessionEnded: sessionEnded };
+  let m;
+  if (hash === "#/login") {
+    login.render(main, { message: loginMessage });
+    loginMessage = null;
+  } else if (hash === "#/raise") {
+    await raise.render(main, ctx);
+  } else if ((m = /^#\/alerts\/(\d+)$/.exec(hash))) {
+    cleanup = await live.render(main, { ...ctx, id: m[1] });
+  } else {
+    await alertsList.render(main, ctx);
+  }
+  document.title = `${main.querySelector("h1")?.textContent ?? ""} · ${t("appName")}`;
+  main.querySelector("h1")?.focus();
+}
+
+// The skip link focuses the content without touching the hash (which routes).
+const skip = document.getElementById("skip");
+skip.textContent = t("skipToContent");
+skip.addEventListener("click", (e) => {
+  e.preventDefault();
+  main.focus();
+});
+main.replaceChildren(h("p", {}, t("loading")));
+
+window.addEventListener("hashchange", route);
+route();
