@@ -37,7 +37,7 @@ const std::vector<TableSchema>& Schema() {
       {"database", {"url", "pool_size", "api_pool_size", "api_statement_timeout_ms"}},
       {"twilio",
        {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight",
-        "request_timeout_ms"}},
+        "request_timeout_ms", "redact_after_send"}},
       {"security", {"data_key", "admin_token"}},
       {"sms", {"provider", "templates_dir"}},
       {"email",
@@ -449,6 +449,7 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
         "twilio.default_segments_per_second must be greater than 0 and at most 1000");
   }
   TOCSIN_RETURN_IF_ERROR(in.Integer("twilio", "max_in_flight", 1, 10000, twilio.max_in_flight));
+  TOCSIN_RETURN_IF_ERROR(in.Bool("twilio", "redact_after_send", twilio.redact_after_send));
   TOCSIN_RETURN_IF_ERROR(
       in.Integer("twilio", "request_timeout_ms", 100, 120000, twilio.request_timeout_ms));
 

@@ -38,6 +38,9 @@ struct TwilioConfig {
   double default_segments_per_second = 1.0;     // per sender number
   int max_in_flight = 100;                      // account-wide cap on requests in flight
   int request_timeout_ms = 15000;               // one request to the API, then retry
+  // twilio.redact_after_send: once a message's status is final, its body is redacted at Twilio
+  // (Twilio keeps bodies in its logs otherwise).
+  bool redact_after_send = true;
 };
 
 struct SecurityConfig {

@@ -15,6 +15,7 @@ std::unique_ptr<SmsProvider> MakeSmsProvider(const Config& config,
     s.status_callback_url = config.server.public_url + "/twilio/status";
     s.max_connections = config.twilio.max_in_flight;
     s.timeout = std::chrono::milliseconds(config.twilio.request_timeout_ms);
+    s.redact_after_send = config.twilio.redact_after_send;
     return std::make_unique<TwilioProvider>(executor, std::move(s));
   }
   return std::make_unique<SandboxProvider>();

@@ -39,6 +39,9 @@ class SmsProvider {
   virtual ~SmsProvider() = default;
   // Starts sending `message`; `done` is called exactly once, on any thread.
   virtual void Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) = 0;
+  // Message `provider_id` reached a final status: the provider may drop what it keeps of it
+  // (Twilio: its body is redacted). Fire and forget; never blocks sending. Same thread as Send.
+  virtual void Forget(const std::string& provider_id) {}
 };
 
 }  // namespace tocsin

@@ -1,6 +1,10 @@
 #include "dispatch/channels/twilio_provider.h"
 
 
+#include <cctype>
+#include <memory>
+
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -42,7 +46,8 @@ std::chrono::seconds ThrottledFor(const HttpResponse& r) {
 }  // namespace
 
 TwilioProvider::TwilioProvider(boost::asio::any_io_executor executor, TwilioSettings settings)
-    : settings_(std::move(settings)),
+    : executor_(executor),
+      settings_(std::move(settings)),
       url_(settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Messages.json"),
       client_(executor, settings_.max_connections) {}
 
@@ -98,6 +103,38 @@ void TwilioProvider::Send(const SmsMessage& message, std::function<void(SmsOutco
                             {"StatusCallback", settings_.status_callback_url},
                             {"ValidityPeriod", std::to_string(message.validity_seconds)}});
   client_.Start(std::move(req), [done = std::move(done)](HttpResponse r) { done(Interpret(r)); });
+}
+
+void TwilioProvider::Forget(const std::string& provider_id) {
+  // A sid is "SM" or "MM" and 32 hex characters: anything else is not put in a URL.
+  if (!settings_.redact_after_send || provider_id.size() != 34) return;
+  for (char c : provider_id) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return;
+  }
+  Redact(provider_id, 0);
+}
+
+void TwilioProvider::Redact(const std::string& sid, int attempt) {
+  HttpRequest req;
+  req.url = settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Messages/" + sid + ".json";
+  req.basic_user = settings_.account_sid;
+  req.basic_password = settings_.auth_token;
+  req.timeout = settings_.timeout;
+  req.body = FormUrlEncode({{"Body", ""}});
+  client_.Start(std::move(req), [this, sid, attempt](HttpResponse r) {
+    if (r.status == 200 || r.status == 404) return;  // redacted, or nothing there to redact
+    if (attempt + 1 >= kRedactAttempts) {
+      spdlog::warn("twilio: a message could not be redacted after {} attempts (last answer {})", kRedactAttempts,
+                   r.status);
+      return;
+    }
+    // The timer owns itself until it fires; on shutdown it is cancelled with the loop and the
+    // handler touches nothing.
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor_, std::chrono::seconds(2 << (2 * attempt)));
+    timer->async_wait([this, timer, sid, attempt](const boost::system::error_code& ec) {
+      if (!ec) Redact(sid, attempt + 1);
+    });
+  });
 }
 
 }  // namespace tocsin

@@ -7,6 +7,12 @@
 // connections) -> transient; other 4xx -> permanent, 21610 also marking the recipient opted out.
 // Error texts are ours, chosen by code: Twilio's own messages quote the phone number.
 //
+// Redaction (settings.redact_after_send): Forget(sid) posts an empty Body to
+// {api_base}/2010-04-01/Accounts/{sid}/Messages/{MessageSid}.json, as Twilio's console does, so
+// its logs keep no alert text. 200 and 404 (Twilio has no such message) end it; anything else
+// (a message not final yet at Twilio, 429, 5xx, a timeout) is retried up to kRedactAttempts
+// times, 2 s, 8 s, 32 s... apart, on the same client: sending is never held up for it.
+//
 // Threading: Send() must be called on the executor given at construction (the dispatcher's);
 // `done` runs on it too.
 #pragma once
@@ -27,6 +33,7 @@ struct TwilioSettings {
   std::string status_callback_url;  // {public_url}/twilio/status
   int max_connections = 100;
   std::chrono::milliseconds timeout{15000};
+  bool redact_after_send = true;
 };
 
 class TwilioProvider : public SmsProvider {
@@ -34,11 +41,17 @@ class TwilioProvider : public SmsProvider {
   TwilioProvider(boost::asio::any_io_executor executor, TwilioSettings settings);
 
   void Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) override;
+  void Forget(const std::string& provider_id) override;
+
+  static constexpr int kRedactAttempts = 5;
 
   // What a Messages API answer means for the delivery (pure; unit-tested).
   static SmsOutcome Interpret(const HttpResponse& response);
 
  private:
+  void Redact(const std::string& sid, int attempt);
+
+  const boost::asio::any_io_executor executor_;
   const TwilioSettings settings_;
   const std::string url_;
   CurlMultiClient client_;

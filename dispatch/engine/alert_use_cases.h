@@ -1,5 +1,6 @@
 // The alert use cases' transactions: raising an alert (validate, store it, render its text once
-// per language, start its escalation: step 0's audience is queued), a follow-up update, and
+// per language, start its escalation: step 0's audience is queued), approving or rejecting a
+// raise that waits for a second coordinator (alert_approval.cc), a follow-up update, and
 // ending it (resolve or cancel). Each runs inside the caller's transaction and returns what the
 // Engine must do after the commit (engine.h: wake the dispatcher, schedule deadlines, forget).
 //
@@ -29,6 +30,9 @@ struct Raised {
   // a repeat: then nothing else was done and `alert` is empty).
   std::optional<RaiseReceipt> receipt;
   bool repeat = false;
+  // The raise crossed the network's approval rule (model/approval.h): stored pending_approval,
+  // nothing sent to its audience and no deadline; the coordinators were told (queued SMS).
+  bool pending = false;
 };
 
 // The checked, canonical form of a raise's fields (areas and roles sorted and unique; roles
@@ -49,8 +53,20 @@ class AlertUseCases {
   // organisations are reached either way and sent alert.raised). With `key`, a key seen before (committed, or
   // committing: this waits for it) raises nothing and returns the first raise's receipt (or
   // why it cannot); a new key's receipt is stored with the alert.
+  // When the network has an approval rule, step 0 is first tried inside a savepoint: a raise
+  // whose audience crosses the rule is rolled back to the bare alert, held pending_approval
+  // (with the recipients it would reach) and the network's coordinators are sent
+  // approval_needed (no location in it).
   Result<Raised> Raise(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
                        std::int64_t now_ms, const RaiseKey* key = nullptr) const;
+  // A second coordinator's decision on a pending alert (alert_approval.cc). `decider` is the
+  // deciding token's actor ("token:12"); the raiser's token, or one of the same label, is
+  // Forbidden; an alert not pending_approval is a Conflict. Approve starts it as the raise would
+  // have (its escalation begins now); Reject cancels it with nothing sent. Both audited.
+  Result<Raised> Approve(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
+                         std::int64_t now_ms) const;
+  Result<Alert> Reject(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
+                       const std::string& reason, std::int64_t now_ms) const;
   // Queues `message` for every member the alert reached (and alert.updated for endpoints).
   // Conflict if the alert has ended.
   Result<std::int64_t> Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
@@ -61,6 +77,15 @@ class AlertUseCases {
                     const std::string& message, const std::string& actor, std::int64_t now_ms) const;
 
  private:
+  // Starts alert `id`'s escalation: the policy of `kind`, its step 0 replaced by the raise's own
+  // audience when `audience_given` (roles, neighbours).
+  EscalationOutcome Begin(pqxx::work& tx, const Network& net, std::int64_t id, const std::string& kind,
+                          bool audience_given, const std::vector<std::string>& roles, bool include_neighbours,
+                          std::int64_t now_ms) const;
+  // Checks that `decider` may decide on pending alert `alert_id`; the alert, locked.
+  Result<Alert> LockPending(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
+                            bool* audience_given) const;
+
   const AlertStore alerts_;
   const Fanout& fanout_;
   const WebhookFanout& webhooks_;

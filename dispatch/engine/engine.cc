@@ -161,10 +161,11 @@ asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const Aler
     return r;
   });
   if (!raised.ok()) co_return raised.error();
-  // Committed: the dispatcher may start at once, and the escalation's clock is running.
+  // Committed: the dispatcher may start at once, and the escalation's clock is running (a
+  // pending alert has no clock: only its coordinators' notice is queued).
   dispatcher_->Wake(net.id);
   WakeOrganisations();
-  escalator_->Track(raised->alert.id, std::move(raised->timers));
+  if (!raised->pending) escalator_->Track(raised->alert.id, std::move(raised->timers));
   co_return std::move(raised->alert);
 }
 
@@ -180,9 +181,36 @@ asio::awaitable<Result<RaiseReceipt>> Engine::RaiseOnce(const Network& net, cons
   if (!raised->repeat) {
     dispatcher_->Wake(net.id);
     WakeOrganisations();
-    escalator_->Track(raised->alert.id, std::move(raised->timers));
+    if (!raised->pending) escalator_->Track(raised->alert.id, std::move(raised->timers));
   }
   co_return std::move(*raised->receipt);
+}
+
+asio::awaitable<Result<Alert>> Engine::ApproveAlert(const Network& net, std::int64_t alert_id,
+                                                    const std::string& actor) {
+  auto approved = co_await db_.Run([&](pqxx::connection& c) -> Result<Raised> {
+    pqxx::work tx(c);
+    auto r = alerts_.Approve(tx, net, alert_id, actor, clock_->NowMs());
+    if (r.ok()) tx.commit();
+    return r;
+  });
+  if (!approved.ok()) co_return approved.error();
+  dispatcher_->Wake(net.id);
+  WakeOrganisations();
+  escalator_->Track(alert_id, std::move(approved->timers));
+  co_return std::move(approved->alert);
+}
+
+asio::awaitable<Result<Alert>> Engine::RejectAlert(const Network& net, std::int64_t alert_id,
+                                                   const std::string& reason, const std::string& actor) {
+  auto rejected = co_await db_.Run([&](pqxx::connection& c) -> Result<Alert> {
+    pqxx::work tx(c);
+    auto r = alerts_.Reject(tx, net, alert_id, actor, reason, clock_->NowMs());
+    if (r.ok()) tx.commit();
+    return r;
+  });
+  if (rejected.ok()) events_.Publish(alert_id, "alert", AlertEndedEventJson(rejected->status));
+  co_return rejected;
 }
 
 asio::awaitable<Result<std::int64_t>> Engine::UpdateAlert(const Network& net, std::int64_t alert_id,
@@ -266,6 +294,10 @@ asio::awaitable<void> Engine::ApplyStatus(const std::string& sid, const std::str
     return moved;
   });
   bool failed = state == "failed" || state == "undelivered";
+  // Final: the provider may drop its copy (Twilio: the body is redacted), on the engine's loop
+  // where the provider lives. The callback was signed, so the sid is ours even when no delivery
+  // of it is recorded yet.
+  if (failed || state == "delivered") asio::post(ioc_, [this, sid] { provider_->Forget(sid); });
   for (const auto& d : applied) {
     if (failed) escalator_->OnDeliveryFailed(d.alert_id);
     events_.Publish(d.alert_id, "delivery", DeliveryEventJson(d.delivery_id, d.member_id, state, error_code));

@@ -7,7 +7,7 @@
 // [email] is configured), and the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
 // never call back up; the use cases here are the only way in:
 //
-//   RaiseAlert / UpdateAlert / EndAlert  one transaction each, then what follows the commit
+//   RaiseAlert / UpdateAlert / EndAlert  one transaction each (ApproveAlert, RejectAlert too), then what follows the commit
 //                                        (wake the dispatcher, schedule deadlines, forget an
 //                                        ended alert's unsent work before answering);
 //   RecordInbound                        a reply decided and recorded in a group commit, then
@@ -108,6 +108,12 @@ class Engine {
                                                          const std::string& actor, const RaiseKey& key);
   boost::asio::awaitable<Result<std::int64_t>> UpdateAlert(const Network& net, std::int64_t alert_id,
                                                            const std::string& message, const std::string& actor);
+  // A second coordinator's decision on an alert waiting for approval (AlertUseCases::Approve and
+  // Reject): approving starts it as a raise would (dispatcher woken, deadlines tracked).
+  boost::asio::awaitable<Result<Alert>> ApproveAlert(const Network& net, std::int64_t alert_id,
+                                                     const std::string& actor);
+  boost::asio::awaitable<Result<Alert>> RejectAlert(const Network& net, std::int64_t alert_id,
+                                                    const std::string& reason, const std::string& actor);
   // `status`: "resolved" or "cancelled" (a string literal).
   boost::asio::awaitable<Result<Alert>> EndAlert(const Network& net, std::int64_t alert_id, const char* status,
                                                  const std::string& message, const std::string& actor);

@@ -12,10 +12,27 @@ namespace tocsin {
 namespace {
 
 std::map<std::string, std::string> Vars(const Network& net, const Alert& a, const std::string& message) {
-  // {organisation} (webhook_failed) is the organisation's name, passed as the message.
-  return {{"code", a.code},         {"location", a.location}, {"details", a.details},
-          {"deadline", a.deadline.value_or("")}, {"message", message}, {"network", net.name},
-          {"organisation", message}};
+  // {organisation} (webhook_failed) is the organisation's name and {count} (approval_needed)
+  // the audience waiting, each passed as the message. A tiered alert's texts have no location
+  // or details to put anywhere, whatever a template asks for.
+  std::string areas;
+  for (const auto& area : a.areas) areas += (areas.empty() ? "" : ", ") + area;
+  return {{"code", a.code},
+          {"location", a.tiered ? "" : a.location},
+          {"details", a.tiered ? "" : a.details},
+          {"areas", areas},
+          {"deadline", a.deadline.value_or("")},
+          {"message", message},
+          {"network", net.name},
+          {"organisation", message},
+          {"count", message}};
+}
+
+// The template key of `message_kind` for `a`: a tiered alert's alert message and reminder have
+// texts of their own (alert_tiered, reminder_tiered), naming the areas instead of the place.
+std::string TemplateKey(const Alert& a, const std::string& message_kind) {
+  if (a.tiered && (message_kind == "alert" || message_kind == "reminder")) return message_kind + "_tiered";
+  return message_kind;
 }
 
 }  // namespace
@@ -26,12 +43,14 @@ std::string Fanout::DefaultLanguage(const Network& net) const {
 
 Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& alert, int seq,
                              const std::string& message_kind, const std::string& message) const {
-  // The stand-down and the reminder are one text for every kind (top-level template keys).
-  const std::string template_kind =
-      message_kind == "stand_down" || message_kind == "reminder" || message_kind == "webhook_failed" ? "" : alert.kind;
+  // The stand-down, the reminder and the coordinators' notices are one text for every kind
+  // (top-level template keys).
+  const bool top_level = message_kind == "stand_down" || message_kind == "reminder" ||
+                         message_kind == "webhook_failed" || message_kind == "approval_needed";
+  const std::string template_kind = top_level ? "" : alert.kind;
   auto vars = Vars(net, alert, message);
   for (const auto& language : templates_.Languages()) {
-    auto text = templates_.Render(language, DefaultLanguage(net), template_kind, message_kind, vars);
+    auto text = templates_.Render(language, DefaultLanguage(net), template_kind, TemplateKey(alert, message_kind), vars);
     if (!text.ok()) return text.error();
     auto segments = std::max(1, MeasureSms(text.value()).segments);
     auto sealed = cipher_.Seal(text.value(), places::MessageBody(net.id, alert.id, seq, language));

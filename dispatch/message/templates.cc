@@ -43,7 +43,7 @@ Result<std::string> FullKey(std::string_view prefix, const std::vector<std::stri
 }  // namespace
 
 const std::vector<std::string>& TemplateSet::KindKeys() {
-  static const std::vector<std::string> keys = {"alert", "update", "resolve", "cancel"};
+  static const std::vector<std::string> keys = {"alert", "update", "resolve", "cancel", "alert_tiered"};
   return keys;
 }
 
@@ -53,7 +53,8 @@ const std::vector<std::string>& TemplateSet::TopLevelKeys() {
                                                 "reminder",   "code_unknown",   "code_ended",
                                                 "still_open", "none_open",      "relay_call",
                                                 "relay_more", "relay_separator", "relay_none",
-                                                "webhook_failed"};
+                                                "webhook_failed", "approval_needed", "reminder_tiered",
+                                                "confirm_going_place"};
   return keys;
 }
 

@@ -6,9 +6,12 @@
 // stem is the language code: en.toml, ar.toml, ...). Each file must contain:
 //
 //   - one table per alert kind (raid, detention, removal, other), each with the string keys
-//     alert (the first SMS), update, resolve and cancel;
+//     alert (the first SMS), update, resolve, cancel and alert_tiered (the first SMS under tiered
+//     disclosure, model/disclosure.h: the areas, never the place);
 //   - top-level strings help, confirm_going, confirm_cannot, stopped, started, unknown,
-//     stand_down, reminder, and the call list of a relay tree's node (model/call_list.h):
+//     stand_down, reminder, reminder_tiered, confirm_going_place (going to a tiered alert: its
+//     place), approval_needed (to coordinators: a raise waits for a second one), webhook_failed,
+//     and the call list of a relay tree's node (model/call_list.h):
 //     relay_call ("Please call: {people}"), relay_more ("and {count} more: reply LIST"),
 //     relay_separator (what stands between two people: "," or "،"; a space follows it) and
 //     relay_none (the answer to LIST from someone with nobody to call);

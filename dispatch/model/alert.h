@@ -35,10 +35,12 @@ struct Alert {
   std::int64_t id = 0;
   std::string code;
   std::string kind;
-  std::string status;  // open, resolved, cancelled
+  std::string status;  // pending_approval, open, resolved, cancelled
   std::vector<std::string> areas;
   std::vector<std::string> roles;
   bool include_neighbours = false;
+  // Tiered disclosure (model/disclosure.h): its texts to members carry no location or details.
+  bool tiered = false;
   std::string location;
   std::string details;
   std::optional<std::string> deadline;

@@ -41,6 +41,24 @@ std::string ReplyService::Render(const SenderLookup& who, const std::string& key
   return text.ok() ? text.value() : "";
 }
 
+std::string ReplyService::ConfirmGoing(const SenderLookup& who, std::int64_t alert_id, const std::string& code) const {
+  for (const auto& place : who.tiered_places) {
+    if (place.alert_id != alert_id) continue;
+    auto location = cipher_.Open(place.location_sealed, places::AlertLocation(who.network_id, alert_id));
+    if (!location) break;  // unreadable: the plain confirmation, never a wrong place
+    std::string details;
+    if (!place.details_sealed.empty()) {
+      details = cipher_.Open(place.details_sealed, places::AlertDetails(who.network_id, alert_id)).value_or("");
+    }
+    auto text = templates_.Render(who.language, who.default_language, "", "confirm_going_place",
+                                  {{"network", who.network}, {"code", code}, {"location", *location},
+                                   {"details", details}});
+    if (text.ok()) return text.value();
+    break;
+  }
+  return Render(who, "confirm_going", code);
+}
+
 std::string ReplyService::RenderWithOpen(const SenderLookup& who, const std::string& key,
                                          const std::string& code) const {
   auto text = Render(who, key, code);
@@ -126,7 +144,8 @@ ReplyDecision ReplyService::Decide(const InboundSms& sms, const ParsedReply& rep
     bool going = reply.kind == ReplyKind::kGoing;
     rec.answer = going ? "going" : "cannot";
     out.outcome = rec.answer;
-    out.reply_texts = {Render(who, going ? "confirm_going" : "confirm_cannot", alert->second)};
+    out.reply_texts = {going ? ConfirmGoing(who, alert->first, alert->second)
+                             : Render(who, "confirm_cannot", alert->second)};
   } else {
     rec.answer = "text";
     rec.text_sealed = cipher_.Seal(reply.text.substr(0, 1600),

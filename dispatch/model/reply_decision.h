@@ -5,7 +5,8 @@
 // network; ParseReply classifies the body. Then:
 //   - going/cannot: an answer to the alert whose code the reply names, else to the member's most
 //     recent open alert (one they were sent, or whose phone tree they are in); recorded through the group-commit writer, then
-//     confirmed in the member's language;
+//     confirmed in the member's language (going to a tiered alert: with its place, the first
+//     text that carries it);
 //   - STOP (and synonyms): the member is opted out at once; START/UNSTOP: back in;
 //   - an answer naming a code no open alert of the member has: not recorded; the member is told
 //     the alert is over (one of the network's that ended lately) or the code is unknown, and
@@ -56,6 +57,15 @@ struct SenderLookup {
   std::vector<std::pair<std::int64_t, std::string>> open_alerts;  // (id, code), newest first
   // The reply names a code that is not open, of an alert of the network that ended lately.
   bool named_alert_ended = false;
+  // The open alerts among open_alerts raised with tiered disclosure (model/disclosure.h): their
+  // location and details, sealed (places::AlertLocation, AlertDetails; details "" when none),
+  // for the confirmation of a going answer.
+  struct TieredPlace {
+    std::int64_t alert_id = 0;
+    std::string location_sealed;
+    std::string details_sealed;
+  };
+  std::vector<TieredPlace> tiered_places;
 };
 
 struct ReplyDecision {
@@ -87,6 +97,8 @@ class ReplyService {
   std::string Render(const SenderLookup& who, const std::string& key, const std::string& code) const;
   // `key` for `code` (code_unknown, code_ended), then which alerts are open now.
   std::string RenderWithOpen(const SenderLookup& who, const std::string& key, const std::string& code) const;
+  // The confirmation of going to alert `alert_id`: with its place when it is tiered.
+  std::string ConfirmGoing(const SenderLookup& who, std::int64_t alert_id, const std::string& code) const;
 
   const DataCipher& cipher_;
   const TemplateSet& templates_;

@@ -20,15 +20,15 @@ namespace {
   " to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), recipients,"  \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), warnings,"  \
   " to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), final_counts::text,"     \
-  " to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), network_id"
+  " to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), network_id, tiered"
 
 constexpr const char* kCodeTaken =
-    "SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2 AND status = 'open'";
+    "SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2 AND status IN ('open', 'pending_approval')";
 
 constexpr const char* kInsertAlert =
     "INSERT INTO alerts (network_id, code, kind, areas, include_neighbours, roles, location_enc,"
-    " details_enc, deadline, created_by, id) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4::text[], $5,"
-    " $6::text[], decode($7, 'hex'), decode($8, 'hex'), $9::timestamptz, $10, $11)";
+    " details_enc, deadline, created_by, id, audience_given, tiered) OVERRIDING SYSTEM VALUE VALUES ($1, $2,"
+    " $3, $4::text[], $5, $6::text[], decode($7, 'hex'), decode($8, 'hex'), $9::timestamptz, $10, $11, $12, $13)";
 
 constexpr const char* kSelectAlert =
     "SELECT " TOCSIN_ALERT_COLUMNS " FROM alerts WHERE network_id = $1 AND id = $2";
@@ -123,7 +123,7 @@ void AlertStore::AddWarnings(pqxx::work& tx, std::int64_t alert_id, const std::v
 }
 
 std::int64_t AlertStore::Insert(pqxx::work& tx, std::int64_t network_id, const AlertInput& in,
-                                const std::string& actor) const {
+                                const std::string& actor, bool tiered) const {
   std::string code = NewAlertCode();
   while (!tx.exec_params(kCodeTaken, network_id, code).empty()) code = NewAlertCode();
   const auto id = ReserveId(tx, "alerts");  // the sealed values are bound to it
@@ -131,7 +131,7 @@ std::int64_t AlertStore::Insert(pqxx::work& tx, std::int64_t network_id, const A
   if (!in.details.empty()) details = ToHex(cipher_.Seal(in.details, places::AlertDetails(network_id, id)));
   tx.exec_params(kInsertAlert, network_id, code, in.kind, ToPgArray(in.areas), in.include_neighbours,
                  ToPgArray(in.roles), ToHex(cipher_.Seal(in.location, places::AlertLocation(network_id, id))),
-                 details, in.deadline, actor, id);
+                 details, in.deadline, actor, id, in.audience_given, tiered);
   return id;
 }
 
@@ -190,6 +190,7 @@ Alert AlertStore::Read(const pqxx::row& r) const {
   a.roles = FromPgArray(r[5]);
   a.include_neighbours = r[6].as<bool>();
   const auto network_id = r[16].as<std::int64_t>();
+  a.tiered = r[17].as<bool>();
   a.location = cipher_.Open(FromBytea(r[7]).value_or(""), places::AlertLocation(network_id, a.id)).value_or("");
   if (auto d = FromBytea(r[8])) a.details = cipher_.Open(*d, places::AlertDetails(network_id, a.id)).value_or("");
   if (!r[9].is_null()) a.deadline = r[9].as<std::string>();

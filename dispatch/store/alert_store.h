@@ -25,9 +25,11 @@ class AlertStore {
  public:
   explicit AlertStore(const DataCipher& cipher) : cipher_(cipher) {}
 
-  // Inserts a validated alert (areas and roles canonical) under a code no open alert of the
-  // network uses. Returns its id.
-  std::int64_t Insert(pqxx::work& tx, std::int64_t network_id, const AlertInput& in, const std::string& actor) const;
+  // Inserts a validated alert (areas and roles canonical) under a code no open or pending alert
+  // of the network uses; `tiered`: its texts withhold the location (model/disclosure.h).
+  // Returns its id.
+  std::int64_t Insert(pqxx::work& tx, std::int64_t network_id, const AlertInput& in, const std::string& actor,
+                      bool tiered = false) const;
   // Whether `deadline` (RFC 3339) lies after `now_ms`, and its text for messages (London time).
   bool DeadlineAfter(pqxx::transaction_base& tx, const std::string& deadline, std::int64_t now_ms) const;
   std::string DeadlineText(pqxx::transaction_base& tx, const std::string& deadline) const;

@@ -56,7 +56,7 @@ constexpr const char* kOptOut =
 // closing message may still go.
 constexpr const char* kRecoverEnded =
     "UPDATE deliveries d SET state = 'cancelled', error_message = 'alert ended', updated_at = now()"
-    " FROM alerts a, alert_messages msg WHERE d.state = 'sending' AND a.id = d.alert_id AND a.status <> 'open'"
+    " FROM alerts a, alert_messages msg WHERE d.state = 'sending' AND a.id = d.alert_id AND a.status IN ('resolved', 'cancelled')"
     " AND msg.alert_id = d.alert_id AND msg.seq = d.seq AND msg.language = d.language"
     " AND msg.kind NOT IN ('resolve', 'cancel')";
 constexpr const char* kRecover =
@@ -75,7 +75,7 @@ constexpr const char* kQueueLate =
 // The batch's alerts, locked against an end committing meanwhile (End holds the row FOR
 // UPDATE): either the end sees this batch's messages as sent, or this batch sees the end.
 constexpr const char* kLockAlerts =
-    "SELECT id, status <> 'open' FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE";
+    "SELECT id, status IN ('resolved', 'cancelled') FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE";
 // Early callbacks that never found their message (not ours, or lost): kept a day.
 constexpr const char* kPruneEarly =
     "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";

@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include <boost/json.hpp>
+
+#include "dispatch/model/alert.h"
 #include "dispatch/model/validation.h"
 #include "dispatch/util/phone.h"
 
@@ -11,11 +14,13 @@ namespace {
 // Both selects return the same columns, read by ReadNetwork.
 constexpr const char* kSelectNetworkBySlug =
     "SELECT id, slug, name, country, default_language, retention_days, help_text,"
-    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text"
     " FROM networks WHERE slug = $1";
 constexpr const char* kSelectNetworkById =
     "SELECT id, slug, name, country, default_language, retention_days, help_text,"
-    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text"
     " FROM networks WHERE id = $1";
 
 constexpr const char* kSelectNumbers =
@@ -23,8 +28,9 @@ constexpr const char* kSelectNumbers =
     " ORDER BY position";
 
 constexpr const char* kUpdateNetwork =
-    "UPDATE networks SET name = $2, help_text = $3, default_language = $4, retention_days = $5"
-    " WHERE id = $1";
+    "UPDATE networks SET name = $2, help_text = $3, default_language = $4, retention_days = $5,"
+    " approval_min_recipients = $6, approval_all_areas = $7, disclosure_default = $8,"
+    " disclosure_kinds = $9::jsonb WHERE id = $1";
 
 Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
   Network n;
@@ -36,6 +42,16 @@ Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
   n.retention_days = r[5].as<int>();
   n.help_text = r[6].as<std::string>();
   n.created_at = r[7].as<std::string>();
+  if (!r[8].is_null()) n.approval.min_recipients = r[8].as<std::int64_t>();
+  n.approval.all_areas = r[9].as<bool>();
+  n.disclosure.default_mode = r[10].as<std::string>() == "tiered" ? Disclosure::kTiered : Disclosure::kFull;
+  const auto kinds = boost::json::parse(r[11].as<std::string>());  // kept alive for the loop
+  for (const auto& kv : kinds.as_object()) {
+    const auto& mode = kv.value();
+    if (mode.is_string()) {
+      n.disclosure.kinds[std::string(kv.key())] = mode.as_string() == "tiered" ? Disclosure::kTiered : Disclosure::kFull;
+    }
+  }
   for (const auto& row : tx.exec_params(kSelectNumbers, n.id)) {
     SenderNumber s{row[0].as<std::string>(), std::nullopt};
     if (!row[1].is_null()) s.segments_per_second = row[1].as<double>();
@@ -110,8 +126,19 @@ Result<Network> UpdateNetwork(pqxx::work& tx, const Network& current, const Netw
   if (changes.retention_days) in.retention_days = *changes.retention_days;
   auto normal = NormaliseNetworkInput(std::move(in));
   if (!normal.ok()) return normal.error();
+  auto approval = changes.approval.value_or(current.approval);
+  if (auto s = CheckApprovalRule(approval); !s.ok()) return s.error();
+  std::optional<long long> min_recipients;
+  if (approval.min_recipients) min_recipients = *approval.min_recipients;
+  auto disclosure = changes.disclosure.value_or(current.disclosure);
+  boost::json::object kinds;
+  for (const auto& [kind, mode] : disclosure.kinds) {
+    if (auto s = CheckAlertKind(kind, "disclosure.kinds." + kind); !s.ok()) return s.error();
+    kinds[kind] = DisclosureName(mode);
+  }
   tx.exec_params(kUpdateNetwork, current.id, normal->name, normal->help_text,
-                 normal->default_language, normal->retention_days);
+                 normal->default_language, normal->retention_days, min_recipients, approval.all_areas,
+                 std::string(DisclosureName(disclosure.default_mode)), boost::json::serialize(kinds));
   return *FindNetworkById(tx, current.id);
 }
 

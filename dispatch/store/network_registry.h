@@ -9,6 +9,8 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/model/approval.h"
+#include "dispatch/model/disclosure.h"
 #include "dispatch/util/result.h"
 
 namespace tocsin {
@@ -37,6 +39,8 @@ struct Network {
   std::string default_language;
   int retention_days = 30;
   std::string help_text;
+  ApprovalRule approval;  // off unless set (model/approval.h)
+  DisclosureRule disclosure;  // full unless set (model/disclosure.h)
   std::string created_at;  // RFC 3339 UTC
 };
 
@@ -54,6 +58,8 @@ struct NetworkChanges {
   std::optional<std::string> help_text;  // "" clears it
   std::optional<std::string> default_language;
   std::optional<int> retention_days;
+  std::optional<ApprovalRule> approval;  // replaces the rule whole (checked: CheckApprovalRule)
+  std::optional<DisclosureRule> disclosure;  // replaces the setting whole (kinds checked)
 };
 
 // Applies `changes` to `current` after checking the result with NormaliseNetworkInput's rules

@@ -15,11 +15,13 @@ constexpr const char* kNetworksOfNumbers =
 // One statement for a batch: for each (number, sender hash), the network behind the number,
 // the member behind the sender, and the member's open alerts (ones they were sent, or whose
 // phone tree they are in: a relay branch confirms without a message from us), newest first, as
-// "id:code"; and, only for a reply that names a code, whether an alert of the network with that
+// "id:code", a tiered alert's with ":location:details" (sealed, hex) after; and, only for a reply that names a code, whether an alert of the network with that
 // code ended in the last week.
 constexpr const char* kLookup =
     "SELECT q.i, n.id, n.name, n.default_language, n.help_text, m.id, m.language, m.status,"
-    " (SELECT array_agg(a.id::text || ':' || a.code ORDER BY a.id DESC) FROM alerts a"
+    " (SELECT array_agg(a.id::text || ':' || a.code || CASE WHEN a.tiered THEN ':'"
+    "   || encode(a.location_enc, 'hex') || ':' || coalesce(encode(a.details_enc, 'hex'), '') ELSE '' END"
+    "   ORDER BY a.id DESC) FROM alerts a"
     "   WHERE a.network_id = n.id AND a.status = 'open' AND (EXISTS (SELECT 1 FROM deliveries d"
     "   WHERE d.alert_id = a.id AND d.member_id = m.id AND d.seq = 0) OR EXISTS (SELECT 1"
     "   FROM tree_run_nodes t WHERE t.member_id = m.id AND t.alert_id = a.id))),"
@@ -76,7 +78,15 @@ std::vector<std::optional<SenderLookup>> LookupSenders(
     }
     for (const auto& item : FromPgArray(r[8])) {
       auto colon = item.find(':');
-      who.open_alerts.emplace_back(std::stoll(item.substr(0, colon)), item.substr(colon + 1));
+      auto id = std::stoll(item.substr(0, colon));
+      auto rest = item.substr(colon + 1);
+      auto place = rest.find(':');
+      who.open_alerts.emplace_back(id, rest.substr(0, place));
+      if (place == std::string::npos) continue;
+      auto split = rest.find(':', place + 1);
+      SenderLookup::TieredPlace tiered{id, FromHex(rest.substr(place + 1, split - place - 1)).value_or(""),
+                                       FromHex(rest.substr(split + 1)).value_or("")};
+      who.tiered_places.push_back(std::move(tiered));
     }
     who.named_alert_ended = !r[9].is_null() && r[9].as<bool>();
     out[r[0].as<std::size_t>() - 1] = std::move(who);

@@ -1,5 +1,6 @@
-// Alerts: raise (once per Idempotency-Key), preview a raise's audience, read (with live counts), list, deliveries, responses (and organisations' answers),
-// follow-up updates, resolve, cancel.
+// Alerts: raise (once per Idempotency-Key), preview a raise's audience, approve or reject a raise
+// held for a second coordinator, read (with live counts), list, deliveries, responses (and
+// organisations' answers), follow-up updates, resolve, cancel.
 #include <boost/json.hpp>
 
 #include "dispatch/engine/raise_preview.h"
@@ -61,7 +62,34 @@ Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
     co_return res;
   }
   auto raised = ValueOrThrow(co_await EngineOf(app).RaiseAlert(scope.network, in, actor));
-  co_return JsonResponse(ctx.req, status::created, json::parse(RaisedAlertJson(raised)));
+  // 202: held for a second coordinator's approval, nothing sent yet.
+  auto code = raised.status == "pending_approval" ? status::accepted : status::created;
+  co_return JsonResponse(ctx.req, code, json::parse(RaisedAlertJson(raised)));
+}
+
+// POST .../alerts/{id}/approve: a second coordinator starts a pending alert.
+Awaitable ApproveAlertHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
+  auto id = PathId(ctx, "id");
+  if (!ctx.req.body().empty()) JsonBody(ctx.req).AllowOnly({});
+  auto actor = scope.caller.Actor();
+  auto a = ValueOrThrow(co_await EngineOf(app).ApproveAlert(scope.network, id, actor));
+  co_return JsonResponse(ctx.req, status::ok, AlertJson(a));
+}
+
+// POST .../alerts/{id}/reject {"reason"}: a second coordinator cancels a pending alert.
+Awaitable RejectAlertHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
+  auto id = PathId(ctx, "id");
+  std::string reason;
+  if (!ctx.req.body().empty()) {
+    JsonBody body(ctx.req);
+    body.AllowOnly({"reason"});
+    reason = body.String("reason").value_or("");
+  }
+  auto actor = scope.caller.Actor();
+  auto a = ValueOrThrow(co_await EngineOf(app).RejectAlert(scope.network, id, reason, actor));
+  co_return JsonResponse(ctx.req, status::ok, AlertJson(a));
 }
 
 // Who a raise would reach now (engine/raise_preview.h); the body is a raise's. Nothing stored.
@@ -95,8 +123,9 @@ Awaitable GetAlertHandler(App& app, http::RequestContext& ctx) {
 Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto filter = QueryParam(ctx, "status").value_or("");
-  if (!filter.empty() && filter != "open" && filter != "resolved" && filter != "cancelled") {
-    throw ApiError(Error::Invalid("status", "must be open, resolved or cancelled"));
+  if (!filter.empty() && filter != "open" && filter != "resolved" && filter != "cancelled" &&
+      filter != "pending_approval") {
+    throw ApiError(Error::Invalid("status", "must be pending_approval, open, resolved or cancelled"));
   }
   // Newest first: the cursor is the id of the last alert of the previous page.
   auto q = ReadPageQuery(ctx, 50, 500);
@@ -223,6 +252,10 @@ void AddAlertRoutes(http::Router& router, App& app) {
              [&app](http::RequestContext& c) { return AnswerHandler(app, c); });
   router.Add(verb::post, base + "/{id}/updates",
              [&app](http::RequestContext& c) { return UpdateAlertHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/approve",
+             [&app](http::RequestContext& c) { return ApproveAlertHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/reject",
+             [&app](http::RequestContext& c) { return RejectAlertHandler(app, c); });
   router.Add(verb::post, base + "/{id}/resolve",
              [&app](http::RequestContext& c) { return EndAlertHandler(app, c, "resolved"); });
   router.Add(verb::post, base + "/{id}/cancel",

@@ -19,6 +19,7 @@ bool RoleMay(const TokenInfo& token, Permission p) {
     case Permission::kReadNetwork:
       return true;
     case Permission::kManageTokens:
+    case Permission::kManageNetwork:
     case Permission::kReadAudit:
       return role == "admin";
     case Permission::kReadMembers:

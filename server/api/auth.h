@@ -28,6 +28,7 @@ namespace tocsin {
 enum class Permission {
   kReadNetwork,
   kManageTokens,
+  kManageNetwork,  // PATCH /v1/networks/{slug}: the network's admin tokens only
   kReadAudit,
   kReadMembers,
   kWriteMembers,

@@ -223,7 +223,7 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
     for (const auto& w : now.warnings) opening += "event: warning\ndata: " + WarningEventJson(w) + "\n\n";
   }
   auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), std::move(opening),
-                                              now.status != "open", now.status);
+                                              now.status == "resolved" || now.status == "cancelled", now.status);
   // The slot is held as long as the stream (the session keeps this function while it runs).
   ctx.stream = [stream, slot](http::StreamWriter& out) { return stream->Run(out); };
   http::Response res{status::ok, ctx.req.version()};

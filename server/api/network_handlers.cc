@@ -1,11 +1,15 @@
-// POST /v1/networks (server admin), GET /v1/networks/{slug}.
+// POST /v1/networks (server admin), GET /v1/networks/{slug}, PATCH /v1/networks/{slug} (the
+// network's admin tokens: name, help text, language, retention and the safety settings of
+// network_settings.h).
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/network_registry.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
+#include "server/api/audited_change.h"
 #include "server/api/json_io.h"
+#include "server/api/network_settings.h"
 #include "server/api/routes.h"
 
 namespace tocsin {
@@ -29,6 +33,8 @@ json::object NetworkToJson(const Network& n) {
           {"default_language", n.default_language},
           {"retention_days", n.retention_days},
           {"help_text", n.help_text},
+          {"approval", ApprovalJson(n.approval)},
+          {"disclosure", DisclosureJson(n.disclosure)},
           {"created_at", n.created_at}};
 }
 
@@ -105,6 +111,35 @@ Awaitable GetNetworkHandler(App& app, http::RequestContext& ctx) {
   co_return JsonResponse(ctx.req, status::ok, NetworkToJson(scope.network));
 }
 
+Awaitable PatchNetworkHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageNetwork);
+  JsonBody body(ctx.req);
+  body.AllowOnly({"name", "help_text", "default_language", "retention_days", "approval", "disclosure"});
+  NetworkChanges changes;
+  changes.name = body.String("name");
+  changes.help_text = body.String("help_text");
+  changes.default_language = body.String("default_language");
+  if (auto days = body.Int("retention_days")) {
+    if (*days < 1 || *days > 3650) throw ApiError(Error::Invalid("retention_days", "must be between 1 and 3650 days"));
+    changes.retention_days = static_cast<int>(*days);
+  }
+  if (const auto* approval = body.Raw("approval")) changes.approval = ParseApproval(*approval, scope.network.approval);
+  if (const auto* disclosure = body.Raw("disclosure")) {
+    changes.disclosure = ParseDisclosureSetting(*disclosure, scope.network.disclosure);
+  }
+  auto updated = co_await app.db.Run([&](pqxx::connection& c) {
+    return CommitAudited(
+        c, scope, [&](pqxx::work& tx) { return UpdateNetwork(tx, scope.network, changes); },
+        [&](const auto& r) {
+          const auto& n = r.value();
+          return AuditedAs{"networks.update", scope.network.slug,
+                           json::serialize(json::object{{"approval", ApprovalJson(n.approval)},
+                                                        {"disclosure", DisclosureJson(n.disclosure)}})};
+        });
+  });
+  co_return JsonResponse(ctx.req, status::ok, NetworkToJson(ValueOrThrow(std::move(updated))));
+}
+
 }  // namespace
 
 void AddNetworkRoutes(http::Router& router, App& app) {
@@ -112,6 +147,8 @@ void AddNetworkRoutes(http::Router& router, App& app) {
              [&app](http::RequestContext& ctx) { return CreateNetworkHandler(app, ctx); });
   router.Add(verb::get, "/v1/networks/{slug}",
              [&app](http::RequestContext& ctx) { return GetNetworkHandler(app, ctx); });
+  router.Add(verb::patch, "/v1/networks/{slug}",
+             [&app](http::RequestContext& ctx) { return PatchNetworkHandler(app, ctx); });
 }
 
 }  // namespace tocsin

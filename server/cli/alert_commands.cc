@@ -18,7 +18,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 3> kStatuses = {"open", "resolved", "cancelled"};
+constexpr std::array<std::string_view, 4> kStatuses = {"pending_approval", "open", "resolved", "cancelled"};
 constexpr int kMaxResponsePages = 100;
 
 // Runs `body` with a session of the network named by --network.
@@ -88,6 +88,11 @@ Result<int> Raise(const Context& ctx, const Args& a) {
       return 0;
     }
     const auto& o = r->json.as_object();
+    if (Text(o, "status") == "pending_approval") {
+      std::cout << "alert " << Text(o, "id") << " (code " << Text(o, "code") << ") for " << Text(o, "recipients")
+                << " recipients waits for a second coordinator's approval: nothing sent yet\n";
+      return 0;
+    }
     std::cout << "raised alert " << Text(o, "id") << " (code " << Text(o, "code") << "), "
               << Text(o, "recipients") << " recipients\n";
     PrintWarnings(o);
@@ -99,7 +104,7 @@ Result<int> List(const Context& ctx, const Args& a) {
   a.Positional(0, "");
   auto status = a.Get("status");
   if (status && std::find(kStatuses.begin(), kStatuses.end(), *status) == kStatuses.end()) {
-    throw UsageError{"--status must be open, resolved or cancelled"};
+    throw UsageError{"--status must be pending_approval, open, resolved or cancelled"};
   }
   auto limit = a.Int("limit", 1, 500).value_or(50);
   std::string path = "/alerts?limit=" + std::to_string(limit) + (status ? "&status=" + *status : "");

@@ -235,3 +235,25 @@ TEST_CASE("events: a token holds at most 8 live streams (issue 15)", "[pg][event
     return again.Saw("HTTP/1.1 200");
   }, "a place again");
 }
+
+TEST_CASE("events: a stream of an alert waiting for approval stays open until the decision", "[pg][events][approval]") {
+  AlertNetwork f;
+  f.AddMember(R"({"phone":"+447700900601","areas":["SE15"]})");
+  auto admin = f.server->Admin();
+  auto a = admin.Post("/v1/networks/demo/tokens", R"({"role":"admin","label":"second"})");
+  REQUIRE(a.status == 201);
+  auto second = f.server->Client(std::string(a.Json().as_object().at("token").as_string()));
+  REQUIRE(second.Patch("/v1/networks/demo", R"({"approval":{"min_recipients":1}})").status == 200);
+  auto raised = f.c.Post("/v1/networks/demo/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  REQUIRE(raised.status == 202);
+  auto alert = raised.Json().as_object().at("id").as_int64();
+
+  Watcher w(f.server->port(), EventsPath(alert), f.c.bearer());
+  Eventually([&] { return w.Saw(": watching"); }, "the stream opens");
+  CHECK(w.Saw("HTTP/1.1 200"));
+  CHECK_FALSE(w.Saw("event: alert"));  // pending is not ended
+  REQUIRE(second.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/reject", "").status == 200);
+  Eventually([&] { return w.Closed(); }, "the stream ends with the rejection");
+  INFO(w.Text());
+  CHECK(w.Saw("event: alert\ndata: {\"status\":\"cancelled\""));
+}

@@ -24,7 +24,7 @@ const std::map<std::string, std::string> kVars = {
     {"deadline", "Tue 14:05"}, {"message", "Officers gone."},      {"network", "South London"},
     {"codes", "K7Q2, M3PX"},
     {"people", "Amal +447700900111, Bo +447700900112"},           {"count", "3"},
-    {"organisation", "Hackney Law Centre"}};
+    {"organisation", "Hackney Law Centre"}, {"areas", "SE15, SE22"}};
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -86,6 +86,11 @@ TEST_CASE("every shipped language renders every kind and key with the code", "[t
           CHECK(text.value().find('1') != std::string::npos);
           CHECK(text.value().find('2') != std::string::npos);
           if (kind == "removal") CHECK(text.value().find("Tue 14:05") != std::string::npos);
+        } else if (key == "alert_tiered") {  // the areas, never the place or the details
+          CHECK(text.value().find("SE15, SE22") != std::string::npos);
+          CHECK(text.value().find("Peckham") == std::string::npos);
+          CHECK(text.value().find("vans") == std::string::npos);
+          if (kind == "removal") CHECK(text.value().find("Tue 14:05") != std::string::npos);
         } else {
           CHECK(text.value().find("Officers gone.") != std::string::npos);
         }
@@ -96,6 +101,11 @@ TEST_CASE("every shipped language renders every kind and key with the code", "[t
       const Result<std::string> text = set.Render(language, "en", "", key, kVars);
       REQUIRE(text.ok());
       CHECK_FALSE(text.value().empty());
+      if (key == "reminder_tiered" || key == "approval_needed") {
+        CHECK(text.value().find("K7Q2") != std::string::npos);
+        CHECK(text.value().find("Peckham") == std::string::npos);
+      }
+      if (key == "confirm_going_place") CHECK(text.value().find("Peckham Rye estate") != std::string::npos);
     }
   }
 }

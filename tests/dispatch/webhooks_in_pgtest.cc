@@ -116,3 +116,29 @@ TEST_CASE("Webhooks in: the body is checked as the API's raise, naming the field
   CHECK(list.body.find("whsec_") == std::string::npos);
   CHECK(n.db.Scalar("SELECT count(*) FROM inbound_sources WHERE position('whsec_'::bytea in secret_enc) > 0") == "0");
 }
+
+TEST_CASE("Webhooks in: a partner's raise over the approval rule waits for a coordinator", "[pg][webhooks][inbound][approval]") {
+  Fixture n;
+  n.AddMember(R"({"phone":"+447700900501","areas":["E8"]})");
+  auto t = n.server->Admin().Post("/v1/networks/demo/tokens", R"({"role":"admin"})");
+  REQUIRE(t.status == 201);
+  auto admin = n.server->Client(std::string(t.Json().as_object().at("token").as_string()));
+  REQUIRE(admin.Patch("/v1/networks/demo", R"({"approval":{"min_recipients":1}})").status == 200);
+
+  auto ts = Now();
+  auto r = n.Post("msg_big", ts, kBody);
+  INFO(r.body);
+  REQUIRE(r.status == 202);
+  CHECK(r.Json().as_object().at("status") == "pending_approval");
+  auto repeat = n.Post("msg_big", ts, kBody);  // the same answer again, nothing else
+  CHECK(repeat.status == 202);
+  CHECK(repeat.body == r.body);
+  CHECK(n.Alerts() == "1");
+  auto id = std::to_string(r.Json().as_object().at("id").as_int64());
+  CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE seq = 0 AND alert_id = " + id) == "0");
+
+  auto approved = n.c.Post("/v1/networks/demo/alerts/" + id + "/approve", "");
+  INFO(approved.body);
+  REQUIRE(approved.status == 200);
+  CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE seq = 0 AND alert_id = " + id) == "1");
+}

@@ -186,6 +186,7 @@ struct FakeTwilio::Impl {
     std::optional<Millis> hang;
   };
   Outcome Handle(const Request& request);
+  Outcome Redact(const Request& request, const std::string& sid, const FormParams& params);
   Response Json(const Request& request, http::status status, const json::value& body);
   Response TwilioError(const Request& request, http::status status, int code,
                        const std::string& message);
@@ -371,15 +372,24 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
 
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
+  // .../Accounts/{AccountSid}/Messages.json sends; .../Messages/{MessageSid}.json updates one
+  // (here: redacts its body).
   constexpr std::string_view kPrefix = "/2010-04-01/Accounts/";
-  constexpr std::string_view kSuffix = "/Messages.json";
-  if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix) ||
-      path.size() <= kPrefix.size() + kSuffix.size()) {
+  constexpr std::string_view kList = "/Messages.json";
+  constexpr std::string_view kInstance = "/Messages/";
+  constexpr std::string_view kJson = ".json";
+  const std::string_view rest = path.starts_with(kPrefix) ? path.substr(kPrefix.size()) : std::string_view();
+  const std::size_t slash = rest.find('/');
+  const std::string_view path_sid = slash == std::string_view::npos ? std::string_view() : rest.substr(0, slash);
+  const std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  std::optional<std::string> instance;
+  if (tail.starts_with(kInstance) && tail.ends_with(kJson) && tail.size() > kInstance.size() + kJson.size()) {
+    instance = std::string(tail.substr(kInstance.size(), tail.size() - kInstance.size() - kJson.size()));
+  }
+  if (path_sid.empty() || (tail != kList && !instance)) {
     return fail(http::status::not_found, 20404,
                 "The requested resource " + std::string(path) + " was not found");
   }
-  const std::string_view path_sid =
-      path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
 
   // HTTP Basic: base64("AccountSid:AuthToken"), and the path must name the same account.
   bool authorized = false;
@@ -433,6 +443,7 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
     }
     params = std::move(parsed).value();
   }
+  if (instance) return Redact(request, *instance, params);
   const std::string to(FirstValue(params, "To"));
   const std::string from(FirstValue(params, "From"));
   const std::string body(FirstValue(params, "Body"));
@@ -534,6 +545,44 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
   index.emplace(message.sid, messages.size());
   messages.push_back(std::move(message));
   out.response = Json(request, http::status::created, reply);
+  return out;
+}
+
+// Twilio's redaction: only a message it has (404, 20404), with Body present and empty (400,
+// 30400: the only update supported here), once its status is final (else 400, 20009: Twilio
+// refuses to change a message its systems are still processing). Called with `mu` held.
+FakeTwilio::Impl::Outcome FakeTwilio::Impl::Redact(const Request& request, const std::string& sid,
+                                                   const FormParams& params) {
+  Outcome out;
+  const auto it = index.find(sid);
+  if (it == index.end()) {
+    out.response = TwilioError(request, http::status::not_found, 20404,
+                               "The requested resource /Messages/" + sid + ".json was not found");
+    return out;
+  }
+  if (!HasParam(params, "Body") || !FirstValue(params, "Body").empty()) {
+    out.response = TwilioError(request, http::status::bad_request, 30400, "Parameters are not valid");
+    return out;
+  }
+  FakeTwilioMessage& message = messages[it->second];
+  static const std::vector<std::string> kFinal = {"delivered", "undelivered", "failed", "canceled", "read"};
+  if (std::find(kFinal.begin(), kFinal.end(), message.status) == kFinal.end()) {
+    out.response = TwilioError(request, http::status::bad_request, 20009,
+                               "Cannot delete or redact this resource before it is complete");
+    return out;
+  }
+  message.redacted = true;
+  ++stats.redacted;
+  json::object reply;
+  reply["account_sid"] = config.account_sid;
+  reply["api_version"] = kApiVersion;
+  reply["body"] = "";
+  reply["sid"] = message.sid;
+  reply["status"] = message.status;
+  reply["to"] = message.to;
+  reply["from"] = message.from;
+  reply["uri"] = "/2010-04-01/Accounts/" + config.account_sid + "/Messages/" + message.sid + ".json";
+  out.response = Json(request, http::status::ok, reply);
   return out;
 }
 

@@ -16,6 +16,11 @@
 // {"code", "message", "more_info", "status"}. An unparseable form body is 400 with code 20001
 // (the fake's choice), an unknown path 404 (20404), another method 405 (20004).
 // MessagingServiceSid is not supported.
+// POST /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}.json with an empty Body redacts
+// the message as Twilio does: 200 with the message (body ""), else 404 (20404) for a message it
+// does not have, 400 (30400) without an empty Body, 400 (20009) while its status is not final
+// (delivered, undelivered, failed, canceled, read). A redaction is recorded on the message
+// (`redacted`), which keeps the body as sent for inspection.
 //
 // Fault injection, all settable at any time from any thread:
 //   - fixed latency before every answer;
@@ -81,6 +86,7 @@ struct FakeTwilioMessage {
   std::chrono::system_clock::time_point received_at;
   std::string status = "queued";  // the last status reported by a callback
   bool over_rate = false;         // accepted over its From's rate
+  bool redacted = false;          // its body was redacted (body still holds what was sent)
 };
 
 struct FakeTwilioStats {
@@ -88,6 +94,7 @@ struct FakeTwilioStats {
   std::uint64_t accepted = 0;  // 201 answers
   std::uint64_t rejected = 0;  // 4xx and 5xx answers, injected ones included
   std::uint64_t hung = 0;      // requests left unanswered on purpose
+  std::uint64_t redacted = 0;  // successful redactions
   std::map<std::string, std::uint64_t> accepted_by_from;
   std::map<std::string, std::uint64_t> segments_by_from;
   std::map<std::string, std::uint64_t> violations_by_from;  // accepted over the rate

@@ -570,4 +570,48 @@ TEST_CASE("fake Twilio: callbacks only go to loopback", "[fake_twilio]") {
   CHECK(closed.error().code == ErrorCode::kUnavailable);
 }
 
+
+TEST_CASE("fake Twilio: redaction as Twilio does it: only messages it has, once final", "[fake_twilio]") {
+  CallbackListener listener;
+  FakeTwilio fake(Config());
+  Client client(fake.port());
+  const std::string instance = "/2010-04-01/Accounts/" + std::string(kSid) + "/Messages/";
+
+  auto unknown = client.Post(instance + "SM0123456789abcdef0123456789abcdef.json", {{"Body", ""}});
+  REQUIRE(unknown);
+  CHECK(unknown->status == 404);
+  CHECK(ErrorCodeOf(*unknown) == 20404);
+
+  FormParams form = Sms();
+  form.emplace_back("StatusCallback", listener.Url("/status"));
+  const auto sent = client.Post(fake.MessagesPath(), form);
+  REQUIRE(sent);
+  REQUIRE(sent->status == 201);
+  const std::string sid(sent->Json().as_object().at("sid").as_string());
+
+  auto early = client.Post(instance + sid + ".json", {{"Body", ""}});  // still queued
+  REQUIRE(early);
+  CHECK(early->status == 400);
+  CHECK(ErrorCodeOf(*early) == 20009);
+  CHECK_FALSE(fake.FindMessage(sid)->redacted);
+
+  REQUIRE(fake.SendStatusCallback(sid, "delivered").get().ok());
+  auto not_empty = client.Post(instance + sid + ".json", {{"Body", "x"}});
+  REQUIRE(not_empty);
+  CHECK(not_empty->status == 400);
+  CHECK(ErrorCodeOf(*not_empty) == 30400);
+  auto wrong_account = client.Post("/2010-04-01/Accounts/ACsomeoneelse/Messages/" + sid + ".json", {{"Body", ""}});
+  REQUIRE(wrong_account);
+  CHECK(wrong_account->status == 401);
+
+  auto redacted = client.Post(instance + sid + ".json", {{"Body", ""}});
+  REQUIRE(redacted);
+  CHECK(redacted->status == 200);
+  CHECK(redacted->Json().as_object().at("body") == "");
+  CHECK(redacted->Json().as_object().at("sid").as_string() == sid);
+  CHECK(fake.FindMessage(sid)->redacted);
+  CHECK(fake.Stats().redacted == 1);
+  CHECK(fake.Messages().size() == 1);  // a redaction sends nothing
+}
+
 }  // namespace tocsin
