@@ -105,6 +105,8 @@ int Serve(const Config& config) {
 
   http::HttpLimits limits;
   limits.max_body_bytes = config.server.max_body_bytes;
+  limits.max_connections = config.http.max_connections;
+  limits.max_connections_per_address = config.http.max_connections_per_address;
   std::unique_ptr<http::Listener> listener;
   try {
     listener = std::make_unique<http::Listener>(ioc, ListenEndpoint(config.server), router, limits);
@@ -113,6 +115,14 @@ int Serve(const Config& config) {
                   config.server.listen_port, e.what());
     return 1;
   }
+  app.metrics.AddGauge("tocsin_http_connections", "HTTP connections open now.",
+                       [&listener] { return listener->OpenConnections(); });
+  app.metrics.AddGauge("tocsin_http_connections_refused_total",
+                       "HTTP connections refused by http.max_connections(_per_address).",
+                       [&listener] { return static_cast<double>(listener->RefusedConnections()); });
+  app.metrics.AddGauge("tocsin_http_accept_failures_total",
+                       "Accepts that failed for want of descriptors or memory (then backed off).",
+                       [&listener] { return static_cast<double>(listener->AcceptFailures()); });
   // The engine has an event loop (and thread) of its own, so a slow HTTP client never delays
   // a send and the other way round.
   EngineOptions options;

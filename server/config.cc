@@ -34,6 +34,7 @@ struct TableSchema {
 const std::vector<TableSchema>& Schema() {
   static const std::vector<TableSchema> schema = {
       {"server", {"listen", "public_url", "threads", "max_body_bytes", "max_import_bytes"}},
+      {"http", {"max_connections", "max_connections_per_address"}},
       {"database", {"url", "pool_size", "api_pool_size", "api_statement_timeout_ms"}},
       {"twilio",
        {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight",
@@ -354,6 +355,16 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   if (server.max_import_bytes < server.max_body_bytes) {
     return Error::Invalid("server.max_import_bytes",
                           "server.max_import_bytes must be at least server.max_body_bytes");
+  }
+
+  // [http]
+  HttpConfig& http = config.http;
+  TOCSIN_RETURN_IF_ERROR(in.Integer("http", "max_connections", 1, 1000000, http.max_connections));
+  TOCSIN_RETURN_IF_ERROR(in.Integer("http", "max_connections_per_address", 1, 1000000,
+                                    http.max_connections_per_address));
+  if (http.max_connections_per_address > http.max_connections) {
+    return Error::Invalid("http.max_connections_per_address",
+                          "http.max_connections_per_address must be at most http.max_connections");
   }
 
   // [database]

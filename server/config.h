@@ -24,6 +24,12 @@ struct ServerConfig {
   std::size_t max_import_bytes = 16 << 20;  // server.max_import_bytes (CSV import)
 };
 
+// [http]: connection caps, so one client cannot take every descriptor (server/http/listener.h).
+struct HttpConfig {
+  int max_connections = 1024;             // http.max_connections, 1..1000000: open at once
+  int max_connections_per_address = 64;   // http.max_connections_per_address: from one address
+};
+
 struct DatabaseConfig {
   std::string url;    // database.url; env DATABASE_URL wins
   int pool_size = 4;  // database.pool_size, 1..64: the engine's (sends, answers, escalation)
@@ -83,6 +89,7 @@ struct EmailConfig {
 
 struct Config {
   ServerConfig server;
+  HttpConfig http;
   DatabaseConfig database;
   TwilioConfig twilio;
   SecurityConfig security;

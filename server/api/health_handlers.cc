@@ -18,7 +18,7 @@ using http::bhttp::verb;
 void AddHealthRoutes(http::Router& router, App& app) {
   router.Add(verb::get, "/healthz", [](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     co_return JsonResponse(ctx.req, status::ok, {{"status", "ok"}});
-  });
+  }, 0, http::Access::kPublic);
 
   router.Add(verb::get, "/readyz", [&app](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     std::string problem;
@@ -33,7 +33,7 @@ void AddHealthRoutes(http::Router& router, App& app) {
       throw ApiError(Error::Unavailable("not ready"));
     }
     co_return JsonResponse(ctx.req, status::ok, {{"status", "ready"}});
-  });
+  }, 0, http::Access::kPublic);
 
   router.Add(verb::get, "/metrics", [&app](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     auto caller = co_await Authenticate(app, ctx.req);

@@ -129,7 +129,8 @@ void AddInboundRoutes(http::Router& router, App& app) {
   router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListSourcesHandler(app, c); });
   router.Add(verb::delete_, base + "/{name}", [&app](http::RequestContext& c) { return DeleteSourceHandler(app, c); });
   router.Add(verb::post, "/v1/networks/{slug}/inbound/{source}",
-             [&app](http::RequestContext& c) { return InboundHandler(app, c); });
+             [&app](http::RequestContext& c) { return InboundHandler(app, c); }, 0,
+             http::Access::kSigned);
 }
 
 }  // namespace tocsin

@@ -1,8 +1,14 @@
 #include "server/api/routes.h"
 
+#include "server/api/auth.h"
+
 namespace tocsin {
 
 void AddAllRoutes(http::Router& router, App& app) {
+  // A token route's large body is read only once its bearer token is known good.
+  router.SetTokenCheck([&app](const http::Request& head) -> boost::asio::awaitable<void> {
+    co_await Authenticate(app, head);
+  });
   AddHealthRoutes(router, app);
   AddNetworkRoutes(router, app);
   AddTokenRoutes(router, app);

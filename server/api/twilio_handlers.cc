@@ -82,9 +82,11 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
 
 void AddTwilioRoutes(http::Router& router, App& app) {
   router.Add(verb::post, "/twilio/sms",
-             [&app](http::RequestContext& c) { return InboundSmsHandler(app, c); });
+             [&app](http::RequestContext& c) { return InboundSmsHandler(app, c); }, 0,
+             http::Access::kSigned);
   router.Add(verb::post, "/twilio/status",
-             [&app](http::RequestContext& c) { return StatusCallbackHandler(app, c); });
+             [&app](http::RequestContext& c) { return StatusCallbackHandler(app, c); }, 0,
+             http::Access::kSigned);
 }
 
 }  // namespace tocsin

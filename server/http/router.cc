@@ -31,9 +31,11 @@ std::vector<std::string> PathSegments(boost::urls::url_view url) {
 
 }  // namespace
 
-void Router::Add(bhttp::verb method, std::string pattern, Handler handler, std::size_t body_limit) {
+void Router::Add(bhttp::verb method, std::string pattern, Handler handler, std::size_t body_limit,
+                 Access access) {
   auto segments = SplitPattern(pattern);
-  routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler), body_limit});
+  routes_.push_back(
+      {method, std::move(pattern), std::move(segments), std::move(handler), body_limit, access});
 }
 
 bool Router::Match(const Route& r, const std::vector<std::string>& path,
@@ -52,20 +54,76 @@ bool Router::Match(const Route& r, const std::vector<std::string>& path,
   return true;
 }
 
-std::size_t Router::LargestBodyLimit(std::size_t fallback) const {
-  for (const auto& r : routes_) fallback = std::max(fallback, r.body_limit);
-  return fallback;
-}
-
-std::size_t Router::BodyLimitFor(std::string_view target, std::size_t fallback) const {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return fallback;
+const Router::Route* Router::Find(const Request& req) const {
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) return nullptr;
   auto path = PathSegments(*url);
   std::map<std::string, std::string> params;
   for (const auto& r : routes_) {
-    if (r.body_limit && Match(r, path, params)) return r.body_limit;
+    if (r.method == req.method() && Match(r, path, params)) return &r;
   }
-  return fallback;
+  return nullptr;
+}
+
+boost::asio::awaitable<Admission> Router::Admit(const Request& head,
+                                                std::optional<std::uint64_t> content_length,
+                                                bool chunked, const HttpLimits& limits) const {
+  auto started = std::chrono::steady_clock::now();
+  const Route* route = Find(head);
+  const std::size_t small = limits.unauthenticated_body_bytes;
+  // Signed, public and unknown routes, and token routes with no way to check a token, read
+  // only what a stranger may send.
+  const bool token_route = route && route->access == Access::kToken && token_check_;
+  const std::size_t limit =
+      !token_route ? small : route->body_limit ? route->body_limit : limits.max_body_bytes;
+  const bool beyond_small = chunked || (content_length && *content_length > small);
+  std::optional<Response> refusal;
+  if (token_route && beyond_small) {
+    // Check the token now: a stranger's large body is refused before a byte of it is read.
+    try {
+      co_await token_check_(head);
+    } catch (...) {
+      refusal = ResponseForCurrentException(head, route->pattern);
+    }
+  }
+  if (!refusal && content_length && *content_length > limit) {
+    refusal = ErrorResponse(head, Error{ErrorCode::kTooLarge,
+                                        "request body over " + std::to_string(limit) + " bytes",
+                                        "body"});
+  }
+  if (refusal) {
+    refusal->keep_alive(false);  // the body was not read: the connection cannot go on
+    Record(head, route ? route->pattern : "unmatched", *refusal, started);
+  }
+  co_return Admission{limit, std::move(refusal)};
+}
+
+Response Router::ResponseForCurrentException(const Request& req, const std::string& route) {
+  try {
+    throw;
+  } catch (const ApiError& e) {
+    return ErrorResponse(req, e.error());
+  } catch (const pqxx::broken_connection&) {
+    return ErrorResponse(req, Error::Unavailable("the database is unavailable; try again"));
+  } catch (const std::exception& e) {
+    auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+    if (sql && sql->sqlstate() == "57014") {
+      // database.api_statement_timeout_ms passed: the statement was cancelled, nothing changed.
+      return ErrorResponse(req, Error::Unavailable("the database took too long; try again"));
+    }
+    spdlog::error("{} {}: unexpected failure: {}", std::string(bhttp::to_string(req.method())),
+                  route, e.what());
+    return ErrorResponse(req, Error::Internal("internal error"));
+  } catch (...) {
+    spdlog::error("{} {}: unexpected failure", std::string(bhttp::to_string(req.method())), route);
+    return ErrorResponse(req, Error::Internal("internal error"));
+  }
+}
+
+void Router::Record(const Request& req, const std::string& route, const Response& res,
+                    std::chrono::steady_clock::time_point started) const {
+  metrics_.Record(std::string(bhttp::to_string(req.method())), route, res.result_int(),
+                  std::chrono::steady_clock::now() - started);
 }
 
 boost::asio::awaitable<Response> Router::Handle(const Request& req, StreamBody* stream) const {
@@ -94,20 +152,8 @@ boost::asio::awaitable<Response> Router::Handle(const Request& req, StreamBody* 
       try {
         res = co_await found->handler(ctx);
         if (stream && ctx.stream) *stream = std::move(ctx.stream);
-      } catch (const ApiError& e) {
-        res = ErrorResponse(req, e.error());
-      } catch (const pqxx::broken_connection&) {
-        res = ErrorResponse(req, Error::Unavailable("the database is unavailable; try again"));
-      } catch (const std::exception& e) {
-        auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
-        if (sql && sql->sqlstate() == "57014") {
-          // database.api_statement_timeout_ms passed: the statement was cancelled, nothing changed.
-          res = ErrorResponse(req, Error::Unavailable("the database took too long; try again"));
-        } else {
-          spdlog::error("{} {}: unexpected failure: {}", std::string(bhttp::to_string(req.method())),
-                        route, e.what());
-          res = ErrorResponse(req, Error::Internal("internal error"));
-        }
+      } catch (...) {
+        res = ResponseForCurrentException(req, route);
       }
     } else if (!allow.empty()) {
       res = ErrorResponse(req, Error{ErrorCode::kInvalid, "method not allowed on this path", {}},
@@ -118,8 +164,7 @@ boost::asio::awaitable<Response> Router::Handle(const Request& req, StreamBody* 
     }
   }
   --in_flight_;
-  metrics_.Record(std::string(bhttp::to_string(req.method())), route, res.result_int(),
-                  std::chrono::steady_clock::now() - started);
+  Record(req, route, res, started);
   co_return res;
 }
 

@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
@@ -67,16 +69,11 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    // Beast checks Content-Length against the body limit while parsing the header; the route's
-    // own limit is applied below, once the target is known.
-    parser.body_limit(router.LargestBodyLimit(limits.max_body_bytes));
+    // No limit while reading the header: how much body may follow is decided from the route and
+    // the caller (Router::Admit), once the header is in.
+    parser.body_limit(boost::none);
     stream.expires_after(limits.idle_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-    if (hec == bhttp::error::body_limit) {
-      auto res = ErrorResponse(11, false, Error{ErrorCode::kTooLarge, "request body too large", "body"});
-      co_await bhttp::async_write(stream, res, kTuple);
-      break;
-    }
     if (hec) {
       if (!IsQuietClose(hec)) {
         auto res = ErrorResponse(11, false, Error{ErrorCode::kMalformed, "malformed HTTP request", {}});
@@ -85,15 +82,16 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
       break;
     }
     const auto& head = parser.get();
-    auto limit = router.BodyLimitFor(head.target(), limits.max_body_bytes);
-    if (parser.content_length() && *parser.content_length() > limit) {
+    std::optional<std::uint64_t> length;
+    if (auto announced = parser.content_length()) length = *announced;
+    auto admission = co_await router.Admit(head, length, parser.chunked(), limits);
+    if (admission.refusal) {
       // Refuse before reading: the client learns at once and we read nothing more.
-      auto res = ErrorResponse(head.version(), false,
-                               Error{ErrorCode::kTooLarge,
-                                     "request body over " + std::to_string(limit) + " bytes", "body"});
-      co_await bhttp::async_write(stream, res, kTuple);
+      stream.expires_after(limits.request_timeout);
+      co_await bhttp::async_write(stream, *admission.refusal, kTuple);
       break;
     }
+    const auto limit = admission.body_limit;
     parser.body_limit(limit);
     if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};

@@ -1,8 +1,10 @@
-// One HTTP/1.1 connection: read a request (header first, so the body limit can depend on the
-// route), hand it to the Router, write the response, repeat while keep-alive holds.
+// One HTTP/1.1 connection: read a request's header, ask the Router how much body it admits
+// (the route's limit for a checked token, a small one for strangers and signed webhooks), read
+// the body, hand the request to the Router, write the response, repeat while keep-alive holds.
 //
-// Every read and write has a deadline (HttpLimits); a body over its route's limit gets 413 and
-// the connection closes; a malformed request gets 400 and the connection closes.
+// Every read and write has a deadline (HttpLimits); a refusal at the headers (401, 413) is
+// written without reading the body and the connection closes; a body over its limit found while
+// reading (chunked) gets 413 and the connection closes; a malformed request gets 400 and closes.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

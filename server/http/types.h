@@ -45,10 +45,15 @@ struct RequestContext {
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
 struct HttpLimits {
-  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_body_bytes = 1 << 20;  // a token route's body unless the route sets its own
+  // The most body read before anyone is known: signed webhooks, public routes, and any request
+  // whose token has not been checked yet.
+  std::size_t unauthenticated_body_bytes = 64 << 10;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::seconds idle_timeout{60};     // between requests on a keep-alive connection
   std::chrono::seconds request_timeout{60};  // to receive a whole request once it started
+  int max_connections = 1024;                // open at once; beyond it a connection gets 503
+  int max_connections_per_address = 64;      // open at once from one client address
 };
 
 }  // namespace tocsin::http

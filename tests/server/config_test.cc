@@ -80,6 +80,8 @@ TEST_CASE("ParseConfig reads a minimal config with defaults", "[config]") {
   CHECK(c.server.threads == 2);
   CHECK(c.server.max_body_bytes == (1u << 20));
   CHECK(c.server.max_import_bytes == (16u << 20));
+  CHECK(c.http.max_connections == 1024);
+  CHECK(c.http.max_connections_per_address == 64);
   CHECK(c.database.url == "postgresql://tocsin@127.0.0.1:5432/tocsin");
   CHECK(c.database.pool_size == 4);
   CHECK(c.security.data_key_hex == kDataKey);
@@ -382,6 +384,15 @@ TEST_CASE("ParseConfig checks numeric ranges", "[config]") {
   CHECK(FieldWith("twilio", "max_in_flight = 0") == "twilio.max_in_flight");
   CHECK(FieldWith("twilio", "max_in_flight = 10001") == "twilio.max_in_flight");
   CHECK(FieldWith("twilio", "max_in_flight = 10000") == "ok");
+  CHECK(FieldWith("http", "max_connections = 0") == "http.max_connections");
+  CHECK(FieldWith("http", "max_connections = 1000001") == "http.max_connections");
+  CHECK(FieldWith("http", "max_connections_per_address = 0") == "http.max_connections_per_address");
+  CHECK(FieldWith("http", "max_connections = 10\nmax_connections_per_address = 10") == "ok");
+  // Per address above the total could never be reached: a mistake, named.
+  CHECK(FieldWith("http", "max_connections = 10\nmax_connections_per_address = 11") ==
+        "http.max_connections_per_address");
+  CHECK(FieldWith("http", "max_connections = \"many\"") == "http.max_connections");
+  CHECK(FieldWith("http", "max_connection = 5") == "http.max_connection");
 }
 
 TEST_CASE("ParseConfig checks the SMS provider and log level", "[config]") {

@@ -15,7 +15,9 @@ inline constexpr const char* kWebhooksToml =
     "[webhooks]\nallow_http = true\nallow_private_targets = true\nretry_schedule = [\"1m\", \"5m\"]\n";
 
 struct WebhookNetwork : AlertNetwork {
-  explicit WebhookNetwork(const std::string& toml = kWebhooksToml) : AlertNetwork(toml) {}
+  // `twilio_keys` go to the server's [twilio] table (as AlertNetwork's).
+  explicit WebhookNetwork(const std::string& toml = kWebhooksToml, const std::string& twilio_keys = "")
+      : AlertNetwork(toml, twilio_keys) {}
 
   // POSTs an organisation; returns its id (the test fails unless 201).
   std::int64_t Org(const std::string& json);
