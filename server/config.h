@@ -27,7 +27,7 @@ struct ServerConfig {
 // [http]: connection caps, so one client cannot take every descriptor (server/http/listener.h).
 struct HttpConfig {
   int max_connections = 1024;             // http.max_connections, 1..1000000: open at once
-  int max_connections_per_address = 64;   // http.max_connections_per_address: from one address
+  int max_connections_per_address = 256;  // http.max_connections_per_address: from one address
 };
 
 struct DatabaseConfig {

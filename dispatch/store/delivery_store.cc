@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "dispatch/store/pq_types.h"
+#include "dispatch/store/status_store.h"
 #include "dispatch/util/crypto.h"
 
 namespace tocsin {
@@ -113,7 +114,14 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
       if (r[1].as<bool>()) ended.insert(r[0].as<std::int64_t>());
     }
   }
-  std::vector<std::string> ids, states, delays, opt_outs, new_ids, late;
+  // The provider ids this batch records, locked against their status callbacks committing
+  // meanwhile (LockProviderIds); early statuses kept for them are applied below.
+  std::vector<std::string> new_ids;
+  for (const auto& t : batch) {
+    if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
+  }
+  LockProviderIds(tx, new_ids);
+  std::vector<std::string> ids, states, delays, opt_outs, late;
   std::vector<std::optional<std::string>> senders, providers, codes, messages, retry_at, statuses, latencies;
   std::vector<std::int64_t> disable;
   auto opt = [](const auto& v) { return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt; };
@@ -122,7 +130,6 @@ void WriteTransitions(pqxx::work& tx, const std::vector<Transition>& batch, std:
     bool reached = t.state == "sent" || t.state == "delivered";
     // A retry of an ended alert's message would go out after its end: cancelled instead.
     bool cancel = after_end && t.state == "queued";
-    if (t.provider_id && !t.provider_id->empty()) new_ids.push_back(*t.provider_id);
     ids.push_back(std::to_string(t.delivery_id));
     states.push_back(cancel ? "cancelled" : t.state);
     senders.push_back(t.sender);

@@ -23,6 +23,12 @@ struct StatusApplied {
   std::int64_t member_id = 0;
 };
 
+// Takes the transaction's lock on each provider message id (in one order: no deadlock). The
+// delivery writer takes it for the ids it records, ApplyStatusCallback for its own: a callback
+// racing the commit of its id then either finds the id recorded, or leaves an early status that
+// the writer's batch sees (without it both could miss each other and the status be lost).
+void LockProviderIds(pqxx::transaction_base& tx, const std::vector<std::string>& sids);
+
 // Records `state` (a DeliveryStateFor result) for the message the provider calls `sid`; an
 // error code 21610 (the recipient replied STOP to the carrier) opts the member out. Returns the
 // deliveries it moved (none: already further on, or kept until the id is recorded).

@@ -284,3 +284,24 @@ TEST_CASE("twilio: one network's large alert does not hold back another network'
   CHECK(large_before < 100);
   CHECK(large_total < 600);  // the large alert was still sending when the small one went
 }
+
+TEST_CASE("twilio: a status callback that races the recording of its message is not lost",
+          "[pg][twilio][callbacks]") {
+  auto fake = StartFake(0);
+  // Callbacks at once: many arrive while the writer's batch recording their ids still commits.
+  fake.SetAutoCallbacks(true, std::chrono::milliseconds(0), std::chrono::milliseconds(1));
+  TestDatabase db;
+  TocsindProcess server(db, TwilioToml(fake, 50) + "[http]\nmax_connections_per_address = 1000\n");
+  server.Start();
+  auto c = SetUpNetwork(server, 1000, 40);
+  for (int i = 0; i < 10; ++i) Raise(c);
+  Eventually([&] { return Count(db, "state IN ('queued', 'sending')") == "0"; }, "every alert sent");
+  auto settle = std::chrono::steady_clock::now() + 30s;
+  while (Count(db, "state = 'delivered'") != "400" && std::chrono::steady_clock::now() < settle) {
+    std::this_thread::sleep_for(20ms);
+  }
+  INFO(db.Scalar("SELECT string_agg(state || ':' || n, ' ') FROM (SELECT state, count(*) n FROM deliveries"
+                 " GROUP BY state) s") << "; fake: " << fake.StatsJson());
+  CHECK(Count(db, "state = 'delivered'") == "400");  // every delivery's callbacks applied
+  CHECK(db.Scalar("SELECT count(*) FROM early_status") == "0");  // none left waiting for its id
+}

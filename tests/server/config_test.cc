@@ -81,7 +81,7 @@ TEST_CASE("ParseConfig reads a minimal config with defaults", "[config]") {
   CHECK(c.server.max_body_bytes == (1u << 20));
   CHECK(c.server.max_import_bytes == (16u << 20));
   CHECK(c.http.max_connections == 1024);
-  CHECK(c.http.max_connections_per_address == 64);
+  CHECK(c.http.max_connections_per_address == 256);
   CHECK(c.database.url == "postgresql://tocsin@127.0.0.1:5432/tocsin");
   CHECK(c.database.pool_size == 4);
   CHECK(c.security.data_key_hex == kDataKey);
