@@ -46,7 +46,7 @@ struct DispatcherOptions {
   int max_in_flight = 100;
   int max_attempts = 5;
   std::chrono::milliseconds poll_interval{200};
-  std::chrono::milliseconds writer_interval{5};
+  std::chrono::milliseconds writer_interval{2};
   WriterHooks writer_hooks;  // who hears of what the delivery writer commits
 };
 
