@@ -5,7 +5,11 @@
 // connections driven by kGenerators threads (curl multi), posting signed inbound replies ("1" or "2")
 // from random members.
 // The server answers only once the reply is durable (group commit), so the request's latency is
-// request -> durable record. Prints answers/s and latency p50/p99/max.
+// request -> durable record. Two runs, each printing answers/s and latency p50/p99/max:
+//   - closed loop: each connection sends its next reply when its last one is answered (the most
+//     the server takes; with N connections the mean latency is N / throughput, by Little's law);
+//   - open loop: replies offered at kOfferedPerSecond whatever the answers, the latency counted
+//     from when each was due (the question "does it take 10,000/s, and how fast?").
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 #include <curl/curl.h>
@@ -14,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -31,6 +36,7 @@ constexpr int kMembers = 100000;
 constexpr int kAnswers = 60000;
 constexpr int kClients = 192;
 constexpr int kGenerators = 2;  // threads of the load generator
+constexpr double kOfferedPerSecond = 10000;  // the open-loop run's offered load
 
 struct Prepared {
   std::string body;
@@ -45,38 +51,74 @@ struct GeneratorResult {
 };
 
 // Posts requests[next++] over `connections` keep-alive connections, one thread, curl multi.
+// Closed loop (`start` unset): each connection sends its next request when its answer came.
+// Open loop (`start` set): request i is due at start + i / `per_second` (the offered load, all
+// threads together) and goes on the first idle connection; its latency counts from when it was
+// due, so a late start (every connection busy) counts against the server, not hidden.
 GeneratorResult Generate(const std::string& url, const std::vector<Prepared>& requests, std::atomic<int>& next,
-                         int connections) {
+                         int connections, std::optional<std::chrono::steady_clock::time_point> start = std::nullopt,
+                         double per_second = 0) {
+  using Clock = std::chrono::steady_clock;
   struct Client {
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
-    std::chrono::steady_clock::time_point t0;
+    Clock::time_point t0;
   };
   GeneratorResult out;
   CURLM* multi = curl_multi_init();
   std::vector<Client> clients(static_cast<std::size_t>(connections));
-  auto start_next = [&](Client& cl) {
-    int i = next++;
-    if (i >= static_cast<int>(requests.size())) return false;
+  std::vector<Client*> idle;
+  int claimed = -1;  // an index taken from `next` whose time has not come (open loop)
+  int in_flight = 0;
+  bool exhausted = false;
+  auto due = [&](int i) {
+    return *start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / per_second));
+  };
+  auto send = [&](Client& cl, int i, Clock::time_point t0) {
     if (cl.headers) curl_slist_free_all(cl.headers);
     cl.headers = curl_slist_append(nullptr, ("X-Twilio-Signature: " + requests[i].signature).c_str());
     cl.headers = curl_slist_append(cl.headers, "Expect:");
     curl_easy_setopt(cl.easy, CURLOPT_HTTPHEADER, cl.headers);
     curl_easy_setopt(cl.easy, CURLOPT_POSTFIELDS, requests[i].body.c_str());
     curl_easy_setopt(cl.easy, CURLOPT_PRIVATE, &cl);
-    cl.t0 = std::chrono::steady_clock::now();
+    cl.t0 = t0;
     curl_multi_add_handle(multi, cl.easy);
-    return true;
+    ++in_flight;
+  };
+  // Starts what may start now; returns how long until the next request is due (open loop).
+  auto start_ready = [&]() -> std::chrono::milliseconds {
+    while (!idle.empty() && !exhausted) {
+      int i = claimed >= 0 ? claimed : next++;
+      claimed = -1;
+      if (i >= static_cast<int>(requests.size())) {
+        exhausted = true;
+        break;
+      }
+      auto t0 = Clock::now();
+      if (start) {
+        auto when = due(i);
+        if (when > t0) {
+          claimed = i;
+          return std::chrono::ceil<std::chrono::milliseconds>(when - t0);
+        }
+        t0 = when;
+      }
+      send(*idle.back(), i, t0);
+      idle.pop_back();
+    }
+    return std::chrono::milliseconds(100);
   };
   for (auto& cl : clients) {
     cl.easy = curl_easy_init();
     curl_easy_setopt(cl.easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(cl.easy, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(cl.easy, CURLOPT_WRITEFUNCTION, Discard);
-    start_next(cl);
+    idle.push_back(&cl);
   }
-  int running = 1;
-  while (running > 0) {
+  for (;;) {
+    auto wait = start_ready();
+    if (exhausted && in_flight == 0) break;
+    int running = 0;
     curl_multi_perform(multi, &running);
     int left = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
@@ -85,13 +127,14 @@ GeneratorResult Generate(const std::string& url, const std::vector<Prepared>& re
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&cl));
       long status = 0;
       curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-      out.latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cl->t0).count());
+      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - cl->t0).count());
       if (msg->data.result != CURLE_OK || status != 200) ++out.errors;
       curl_multi_remove_handle(multi, msg->easy_handle);
-      if (start_next(*cl)) running = 1;
+      --in_flight;
+      idle.push_back(cl);
     }
-    if (running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    if (!idle.empty() && (claimed < 0 || wait.count() == 0) && !exhausted) continue;
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::max<long long>(1, wait.count())), nullptr);
   }
   for (auto& cl : clients) {
     curl_slist_free_all(cl.headers);
@@ -121,7 +164,7 @@ TEST_CASE("bench: answers", "[.bench][answers]") {
   auto url = "http://127.0.0.1:" + std::to_string(server.port()) + "/twilio/sms";
   std::mt19937 rng(42);
   std::vector<Prepared> requests;
-  for (int i = 0; i < kAnswers; ++i) {
+  for (int i = 0; i < 2 * kAnswers; ++i) {
     FormParams p = {{"MessageSid", "SMbench" + std::to_string(i)},
                     {"From", BenchPhone(static_cast<int>(rng() % kMembers))},
                     {"To", "+447700900001"},
@@ -141,43 +184,67 @@ TEST_CASE("bench: answers", "[.bench][answers]") {
     }
     return std::make_pair(busy, total);
   };
-  auto cpu0 = CpuSeconds(server.pid());
-  auto machine0 = machine_busy();
-  // kGenerators threads drive the connections through curl's multi interface: the generator
-  // spends as little of the shared CPU as it can.
-  std::atomic<int> next{0};
-  std::vector<GeneratorResult> results(kGenerators);
-  auto started = std::chrono::steady_clock::now();
-  {
-    std::vector<std::thread> generators;
-    for (int g = 0; g < kGenerators; ++g) {
-      generators.emplace_back([&, g] { results[g] = Generate(url, requests, next, kClients / kGenerators); });
+  // One run of the load: closed loop (as fast as the answers come back), or open loop at
+  // `per_second` offered; `first` is the index of its first request.
+  struct Run {
+    double seconds = 0, server_cpu = 0, machine_util = 0;
+    int errors = 0;
+    std::vector<double> latencies;
+  };
+  auto run = [&](int first, int count, double per_second) {
+    auto cpu0 = CpuSeconds(server.pid());
+    auto machine0 = machine_busy();
+    std::vector<Prepared> slice(requests.begin() + first, requests.begin() + first + count);
+    std::atomic<int> next{0};
+    std::vector<GeneratorResult> results(kGenerators);
+    auto started = std::chrono::steady_clock::now();
+    {
+      // kGenerators threads drive the connections through curl's multi interface: the
+      // generator spends as little of the shared CPU as it can.
+      std::vector<std::thread> generators;
+      for (int g = 0; g < kGenerators; ++g) {
+        generators.emplace_back([&, g] {
+          results[g] = per_second > 0 ? Generate(url, slice, next, kClients / kGenerators, started, per_second)
+                                      : Generate(url, slice, next, kClients / kGenerators);
+        });
+      }
+      for (auto& t : generators) t.join();
     }
-    for (auto& t : generators) t.join();
-  }
-  int errors = 0;
-  std::vector<double> all;
-  for (auto& r : results) {
-    errors += r.errors;
-    all.insert(all.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto server_cpu = CpuSeconds(server.pid()) - cpu0;
-  auto machine1 = machine_busy();
-  double machine_util = double(machine1.first - machine0.first) / double(machine1.second - machine0.second);
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all[static_cast<std::size_t>(p * (all.size() - 1))]; };
-  auto stored = db.Scalar("SELECT count(*) FROM responses");
+    Run r;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    r.server_cpu = CpuSeconds(server.pid()) - cpu0;
+    auto machine1 = machine_busy();
+    r.machine_util = double(machine1.first - machine0.first) / double(machine1.second - machine0.second);
+    for (auto& g : results) {
+      r.errors += g.errors;
+      r.latencies.insert(r.latencies.end(), g.latencies_ms.begin(), g.latencies_ms.end());
+    }
+    std::sort(r.latencies.begin(), r.latencies.end());
+    return r;
+  };
+  auto report = [](const Run& r, int count) {
+    auto pct = [&](double p) { return r.latencies[static_cast<std::size_t>(p * (r.latencies.size() - 1))]; };
+    std::printf("  answers/s:                      %.0f\n", count / r.seconds);
+    std::printf("  latency request -> durable:     p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", pct(0.5), pct(0.99),
+                r.latencies.back());
+    std::printf("  server CPU per answer:          %.3f ms (machine busy %.0f%% of 2 cores: server,"
+                " PostgreSQL and the load generator share them)\n", r.server_cpu / count * 1000, r.machine_util * 100);
+    std::printf("  errors: %d\n", r.errors);
+  };
+  auto closed = run(0, kAnswers, 0);
   std::printf("answers: %d signed replies from %d clients, alert of %d members\n", kAnswers, kClients, kMembers);
-  std::printf("  answers/s:                      %.0f\n", kAnswers / seconds);
-  std::printf("  latency request -> durable:     p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", pct(0.5), pct(0.99),
-              all.back());
-  std::printf("  server CPU per answer:          %.3f ms (machine busy %.0f%% of 2 cores: server,"
-              " PostgreSQL and the load generator share them)\n", server_cpu / kAnswers * 1000, machine_util * 100);
-  std::printf("  errors: %d, responses stored: %s\n", errors, stored.c_str());
+  std::printf("  (closed loop: each client sends its next reply when the last one is durable)\n");
+  report(closed, kAnswers);
   std::fflush(stdout);
-  CHECK(errors == 0);
-  CHECK(stored == std::to_string(kAnswers));
+  auto open = run(kAnswers, kAnswers, kOfferedPerSecond);
+  std::printf("answers offered at %.0f/s (open loop over %d connections; latency from when each was due)\n",
+              kOfferedPerSecond, kClients);
+  report(open, kAnswers);
+  auto stored = db.Scalar("SELECT count(*) FROM responses");
+  std::printf("  responses stored (both runs): %s\n", stored.c_str());
+  std::fflush(stdout);
+  CHECK(closed.errors + open.errors == 0);
+  CHECK(stored == std::to_string(2 * kAnswers));
 }
 
 int main(int argc, char* argv[]) {
