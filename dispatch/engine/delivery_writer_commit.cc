@@ -74,7 +74,7 @@ void DeliveryWriter::Committed(Batch& batch) const {
     }
   }
   if (hooks_.on_exhausted &&
-      std::any_of(batch.transitions.begin(), batch.transitions.end(), [](const Transition& t) { return t.exhausted; })) {
+      std::any_of(batch.transitions.begin(), batch.transitions.end(), [](const Transition& t) { return t.exhausted || t.email_failed; })) {  // coordinators' notices queued
     hooks_.on_exhausted();
   }
   for (auto& in : batch.inbound) in.done(std::move(in.decision));

@@ -47,6 +47,7 @@ Transition EmailSource::Outcome(const SendJob& job, const SendResult& result, st
   t.error_message = o.error_message;
   if (o.kind == SmsOutcome::Kind::kPermanent) {
     t.state = "failed";
+    t.email_failed = true;
     return t;
   }
   auto next = DecideWebhookNext(WebhookResult::kRetryable, job.attempts, std::nullopt, schedule_ms_, now_ms);
@@ -55,6 +56,7 @@ Transition EmailSource::Outcome(const SendJob& job, const SendResult& result, st
     t.retry_at_ms = next.retry_at_ms;
   } else {
     t.state = "failed";
+    t.email_failed = true;
   }
   return t;
 }

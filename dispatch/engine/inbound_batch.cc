@@ -6,6 +6,7 @@
 #include "dispatch/store/call_list_store.h"
 #include "dispatch/store/delivery_store.h"
 #include "dispatch/store/sender_lookup.h"
+#include "dispatch/store/stop_list.h"
 
 namespace tocsin {
 
@@ -39,7 +40,13 @@ std::vector<ReplyDecision> DecideInboundBatch(pqxx::work& tx, const ReplyService
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& d = out[i];
     if (d.set_status && !batch[i].sid.empty() && fresh.erase(batch[i].sid) == 0) repeat(d);
-    if (d.set_status) ApplyStatus(tx, d);  // STOP/START: rare, one statement each
+    if (d.set_status) {  // STOP/START: rare, a few statements each
+      ApplyStatus(tx, d);
+      // The opt-out is the number's and outlives the member (store/stop_list.h).
+      const StopList stops(cipher);
+      if (*d.set_status == "opted_out") stops.Add(tx, senders[i]->network_id, batch[i].from);
+      if (*d.set_status == "active") stops.Remove(tx, senders[i]->network_id, batch[i].from);
+    }
     if (d.record) records.push_back(*d.record);
   }
   // LIST (rare): one statement for the call list, one for its people.

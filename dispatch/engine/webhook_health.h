@@ -1,4 +1,4 @@
-// WebhookHealth: what webhook attempts mean for their endpoints, in the delivery writer's commit
+// WebhookHealth: what webhook (and email) attempts mean for their endpoints, in the delivery writer's commit
 // (WriterHooks::webhook_health).
 //
 //  1. Every attempt's outcome moves the endpoint's failing period (webhook_health_store.h): an
@@ -6,6 +6,9 @@
 //  2. A delivery that exhausted the retry schedule tells the network's coordinators by SMS,
 //     naming the organisation (template webhook_failed, in each coordinator's language), once
 //     per endpoint until it delivers again, however many deliveries fail meanwhile.
+//  3. An email to an organisation that failed for good (Transition::email_failed) tells them
+//     too (template email_failed: the organisation and the alert's code, never the address),
+//     once per alert and organisation.
 //
 // Thread safety: holds const references only; called on a database pool thread.
 #pragma once

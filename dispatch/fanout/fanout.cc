@@ -12,7 +12,7 @@ namespace tocsin {
 namespace {
 
 std::map<std::string, std::string> Vars(const Network& net, const Alert& a, const std::string& message) {
-  // {organisation} (webhook_failed) is the organisation's name and {count} (approval_needed)
+  // {organisation} (webhook_failed, email_failed) is the organisation's name and {count} (approval_needed)
   // the audience waiting, each passed as the message. A tiered alert's texts have no location
   // or details to put anywhere, whatever a template asks for.
   std::string areas;
@@ -46,7 +46,8 @@ Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& al
   // The stand-down, the reminder and the coordinators' notices are one text for every kind
   // (top-level template keys).
   const bool top_level = message_kind == "stand_down" || message_kind == "reminder" ||
-                         message_kind == "webhook_failed" || message_kind == "approval_needed";
+                         message_kind == "webhook_failed" || message_kind == "email_failed" ||
+                         message_kind == "approval_needed";
   const std::string template_kind = top_level ? "" : alert.kind;
   auto vars = Vars(net, alert, message);
   for (const auto& language : templates_.Languages()) {

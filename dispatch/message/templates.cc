@@ -16,6 +16,25 @@ bool Contains(const std::vector<std::string>& list, std::string_view item) {
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// Top-level keys added after operators may have written template files of their own: a file
+// may lack them. A language lacking one renders it in the fallback language, else in English;
+// an en.toml lacking one gets the text shipped in config/templates/en.toml, copied here.
+struct LateKey {
+  std::string_view key;
+  std::string_view shipped_en;
+};
+constexpr LateKey kLateKeys[] = {
+    {"email_failed", "{network}: alert {code} could not be emailed to {organisation}: their mail server refused it "
+                     "or never took it. Please contact them another way."},
+};
+
+const LateKey* FindLateKey(std::string_view key) {
+  for (const auto& late : kLateKeys) {
+    if (late.key == key) return &late;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 const std::vector<std::string>& TemplateSet::Kinds() {
@@ -54,7 +73,7 @@ const std::vector<std::string>& TemplateSet::TopLevelKeys() {
                                                 "still_open", "none_open",      "relay_call",
                                                 "relay_more", "relay_separator", "relay_none",
                                                 "webhook_failed", "approval_needed", "reminder_tiered",
-                                                "confirm_going_place"};
+                                                "confirm_going_place", "email_failed"};
   return keys;
 }
 
@@ -152,6 +171,7 @@ Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir)
       return Ok{};
     };
     for (const std::string& key : TopLevelKeys()) {
+      if (FindLateKey(key) && !root[key]) continue;  // older files: rendered from a fallback
       if (Status s = add(key, root[key]); !s.ok()) return s.error();
     }
     for (const std::string& kind : Kinds()) {
@@ -176,6 +196,14 @@ Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir)
       for (const std::string& key : EmailKindKeys()) {
         const std::string full = "email." + kind + "." + key;
         if (Status s = add(full, root["email"][kind][key]); !s.ok()) return s.error();
+      }
+    }
+    if (path.stem().string() == kLastFallback) {
+      for (const auto& late : kLateKeys) {
+        if (language.count(late.key)) continue;
+        auto compiled = Compile(late.shipped_en, file, late.key);
+        if (!compiled.ok()) return compiled.error();
+        language.emplace(std::string(late.key), std::move(compiled).value());
       }
     }
     set.languages_.emplace(path.stem().string(), std::move(language));
@@ -228,6 +256,15 @@ Result<std::string> TemplateSet::RenderKey(std::string_view language,
   if (it == languages_.end()) it = languages_.find(kLastFallback);
   if (it == languages_.end()) return Error::Internal("template set is empty");  // not loaded
 
+  if (!it->second.count(full_key) && FindLateKey(full_key)) {  // a file older than the key
+    for (std::string_view other : {fallback_language, kLastFallback}) {
+      auto lang = languages_.find(other);
+      if (lang != languages_.end() && lang->second.count(full_key)) {
+        it = lang;
+        break;
+      }
+    }
+  }
   const auto found = it->second.find(full_key);
   if (found == it->second.end()) return Error::Internal("template missing after load: " + full_key);
 

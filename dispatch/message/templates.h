@@ -11,7 +11,8 @@
 //   - top-level strings help, confirm_going, confirm_cannot, stopped, started, unknown,
 //     stand_down, reminder, reminder_tiered, confirm_going_place (going to a tiered alert: its
 //     place), approval_needed (to coordinators: a raise waits for a second one), webhook_failed,
-//     and the call list of a relay tree's node (model/call_list.h):
+//     email_failed (may be missing: rendered in the fallback language, else English, whose
+//     shipped text is built in for an en.toml without it), and the call list of a relay tree's node (model/call_list.h):
 //     relay_call ("Please call: {people}"), relay_more ("and {count} more: reply LIST"),
 //     relay_separator (what stands between two people: "," or "،"; a space follows it) and
 //     relay_none (the answer to LIST from someone with nobody to call);
@@ -23,7 +24,8 @@
 // {code} {location} {details} {deadline} {message} {network} {people} {count} {areas} {link}
 // {answer}; "{{" and "}}" are literal braces.
 // Invariants once LoadDirectory() succeeds:
-//   1. "en" is present (it is the last fallback), and every language has every kind and key.
+//   1. "en" is present (it is the last fallback) and has every key; every other language has
+//      every kind and key but the late ones (email_failed).
 //   2. Every template parsed, with only known placeholders and balanced braces.
 //
 // Rendering substitutes values verbatim: a value containing "{code}" is not expanded again.

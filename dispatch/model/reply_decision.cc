@@ -75,8 +75,16 @@ std::string ReplyService::RenderWithOpen(const SenderLookup& who, const std::str
 ReplyDecision ReplyService::Decide(const InboundSms& sms, const ParsedReply& reply,
                                    const std::optional<SenderLookup>& sender) const {
   ReplyDecision out;
-  if (!sender || !sender->member_id) {
-    out.outcome = "unknown_sender";  // not a member: nothing about any alert goes back
+  if (!sender) {
+    out.outcome = "unknown_sender";  // a number that is no network's
+    return out;
+  }
+  if (!sender->member_id) {
+    // Not a member: nothing about any alert goes back, but STOP and START still count (the
+    // network's stop list keeps them for whenever the number is added as a member).
+    if (reply.kind == ReplyKind::kStop) out.set_status = "opted_out";
+    if (reply.kind == ReplyKind::kStart) out.set_status = "active";
+    out.outcome = "unknown_sender";
     return out;
   }
   const auto& who = *sender;

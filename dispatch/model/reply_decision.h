@@ -16,7 +16,8 @@
 //   - LIST: a relay tree's node asks whom they must call; the engine reads their call list
 //     (store/call_list_store.h) and CallListReply answers with it (model/call_list.h);
 //   - anything else: kept (sealed) on the member's most recent open alert for coordinators;
-//   - a number that is not a member, or a network we do not know: no alert data, empty reply.
+//   - a number that is not a member, or a network we do not know: no alert data, empty reply
+//     (a non-member's STOP/START still sets set_status, with member_id 0, for the stop list).
 //
 // Thread safety: holds const references only; every method may run on any thread.
 #pragma once

@@ -41,6 +41,9 @@ struct Transition {
   // this attempt exhausted the retry schedule (coordinators are told).
   std::optional<std::int64_t> attempt_endpoint;
   bool exhausted = false;
+  // An email delivery that failed for good (a permanent SMTP reply or its retries exhausted):
+  // coordinators are told (engine/webhook_health.h).
+  bool email_failed = false;
 };
 
 // Writes `batch` (an alert message that was on the wire when its alert ended and turns out sent

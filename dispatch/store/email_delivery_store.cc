@@ -23,7 +23,22 @@ constexpr const char* kClaim =
     " FROM picked p, organisation_emails m WHERE d.id = p.id AND m.id = d.email_id"
     " RETURNING d.id, d.network_id, d.email_id, d.attempts, d.message_id, d.body_enc, m.address_enc";
 
+// The first of an email's deliveries (its message_id: one per alert and organisation) to fail
+// is the one coordinators hear about.
+constexpr const char* kFailureNotice =
+    "SELECT d.network_id, d.alert_id, o.name FROM deliveries d"
+    " JOIN organisation_emails e ON e.id = d.email_id JOIN organisations o ON o.id = e.organisation_id"
+    " WHERE d.id = $1 AND d.channel = 'email' AND d.state = 'failed' AND NOT EXISTS (SELECT 1 FROM deliveries x"
+    "  WHERE x.message_id = d.message_id AND x.channel = 'email' AND x.state = 'failed' AND x.id < d.id)";
+
 }  // namespace
+
+std::optional<EndpointFailureNotice> EmailFailureNotice(pqxx::transaction_base& tx, std::int64_t delivery_id) {
+  auto rows = tx.exec_params(kFailureNotice, delivery_id);
+  if (rows.empty()) return std::nullopt;
+  return EndpointFailureNotice{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>(),
+                               rows[0][2].as<std::string>()};
+}
 
 std::int64_t QueueEmailEvent(pqxx::work& tx, const EmailEvent& e) {
   return static_cast<std::int64_t>(tx.exec_params(kQueue, e.alert_id, e.organisation_id, e.language, e.type,

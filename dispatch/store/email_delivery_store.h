@@ -15,6 +15,8 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/store/webhook_health_store.h"  // EndpointFailureNotice
+
 namespace tocsin {
 
 // One alert email for one organisation, rendered in its language and sealed (places::EmailBody
@@ -47,6 +49,12 @@ struct ClaimedEmail {
 // Claims up to `limit` due email deliveries (by the engine clock `now_ms`), oldest first (FOR
 // UPDATE SKIP LOCKED).
 std::vector<ClaimedEmail> ClaimEmailDeliveries(pqxx::work& tx, std::int64_t now_ms, long long limit);
+
+// When email delivery `delivery_id` has failed: the network, alert and organisation to name to
+// its coordinators, or nullopt when it has not failed or coordinators are told already (the
+// alert's email to that organisation failed at another contact point first: one notice per
+// alert and organisation).
+std::optional<EndpointFailureNotice> EmailFailureNotice(pqxx::transaction_base& tx, std::int64_t delivery_id);
 
 // The rendered email as sealed in body_enc: the subject, a line feed, the body.
 std::string JoinEmailText(const std::string& subject, const std::string& body);

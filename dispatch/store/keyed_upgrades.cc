@@ -5,6 +5,7 @@
 
 #include "dispatch/store/pq_types.h"
 #include "dispatch/store/reseal.h"
+#include "dispatch/store/stop_list.h"
 #include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
@@ -57,11 +58,25 @@ void BindValues(pqxx::work& tx, const DataCipher& cipher) {
   }
 }
 
+// Members opted out before the stop list existed: their numbers go on it (schema/0026).
+constexpr const char* kOptedOutPhones =
+    "SELECT id, network_id, phone_enc FROM members WHERE status = 'opted_out'";
+
+void StopOptedOut(pqxx::work& tx, const DataCipher& cipher) {
+  const StopList stops(cipher);
+  for (const auto& r : tx.exec(kOptedOutPhones)) {
+    const auto id = r[0].as<std::int64_t>(), network_id = r[1].as<std::int64_t>();
+    auto phone = cipher.Open(FromBytea(r[2]).value_or(""), places::MemberPhone(network_id, id));
+    if (phone) stops.Add(tx, network_id, *phone);
+  }
+}
+
 }  // namespace
 
 KeyedUpgrade FindKeyedUpgrade(std::string_view name) {
   if (name == "keyed_lookups") return &KeyLookups;
   if (name == "bound_values") return &BindValues;
+  if (name == "stopped_numbers") return &StopOptedOut;
   return nullptr;
 }
 

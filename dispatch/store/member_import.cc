@@ -126,6 +126,10 @@ Result<ImportResult> ImportMembersCsv(pqxx::connection& conn, MemberRegistry& me
       auto r = members.Create(tx, net, full.value());
       if (!r.ok()) throw std::runtime_error("import insert failed: " + r.error().message);
       ++created;
+      if (r->status == "opted_out") {
+        ++result.opted_out;
+        result.notes.push_back({row.line, "status: created opted_out: this number texted STOP and has not texted START since"});
+      }
     }
   }
   RecordAudit(tx, net.id, actor, "members.import", "members",

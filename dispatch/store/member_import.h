@@ -1,7 +1,7 @@
 // CSV import of members: header `phone,name,language,areas,roles,channels` (any order; only
 // `phone` is required; lists separated by ';'). A row whose phone is already a member updates
 // that member with the cells given (an empty cell leaves the field as it is); any other valid
-// row creates a member. Bad rows are reported by line and change nothing; the good rows are
+// row creates a member (opted out if the number texted STOP: noted by line). Bad rows are reported by line and change nothing; the good rows are
 // stored in one transaction, so an import that fails part-way (the database refuses a row, the
 // connection drops) stores nothing.
 #pragma once
@@ -27,7 +27,11 @@ struct ImportLineError {
 struct ImportResult {
   std::size_t created = 0;
   std::size_t updated = 0;
+  // Of `created`, those created opted_out because their number texted STOP (store/stop_list.h);
+  // each has a note naming its line.
+  std::size_t opted_out = 0;
   std::vector<ImportLineError> errors;
+  std::vector<ImportLineError> notes;  // rows stored, but not as asked
 };
 
 inline constexpr std::size_t kImportMaxRows = 100000;

@@ -3,6 +3,7 @@
 #include "dispatch/model/validation.h"
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/pq_types.h"
+#include "dispatch/store/stop_list.h"
 #include "dispatch/util/phone.h"
 #include "dispatch/util/sealed_places.h"
 
@@ -164,14 +165,19 @@ Status MemberRegistry::CheckBackup(pqxx::transaction_base& tx, std::int64_t netw
 
 Result<Member> MemberRegistry::Create(pqxx::work& tx, const Network& net, const MemberInput& in) {
   if (auto s = CheckBackup(tx, net.id, 0, in); !s.ok()) return s.error();
+  const StopList stops(cipher_);
+  // A number that texted STOP (and not START since) joins opted out, whoever adds it.
+  const bool stopped = stops.Has(tx, net.id, *in.phone);
+  const std::string status = stopped ? "opted_out" : *in.status;
   const auto id = ReserveId(tx, "members");  // the sealed values are bound to it
   std::optional<std::string> name;  // hex: a nullable bytea parameter
   if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name, places::MemberName(net.id, id)));
   auto rows = tx.exec_params(kInsertMember, net.id, Bytea(cipher_.LookupHash(net.id, *in.phone)),
                              Bytea(cipher_.Seal(*in.phone, places::MemberPhone(net.id, id))), name,
                              *in.language, ToPgArray(*in.areas), ToPgArray(*in.roles),
-                             ToPgArray(*in.channels), *in.status, in.backup.value_or(0), id);
+                             ToPgArray(*in.channels), status, in.backup.value_or(0), id);
   if (rows.empty()) return Error::Conflict("phone", "a member with this phone number exists");
+  if (status == "opted_out" && !stopped) stops.Add(tx, net.id, *in.phone);
   EnsureAreas(tx, net.id, *in.areas);
   return Read(rows[0]);
 }
@@ -204,6 +210,14 @@ Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::i
       return Error::Conflict("status", "this member texted STOP: only their own START (by SMS) opts them back in");
     }
   }
+  const StopList stops(cipher_);
+  std::optional<std::string> status = in.status;
+  if (in.phone && stops.Has(tx, net.id, *in.phone)) {  // a number that texted STOP
+    if (status && *status != "opted_out") {
+      return Error::Conflict("status", "this number texted STOP: only its own START (by SMS) opts it back in");
+    }
+    status = "opted_out";
+  }
   std::optional<std::string> hash, phone, name;  // hex: nullable bytea parameters
   if (in.phone) {
     auto other = FindIdByPhone(tx, net.id, *in.phone);
@@ -216,10 +230,12 @@ Result<Member> MemberRegistry::Update(pqxx::work& tx, const Network& net, std::i
   if (in.name && !in.name->empty()) name = ToHex(cipher_.Seal(*in.name, places::MemberName(net.id, id)));
   auto rows = tx.exec_params(kUpdateMember, net.id, id, hash, phone, in.name.has_value(), name,
                              in.language, ArrayParam(in.areas), ArrayParam(in.roles),
-                             ArrayParam(in.channels), in.status, in.backup);
+                             ArrayParam(in.channels), status, in.backup);
   if (rows.empty()) return Error::NotFound("no such member");
   if (in.areas) EnsureAreas(tx, net.id, *in.areas);
-  return Read(rows[0]);
+  auto member = Read(rows[0]);
+  if (member.status == "opted_out" && !member.phone.empty()) stops.Add(tx, net.id, member.phone);  // outlives the member
+  return member;
 }
 
 Status MemberRegistry::Delete(pqxx::work& tx, std::int64_t network_id, std::int64_t id) {

@@ -76,17 +76,22 @@ class MemberRegistry {
  public:
   explicit MemberRegistry(const DataCipher& cipher) : cipher_(cipher) {}
 
-  // `in` must be normalised for creation. Conflict ("phone") if the number is a member already;
+  // `in` must be normalised for creation. A number on the network's stop list (store/stop_list.h)
+  // is created opted_out whatever `in` asks; a member created opted_out puts their number on it.
+  // Conflict ("phone") if the number is a member already;
   // Invalid ("backup") if the backup is not another member of the network.
   Result<Member> Create(pqxx::work& tx, const Network& net, const MemberInput& in);
   Result<Member> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   MemberPage List(pqxx::transaction_base& tx, std::int64_t network_id, const MemberFilter& f) const;
   // Applies the fields set in `in` (normalised, not for creation). NotFound, Conflict on a
-  // phone that another member has, or Invalid ("backup") as for Create.
+  // phone that another member has, or Invalid ("backup") as for Create. A new phone on the stop
+  // list makes the member opted_out (Conflict "status" if `in` asks for another status); a
+  // member left opted_out has their number put on the stop list.
   Result<Member> Update(pqxx::work& tx, const Network& net, std::int64_t id, const MemberInput& in);
   // Deletes the member: erases everything that identifies them (phone, name, the text of their
   // replies) and leaves an anonymous tombstone (status "deleted") so past alerts keep their
-  // counts and timelines. A tombstone is never read, listed, found by phone or updated (NotFound);
+  // counts and timelines (their number stays on the stop list if they had stopped). A tombstone
+  // is never read, listed, found by phone or updated (NotFound);
   // the same phone may join again as a new member. Their unsent messages are cancelled.
   Status Delete(pqxx::work& tx, std::int64_t network_id, std::int64_t id);
   // The names of those of `ids` that are members of the network (nullopt: no name, or deleted).

@@ -27,17 +27,22 @@ std::int64_t Int(const pqxx::row& r, int i) { return r[i].as<std::int64_t>(); }
 #define TOCSIN_SET(table, column)                                                      \
   "UPDATE " table " t SET " column " = decode(u.v, 'hex') FROM unnest($1::tid[], $2::text[], $3::text[])" \
   " AS u(loc, v, d) WHERE t.ctid = ANY($1::tid[]) AND t.ctid = u.loc"
+// As TOCSIN_SET, also writing the derived keyed hash into `hash`.
+#define TOCSIN_SET_HASHED(table, column, hash)                                                   \
+  "UPDATE " table " t SET " column " = decode(u.v, 'hex'), " hash " = decode(u.d, 'hex')"         \
+  " FROM unnest($1::tid[], $2::text[], $3::text[]) AS u(loc, v, d)"                              \
+  " WHERE t.ctid = ANY($1::tid[]) AND t.ctid = u.loc"
+
+// A phone's lookup hash under the new key, for the network in column 2.
+std::string PhoneHash(const DataCipher& to, const pqxx::row& r, const std::string& phone) {
+  return to.LookupHash(Int(r, 2), phone);
+}
 
 const SealedColumn kColumns[] = {
     {"members", "SELECT t.ctid::text, t.phone_enc, t.network_id, t.id FROM members t" TOCSIN_AFTER("t")
      " AND t.status <> 'deleted'" TOCSIN_ORDER("t"),
-     "UPDATE members t SET phone_enc = decode(u.v, 'hex'), phone_hash = decode(u.d, 'hex')"
-     " FROM unnest($1::tid[], $2::text[], $3::text[]) AS u(loc, v, d)"
-     " WHERE t.ctid = ANY($1::tid[]) AND t.ctid = u.loc",
-     [](const pqxx::row& r) { return places::MemberPhone(Int(r, 2), Int(r, 3)); },
-     [](const DataCipher& to, const pqxx::row& r, const std::string& phone) {
-       return to.LookupHash(Int(r, 2), phone);
-     }},
+     TOCSIN_SET_HASHED("members", "phone_enc", "phone_hash"),
+     [](const pqxx::row& r) { return places::MemberPhone(Int(r, 2), Int(r, 3)); }, &PhoneHash},
     {"members", "SELECT t.ctid::text, t.name_enc, t.network_id, t.id FROM members t" TOCSIN_AFTER("t")
      " AND t.name_enc IS NOT NULL" TOCSIN_ORDER("t"),
      TOCSIN_SET("members", "name_enc"),
@@ -96,15 +101,18 @@ const SealedColumn kColumns[] = {
      TOCSIN_ORDER("t"),
      TOCSIN_SET("inbound_sources", "secret_enc"),
      [](const pqxx::row& r) { return places::InboundSecret(Int(r, 2), r[3].as<std::string>()); }},
+    {"stopped_numbers", "SELECT t.ctid::text, t.phone_enc, t.network_id, t.id FROM stopped_numbers t"
+     TOCSIN_AFTER("t") TOCSIN_ORDER("t"),
+     TOCSIN_SET_HASHED("stopped_numbers", "phone_enc", "phone_hash"),
+     [](const pqxx::row& r) { return places::StoppedPhone(Int(r, 2), Int(r, 3)); }, &PhoneHash},
     {"api_tokens", "SELECT t.ctid::text, t.inner_enc, t.network_id, t.id FROM api_tokens t" TOCSIN_AFTER("t")
      " AND t.inner_enc IS NOT NULL" TOCSIN_ORDER("t"),
-     "UPDATE api_tokens t SET inner_enc = decode(u.v, 'hex'), token_hash = decode(u.d, 'hex')"
-     " FROM unnest($1::tid[], $2::text[], $3::text[]) AS u(loc, v, d)"
-     " WHERE t.ctid = ANY($1::tid[]) AND t.ctid = u.loc",
+     TOCSIN_SET_HASHED("api_tokens", "inner_enc", "token_hash"),
      [](const pqxx::row& r) { return places::TokenInner(Int(r, 2), Int(r, 3)); },
      [](const DataCipher& to, const pqxx::row&, const std::string& unkeyed) { return to.KeyTokenHash(unkeyed); }},
 };
 
+#undef TOCSIN_SET_HASHED
 #undef TOCSIN_SET
 #undef TOCSIN_ORDER
 #undef TOCSIN_AFTER

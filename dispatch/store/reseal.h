@@ -1,6 +1,7 @@
 // Rewrites every sealed value in the database (every column listed in util/sealed_places.h)
 // from one key to another, bound to its place, and the keyed hashes kept beside them
-// (members.phone_hash, api_tokens.token_hash) under the new key. Used by `tocsind rekey`
+// (members.phone_hash, stopped_numbers.phone_hash,
+// api_tokens.token_hash) under the new key. Used by `tocsind rekey`
 // (a new key: one transaction per batch) and by migration bound_values (the same key:
 // version-0 values from before binding are rewritten bound, all in the migration's transaction).
 //

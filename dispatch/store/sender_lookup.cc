@@ -95,6 +95,7 @@ std::vector<std::optional<SenderLookup>> LookupSenders(
 }
 
 void ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d) {
+  if (d.member_id == 0) return;  // a number that is no member's: only the stop list changes
   if (d.set_status == "opted_out") tx.exec_params(kOptOut, d.member_id);
   if (d.set_status == "active") tx.exec_params(kOptIn, d.member_id);
 }

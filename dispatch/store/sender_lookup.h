@@ -25,7 +25,7 @@ std::vector<std::optional<SenderLookup>> LookupSenders(pqxx::transaction_base& t
 // Records the provider ids of a batch of inbound messages; returns those seen for the first time
 // (a repeated webhook's id is not among them).
 std::unordered_set<std::string> FirstSeen(pqxx::transaction_base& tx, const std::vector<std::string>& provider_ids);
-// Applies a decision's opt-out or opt-in: one statement.
+// Applies a decision's opt-out or opt-in to its member (none: nothing): one statement.
 void ApplyStatus(pqxx::transaction_base& tx, const ReplyDecision& d);
 
 }  // namespace tocsin

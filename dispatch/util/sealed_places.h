@@ -21,6 +21,8 @@
 //   inbound_sources.secret_enc                     the source's name (unique in its network)
 //   api_tokens.inner_enc                           the token's id (the unkeyed hash of the token,
 //                                                  kept so a rekey can re-key token_hash)
+//   stopped_numbers.phone_enc                      the row's id (kept so a rekey can re-key
+//                                                  phone_hash; read by nothing else)
 #pragma once
 
 #include <cstdint>
@@ -78,6 +80,9 @@ inline SealPlace InboundSecret(std::int64_t network_id, std::string_view source_
 
 inline SealPlace TokenInner(std::int64_t network_id, std::int64_t token_id) {
   return {"api_tokens", "inner_enc", std::to_string(token_id), network_id};
+}
+inline SealPlace StoppedPhone(std::int64_t network_id, std::int64_t row_id) {
+  return {"stopped_numbers", "phone_enc", std::to_string(row_id), network_id};
 }
 
 }  // namespace tocsin::places

@@ -168,10 +168,14 @@ Awaitable ImportMembersHandler(App& app, http::RequestContext& ctx) {
     return ImportMembersCsv(c, app.members, scope.network, ctx.req.body(), scope.caller.Actor());
   });
   const auto& r = ValueOrThrow(std::move(result));
-  json::array errors;
-  for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+  auto lines = [](const std::vector<ImportLineError>& list) {
+    json::array out;
+    for (const auto& e : list) out.push_back({{"line", e.line}, {"message", e.message}});
+    return out;
+  };
   co_return JsonResponse(ctx.req, status::ok,
-                         {{"created", r.created}, {"updated", r.updated}, {"errors", errors}});
+                         {{"created", r.created}, {"updated", r.updated}, {"opted_out", r.opted_out},
+                          {"errors", lines(r.errors)}, {"notes", lines(r.notes)}});
 }
 
 }  // namespace

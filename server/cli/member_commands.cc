@@ -32,9 +32,10 @@ Result<int> MembersImport(const Context& ctx, const Args& a) {
   };
   auto r = ctx.db->RunSync(import);
   if (!r.ok()) return r.error();
-  std::cerr << "created " << r->created << ", updated " << r->updated << ", rejected "
-            << r->errors.size() << "\n";
+  std::cerr << "created " << r->created << ", updated " << r->updated << ", rejected " << r->errors.size()
+            << ", created opted out " << r->opted_out << "\n";
   for (const auto& e : r->errors) std::cerr << "  line " << e.line << ": " << e.message << "\n";
+  for (const auto& e : r->notes) std::cerr << "  line " << e.line << ": " << e.message << "\n";
   return r->errors.empty() ? 0 : 3;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,9 @@ namespace beast = boost::beast;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 constexpr std::chrono::seconds kStreamWriteTimeout{30};
+// How much of what a refused client keeps sending is read and dropped before closing.
+constexpr std::size_t kDrainBytes = 64 << 10;
+constexpr std::chrono::seconds kDrainTime{1};
 
 class SessionStream : public StreamWriter {
  public:
@@ -56,6 +60,25 @@ asio::awaitable<void> RunStream(beast::tcp_stream& stream, const Response& res, 
   co_await body(writer);
 }
 
+// After a refusal written without reading the body (401 or 413 at the headers, 413 part-way, 400):
+// closing a socket with unread data in it sends a TCP reset, which can reach the client before it
+// has read the answer and hide it. So our side ends first (the client sees the answer and then
+// EOF), then what the client still sends is read and dropped, up to kDrainBytes or kDrainTime
+// (the stream's deadline, a timer: whichever comes first), then the socket closes.
+asio::awaitable<void> DrainAndClose(beast::tcp_stream& stream) {
+  boost::system::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  std::array<char, 16 << 10> scrap;
+  std::size_t drained = 0;
+  stream.expires_after(kDrainTime);
+  while (drained < kDrainBytes) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scrap), kTuple);
+    if (ec) break;  // the client's EOF, a reset, or the deadline
+    drained += n;
+  }
+  stream.socket().close(ignored);
+}
+
 bool IsQuietClose(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
          ec == beast::error::timeout || ec == asio::error::connection_reset ||
@@ -66,6 +89,7 @@ bool IsQuietClose(const boost::system::error_code& ec) {
 
 asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router, HttpLimits limits) {
   beast::flat_buffer buffer;
+  bool refused = false;  // answered without reading all the client sent: drain before closing
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
@@ -78,6 +102,7 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
       if (!IsQuietClose(hec)) {
         auto res = ErrorResponse(11, false, Error{ErrorCode::kMalformed, "malformed HTTP request", {}});
         co_await bhttp::async_write(stream, res, kTuple);
+        refused = true;
       }
       break;
     }
@@ -89,6 +114,7 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
       // Refuse before reading: the client learns at once and we read nothing more.
       stream.expires_after(limits.request_timeout);
       co_await bhttp::async_write(stream, *admission.refusal, kTuple);
+      refused = true;
       break;
     }
     const auto limit = admission.body_limit;
@@ -106,6 +132,7 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
                                Error{ErrorCode::kTooLarge,
                                      "request body over " + std::to_string(limit) + " bytes", "body"});
       co_await bhttp::async_write(stream, res, kTuple);
+      refused = true;
       break;
     }
     if (bec) break;
@@ -122,6 +149,10 @@ asio::awaitable<void> RunSession(beast::tcp_stream stream, const Router& router,
     stream.expires_after(limits.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
     if (wec || !keep_alive) break;
+  }
+  if (refused) {
+    co_await DrainAndClose(stream);
+    co_return;
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);

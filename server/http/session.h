@@ -5,6 +5,9 @@
 // Every read and write has a deadline (HttpLimits); a refusal at the headers (401, 413) is
 // written without reading the body and the connection closes; a body over its limit found while
 // reading (chunked) gets 413 and the connection closes; a malformed request gets 400 and closes.
+// Each of these closes ends our side first, then reads and drops what the client still sends
+// (up to 64 KiB or 1 s) before closing, so unread data does not turn the close into a reset that
+// hides the answer.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

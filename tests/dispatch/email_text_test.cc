@@ -38,10 +38,10 @@ struct Answer {
   std::string coordinator_phrase;
 };
 const std::map<std::string, Answer> kAnswers = {
-    {"en", {"open this link", "contact its coordinators directly"}},
-    {"fr", {"ouvrez ce lien", "contactez directement ses coordinateurs"}},
-    {"ar", {"افتحوا هذا الرابط", "تواصلوا مع منسقيها مباشرة"}},
-    {"fa", {"این پیوند را باز کنید", "مستقیم با هماهنگ‌کنندگانش تماس بگیرید"}},
+    {"en", {"can POST its answer to this URL with your Tocsin integration token", "contact its coordinators directly"}},
+    {"fr", {"en POST à cette adresse, avec votre jeton d'intégration Tocsin", "contactez directement ses coordinateurs"}},
+    {"ar", {"بطلب POST إلى هذا العنوان", "تواصلوا مع منسقيها مباشرة"}},
+    {"fa", {"با درخواست POST و توکن یکپارچه‌سازی", "مستقیم با هماهنگ‌کنندگانش تماس بگیرید"}},
 };
 
 TEST_CASE("the subject names the kind, the area and the code", "[email]") {

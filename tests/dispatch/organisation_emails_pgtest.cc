@@ -5,6 +5,8 @@
 // integration token for an organisation.
 #include <catch2/catch.hpp>
 
+#include "dispatch/util/crypto.h"
+#include "dispatch/util/sealed_places.h"
 #include "tests/fakes/fake_smtp.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mime_decode.h"
@@ -113,7 +115,7 @@ TEST_CASE("Organisation emails: a detention alert is emailed once, in the organi
   CHECK(body.find("Colnbrook IRC") != std::string::npos);
   CHECK(body.find("A. detained at reporting") != std::string::npos);
   CHECK(body.find("/v1/networks/demo/alerts/" + std::to_string(alert) + "/responses") != std::string::npos);
-  CHECK(body.find("ouvrez ce lien") != std::string::npos);
+  CHECK(body.find("en POST à cette adresse, avec votre jeton d'intégration Tocsin") != std::string::npos);
   // The delivery records the Message-ID; the email is sealed at rest; the log has no address.
   CHECK(n.db.Scalar("SELECT provider_id FROM deliveries WHERE channel = 'email'") == HeaderOf(m.data, "Message-ID"));
   CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE position('Colnbrook'::bytea in body_enc) > 0") == "0");
@@ -167,6 +169,41 @@ TEST_CASE("Organisation emails: a 5xx from the relay fails the delivery at once"
   CHECK(smtp.Messages().empty());
 }
 
+TEST_CASE("Organisation emails: an email failing for good tells the coordinators once, naming the organisation",
+          "[pg][emails][organisations][email_failed]") {
+  FakeSmtp smtp({});
+  smtp.SetRecipientReply(kAddress, 550);
+  smtp.SetRecipientReply("intake@hackney-law.example", 550);
+  WebhookNetwork n(EmailToml(smtp));
+  auto org = n.Org(R"({"name":"Hackney Law Centre","slug":"hackney-law"})");
+  AddEmail(n, org, kAddress);
+  AddEmail(n, org, "intake@hackney-law.example");
+  auto coordinator = n.AddMember(R"({"phone":"+447700900801","roles":["coordinator"]})");
+  auto responder = n.AddMember(R"({"phone":"+447700900802","areas":["N1"]})");
+  auto alert = n.Raise(kDetention);
+  Eventually([&] { return EmailState(n) == "failed:1,failed:1"; }, "both failed at once");
+  Eventually([&] { return n.Messages(alert, coordinator, "email_failed") == 1; }, "the coordinator is told");
+  CHECK(n.Messages(alert, responder, "email_failed") == 0);
+  // Once for the alert and organisation, however many of its addresses failed.
+  CHECK(n.db.Scalar("SELECT count(DISTINCT seq) FROM alert_messages WHERE kind = 'email_failed' AND alert_id = " +
+                    std::to_string(alert)) == "1");
+  // The text (sealed: opened here) names the organisation and the code, never an address.
+  auto row = n.db.Scalar("SELECT encode(body_enc, 'hex') || ' ' || seq FROM alert_messages WHERE kind = 'email_failed'"
+                         " AND language = 'en' AND alert_id = " + std::to_string(alert));
+  auto space = row.find(' ');
+  auto network_id = std::stoll(n.db.Scalar("SELECT id FROM networks WHERE slug = 'demo'"));
+  auto cipher = DataCipher::FromHex(n.server->data_key());
+  REQUIRE(cipher.ok());
+  auto text = cipher->Open(FromHex(row.substr(0, space)).value_or(""),
+                           places::MessageBody(network_id, alert, std::stoi(row.substr(space + 1)), "en"));
+  REQUIRE(text);
+  INFO(*text);
+  CHECK(text->find("Hackney Law Centre") != std::string::npos);
+  CHECK(text->find(n.db.Scalar("SELECT code FROM alerts WHERE id = " + std::to_string(alert))) != std::string::npos);
+  CHECK(text->find("could not be emailed") != std::string::npos);
+  CHECK(text->find("hackney-law.example") == std::string::npos);
+}
+
 TEST_CASE("Organisation emails: a 4xx is retried on webhooks.retry_schedule, on the engine's clock",
           "[pg][emails][organisations]") {
   FakeSmtp smtp({});
@@ -196,6 +233,7 @@ TEST_CASE("Organisation emails: a relay that keeps answering 4xx fails the deliv
   Eventually([&] { return EmailState(n) == "queued:2"; }, "second attempt");
   n.Advance("5m");
   Eventually([&] { return EmailState(n) == "failed:3"; }, "failed after the schedule");
+  CHECK(n.db.Scalar("SELECT count(*) FROM alert_messages WHERE kind = 'email_failed'") != "0");  // coordinators told
 }
 
 TEST_CASE("Organisation emails: without [email] deliveries fail with email_not_configured",

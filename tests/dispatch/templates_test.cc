@@ -290,6 +290,36 @@ TEST_CASE("loading reports the broken file and key", "[templates]") {
   }
 }
 
+TEST_CASE("a template file older than email_failed still loads, and renders it from a fallback",
+          "[templates][email_failed]") {
+  const TemplateSet shipped = LoadShipped();
+  const std::string en_text = shipped.Render("en", "en", "", "email_failed", kVars).value();
+  CHECK(en_text.find("Hackney Law Centre") != std::string::npos);
+  CHECK(en_text.find("K7Q2") != std::string::npos);
+  CHECK(shipped.Render("fr", "en", "", "email_failed", kVars).value() != en_text);  // French of its own
+  TempDir dir;
+  const std::string key = "\nemail_failed = ";
+  const std::string en = ReadFile(kShipped / "en.toml");
+  const std::string fr = ReadFile(kShipped / "fr.toml");
+  auto without = [&](const std::string& text) {
+    const std::size_t at = text.find(key);
+    REQUIRE(at != std::string::npos);
+    return text.substr(0, at) + text.substr(text.find('\n', at + 1));
+  };
+  dir.Write("en.toml", without(en));
+  dir.Write("fr.toml", without(fr));
+  const Result<TemplateSet> set = TemplateSet::LoadDirectory(dir.path());
+  REQUIRE(set.ok());
+  // An operator's en.toml without the key: the shipped English; any other language without it: its fallback's.
+  CHECK(set->Render("en", "en", "", "email_failed", kVars).value() == en_text);
+  CHECK(set->Render("fr", "en", "", "email_failed", kVars).value() == en_text);
+  // A broken email_failed is still an error.
+  dir.Write("fr.toml", Replace(fr, "email_failed = \"", "email_failed = \"{nope} "));
+  const Result<TemplateSet> broken = TemplateSet::LoadDirectory(dir.path());
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().field == "email_failed");
+}
+
 TEST_CASE("a missing directory is an error", "[templates]") {
   const Result<TemplateSet> set =
       TemplateSet::LoadDirectory(fs::path(TOCSIN_SOURCE_DIR) / "no" / "such" / "dir");

@@ -134,6 +134,15 @@ TEST_CASE("http: a stranger's large body is refused at the headers; a token's ow
     CHECK(StatusOf(bad) == 401);
     // A JSON route too, above what a stranger may send (64 KiB) though under its own 1 MiB.
     CHECK(StatusOf(answer(head("/v1/networks/demo/members", 500 << 10, ""))) == 401);
+    // A client that goes on sending its body after the 401 is read and dropped (up to 64 KiB),
+    // not reset: each send goes through, and after the answer comes a clean end.
+    {
+      RawConnection c(port);
+      REQUIRE(c.Send(head(import, 16 << 20, "")));
+      CHECK(StatusOf(c.ReadResponse()) == 401);
+      for (int i = 0; i < 4; ++i) CHECK(c.Send(std::string(8 << 10, 'x')));
+      CHECK(c.ClosedByPeer());
+    }
     // A client that sends its body at once (curl without Expect under 1 MiB, or with it
     // above) reads the 401, not a reset.
     for (std::size_t size : {std::size_t{200} << 10, std::size_t{3} << 20}) {

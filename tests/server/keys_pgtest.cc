@@ -222,6 +222,9 @@ TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][ke
   Eventually([&] { return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state IN ('queued', 'sending')") == "0"; },
              "the alerts to be sent");
   REQUIRE(f.db.Scalar("SELECT count(*) FROM deliveries WHERE channel = 'email'") == "1");
+  // A number that is no member's stops: its keyed hash on the stop list must follow the key.
+  CHECK(f.Sms("+447700900555", "+447700900001", "STOP").status == 200);
+  REQUIRE(f.db.Scalar("SELECT count(*) FROM stopped_numbers") == "1");
   CHECK(f.server.Stop() == 0);
 
   const auto old_key = f.server.data_key();
@@ -257,6 +260,8 @@ TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][ke
   }
   CHECK(f.Sms(kPhone, "+447700900001", "1").status == 200);  // found by its re-keyed hash
   CHECK(f.db.Scalar("SELECT count(*) FROM responses WHERE answer = 'going'") == "1");
+  auto stopped = c.Post("/v1/networks/demo/members", R"({"phone":"+447700900555"})");  // found by its re-keyed hash
+  CHECK(stopped.body.find("\"opted_out\"") != std::string::npos);
   // Nothing in the database is sealed under the old key any more.
   auto old_id = std::to_string(static_cast<int>(static_cast<std::uint8_t>(DataCipher::FromHex(old_key)->key_id())));
   auto new_id = std::to_string(f.Cipher().key_id());
@@ -264,5 +269,6 @@ TEST_CASE("keys: rekey moves every sealed value and hash to a new key", "[pg][ke
     CHECK(f.db.Scalar("SELECT count(*) FROM members WHERE get_byte(phone_enc, 0) = " + old_id) == "0");
     CHECK(f.db.Scalar("SELECT count(*) FROM alert_messages WHERE get_byte(body_enc, 0) = " + old_id) == "0");
     CHECK(f.db.Scalar("SELECT count(*) FROM organisation_emails WHERE get_byte(address_enc, 0) = " + old_id) == "0");
+    CHECK(f.db.Scalar("SELECT count(*) FROM stopped_numbers WHERE get_byte(phone_enc, 0) = " + old_id) == "0");
   }
 }
