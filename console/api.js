@@ -12,11 +12,14 @@ export class ApiError extends Error {
 
 // Calls `method path` with an optional JSON body; resolves to the parsed JSON (null for 204).
 export async function call(method, path, body, headers = {}) {
+  if (body === undefined) return send(method, path, undefined, headers);
+  return send(method, path, JSON.stringify(body), { ...headers, "Content-Type": "application/json" });
+}
+
+// Sends `text` as it is (e.g. a CSV file with its Content-Type in headers); answers as call().
+export async function send(method, path, text, headers = {}) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
+  if (text !== undefined) init.body = text;
   let res;
   try {
     res = await fetch(path, init);
@@ -44,7 +47,7 @@ export function networkPath(rest = "") {
   return `/v1/networks/${encodeURIComponent(session.network)}${rest}`;
 }
 
-// Whether the session's role may change alerts (viewers only read).
+// Whether the session's role may change alerts, members, areas and trees (viewers only read).
 export function mayManage() {
   return session.role === "admin" || session.role === "coordinator";
 }

@@ -1,11 +1,19 @@
 // The console's entry point: finds the session (GET /v1/session), routes by the URL's hash
-// (#/login, #/alerts, #/raise, #/alerts/<id>) and draws the header (network, navigation, logout).
+// (#/login, #/alerts, #/raise, #/alerts/<id>, #/members, #/members/new, #/members/<id>, #/areas,
+// #/trees, #/trees/<name>, and for admins #/tokens, #/audit) and draws the header (network, navigation, logout).
 import { ApiError, call, session } from "./api.js";
 import { h, notice, t } from "./dom.js";
 import * as login from "./login.js";
 import * as alertsList from "./alerts_list.js";
 import * as raise from "./raise.js";
 import * as live from "./live.js";
+import * as members from "./members.js";
+import * as memberForm from "./member_form.js";
+import * as areas from "./areas.js";
+import * as trees from "./trees.js";
+import * as treeEditor from "./tree_editor.js";
+import * as tokens from "./tokens.js";
+import * as audit from "./audit.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("header");
@@ -55,6 +63,11 @@ function drawHeader() {
     h("nav", { "aria-label": t("appName") },
       h("a", { href: "#/alerts" }, t("navAlerts")),
       session.role === "viewer" ? null : h("a", { href: "#/raise" }, t("navRaise")),
+      h("a", { href: "#/members" }, t("navMembers")),
+      h("a", { href: "#/areas" }, t("navAreas")),
+      h("a", { href: "#/trees" }, t("navTrees")),
+      session.role === "admin" ? h("a", { href: "#/tokens" }, t("navTokens")) : null,
+      session.role === "admin" ? h("a", { href: "#/audit" }, t("navAudit")) : null,
       h("button", { type: "button", id: "logout-button", class: "secondary", onclick: logout }, t("logoutButton"))));
 }
 
@@ -89,6 +102,22 @@ async function route() {
     await raise.render(main, ctx);
   } else if ((m = /^#\/alerts\/(\d+)$/.exec(hash))) {
     cleanup = await live.render(main, { ...ctx, id: m[1] });
+  } else if (hash === "#/members") {
+    await members.render(main, ctx);
+  } else if (hash === "#/members/new") {
+    await memberForm.render(main, { ...ctx, id: null });
+  } else if ((m = /^#\/members\/(\d+)$/.exec(hash))) {
+    await memberForm.render(main, { ...ctx, id: m[1] });
+  } else if (hash === "#/areas") {
+    await areas.render(main, ctx);
+  } else if (hash === "#/trees") {
+    await trees.render(main, ctx);
+  } else if ((m = /^#\/trees\/([^/]+)$/.exec(hash))) {
+    await treeEditor.render(main, { ...ctx, name: decodeURIComponent(m[1]) });
+  } else if (hash === "#/tokens") {
+    await tokens.render(main, ctx);
+  } else if (hash === "#/audit") {
+    await audit.render(main, ctx);
   } else {
     await alertsList.render(main, ctx);
   }

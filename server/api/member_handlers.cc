@@ -1,5 +1,6 @@
 // Members of a network: create, list (filters, keyset pages), get, patch, delete, CSV import.
-// Every request that shows members is audited as members.read, with their ids only.
+// Every request that shows members is audited as members.read, with their ids only. A viewer
+// token (or its console session) sees each phone masked (+44******0123), as in alert answers.
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
@@ -7,6 +8,7 @@
 #include "dispatch/store/tree_store.h"
 #include "dispatch/store/member_import.h"
 #include "dispatch/model/validation.h"
+#include "dispatch/util/phone.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -22,9 +24,10 @@ using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 
-json::object MemberToJson(const Member& m) {
+json::object MemberToJson(const Member& m, const Caller& caller) {
+  const bool masked = caller.token && caller.token->role == "viewer";
   return {{"id", m.id},
-          {"phone", m.phone},
+          {"phone", masked ? RedactPhone(m.phone) : m.phone},
           {"name", m.name ? json::value(*m.name) : json::value(nullptr)},
           {"language", m.language},
           {"areas", ToJsonArray(m.areas)},
@@ -70,7 +73,7 @@ Awaitable CreateMemberHandler(App& app, http::RequestContext& ctx) {
     tx.commit();
     return m;
   });
-  co_return JsonResponse(ctx.req, status::created, MemberToJson(ValueOrThrow(std::move(member))));
+  co_return JsonResponse(ctx.req, status::created, MemberToJson(ValueOrThrow(std::move(member)), scope.caller));
 }
 
 Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
@@ -97,7 +100,7 @@ Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
     return p;
   });
   json::array items;
-  for (const auto& m : page.members) items.push_back(MemberToJson(m));
+  for (const auto& m : page.members) items.push_back(MemberToJson(m, scope.caller));
   co_return JsonResponse(ctx.req, status::ok,
                          {{"members", std::move(items)}, {"next_cursor", CursorJson(page.next_cursor)}});
 }
@@ -114,7 +117,7 @@ Awaitable GetMemberHandler(App& app, http::RequestContext& ctx) {
     tx.commit();
     return m;
   });
-  co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member))));
+  co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member)), scope.caller));
 }
 
 Awaitable PatchMemberHandler(App& app, http::RequestContext& ctx) {
@@ -133,7 +136,7 @@ Awaitable PatchMemberHandler(App& app, http::RequestContext& ctx) {
     tx.commit();
     return m;
   });
-  co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member))));
+  co_return JsonResponse(ctx.req, status::ok, MemberToJson(ValueOrThrow(std::move(member)), scope.caller));
 }
 
 Awaitable DeleteMemberHandler(App& app, http::RequestContext& ctx) {

@@ -5,7 +5,11 @@ the SMS provider and the engine on a manual clock.
 
 It logs in with a token, raises an alert (the confirmation double-tapped: one alert), watches
 the `going` count rise when a member's signed reply is posted, sees the escalation step appear
-when the server's clock is moved, resolves, logs out and is refused. Every wait is for a
+when the server's clock is moved, resolves; runs the network screens (members: search, add with
+a bad phone first, edit, pause/resume, the 409 of a member who texted STOP, delete, CSV import
+with a bad line; areas: neighbours saved both ways; phone trees: the same member twice shown next
+to that node, then fixed and saved); logs out and is refused; logs in as the network's admin to
+make a viewer token (shown once; it sees phones masked), revoke it and read the audit log. Every wait is for a
 condition in the page (WebDriverWait), never a fixed sleep. Screenshots of each screen at
 360x780 and 1280x800 are written to --out.
 
@@ -33,9 +37,10 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ADMIN_TOKEN = "adm_browser_0123456789abcdef0123456789abcdef"
 TWILIO_SID = "AC00000000000000000000000000000000"
@@ -185,6 +190,194 @@ def browser(chromium, driver_path, profile):
     return webdriver.Chrome(service=Service(driver_path), options=opts)
 
 
+def member_id(api, token, phone):
+    members = api.ok("GET", "/v1/networks/demo/members?limit=500", token=token)["members"]
+    return next((m for m in members if m["phone"] == phone), None)
+
+
+def network_screens(driver, wait, api, world, token, shoot, text_has, out):
+    """Members, areas and phone trees, as a coordinator does them in the console."""
+    css = driver.find_element
+
+    def row(member):
+        return f"li[data-member='{member['id']}']"
+
+    def nav(href, ready):
+        driver.find_element(By.CSS_SELECTOR, f"#header a[href='{href}']").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
+
+    # Members: the list, searched by name.
+    nav("#/members", "#member-list")
+    wait.until(text_has("#member-count", "5 of 5"))
+    css(By.ID, "member-search").send_keys("chi")
+    wait.until(text_has("#member-count", "1 of 5"))
+    assert "Amira" not in css(By.ID, "member-list").text and "Chidi" in css(By.ID, "member-list").text
+    css(By.ID, "member-search").clear()
+    css(By.ID, "member-search").send_keys(" ")  # an input event after clear()
+    wait.until(text_has("#member-count", "5 of 5"))
+    shoot("members")
+
+    # Add: a bad phone is named next to its field and stores nothing; then the good one.
+    css(By.ID, "member-add").click()
+    phone = wait.until(EC.element_to_be_clickable((By.ID, "member-phone")))
+    phone.send_keys("12345")
+    css(By.ID, "member-name").send_keys("Femi")
+    css(By.ID, "member-areas").send_keys("SE5")
+    css(By.ID, "member-save").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "member-phone-error")))
+    assert len(api.ok("GET", "/v1/networks/demo/members", token=token)["members"]) == 5
+    shoot("member-add-error")
+    phone.clear()
+    phone.send_keys("07700 900106")
+    css(By.ID, "member-save").click()
+    wait.until(text_has("#member-count", "6 of 6"))
+    femi = member_id(api, token, "+447700900106")
+    assert femi and femi["name"] == "Femi" and femi["areas"] == ["SE5"] and femi["roles"] == ["responder"], femi
+
+    # Edit.
+    css(By.CSS_SELECTOR, f"{row(femi)} a[href='#/members/{femi['id']}']").click()
+    name = wait.until(EC.element_to_be_clickable((By.ID, "member-name")))
+    assert name.get_attribute("value") == "Femi"
+    shoot("member-edit")
+    name.clear()
+    name.send_keys("Femi O")
+    css(By.ID, "member-save").click()
+    wait.until(text_has("#member-list", "Femi O"))
+    assert member_id(api, token, "+447700900106")["name"] == "Femi O"
+
+    # Pause and resume.
+    bo = member_id(api, token, "+447700900102")
+    css(By.CSS_SELECTOR, f"{row(bo)} [data-action=pause]").click()
+    wait.until(text_has(row(bo), "Paused"))
+    assert member_id(api, token, bo["phone"])["status"] == "paused"
+    css(By.CSS_SELECTOR, f"{row(bo)} [data-action=resume]").click()
+    wait.until(text_has(row(bo), "Active"))
+    assert member_id(api, token, bo["phone"])["status"] == "active"
+
+    # A member who texted STOP cannot be resumed from here: the API's 409, in their row.
+    api.reply(world.base, "+447700900105", "STOP")
+    eun = member_id(api, token, "+447700900105")
+    assert eun["status"] == "opted_out", eun
+    driver.refresh()
+    wait.until(text_has(row(eun), "Opted out"))
+    css(By.CSS_SELECTOR, f"{row(eun)} [data-action=resume]").click()
+    wait.until(text_has(f"{row(eun)} .row-status", "texted STOP"))
+    assert member_id(api, token, eun["phone"])["status"] == "opted_out"
+    shoot("members-stop")
+
+    # Delete, after one confirmation.
+    css(By.CSS_SELECTOR, f"{row(femi)} [data-action=delete]").click()
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"{row(femi)} [data-action=confirm-delete]"))).click()
+    wait.until(text_has("#member-count", "was deleted"))
+    assert "Femi" not in css(By.ID, "member-list").text
+    assert member_id(api, token, "+447700900106") is None
+
+    # CSV import: one new, one updated, one bad line reported by number (and not stored).
+    csv_path = os.path.abspath(os.path.join(out, "members-import.csv"))  # the file picker needs it whole
+    with open(csv_path, "w") as f:
+        f.write("phone,name,language,areas,roles,channels\n"
+                "+447700900107,Gabi,en,SE5,responder,sms\n"
+                "+447700900103,Chidi N,,,,\n"
+                "07700 90,Nobody,,,,\n")
+    css(By.ID, "import-file").send_keys(csv_path)
+    css(By.ID, "import-button").click()
+    wait.until(text_has("#import-result", "1 created, 1 updated"))
+    assert "Line 4: phone" in css(By.ID, "import-errors").text, css(By.ID, "import-errors").text
+    wait.until(text_has("#member-list", "Gabi"))
+    assert member_id(api, token, "+447700900103")["name"] == "Chidi N"
+    shoot("members-import")
+
+    # Areas: SE5 becomes a neighbour of SE15, and SE5 lists SE15 (kept both ways).
+    nav("#/areas", "#area-list [data-area=SE5]")
+    shoot("areas")
+    se15 = "#area-list [data-area=SE15]"
+    box = css(By.XPATH, "//section[@data-area='SE15']//input[@value='SE5']")
+    assert not box.is_selected()
+    box.click()
+    css(By.CSS_SELECTOR, f"{se15} [data-save=SE15]").click()
+    wait.until(text_has("#areas-status", "neighbours of SE15 are saved"))
+    wait.until(text_has("#area-list [data-neighbours=SE5]", "SE15"))
+    areas = {a["name"]: a for a in api.ok("GET", "/v1/networks/demo/areas", token=token)["areas"]}
+    assert sorted(areas["SE15"]["neighbours"]) == ["SE22", "SE5"], areas
+    assert areas["SE5"]["neighbours"] == ["SE15"], areas
+
+    # Phone trees: Amira -> Bo -> Amira again; the API's error shows next to the second Amira.
+    nav("#/trees", "#tree-list")
+    wait.until(text_has("#tree-list", "No phone trees"))
+    css(By.ID, "tree-new-name").send_keys("estate")
+    css(By.ID, "tree-new").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "li[data-path='0'] select.node-member")))
+
+    def pick(path, name, which="node-member"):
+        Select(css(By.CSS_SELECTOR, f"li[data-path='{path}'] > .node-fields select.{which}")).select_by_visible_text(name)
+
+    def add_under(path):
+        css(By.CSS_SELECTOR, f"li[data-path='{path}'] > .node-fields [data-action=add-child]").click()
+
+    pick("0", "Amira")
+    add_under("0")
+    pick("0.0", "Bo")
+    pick("0.0", "Chidi N", "node-backup")
+    add_under("0.0")
+    pick("0.0.0", "Amira")
+    Select(css(By.ID, "tree-mode")).select_by_value("relay")
+    css(By.ID, "tree-save").click()
+    wait.until(text_has("li[data-path='0.0.0'] > .node-fields .field-error", "has two nodes"))
+    error = css(By.CSS_SELECTOR, "li[data-path='0.0.0'] > .node-fields .field-error").text
+    assert "Amira" in error, error
+    assert not css(By.CSS_SELECTOR, "li[data-path='0'] > .node-fields .field-error").is_displayed()
+    status, _ = api.call("GET", "/v1/networks/demo/trees/estate", token=token)
+    assert status == 404, status
+    shoot("tree-error")
+
+    # Fixed: Dana in the second Amira's place; saved.
+    pick("0.0.0", "Dana")
+    css(By.ID, "tree-save").click()
+    wait.until(text_has("#tree-status", "Saved: 3 people"))
+    tree = api.ok("GET", "/v1/networks/demo/trees/estate", token=token)
+    ids = {m["name"]: m["id"] for m in api.ok("GET", "/v1/networks/demo/members", token=token)["members"]}
+    by_member = {n["member"]: n for n in tree["nodes"]}
+    assert tree["mode"] == "relay", tree
+    assert by_member[ids["Amira"]].get("children") == [ids["Bo"]], tree
+    assert by_member[ids["Bo"]].get("children") == [ids["Dana"]], tree
+    assert by_member[ids["Bo"]].get("backup") == ids["Chidi N"], tree
+    shoot("tree")
+    nav("#/trees", "#tree-list a[href='#/trees/estate']")
+
+
+def admin_screens(driver, wait, api, world, admin, shoot, text_has):
+    """A network admin's tokens (one made, shown once, revoked) and audit log; returns the token made."""
+    css = driver.find_element
+    css(By.ID, "token").send_keys(admin)
+    css(By.ID, "login-button").click()
+    css_wait = EC.presence_of_element_located
+    wait.until(css_wait((By.CSS_SELECTOR, "#header a[href='#/tokens']"))).click()
+    wait.until(text_has("#token-list", "browser"))
+    Select(css(By.ID, "token-role")).select_by_value("viewer")
+    css(By.ID, "token-label").send_keys("wall")
+    css(By.ID, "token-create").click()
+    made = wait.until(EC.visibility_of_element_located((By.ID, "token-value"))).get_attribute("value")
+    wait.until(text_has("#token-list", "wall"))
+    assert made and made not in css(By.ID, "token-list").text
+    shoot("tokens")
+    # The viewer token works, and sees members' phones masked.
+    members = api.ok("GET", "/v1/networks/demo/members", token=made)["members"]
+    assert members and all("******" in m["phone"] for m in members), members
+    wall = next(t for t in api.ok("GET", "/v1/networks/demo/tokens", token=admin)["tokens"] if t["label"] == "wall")
+    row = f"li[data-token='{wall['id']}']"
+    css(By.CSS_SELECTOR, f"{row} [data-action=revoke]").click()
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"{row} [data-action=confirm-revoke]"))).click()
+    wait.until(text_has(row, "Revoked"))
+    assert api.call("GET", "/v1/networks/demo/members", token=made)[0] == 401
+    css(By.CSS_SELECTOR, "#header a[href='#/audit']").click()
+    wait.until(text_has("#audit-list", "tokens.revoke"))
+    assert "trees.put" in css(By.ID, "audit-list").text
+    shoot("audit")
+    css(By.ID, "logout-button").click()
+    wait.until(text_has("#login-status", "logged out"))
+    return made
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tocsind", required=True)
@@ -208,6 +401,7 @@ def main():
         api.ok("POST", "/v1/networks", {"name": "Peckham", "slug": "demo", "numbers": [NUMBER]}, ADMIN_TOKEN)
         token = api.ok("POST", "/v1/networks/demo/tokens", {"role": "coordinator", "label": "browser"},
                        ADMIN_TOKEN)["token"]
+        admin = api.ok("POST", "/v1/networks/demo/tokens", {"role": "admin", "label": "lead"}, ADMIN_TOKEN)["token"]
         people = [("+447700900101", "Amira", "SE15"), ("+447700900102", "Bo", "SE15"),
                   ("+447700900103", "Chidi", "SE15"), ("+447700900104", "Dana", "SE22"),
                   ("+447700900105", "Eun", "SE22")]
@@ -217,7 +411,8 @@ def main():
         api.ok("PUT", "/v1/networks/demo/areas/SE15", {"neighbours": ["SE22"]}, token)
 
         driver = browser(args.chromium, args.chromedriver, profile)
-        wait = WebDriverWait(driver, 15)
+        # Rows are drawn again when they change: an element read as it is replaced is looked up again.
+        wait = WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException])
 
         def shoot(name):
             for size, (w, h) in SIZES.items():
@@ -296,6 +491,8 @@ def main():
         assert status == "resolved", status
         shoot("live-resolved")
 
+        network_screens(driver, wait, api, world, token, shoot, text_has, args.out)
+
         # The session cookie: HttpOnly (the page cannot read it), SameSite=Strict.
         cookie = driver.get_cookie("tocsin_session")
         assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict", cookie
@@ -312,9 +509,12 @@ def main():
         driver.get(world.base + "/#/alerts")
         wait.until(EC.element_to_be_clickable((By.ID, "token")))
 
+        viewer = admin_screens(driver, wait, api, world, admin, shoot, text_has)
+
         # Nothing personal or secret reached the server's log.
         log = open(world.log).read()
-        for secret in [token, session_id, "+447700900101", "Amira", "Peckham Rye", "3 vans"]:
+        for secret in [token, session_id, "+447700900101", "Amira", "Peckham Rye", "3 vans", "+447700900106",
+                       "Femi O", "+447700900107", "Gabi", "Chidi N", admin, viewer]:
             assert secret not in log, f"the log holds {secret!r}"
 
         # Nothing the page did broke its Content-Security-Policy.

@@ -99,6 +99,17 @@ TEST_CASE("tokens: roles, hashing, revocation and isolation", "[pg][tokens]") {
     REQUIRE(viewer.status == 201);
     auto v = server.Client(std::string(viewer.Json().as_object().at("token").as_string()));
     CHECK(v.Get("/v1/networks/net-a/members").status == 200);
+    // A viewer sees members' phones masked, in the list and one by one.
+    auto member = a.Post("/v1/networks/net-a/members", R"({"phone":"+447700900123"})");
+    REQUIRE(member.status == 201);
+    CHECK(member.Json().as_object().at("phone").as_string() == "+447700900123");
+    auto id = std::to_string(member.Json().as_object().at("id").as_int64());
+    auto listed = v.Get("/v1/networks/net-a/members");
+    REQUIRE(listed.status == 200);
+    CHECK(listed.Json().as_object().at("members").as_array().at(0).as_object().at("phone").as_string() ==
+          "+44******0123");
+    CHECK(v.Get("/v1/networks/net-a/members/" + id).Json().as_object().at("phone").as_string() == "+44******0123");
+    CHECK(a.Get("/v1/networks/net-a/members/" + id).Json().as_object().at("phone").as_string() == "+447700900123");
     CHECK(v.Post("/v1/networks/net-a/members", R"({"phone":"+447700900100"})").status == 403);
     auto integ = admin.Post("/v1/networks/net-a/tokens", R"({"role":"integration"})");
     auto i = server.Client(std::string(integ.Json().as_object().at("token").as_string()));
