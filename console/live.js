@@ -103,7 +103,12 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
 
   function listen() {
     source = new EventSource(`${alertPath}/events`);
-    source.addEventListener("open", () => { if (!ended) liveState.textContent = t("liveConnected"); });
+    // Read again once the stream is open: what changed before it opened sends no event.
+    source.addEventListener("open", () => {
+      if (ended) return;
+      liveState.textContent = t("liveConnected");
+      scheduleRefresh();
+    });
     source.addEventListener("error", () => {
       if (ended) return;
       if (source.readyState === EventSource.CLOSED) {

@@ -381,7 +381,7 @@ def policy_screen(driver, wait, api, token, shoot, text_has):
     step(1, "input[id^='step-wait']").clear()
     step(1, "input[id^='step-wait']").send_keys("soon")
     css(By.ID, "policy-save").click()
-    wait.until(text_has("#policy-steps li[data-step='1'] .field-error", "duration"))
+    wait.until(text_has("#policy-steps li[data-step='1'] .field-error:not([hidden])", "duration"))
     assert not step(0, ".field-error").is_displayed()
     assert api.ok("GET", "/v1/networks/demo/policies/raid", token=token)["default"] is True
     shoot("policy-error")
