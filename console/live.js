@@ -200,7 +200,8 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
     trees.el, actions);
   try {
     const a = await readAlert();
-    await Promise.all([readGoing(), trees.load(), readTimeline()]);
+    // The timeline read back is a help, not the page: without it the stream still fills it in.
+    await Promise.all([readGoing(), trees.load(), readTimeline().catch(() => {})]);
     // A fresh stream starts with the warnings; an ended alert has no stream.
     if (ended) for (const w of a.warnings ?? []) addToTimeline(t("ev_warning", { text: w }), a.created_at);
     if (mayManage() && a.status === "open") {
