@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kTimeline = R"sql(
 WITH a AS (SELECT created_at, ended_at, status, recipients FROM alerts WHERE id = $1),
 entries AS (
-  SELECT a.created_at AS at, 'raised' AS what, a.recipients::bigint AS n, 0 AS ord FROM a
+  SELECT a.created_at AS ts, 'raised' AS what, a.recipients::bigint AS n, 0 AS ord FROM a
   UNION ALL
   SELECT t.due_at, 'step', t.step + 1, 1
     FROM escalation_timers t JOIN escalations e ON e.alert_id = t.alert_id
@@ -24,8 +24,8 @@ entries AS (
    GROUP BY m.seq, m.kind
   UNION ALL
   SELECT a.ended_at, a.status, 0, 4 FROM a WHERE a.ended_at IS NOT NULL)
-SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), what, n
-  FROM entries ORDER BY at, ord
+SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), what, n
+  FROM entries ORDER BY ts, ord
 )sql";
 
 }  // namespace
