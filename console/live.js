@@ -53,7 +53,7 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
 
   // What happened before this page opened (GET .../timeline): the stream adds what follows.
   const PAST = {
-    raised: (n) => t("ev_raised", { n }), step: (n) => t("ev_step", { n }), goal_met: () => t("ev_goal_met"),
+    raised: () => t("ev_raised"), step: (n) => t("ev_step", { n }), goal_met: () => t("ev_goal_met"),
     reminder: (n) => t("ev_reminded", { n }), update: (n) => t("ev_update_sent", { n }),
     stand_down: (n) => t("ev_stood_down", { n }), resolved: () => t("ev_ended_resolved"),
     cancelled: () => t("ev_ended_cancelled"),

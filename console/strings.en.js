@@ -102,7 +102,7 @@ export const strings = {
   unnamed: "(no name)",
   timelineTitle: "Timeline",
   timelineEmpty: "Nothing yet. Escalation steps, reminders, backups and tree moves appear here as they happen.",
-  ev_raised: "Raised: sent to {n}",
+  ev_raised: "Raised",
   ev_update_sent: "Update sent to {n}",
   ev_stood_down: "{n} stood down",
   ev_step: "Escalation: step {n} started",

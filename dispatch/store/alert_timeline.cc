@@ -7,9 +7,9 @@ namespace {
 // Step k+1 started when the deadline ending step k fired and the escalation went past step k
 // (a fired deadline whose goal was met, or the last step's, started nothing).
 constexpr const char* kTimeline = R"sql(
-WITH a AS (SELECT created_at, ended_at, status, recipients FROM alerts WHERE id = $1),
+WITH a AS (SELECT created_at, ended_at, status FROM alerts WHERE id = $1),
 entries AS (
-  SELECT a.created_at AS ts, 'raised' AS what, a.recipients::bigint AS n, 0 AS ord FROM a
+  SELECT a.created_at AS ts, 'raised' AS what, 0::bigint AS n, 0 AS ord FROM a
   UNION ALL
   SELECT t.due_at, 'step', t.step + 1, 1
     FROM escalation_timers t JOIN escalations e ON e.alert_id = t.alert_id

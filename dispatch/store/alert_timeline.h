@@ -19,11 +19,12 @@ namespace tocsin {
 struct TimelineEntry {
   std::string at;    // ISO 8601 UTC with milliseconds
   std::string what;  // raised, step, goal_met, reminder, update, stand_down, resolved, cancelled
-  std::int64_t n = 0;  // raised: recipients; step: the step's number (1 = the second step);
-                       // reminder, update, stand_down: members it was queued for; else 0
+  std::int64_t n = 0;  // step: the step's index (1 = the second step); reminder, update,
+                       // stand_down: members it was queued for; else 0
 };
 
-// Oldest first (ties in the order above). Error::NotFound when the alert is not the network's.
+// Oldest first (ties in the order above). Times are the engine's (deadlines, the end) and the
+// database's (the raise, messages): the same clock but under [testing] manual_clock. Error::NotFound when the alert is not the network's.
 Result<std::vector<TimelineEntry>> AlertTimeline(pqxx::transaction_base& tx, std::int64_t network_id,
                                                  std::int64_t alert_id);
 
