@@ -1,6 +1,6 @@
 // The console's entry point: finds the session (GET /v1/session), routes by the URL's hash
 // (#/login, #/alerts, #/raise, #/alerts/<id>, #/members, #/members/new, #/members/<id>, #/areas,
-// #/trees, #/trees/<name>, and for admins #/tokens, #/audit) and draws the header (network, navigation, logout).
+// #/trees, #/trees/<name>, #/policies/<kind>, #/organisations, #/organisations/<id>, and for admins #/tokens, #/audit) and draws the header (network, navigation, logout).
 import { ApiError, call, session } from "./api.js";
 import { h, notice, t } from "./dom.js";
 import * as login from "./login.js";
@@ -14,6 +14,9 @@ import * as trees from "./trees.js";
 import * as treeEditor from "./tree_editor.js";
 import * as tokens from "./tokens.js";
 import * as audit from "./audit.js";
+import * as policies from "./policies.js";
+import * as organisations from "./organisations.js";
+import * as organisation from "./organisation.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("header");
@@ -52,23 +55,46 @@ async function logout() {
   location.hash = "#/login";
 }
 
+// The navigation: every link in a row from 48rem; below, behind a Menu button (aria-expanded)
+// that Escape or following a link closes. The current screen's link has aria-current.
+const LINKS = [
+  ["#/alerts", "navAlerts"], ["#/raise", "navRaise", "manage"], ["#/members", "navMembers"], ["#/areas", "navAreas"],
+  ["#/trees", "navTrees"], ["#/policies", "navPolicies"], ["#/organisations", "navOrganisations"],
+  ["#/tokens", "navTokens", "admin"], ["#/audit", "navAudit", "admin"],
+];
+
 function drawHeader() {
   if (!session.network) {
     header.replaceChildren(h("span", { class: "brand" }, t("appName")));
     return;
   }
+  const hash = location.hash || "#/alerts";
+  const allowed = ([, , who]) => !who || (who === "admin" ? session.role === "admin" : session.role !== "viewer");
+  const current = ([href]) => hash === href || hash.startsWith(`${href}/`);
+  const menu = h("button", { type: "button", id: "menu-button", class: "secondary menu-button",
+    "aria-expanded": "false", "aria-controls": "nav" }, t("menuButton"));
+  const nav = h("nav", { id: "nav", class: "nav", "aria-label": t("navLabel") },
+    LINKS.filter(allowed).map((l) => h("a", { href: l[0], "aria-current": current(l) ? "page" : null }, t(l[1]))));
+  const setOpen = (open) => {
+    nav.classList.toggle("open", open);
+    menu.setAttribute("aria-expanded", String(open));
+  };
+  menu.addEventListener("click", () => {
+    setOpen(!nav.classList.contains("open"));
+    if (nav.classList.contains("open")) nav.querySelector("a")?.focus();
+  });
+  nav.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && nav.classList.contains("open")) {
+      setOpen(false);
+      menu.focus();
+    }
+  });
   header.replaceChildren(
     h("span", { class: "brand" }, t("appName")),
     h("span", { class: "network", id: "network-name" }, session.networkName ?? session.network),
-    h("nav", { "aria-label": t("appName") },
-      h("a", { href: "#/alerts" }, t("navAlerts")),
-      session.role === "viewer" ? null : h("a", { href: "#/raise" }, t("navRaise")),
-      h("a", { href: "#/members" }, t("navMembers")),
-      h("a", { href: "#/areas" }, t("navAreas")),
-      h("a", { href: "#/trees" }, t("navTrees")),
-      session.role === "admin" ? h("a", { href: "#/tokens" }, t("navTokens")) : null,
-      session.role === "admin" ? h("a", { href: "#/audit" }, t("navAudit")) : null,
-      h("button", { type: "button", id: "logout-button", class: "secondary", onclick: logout }, t("logoutButton"))));
+    h("div", { class: "header-buttons" }, menu,
+      h("button", { type: "button", id: "logout-button", class: "secondary", onclick: logout }, t("logoutButton"))),
+    nav);
 }
 
 async function findSession() {
@@ -114,6 +140,12 @@ async function route() {
     await trees.render(main, ctx);
   } else if ((m = /^#\/trees\/([^/]+)$/.exec(hash))) {
     await treeEditor.render(main, { ...ctx, name: decodeURIComponent(m[1]) });
+  } else if ((m = /^#\/policies(?:\/(\w+))?$/.exec(hash)) && (!m[1] || policies.KINDS.includes(m[1]))) {
+    await policies.render(main, { ...ctx, kind: m[1] ?? "raid" });
+  } else if (hash === "#/organisations") {
+    await organisations.render(main, ctx);
+  } else if ((m = /^#\/organisations\/(\d+)$/.exec(hash))) {
+    await organisation.render(main, { ...ctx, id: m[1] });
   } else if (hash === "#/tokens") {
     await tokens.render(main, ctx);
   } else if (hash === "#/audit") {

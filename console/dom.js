@@ -3,7 +3,9 @@
 import { strings } from "./strings.en.js";
 
 // The string `key` with "{name}" replaced by vars.name.
+// A key with no string is reported on the console (the browser test fails on it) and shown as is.
 export function t(key, vars = {}) {
+  if (!(key in strings)) console.error(`tocsin: no string "${key}" in strings.en.js`);
   const text = strings[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }

@@ -1,6 +1,6 @@
 // Form pieces shared by the network screens: a labelled field with a place for its error, and
 // the API's 422/409 shown in place, next to the field it names (else in the form's status).
-import { h, notice } from "./dom.js";
+import { h, notice, t } from "./dom.js";
 
 let nextId = 0;
 
@@ -54,4 +54,19 @@ export function showFieldError(fields, status, err, errorText) {
   const f = fields[name];
   if (f && err.message) showInSlot(f, err.message);
   else status.replaceChildren(notice(errorText(err), "error"));
+}
+
+// A button that asks once before `action` (inside `box`, which shows the question).
+export function confirmButton(label, aria, question, yes, action, box, attrs = {}) {
+  const button = h("button", { type: "button", class: "danger", "aria-label": aria, ...attrs }, label);
+  button.addEventListener("click", () => {
+    const sure = h("button", { type: "button", class: "danger", "data-action": `confirm-${attrs["data-action"]}` }, yes);
+    const keep = h("button", { type: "button", class: "secondary" }, t("keepButton"));
+    const ask = h("div", { class: "buttons confirm-row" }, h("p", {}, question), sure, keep);
+    keep.addEventListener("click", () => { ask.remove(); button.focus(); });
+    sure.addEventListener("click", async () => { sure.disabled = true; await action(); ask.remove(); });
+    box.append(ask);
+    sure.focus();
+  });
+  return button;
 }

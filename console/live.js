@@ -1,9 +1,12 @@
 // The live alert: counts (queued, sent, delivered, failed, going, cannot, no answer) and who is
 // going, read from the API and refreshed as the alert's event stream (EventSource, with the
-// session cookie) says something changed; a timeline of what the stream reports (escalation
-// steps, reminders, backups, tree moves, warnings, updates, the end); update, resolve, cancel.
+// session cookie) says something changed; a timeline read from the API (raise, steps, goal,
+// reminders, updates, stand-down, end) and added to as the stream reports (escalation
+// steps, reminders, backups, tree moves, warnings, updates, the end); organisations' answers in
+// the going list; the phone trees the alert walks (live_tree.js); update, resolve, cancel.
 import { call, networkPath, mayManage } from "./api.js";
 import { h, notice, shortTime, t } from "./dom.js";
+import { treeSection } from "./live_tree.js";
 
 const COUNTS = ["queued", "sent", "delivered", "failed", "going", "cannot", "no_answer"];
 
@@ -29,6 +32,7 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
   const going = h("ul", { class: "going", id: "going" });
   const timeline = h("ol", { class: "timeline", id: "timeline" }, h("li", { class: "empty" }, t("timelineEmpty")));
   const actions = h("section", { class: "card actions", id: "actions", hidden: true });
+  const trees = treeSection(alertPath);
   let ended = false;
   let source = null;
   let refreshTimer = null;
@@ -47,15 +51,32 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
     return a;
   }
 
+  // What happened before this page opened (GET .../timeline): the stream adds what follows.
+  const PAST = {
+    raised: () => t("ev_raised"), step: (n) => t("ev_step", { n }), goal_met: () => t("ev_goal_met"),
+    reminder: (n) => t("ev_reminded", { n }), update: (n) => t("ev_update_sent", { n }),
+    stand_down: (n) => t("ev_stood_down", { n }), resolved: () => t("ev_ended_resolved"),
+    cancelled: () => t("ev_ended_cancelled"),
+  };
+  async function readTimeline() {
+    const { timeline: past } = await call("GET", `${alertPath}/timeline`);
+    timeline.replaceChildren(h("li", { class: "empty" }, t("timelineEmpty")));
+    for (const e of past) if (PAST[e.what]) addToTimeline(PAST[e.what](e.n), e.at);
+  }
+
   async function readGoing() {
     const r = await call("GET", `${alertPath}/responses?answer=going&limit=100`);
-    going.replaceChildren(...(r.responses.length ? r.responses.map((x) => h("li", {},
-      t("goingRow", { name: x.name ?? t("unnamed"), time: shortTime(x.received_at) }))) : [h("li", { class: "empty" }, t("goingEmpty"))]));
+    const rows = [
+      ...(r.organisation_responses ?? []).map((x) => h("li", { class: "going-org", "data-organisation": x.organisation.slug },
+        t("goingOrgRow", { name: x.organisation.name, time: shortTime(x.received_at) }))),
+      ...r.responses.map((x) => h("li", {}, t("goingRow", { name: x.name ?? t("unnamed"), time: shortTime(x.received_at) }))),
+    ];
+    going.replaceChildren(...(rows.length ? rows : [h("li", { class: "empty" }, t("goingEmpty"))]));
   }
 
   async function refresh() {
     try {
-      await Promise.all([readAlert(), readGoing()]);
+      await Promise.all([readAlert(), readGoing(), trees.load()]);
     } catch (err) {
       if (err.status === 401) onSessionEnded();
       else showError(err);
@@ -82,7 +103,12 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
 
   function listen() {
     source = new EventSource(`${alertPath}/events`);
-    source.addEventListener("open", () => { if (!ended) liveState.textContent = t("liveConnected"); });
+    // Read again once the stream is open: what changed before it opened sends no event.
+    source.addEventListener("open", () => {
+      if (ended) return;
+      liveState.textContent = t("liveConnected");
+      scheduleRefresh();
+    });
     source.addEventListener("error", () => {
       if (ended) return;
       if (source.readyState === EventSource.CLOSED) {
@@ -101,7 +127,11 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
       scheduleRefresh();
     });
     source.addEventListener("warning", (e) => { const d = data(e); addToTimeline(t("ev_warning", { text: d.warning ?? d.message ?? "" }), d.at); });
-    source.addEventListener("reset", () => { addToTimeline(t("ev_reset")); scheduleRefresh(); });
+    source.addEventListener("reset", async () => {
+      await readTimeline().catch(() => {});
+      addToTimeline(t("ev_reset"));
+      scheduleRefresh();
+    });
     source.addEventListener("revoked", () => { source.close(); onSessionEnded(); });
     source.addEventListener("overflow", () => { source.close(); scheduleRefresh(); setTimeout(listen, 1000); });
     source.addEventListener("alert", (e) => { end(data(e).status, true); scheduleRefresh(); });
@@ -167,10 +197,11 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
     h("div", { class: "columns" },
       h("section", { "aria-labelledby": "going-title" }, h("h2", { id: "going-title" }, t("goingTitle")), going),
       h("section", { "aria-labelledby": "timeline-title" }, h("h2", { id: "timeline-title" }, t("timelineTitle")), timeline)),
-    actions);
+    trees.el, actions);
   try {
     const a = await readAlert();
-    await readGoing();
+    // The timeline read back is a help, not the page: without it the stream still fills it in.
+    await Promise.all([readGoing(), trees.load(), readTimeline().catch(() => {})]);
     // A fresh stream starts with the warnings; an ended alert has no stream.
     if (ended) for (const w of a.warnings ?? []) addToTimeline(t("ev_warning", { text: w }), a.created_at);
     if (mayManage() && a.status === "open") {

@@ -1,17 +1,20 @@
 // The members list: every member of the network (read page by page with the API's cursor; each
-// read is audited by the server), searched by name in the page, with pause/resume and delete
+// read is audited by the server), searched by name through the API (GET .../members?name=, so
+// the audit log holds only the members found), with pause/resume and delete
 // (one confirmation) in each row and their errors (e.g. the 409 of a member who texted STOP)
 // shown in that row. Phones are shown as the API gives them. CSV import: members_import.js.
 import { call, networkPath, mayManage } from "./api.js";
 import { fill, h, notice, t } from "./dom.js";
 import * as importer from "./members_import.js";
 
-// Every member of the network, all pages (each page read is audited by the server).
-export async function readAll() {
+// Every member of the network (or those whose name holds `name`), all pages (each page read is
+// audited by the server).
+export async function readAll(name) {
   const members = [];
   let cursor = null;
   do {
     const q = new URLSearchParams({ limit: "500" });
+    if (name) q.set("name", name);
     if (cursor) q.set("cursor", cursor);
     const page = await call("GET", networkPath(`/members?${q}`));
     members.push(...page.members);
@@ -26,10 +29,12 @@ export async function render(main, ctx) {
   const list = h("ul", { class: "member-list", id: "member-list" });
   const count = h("p", { class: "meta", id: "member-count", role: "status" });
   let members = [];
+  let found = null;  // the ids the API found for the search, or null without one
+  let searches = 0;  // a search answered after a later one started is dropped
+  let searchTimer = null;
 
   function draw() {
-    const needle = search.value.trim().toLocaleLowerCase();
-    const shown = members.filter((m) => !needle || (m.name ?? "").toLocaleLowerCase().includes(needle));
+    const shown = found ? members.filter((m) => found.has(m.id)) : members;
     list.replaceChildren(...shown.map((m) => row(m)));
     if (!shown.length) list.append(h("li", { class: "empty" }, t(members.length ? "membersNoMatch" : "membersEmpty")));
     count.textContent = t("membersCount", { shown: shown.length, total: members.length });
@@ -38,7 +43,7 @@ export async function render(main, ctx) {
   async function load() {
     try {
       members = await readAll();
-      draw();
+      await find();
     } catch (err) {
       showError(err);
     }
@@ -109,7 +114,22 @@ export async function render(main, ctx) {
     return li;
   }
 
-  search.addEventListener("input", draw);
+  async function find() {
+    const needle = search.value.trim();
+    const mine = ++searches;
+    try {
+      const ids = needle ? new Set((await readAll(needle)).map((m) => m.id)) : null;
+      if (mine !== searches) return;
+      found = ids;
+      draw();
+    } catch (err) {
+      showError(err);
+    }
+  }
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(find, 250);
+  });
   fill(main,
     h("div", { class: "title-row" }, h("h1", { tabindex: "-1" }, t("membersTitle")),
       mayManage() ? h("a", { href: "#/members/new", class: "button", id: "member-add" }, t("memberAddTitle")) : null),

@@ -18,6 +18,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddAlertRoutes(router, app);
   AddPolicyRoutes(router, app);
   AddTreeRoutes(router, app);
+  AddTimelineRoutes(router, app);
   AddEventRoutes(router, app);
   AddTwilioRoutes(router, app);
   AddClockRoutes(router, app);

@@ -16,6 +16,7 @@ void AddAreaRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/a
 void AddAlertRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts
 void AddPolicyRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/policies
 void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/trees, alerts/{id}/tree
+void AddTimelineRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/alerts/{id}/timeline
 void AddEventRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts/{id}/events (SSE)
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
 void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (tests: manual clock)

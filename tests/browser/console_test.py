@@ -39,6 +39,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -47,6 +48,17 @@ TWILIO_SID = "AC00000000000000000000000000000000"
 TWILIO_TOKEN = "fake-auth-token"
 NUMBER = "+447700900001"
 SIZES = {"phone": (360, 780), "desktop": (1280, 800)}
+# Every control on the page has a name a screen reader reads: a <label for>, an aria-label or
+# aria-labelledby, or (buttons, links) its text. Answers the ones that have none.
+UNLABELLED_JS = """
+return [...document.querySelectorAll('input, select, textarea, button, a[href]')].filter((el) => {
+  if (el.type === 'hidden' || el.closest('[hidden]')) return false;
+  if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return false;
+  if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return false;
+  if (el.closest('label')) return false;
+  return !['BUTTON', 'A'].includes(el.tagName) || !el.textContent.trim();
+}).map((el) => el.outerHTML.slice(0, 120));
+"""
 
 
 def free_port():
@@ -144,6 +156,7 @@ class World:
                     f'[sms]\nprovider = "twilio"\n'
                     f'[twilio]\naccount_sid = "{TWILIO_SID}"\nauth_token = "{TWILIO_TOKEN}"\n'
                     f'api_base = "http://127.0.0.1:{m.group(1)}"\ndefault_segments_per_second = 100\n'
+                    f'[webhooks]\nallow_http = true\nallow_private_targets = true\n'
                     f'[testing]\nmanual_clock = true\n[log]\nlevel = "info"\n')
         env = dict(os.environ, TOCSIN_DATA_KEY=secrets.token_hex(32), TOCSIN_ADMIN_TOKEN=ADMIN_TOKEN)
         env.pop("DATABASE_URL", None)
@@ -190,6 +203,14 @@ def browser(chromium, driver_path, profile):
     return webdriver.Chrome(service=Service(driver_path), options=opts)
 
 
+def go(driver, wait, href):
+    """Follows the header's link to `href`, through the Menu button on a narrow screen."""
+    menu = driver.find_element(By.ID, "menu-button")
+    if menu.is_displayed() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#header a[href='{href}']"))).click()
+
+
 def member_id(api, token, phone):
     members = api.ok("GET", "/v1/networks/demo/members?limit=500", token=token)["members"]
     return next((m for m in members if m["phone"] == phone), None)
@@ -203,7 +224,7 @@ def network_screens(driver, wait, api, world, token, shoot, text_has, out):
         return f"li[data-member='{member['id']}']"
 
     def nav(href, ready):
-        driver.find_element(By.CSS_SELECTOR, f"#header a[href='{href}']").click()
+        go(driver, wait, href)
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
 
     # Members: the list, searched by name.
@@ -345,13 +366,185 @@ def network_screens(driver, wait, api, world, token, shoot, text_has, out):
     nav("#/trees", "#tree-list a[href='#/trees/estate']")
 
 
+def policy_screen(driver, wait, api, token, shoot, text_has):
+    """The raid policy as a form: a bad wait shown at that step's field (nothing stored), then
+    fixed, a step added for coordinators, saved; the API reads back what the form said."""
+    css = driver.find_element
+    go(driver, wait, "#/policies")
+    wait.until(text_has("#policy-default", "built-in default"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#policy-steps > li")) == 3
+    shoot("policy")
+
+    def step(i, sel):
+        return css(By.CSS_SELECTOR, f"#policy-steps li[data-step='{i}'] {sel}")
+
+    step(1, "input[id^='step-wait']").clear()
+    step(1, "input[id^='step-wait']").send_keys("soon")
+    css(By.ID, "policy-save").click()
+    wait.until(text_has("#policy-steps li[data-step='1'] .field-error:not([hidden])", "duration"))
+    assert not step(0, ".field-error").is_displayed()
+    assert api.ok("GET", "/v1/networks/demo/policies/raid", token=token)["default"] is True
+    shoot("policy-error")
+
+    step(1, "input[id^='step-wait']").clear()
+    step(1, "input[id^='step-wait']").send_keys("4m")
+    step(2, "input[id^='step-wait']").send_keys("10m")
+    css(By.ID, "policy-add-step").click()
+    Select(step(3, "select[id^='step-scope']")).select_by_value("network")
+    step(3, "input[value=responder]").click()
+    step(3, "input[value=coordinator]").click()
+    Select(step(3, "select[id^='step-orgs']")).select_by_value("all")
+    css(By.ID, "policy-reminder").clear()
+    css(By.ID, "policy-reminder").send_keys("90s")
+    css(By.ID, "policy-save").click()
+    wait.until(text_has("#policy-status", "saved: 4 steps"))
+    wait.until(text_has("#policy-default", "own policy"))
+    policy = api.ok("GET", "/v1/networks/demo/policies/raid", token=token)
+    assert policy["default"] is False and len(policy["steps"]) == 4, policy
+    assert policy["steps"][1]["wait"] == "4m" and policy["reminder"] == {"after": "90s"}, policy
+    assert policy["steps"][3]["audience"] == {"roles": ["coordinator"], "organisations": "all"}, policy
+    assert policy["steps"][0]["audience"] == {"roles": ["responder"], "areas": "alert"}, policy
+    # Another kind is one pick away.
+    Select(css(By.ID, "policy-kind")).select_by_value("detention")
+    wait.until(text_has("h1", "Detention"))
+
+
+class GoneReceiver:
+    """A partner's endpoint on loopback that answers every webhook 410 Gone (which fails the
+    delivery at once and disables the endpoint, as the README says); counts what it was sent."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                hits.append(self.headers.get("webhook-id"))
+                self.send_response(410)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def organisation_screens(driver, wait, api, token, admin, shoot, text_has):
+    """Organisations as a coordinator runs them: a bad slug named at its field, then added;
+    edited; a webhook added (its secret shown once), rotated, its failed delivery retried, removed;
+    an email added. Returns the organisation's id."""
+    css = driver.find_element
+    go(driver, wait, "#/organisations")
+    wait.until(text_has("#org-list", "No organisations"))
+    css(By.ID, "org-name").send_keys("Hackney Law Centre")
+    css(By.ID, "org-slug").send_keys("Hackney Law!")
+    css(By.CSS_SELECTOR, "input[name=org-kinds][value=detention]").click()
+    css(By.ID, "org-areas").send_keys("SE15")
+    css(By.ID, "org-save").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "org-slug-error")))
+    assert api.ok("GET", "/v1/networks/demo/organisations", token=token)["organisations"] == []
+    shoot("organisations-error")
+    css(By.ID, "org-slug").clear()
+    css(By.ID, "org-slug").send_keys("hackney-law")
+    css(By.ID, "org-save").click()
+    wait.until(text_has("h1", "Hackney Law Centre"))
+    org = api.ok("GET", "/v1/networks/demo/organisations", token=token)["organisations"][0]
+    assert org["slug"] == "hackney-law" and org["kinds"] == ["detention"] and org["areas"] == ["SE15"], org
+    css(By.ID, "org-name").clear()
+    css(By.ID, "org-name").send_keys("Hackney Law")
+    css(By.ID, "org-save").click()
+    wait.until(text_has("#org-status", "Hackney Law is saved"))
+    assert api.ok("GET", f"/v1/networks/demo/organisations/{org['id']}", token=token)["name"] == "Hackney Law"
+
+    # A webhook: its secret shown once, then a new one.
+    gone = GoneReceiver()
+    try:
+        css(By.ID, "webhook-url").send_keys(gone.url)
+        css(By.ID, "webhook-add").click()
+        secret = wait.until(EC.visibility_of_element_located((By.ID, "webhook-secret"))).get_attribute("value")
+        assert secret.startswith("whsec_"), secret
+        wait.until(text_has("#webhook-list", gone.url))
+        hook = api.ok("GET", f"/v1/networks/demo/organisations/{org['id']}/webhooks", token=token)["webhooks"][0]
+        row = f"li[data-webhook='{hook['id']}']"
+        assert secret not in css(By.ID, "webhook-list").text
+        css(By.CSS_SELECTOR, f"{row} [data-action=rotate]").click()
+        wait.until(text_has(f"{row} .row-status", "24 hours"))
+        rotated = css(By.ID, f"webhook-secret-{hook['id']}").get_attribute("value")
+        assert rotated.startswith("whsec_") and rotated != secret
+        shoot("organisation")
+
+        # A detention in SE15 reaches the organisation; its endpoint answers 410: failed. Retried from here.
+        alert = api.ok("POST", "/v1/networks/demo/alerts",
+                       {"kind": "detention", "areas": ["SE15"], "location": "Station"}, token)
+        def failed_shown(d):  # the list read again until the 410 has failed the delivery
+            d.find_element(By.CSS_SELECTOR, f"{row} [data-action=deliveries]").click()
+            return "Failed" in d.find_element(By.CSS_SELECTOR, f"{row} .deliveries").text
+        wait.until(failed_shown)
+        assert len(gone.hits) == 1
+        css(By.CSS_SELECTOR, f"{row} [data-action=retry]").click()
+        wait.until(text_has("#webhook-status", "Sent again"))
+        wait.until(lambda d: len(gone.hits) == 2)
+        assert gone.hits[0] == gone.hits[1]  # the same webhook-id on every attempt
+        shoot("organisation-deliveries")
+        css(By.CSS_SELECTOR, f"{row} [data-action=remove]").click()
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"{row} [data-action=confirm-remove]"))).click()
+        wait.until(text_has("#webhook-list", "No webhooks"))
+    finally:
+        gone.close()
+
+    # An email contact point: a bad address named at its field, then a good one.
+    css(By.ID, "email-address").send_keys("not an address")
+    css(By.ID, "email-add").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "email-address-error")))
+    css(By.ID, "email-address").clear()
+    css(By.ID, "email-address").send_keys("cases@hackney-law.example")
+    css(By.ID, "email-add").click()
+    wait.until(text_has("#email-list", "cases@hackney-law.example"))
+    return org, alert
+
+
+def live_extras(driver, wait, api, world, token, admin, org, alert, shoot, text_has):
+    """The live page shows an organisation's answer among those going, and a tree alert's tree
+    with each node in its state."""
+    answerer = api.ok("POST", "/v1/networks/demo/tokens", {"role": "integration", "organisation": org["slug"]},
+                      admin)["token"]
+    api.ok("POST", f"/v1/networks/demo/alerts/{alert['id']}/responses", {"answer": "going"}, answerer)
+    driver.get(f"{world.base}/#/alerts/{alert['id']}")
+    wait.until(text_has("#going", "Hackney Law (organisation)"))
+    api.ok("POST", f"/v1/networks/demo/alerts/{alert['id']}/resolve", {}, token)
+
+    api.ok("PUT", "/v1/networks/demo/policies/other", {"steps": [{"audience": {"tree": "estate"}}]}, token)
+    other = api.ok("POST", "/v1/networks/demo/alerts", {"kind": "other", "areas": ["SE15"], "location": "Hall"}, token)
+    driver.get(f"{world.base}/#/alerts/{other['id']}")
+    wait.until(text_has("#live-trees [data-tree=estate]", "Amira"))
+    wait.until(text_has("#live-trees li li li", "Dana"))  # Amira -> Bo -> Dana, nested as the tree is
+
+    def states_match(d):  # every node coloured by the state the API reports for it
+        run = api.ok("GET", f"/v1/networks/demo/alerts/{other['id']}/tree", token=token)["trees"][0]
+        return all(d.find_element(By.CSS_SELECTOR, f"#live-trees li[data-member='{n['member']}']")
+                   .get_attribute("data-state") == n["state"] for n in run["nodes"])
+    wait.until(states_match)
+    assert driver.find_element(By.CSS_SELECTOR, "#live-trees li[data-state]").get_attribute("data-state") != "pending"
+    shoot("live-tree")
+    api.ok("POST", f"/v1/networks/demo/alerts/{other['id']}/cancel", {}, token)
+
+
 def admin_screens(driver, wait, api, world, admin, shoot, text_has):
     """A network admin's tokens (one made, shown once, revoked) and audit log; returns the token made."""
     css = driver.find_element
     css(By.ID, "token").send_keys(admin)
     css(By.ID, "login-button").click()
     css_wait = EC.presence_of_element_located
-    wait.until(css_wait((By.CSS_SELECTOR, "#header a[href='#/tokens']"))).click()
+    wait.until(css_wait((By.ID, "menu-button")))
+    go(driver, wait, "#/tokens")
     wait.until(text_has("#token-list", "browser"))
     Select(css(By.ID, "token-role")).select_by_value("viewer")
     css(By.ID, "token-label").send_keys("wall")
@@ -369,10 +562,17 @@ def admin_screens(driver, wait, api, world, admin, shoot, text_has):
     wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"{row} [data-action=confirm-revoke]"))).click()
     wait.until(text_has(row, "Revoked"))
     assert api.call("GET", "/v1/networks/demo/members", token=made)[0] == 401
-    css(By.CSS_SELECTOR, "#header a[href='#/audit']").click()
+    go(driver, wait, "#/audit")
     wait.until(text_has("#audit-list", "tokens.revoke"))
     assert "trees.put" in css(By.ID, "audit-list").text
     shoot("audit")
+    # An integration token for the organisation, made from its page (shown once).
+    go(driver, wait, "#/organisations")
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#org-list a"))).click()
+    wait.until(EC.element_to_be_clickable((By.ID, "org-token-create"))).click()
+    answerer = wait.until(EC.visibility_of_element_located((By.ID, "org-token-value"))).get_attribute("value")
+    listed = api.ok("GET", "/v1/networks/demo/tokens", token=admin)["tokens"]
+    assert answerer and [t["organisation"] for t in listed if t["role"] == "integration"].count("hackney-law") == 2, listed
     css(By.ID, "logout-button").click()
     wait.until(text_has("#login-status", "logged out"))
     return made
@@ -415,6 +615,8 @@ def main():
         wait = WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException])
 
         def shoot(name):
+            unlabelled = driver.execute_script(UNLABELLED_JS)
+            assert not unlabelled, f"{name}: controls without a label: {unlabelled}"
             for size, (w, h) in SIZES.items():
                 driver.set_window_size(w, h)
                 driver.save_screenshot(os.path.join(args.out, f"{name}-{size}.png"))
@@ -449,6 +651,20 @@ def main():
         assert "Peckham" in driver.find_element(By.ID, "network-name").text
         shoot("alerts")
 
+        # The navigation at 360 px: behind Menu, opened and closed from the keyboard.
+        menu = driver.find_element(By.ID, "menu-button")
+        assert not driver.find_element(By.CSS_SELECTOR, "#nav a[href='#/members']").is_displayed()
+        menu.send_keys(Keys.ENTER)
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("href") and
+                   d.switch_to.active_element.get_attribute("href").endswith("#/alerts"))
+        assert menu.get_attribute("aria-expanded") == "true"
+        assert driver.find_element(By.CSS_SELECTOR, "#nav a[aria-current=page]").get_attribute("href").endswith("#/alerts")
+        shoot("menu")
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait.until(lambda d: menu.get_attribute("aria-expanded") == "false")
+        assert driver.switch_to.active_element == menu
+        assert not driver.find_element(By.CSS_SELECTOR, "#nav a[href='#/members']").is_displayed()
+
         # Raise: preview, confirm once (double-tapped), one alert.
         driver.find_element(By.CSS_SELECTOR, "a.button[href='#/raise']").click()
         wait.until(EC.element_to_be_clickable((By.ID, "location")))
@@ -480,6 +696,11 @@ def main():
         api.ok("POST", "/v1/admin/clock", {"advance": "3m"}, ADMIN_TOKEN)
         wait.until(text_has("#timeline", "step 1 started"))
         wait.until(reached(5))
+        # A reload keeps the timeline: it is read back from the API, not only from this page's stream.
+        driver.refresh()
+        wait.until(text_has("#timeline", "step 1 started"))
+        assert "Raised" in driver.find_element(By.ID, "timeline").text
+        wait.until(text_is("#live-state", "Live"))
         shoot("live")
 
         # Resolve.
@@ -492,6 +713,9 @@ def main():
         shoot("live-resolved")
 
         network_screens(driver, wait, api, world, token, shoot, text_has, args.out)
+        policy_screen(driver, wait, api, token, shoot, text_has)
+        org, detention = organisation_screens(driver, wait, api, token, admin, shoot, text_has)
+        live_extras(driver, wait, api, world, token, admin, org, detention, shoot, text_has)
 
         # The session cookie: HttpOnly (the page cannot read it), SameSite=Strict.
         cookie = driver.get_cookie("tocsin_session")
@@ -518,8 +742,12 @@ def main():
             assert secret not in log, f"the log holds {secret!r}"
 
         # Nothing the page did broke its Content-Security-Policy.
-        violations = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+        logged = driver.get_log("browser")
+        violations = [e["message"] for e in logged if "Content Security Policy" in e["message"]]
         assert not violations, violations
+        # Every word shown came from strings.en.js (dom.js reports a key it has no string for).
+        missing = [e["message"] for e in logged if "no string" in e["message"]]
+        assert not missing, missing
         print(f"browser: ok in {time.monotonic() - started:.1f} s; screenshots in {args.out}")
         return 0
     except Exception:

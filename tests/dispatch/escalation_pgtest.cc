@@ -3,10 +3,12 @@
 // clock: each test moves time itself (AlertNetwork::Advance), nothing sleeps for a deadline.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <thread>
+#include <vector>
 
 #include "dispatch/channels/twilio_signature.h"
 #include "tests/support/eventually.h"
@@ -111,6 +113,51 @@ TEST_CASE("escalation: nobody answers, the alert widens step by step", "[pg][esc
   auto a = f.c.Get("/v1/networks/demo/alerts/" + std::to_string(alert)).Json().as_object();
   CHECK(a.at("recipients") == 4);
   CHECK(f.db.Scalar("SELECT count(*) FROM escalation_timers WHERE state = 'fired'") == "2");
+}
+
+// The alert's timeline as "what:n" (with `n`) or "what", checking each time is ISO with ms.
+static std::vector<std::string> Timeline(Fixture& f, std::int64_t alert, bool with_n) {
+  auto r = f.c.Get("/v1/networks/demo/alerts/" + std::to_string(alert) + "/timeline");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("Vans") == std::string::npos);  // kinds, times and counts only, no text
+  std::vector<std::string> seen;
+  for (const auto& e : r.Json().as_object().at("timeline").as_array()) {
+    const auto& o = e.as_object();
+    CHECK(o.at("at").as_string().size() == 24);  // 2026-12-02T00:10:00.000Z
+    seen.push_back(std::string(o.at("what").as_string()) +
+                   (with_n ? ":" + std::to_string(o.at("n").as_int64()) : ""));
+  }
+  return seen;
+}
+
+TEST_CASE("timeline: an alert's steps, messages and end read back after the fact", "[pg][escalation][timeline]") {
+  Fixture f;
+  f.SetUp();
+  auto alert = f.Raise();
+  auto path = "/v1/networks/demo/alerts/" + std::to_string(alert);
+  f.WaitBothReached(alert);
+  f.Advance("2s");  // step 1: neighbours
+  f.Advance("2s");  // step 2: coordinators
+  REQUIRE(f.c.Post(path + "/updates", R"({"message":"Vans gone"})").status == 202);
+  REQUIRE(f.c.Post(path + "/resolve", "{}").status == 200);
+  // Sorted: on the manual clock, deadlines' times are the engine's, the update's the database's.
+  auto seen = Timeline(f, alert, true);
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"raised:0", "resolved:0", "step:1", "step:2", "update:4"});
+  CHECK(f.c.Get("/v1/networks/demo/alerts/999999/timeline").status == 404);
+}
+
+TEST_CASE("timeline: a goal met and the stand-down are in it", "[pg][escalation][timeline]") {
+  Fixture f;
+  f.SetUp();
+  auto alert = f.Raise();
+  f.WaitBothReached(alert);
+  f.Reply("+447700900401", "1");
+  Eventually([&] { return f.Messages(alert, f.area_member2, "stand_down") == 1; }, "stand-down");
+  auto seen = Timeline(f, alert, false);
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"goal_met", "raised", "stand_down"});
 }
 
 TEST_CASE("escalation: enough going stops it and stands the others down", "[pg][escalation]") {

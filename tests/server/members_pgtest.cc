@@ -158,6 +158,37 @@ TEST_CASE("members: filters and keyset pages", "[pg][members]") {
   CHECK(c.Get("/v1/networks/demo/members?status=gone").ErrorField() == "status");
 }
 
+TEST_CASE("members: ?name= finds members by a part of their name, any case; reads of others are not audited",
+          "[pg][members]") {
+  TestDatabase db;
+  TocsindProcess server(db);
+  server.Start();
+  auto c = server.Client(CreateNetworkWithToken(server, "demo"));
+  auto amira = CreateMember(c, R"({"phone":"+447700900201","name":"Amira"})");
+  CreateMember(c, R"({"phone":"+447700900202","name":"Bo"})");
+  auto mira = CreateMember(c, R"({"phone":"+447700900203","name":"Miranda"})");
+  CreateMember(c, R"({"phone":"+447700900204"})");  // no name: never found by one
+
+  auto r = c.Get("/v1/networks/demo/members?name=MIR");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto found = r.Json().as_object().at("members").as_array();
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].as_object().at("id") == amira);
+  CHECK(found[1].as_object().at("id") == mira);
+  auto audited = db.Scalar("SELECT detail->>'ids' FROM audit_log WHERE action = 'members.read' ORDER BY id DESC LIMIT 1");
+  CHECK(audited == "[" + std::to_string(amira) + ", " + std::to_string(mira) + "]");
+
+  // Pages walk every member: a page of 1 may hold nobody, and the cursor goes on.
+  auto page = c.Get("/v1/networks/demo/members?name=bo&limit=1").Json().as_object();
+  CHECK(page.at("members").as_array().empty());  // Amira, not Bo
+  CHECK(!page.at("next_cursor").is_null());
+  CHECK(c.Get("/v1/networks/demo/members?name=zz").Json().as_object().at("members").as_array().empty());
+  auto bad = c.Get("/v1/networks/demo/members?name=");
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find("\"name\"") != std::string::npos);
+}
+
 TEST_CASE("areas: neighbours are kept symmetric", "[pg][areas]") {
   TestDatabase db;
   TocsindProcess server(db);
