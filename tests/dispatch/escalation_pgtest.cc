@@ -122,7 +122,8 @@ static std::vector<std::string> Timeline(Fixture& f, std::int64_t alert, bool wi
   REQUIRE(r.status == 200);
   CHECK(r.body.find("Vans") == std::string::npos);  // kinds, times and counts only, no text
   std::vector<std::string> seen;
-  for (const auto& e : r.Json().as_object().at("timeline").as_array()) {
+  const auto body = r.Json();  // kept alive: the loop below walks into it
+  for (const auto& e : body.as_object().at("timeline").as_array()) {
     const auto& o = e.as_object();
     CHECK(o.at("at").as_string().size() == 24);  // 2026-12-02T00:10:00.000Z
     seen.push_back(std::string(o.at("what").as_string()) +
@@ -139,7 +140,13 @@ TEST_CASE("timeline: an alert's steps, messages and end read back after the fact
   f.WaitBothReached(alert);
   f.Advance("2s");  // step 1: neighbours
   f.Advance("2s");  // step 2: coordinators
+  Eventually([&] { return f.Contacted(alert, f.coordinator); }, "step 2 reached the coordinator");
   REQUIRE(f.c.Post(path + "/updates", R"({"message":"Vans gone"})").status == 202);
+  Eventually([&] {  // the update is queued after its 202: resolve only once all 4 have it
+    return f.db.Scalar("SELECT count(DISTINCT d.member_id) FROM deliveries d JOIN alert_messages m"
+                       " ON m.alert_id = d.alert_id AND m.seq = d.seq WHERE m.kind = 'update'"
+                       " AND d.alert_id = " + std::to_string(alert)) == "4";
+  }, "the update queued to all four");
   REQUIRE(f.c.Post(path + "/resolve", "{}").status == 200);
   // Sorted: on the manual clock, deadlines' times are the engine's, the update's the database's.
   auto seen = Timeline(f, alert, true);
