@@ -149,6 +149,37 @@ demo_email() {
   if ((!DEMO_EMAIL)); then echo "quickstart --demo: $DEMO_EMAIL_NOTE" >&2; fi
 }
 
+# The demo case (issue 13), once: "A." with the law centre as its legal contact (consent on
+# file), an MP's office as its mp contact without consent, and a campaign tree of two demo
+# members. Sets DEMO_CASE_NOTE.
+demo_case() {
+  local org=$1 out status mp ids case_id first second
+  DEMO_CASE_NOTE="no demo case"
+  out=$(demo_api GET "/cases")
+  [[ $(tail -n 1 <<<"$out") == 200 ]] || return 0  # a server without cases
+  case_id=$(grep -o '"id":[0-9]*,"pseudonym":"A. (demo)"' <<<"$out" | grep -o '[0-9][0-9]*' | head -n 1 || true)
+  if [[ -z $case_id ]]; then
+    out=$(demo_api POST /organisations -d '{"name":"Demo MP office","slug":"demo-mp-office","language":"en"}')
+    mp=$(head -n 1 <<<"$out" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2 || true)
+    if [[ -z $mp ]]; then
+      mp=$(demo_api GET /organisations | grep -o '"id":[0-9]*,"slug":"demo-mp-office"' | grep -o '[0-9][0-9]*' | head -n 1 || true)
+    fi
+    ids=$(demo_api GET /members | grep -o '"id":[0-9]*' | cut -d: -f2 | head -n 2 | tr '\n' ' ')
+    read -r first second <<<"$ids"
+    demo_api PUT /trees/demo-campaign -d '{"mode":"automated","wait":"5m","nodes":[{"member":'"$first"',"children":['"$second"']}]}' >/dev/null
+    out=$(demo_api POST /cases -d '{"name":"Demo Person","pseudonym":"A. (demo)","language":"ar","areas":["SE15"],
+      "home_office_ref":"DEMO-0001","public":false,"consent":{"legal":"2026-09-14"}}')
+    status=$(tail -n 1 <<<"$out")
+    case_id=$(head -n 1 <<<"$out" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2 || true)
+    [[ $status == 201 && -n $case_id ]] || { DEMO_CASE_NOTE="demo case not created: HTTP $status"; return 0; }
+    demo_api POST "/cases/$case_id/contacts" -d '{"role":"legal","organisation":'"$org"'}' >/dev/null
+    [[ -n $mp ]] && demo_api POST "/cases/$case_id/contacts" -d '{"role":"mp","organisation":'"$mp"'}' >/dev/null
+    demo_api POST "/cases/$case_id/contacts" -d '{"role":"campaign","tree":"demo-campaign"}' >/dev/null
+  fi
+  DEMO_CASE_NOTE="case $case_id \"A. (demo)\": legal = the law centre, mp = Demo MP office (no consent), campaign tree demo-campaign"
+  DEMO_CASE=$case_id
+}
+
 demo_run() {
   mkdir -p "$DEMO_DIR/mail"
   chmod 700 "$DEMO_DIR" "$DEMO_DIR/mail"
@@ -182,6 +213,8 @@ demo_run() {
   org=$(demo_organisation)
   demo_webhook "$org"
   demo_email "$org"
+  DEMO_CASE=""
+  demo_case "$org"
 
   cat <<EOF
 
@@ -195,6 +228,9 @@ Tocsin quick start is ready, with the demo organisation.
       -d '{"kind":"detention","areas":["SE15"],"location":"Mare Street police station","details":"Held since 6am"}'
   and watch this terminal: "[receiver] webhook alert.raised <code> ... signature ok"$(
     ((DEMO_EMAIL)) && printf '\n  and "[mail sink] email ..." (each saved in %s/mail/)' "$DEMO_DIR")
+  Case: $DEMO_CASE_NOTE$(
+    [[ -n $DEMO_CASE ]] && printf '\n    record removal directions and read its timeline:\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/timeline' \
+      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"2026-12-24T06:10:00Z\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE")
   Admin token, data key and PostgreSQL password: $SECRETS (keep it private)
   Ctrl-C stops tocsind, the receiver and the mail sink; PostgreSQL keeps running
   (stop it with: deploy/pg.sh stop $PGDIR)

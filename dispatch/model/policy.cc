@@ -317,12 +317,12 @@ json::object AudienceToJson(const PolicyAudience& a) {
 
 }  // namespace
 
-Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field) {
+Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field, std::int64_t max_ms) {
   auto invalid = [&](std::string_view message) {
     return Error::Invalid(std::string(field), std::string(message));
   };
   if (text.empty() || text.size() > kMaxDurationText) return invalid(kDurationHelp);
-  constexpr std::int64_t kMaxGroup = kMaxDurationMs / kSecondMs;  // any larger group is > 48h
+  const std::int64_t max_group = max_ms / kSecondMs;  // any larger group is too long
   std::int64_t total = 0;
   int previous_rank = 3;  // h = 2, m = 1, s = 0: each unit once, largest first
   std::size_t i = 0;
@@ -331,7 +331,7 @@ Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field
     std::int64_t n = 0;
     for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
       n = n * 10 + (text[i] - '0');
-      if (n > kMaxGroup) return invalid(kDurationTooLong);
+      if (n > max_group) return invalid(max_ms == kMaxDurationMs ? kDurationTooLong : "is too long");
     }
     if (i == text.size()) return invalid(kDurationHelp);  // "3": no unit
     int rank = 0;
@@ -354,7 +354,7 @@ Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field
     total += n * unit;
   }
   if (total == 0) return invalid("must be more than zero");
-  if (total > kMaxDurationMs) return invalid(kDurationTooLong);
+  if (total > max_ms) return invalid(max_ms == kMaxDurationMs ? kDurationTooLong : "is too long");
   return total;
 }
 

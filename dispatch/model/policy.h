@@ -155,8 +155,10 @@ Policy DefaultPolicy(std::string_view kind);
 std::optional<std::int64_t> EffectiveBackupAfterMs(const Policy& p);
 
 // "90s", "3m", "1h", "1h30m" -> milliseconds. Groups of digits and a unit (h, m, s), each unit at
-// most once, largest first; total more than zero and at most kMaxDurationMs. Errors name `field`.
-Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field);
+// most once, largest first; total more than zero and at most `max_ms` (kMaxDurationMs: 48h,
+// unless a caller such as a case's removal schedule allows longer). Errors name `field`.
+Result<std::int64_t> ParseDuration(std::string_view text, std::string_view field,
+                                   std::int64_t max_ms = kMaxDurationMs);
 
 // Milliseconds -> the shortest single-unit form ParseDuration reads back to the same value:
 // 3600000 -> "1h", 180000 -> "3m", 90000 -> "90s", 5400000 -> "90m". Values that are not whole

@@ -105,6 +105,27 @@ const SealedColumn kColumns[] = {
      TOCSIN_AFTER("t") TOCSIN_ORDER("t"),
      TOCSIN_SET_HASHED("stopped_numbers", "phone_enc", "phone_hash"),
      [](const pqxx::row& r) { return places::StoppedPhone(Int(r, 2), Int(r, 3)); }, &PhoneHash},
+    // Cases (issue 13): the person's name, phone (with its lookup hash), reference, notes, and
+    // their events' texts.
+    {"cases", "SELECT t.ctid::text, t.name_enc, t.network_id, t.id FROM cases t" TOCSIN_AFTER("t") TOCSIN_ORDER("t"),
+     TOCSIN_SET("cases", "name_enc"),
+     [](const pqxx::row& r) { return places::CaseName(Int(r, 2), Int(r, 3)); }},
+    {"cases", "SELECT t.ctid::text, t.phone_enc, t.network_id, t.id FROM cases t" TOCSIN_AFTER("t")
+     " AND t.phone_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET_HASHED("cases", "phone_enc", "phone_hash"),
+     [](const pqxx::row& r) { return places::CasePhone(Int(r, 2), Int(r, 3)); }, &PhoneHash},
+    {"cases", "SELECT t.ctid::text, t.reference_enc, t.network_id, t.id FROM cases t" TOCSIN_AFTER("t")
+     " AND t.reference_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET("cases", "reference_enc"),
+     [](const pqxx::row& r) { return places::CaseReference(Int(r, 2), Int(r, 3)); }},
+    {"cases", "SELECT t.ctid::text, t.notes_enc, t.network_id, t.id FROM cases t" TOCSIN_AFTER("t")
+     " AND t.notes_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET("cases", "notes_enc"),
+     [](const pqxx::row& r) { return places::CaseNotes(Int(r, 2), Int(r, 3)); }},
+    {"case_events", "SELECT t.ctid::text, t.detail_enc, t.network_id, t.id FROM case_events t" TOCSIN_AFTER("t")
+     " AND t.detail_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET("case_events", "detail_enc"),
+     [](const pqxx::row& r) { return places::CaseEventDetail(Int(r, 2), Int(r, 3)); }},
     {"api_tokens", "SELECT t.ctid::text, t.inner_enc, t.network_id, t.id FROM api_tokens t" TOCSIN_AFTER("t")
      " AND t.inner_enc IS NOT NULL" TOCSIN_ORDER("t"),
      TOCSIN_SET_HASHED("api_tokens", "inner_enc", "token_hash"),

@@ -14,6 +14,9 @@
 //   responses.text_enc                             "<alert id>/<member id>": what this member said
 //                                                  about this alert (rows are written in batches
 //                                                  before their ids exist)
+//   cases.name_enc, phone_enc, reference_enc,      the case's id
+//   notes_enc
+//   case_events.detail_enc                         the event's id
 //   webhook_endpoints.url_enc                      the endpoint's id
 //   webhook_endpoints.secret_enc, previous_secret_enc  the endpoint's id, one column name for
 //                                                  both (a rotation moves the current secret to
@@ -76,6 +79,23 @@ inline SealPlace EndpointSecret(std::int64_t network_id, std::int64_t endpoint_i
 }
 inline SealPlace InboundSecret(std::int64_t network_id, std::string_view source_name) {
   return {"inbound_sources", "secret_enc", std::string(source_name), network_id};
+}
+
+// A case's sealed fields (issue 13), each bound to the case's id.
+inline SealPlace CaseName(std::int64_t network_id, std::int64_t case_id) {
+  return {"cases", "name_enc", std::to_string(case_id), network_id};
+}
+inline SealPlace CasePhone(std::int64_t network_id, std::int64_t case_id) {
+  return {"cases", "phone_enc", std::to_string(case_id), network_id};
+}
+inline SealPlace CaseReference(std::int64_t network_id, std::int64_t case_id) {
+  return {"cases", "reference_enc", std::to_string(case_id), network_id};
+}
+inline SealPlace CaseNotes(std::int64_t network_id, std::int64_t case_id) {
+  return {"cases", "notes_enc", std::to_string(case_id), network_id};
+}
+inline SealPlace CaseEventDetail(std::int64_t network_id, std::int64_t event_id) {
+  return {"case_events", "detail_enc", std::to_string(event_id), network_id};
 }
 
 inline SealPlace TokenInner(std::int64_t network_id, std::int64_t token_id) {

@@ -25,6 +25,8 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddOrganisationRoutes(router, app);
   AddWebhookRoutes(router, app);
   AddOrganisationEmailRoutes(router, app);
+  AddCaseRoutes(router, app);  // issue 13
+  AddCaseEventRoutes(router, app);
   AddInboundRoutes(router, app);
   AddSessionRoutes(router, app);
   AddConsoleRoutes(router, app);

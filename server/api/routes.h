@@ -23,6 +23,8 @@ void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (test
 void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/organisations
 void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks
 void AddOrganisationEmailRoutes(http::Router& router, App& app);  // .../organisations/{id}/emails
+void AddCaseRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/cases (issue 13)
+void AddCaseEventRoutes(http::Router& router, App& app);  // .../cases/{id}/events, .../cases/{id}/timeline
 void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
 void AddSessionRoutes(http::Router& router, App& app);  // /v1/session (the console's cookie)
 void AddConsoleRoutes(http::Router& router, App& app);  // / and /assets/* (server/console)
