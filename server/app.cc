@@ -74,7 +74,13 @@ int Serve(const Config& config) {
     spdlog::error("sms.templates_dir: {}", templates.error().message);
     return 1;
   }
+  auto report_words = ReportWords::LoadDirectory(config.sms.templates_dir);
+  if (!report_words.ok()) {
+    spdlog::error("sms.templates_dir: {}", report_words.error().message);
+    return 1;
+  }
   App app(config, std::move(cipher.value()), std::move(templates.value()));
+  app.report_words = std::move(report_words.value());
   try {
     auto check = [](pqxx::connection& c) { return PendingMigrations(c); };
     auto pending = app.db.RunSync(check);

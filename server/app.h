@@ -7,6 +7,7 @@
 
 #include "dispatch/engine/engine.h"
 #include "dispatch/engine/event_hub.h"
+#include "dispatch/message/report_words.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/store/alert_store.h"
 #include "dispatch/store/db_pool.h"
@@ -36,6 +37,9 @@ struct App {
   RevokedTokens revoked;  // revoked through this process: their streams end
   RevokedTokens ended_sessions;  // console sessions (row ids) ended here by logout: their streams end
   StreamLimits streams;   // live streams per token and per network
+  // Set by Serve() before the first request: the words of reports by SMS (the templates' [reports]
+  // lists; English only until then).
+  ReportWords report_words;
   // Set by Serve() before the first request: raising, ending, answers, status callbacks.
   Engine* engine = nullptr;
 };

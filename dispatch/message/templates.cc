@@ -28,6 +28,20 @@ constexpr LateKey kLateKeys[] = {
                      "or never took it. Please contact them another way."},
 };
 
+// The texts of reports (issue 12) as shipped in config/templates/en.toml: an en.toml without
+// its [reports] table still renders them.
+constexpr LateKey kShippedReportTexts[] = {
+    {"received", "Thank you. Report {code} received: people nearby are checking it now. Stay safe."},
+    {"ask_area", "Thank you. Which area is it in? Reply with the postcode district, e.g. SE15."},
+    {"verify", "{network} needs a check ({code}): reported {location} in {areas}. {details}\nCan you check safely? "
+               "Reply 1 {code} = I see it, 2 {code} = not there."},
+    {"confirmed", "Report {code} was confirmed and the network has been alerted ({message}). Thank you."},
+    {"dismissed", "Report {code}: people nearby could not see it, so no alert was sent. Thank you for telling us."},
+    {"check_verified", "Verified alert in {areas} since {message} ({code})."},
+    {"check_none", "No verified report in {areas} in the last 2 hours; {count} being checked."},
+    {"unconfirmed", "unconfirmed report"},
+};
+
 const LateKey* FindLateKey(std::string_view key) {
   for (const auto& late : kLateKeys) {
     if (late.key == key) return &late;
@@ -83,6 +97,15 @@ const std::vector<std::string>& TemplateSet::Placeholders() {
                                                  "count",   "areas",    "link",    "answer",
                                                  "organisation"};
   return names;
+}
+
+const std::vector<std::string>& TemplateSet::ReportKeys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> out;
+    for (const auto& text : kShippedReportTexts) out.emplace_back(text.key);
+    return out;
+  }();
+  return keys;
 }
 
 const std::vector<std::string>& TemplateSet::EmailKindKeys() {
@@ -198,7 +221,19 @@ Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir)
         if (Status s = add(full, root["email"][kind][key]); !s.ok()) return s.error();
       }
     }
+    // Reports (issue 12): optional in every file; English falls back to the shipped texts.
+    for (const std::string& key : ReportKeys()) {
+      if (!root["reports"][key]) continue;
+      if (Status s = add("reports." + key, root["reports"][key]); !s.ok()) return s.error();
+    }
     if (path.stem().string() == kLastFallback) {
+      for (const auto& shipped : kShippedReportTexts) {
+        const std::string full = "reports." + std::string(shipped.key);
+        if (language.count(full)) continue;
+        auto compiled = Compile(shipped.shipped_en, file, full);
+        if (!compiled.ok()) return compiled.error();
+        language.emplace(full, std::move(compiled).value());
+      }
       for (const auto& late : kLateKeys) {
         if (language.count(late.key)) continue;
         auto compiled = Compile(late.shipped_en, file, late.key);
@@ -282,6 +317,18 @@ Result<std::string> TemplateSet::RenderKey(std::string_view language,
     out += value->second;
   }
   return Tidy(out);
+}
+
+Result<std::string> TemplateSet::RenderReport(std::string_view language, std::string_view fallback_language,
+                                              std::string_view key,
+                                              const std::map<std::string, std::string>& vars) const {
+  if (!Contains(ReportKeys(), key)) return Error::Invalid("key", "unknown template key " + Quoted(key));
+  const std::string full = "reports." + std::string(key);
+  for (std::string_view lang : {language, fallback_language, kLastFallback}) {
+    auto it = languages_.find(lang);
+    if (it != languages_.end() && it->second.count(full)) return RenderKey(lang, lang, full, vars);
+  }
+  return Error::Internal("template set is empty");  // not loaded: en always has every report text
 }
 
 bool TemplateSet::HasLanguage(std::string_view language) const {

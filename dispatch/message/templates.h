@@ -20,6 +20,10 @@
 //     answer_link ("To answer, open {link}") and answer_coordinator (when there is no link), and
 //     one table [email.<kind>] per alert kind with the strings subject and body.
 //
+// The texts of reports from the street (issue 12) are the strings of an optional [reports] table
+// (ReportKeys(); its word lists are message/report_words.h's): a file without one renders them
+// in the fallback language, else in English, whose shipped texts are built in.
+//
 // Extra keys and tables are ignored (forward compatibility). Texts may use the placeholders
 // {code} {location} {details} {deadline} {message} {network} {people} {count} {areas} {link}
 // {answer}; "{{" and "}}" are literal braces.
@@ -58,6 +62,8 @@ class TemplateSet {
   // The email texts: per kind in [email.<kind>], and the shared ones in [email].
   static const std::vector<std::string>& EmailKindKeys();
   static const std::vector<std::string>& EmailKeys();
+  // The texts of reports, in [reports].
+  static const std::vector<std::string>& ReportKeys();
 
   // Loads every *.toml file in `dir`. A file that is not valid TOML is kMalformed, its message
   // "file:line: what". Any other problem is Error::Invalid whose message names the file and
@@ -78,6 +84,11 @@ class TemplateSet {
   Result<std::string> RenderEmail(std::string_view language, std::string_view fallback_language,
                                   std::string_view kind, std::string_view key,
                                   const std::map<std::string, std::string>& vars) const;
+
+  // As Render, for the texts of reports: `key` of [reports] (ReportKeys()), in the first of
+  // `language`, `fallback_language` and "en" that has it.
+  Result<std::string> RenderReport(std::string_view language, std::string_view fallback_language,
+                                   std::string_view key, const std::map<std::string, std::string>& vars) const;
 
   bool HasLanguage(std::string_view language) const;
   // Sorted language codes.

@@ -392,6 +392,10 @@ Result<Policy> ParsePolicy(const json::value& v) {
     } else if (key == "stand_down") {
       if (!kv.value().is_bool()) return Error::Invalid("stand_down", "must be true or false");
       policy.stand_down = kv.value().get_bool();
+    } else if (key == "verification") {
+      auto verification = ParseVerification(kv.value());
+      if (!verification.ok()) return verification.error();
+      policy.verification = verification.value();
     } else {
       return UnknownField("", key);
     }
@@ -438,6 +442,7 @@ json::value PolicyToJson(const Policy& p) {
   if (p.reminder_after_ms) out["reminder"] = {{"after", FormatDuration(*p.reminder_after_ms)}};
   if (p.backup_after_ms) out["backup"] = {{"after", FormatDuration(*p.backup_after_ms)}};
   out["stand_down"] = p.stand_down;
+  if (p.verification) out["verification"] = VerificationToJson(*p.verification);
   return out;
 }
 

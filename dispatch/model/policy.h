@@ -42,6 +42,8 @@
 //     `reminder.after` (EffectiveBackupAfterMs); with neither key nobody is reminded or replaced.
 //  6. `stand_down` (default false): when a goal is met, those who have not answered are told they
 //     are not needed.
+//  7. `verification` (optional): whether reports of the kind are checked by verifiers before the
+//     alert is raised (model/verification.h); without it, the kind's default applies.
 //
 // Durations are strings of whole hours, minutes and seconds, largest unit first: "90s", "3m", "1h",
 // "1h30m"; each more than zero and at most 48h.
@@ -62,6 +64,7 @@
 
 #include <boost/json.hpp>
 
+#include "dispatch/model/verification.h"
 #include "dispatch/util/result.h"
 
 namespace tocsin {
@@ -125,6 +128,7 @@ struct Policy {
   std::optional<std::int64_t> reminder_after_ms;
   std::optional<std::int64_t> backup_after_ms;  // as written; see EffectiveBackupAfterMs
   bool stand_down = false;
+  std::optional<Verification> verification;  // nullopt: the kind's default (EffectiveVerification)
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

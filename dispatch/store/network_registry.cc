@@ -15,12 +15,14 @@ namespace {
 constexpr const char* kSelectNetworkBySlug =
     "SELECT id, slug, name, country, default_language, retention_days, help_text,"
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text"
+    " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text,"
+    " reports_from, reports_public_check, reports_max_per_hour, reports_merge_window_ms"
     " FROM networks WHERE slug = $1";
 constexpr const char* kSelectNetworkById =
     "SELECT id, slug, name, country, default_language, retention_days, help_text,"
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text"
+    " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text,"
+    " reports_from, reports_public_check, reports_max_per_hour, reports_merge_window_ms"
     " FROM networks WHERE id = $1";
 
 constexpr const char* kSelectNumbers =
@@ -30,7 +32,8 @@ constexpr const char* kSelectNumbers =
 constexpr const char* kUpdateNetwork =
     "UPDATE networks SET name = $2, help_text = $3, default_language = $4, retention_days = $5,"
     " approval_min_recipients = $6, approval_all_areas = $7, disclosure_default = $8,"
-    " disclosure_kinds = $9::jsonb WHERE id = $1";
+    " disclosure_kinds = $9::jsonb, reports_from = $10, reports_public_check = $11,"
+    " reports_max_per_hour = $12, reports_merge_window_ms = $13 WHERE id = $1";
 
 Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
   Network n;
@@ -52,6 +55,10 @@ Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
       n.disclosure.kinds[std::string(kv.key())] = mode.as_string() == "tiered" ? Disclosure::kTiered : Disclosure::kFull;
     }
   }
+  n.reports.from = ParseReportsFrom(r[12].as<std::string>(), "reports.from").value();
+  n.reports.public_check = r[13].as<bool>();
+  n.reports.max_per_hour_per_number = r[14].as<int>();
+  n.reports.merge_window_ms = r[15].as<std::int64_t>();
   for (const auto& row : tx.exec_params(kSelectNumbers, n.id)) {
     SenderNumber s{row[0].as<std::string>(), std::nullopt};
     if (!row[1].is_null()) s.segments_per_second = row[1].as<double>();
@@ -136,9 +143,13 @@ Result<Network> UpdateNetwork(pqxx::work& tx, const Network& current, const Netw
     if (auto s = CheckAlertKind(kind, "disclosure.kinds." + kind); !s.ok()) return s.error();
     kinds[kind] = DisclosureName(mode);
   }
+  auto reports = changes.reports.value_or(current.reports);
+  if (auto s = CheckReportSettings(reports); !s.ok()) return s.error();
   tx.exec_params(kUpdateNetwork, current.id, normal->name, normal->help_text,
                  normal->default_language, normal->retention_days, min_recipients, approval.all_areas,
-                 std::string(DisclosureName(disclosure.default_mode)), boost::json::serialize(kinds));
+                 std::string(DisclosureName(disclosure.default_mode)), boost::json::serialize(kinds),
+                 std::string(ReportsFromName(reports.from)), reports.public_check,
+                 reports.max_per_hour_per_number, reports.merge_window_ms);
   return *FindNetworkById(tx, current.id);
 }
 

@@ -11,6 +11,7 @@
 
 #include "dispatch/model/approval.h"
 #include "dispatch/model/disclosure.h"
+#include "dispatch/model/report.h"
 #include "dispatch/util/result.h"
 
 namespace tocsin {
@@ -41,6 +42,7 @@ struct Network {
   std::string help_text;
   ApprovalRule approval;  // off unless set (model/approval.h)
   DisclosureRule disclosure;  // full unless set (model/disclosure.h)
+  ReportSettings reports;     // model/report.h
   std::string created_at;  // RFC 3339 UTC
 };
 
@@ -60,6 +62,7 @@ struct NetworkChanges {
   std::optional<int> retention_days;
   std::optional<ApprovalRule> approval;  // replaces the rule whole (checked: CheckApprovalRule)
   std::optional<DisclosureRule> disclosure;  // replaces the setting whole (kinds checked)
+  std::optional<ReportSettings> reports;     // replaces the settings whole (CheckReportSettings)
 };
 
 // Applies `changes` to `current` after checking the result with NormaliseNetworkInput's rules

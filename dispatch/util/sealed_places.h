@@ -26,6 +26,8 @@
 //                                                  kept so a rekey can re-key token_hash)
 //   stopped_numbers.phone_enc                      the row's id (kept so a rekey can re-key
 //                                                  phone_hash; read by nothing else)
+//   reports.location_enc, details_enc, reporter_enc  the report's id (reporter_enc: the
+//                                                  reporter's number, only to tell them the outcome)
 #pragma once
 
 #include <cstdint>
@@ -103,6 +105,16 @@ inline SealPlace TokenInner(std::int64_t network_id, std::int64_t token_id) {
 }
 inline SealPlace StoppedPhone(std::int64_t network_id, std::int64_t row_id) {
   return {"stopped_numbers", "phone_enc", std::to_string(row_id), network_id};
+}
+// Reports from the street (issue 12).
+inline SealPlace ReportLocation(std::int64_t network_id, std::int64_t report_id) {
+  return {"reports", "location_enc", std::to_string(report_id), network_id};
+}
+inline SealPlace ReportDetails(std::int64_t network_id, std::int64_t report_id) {
+  return {"reports", "details_enc", std::to_string(report_id), network_id};
+}
+inline SealPlace ReportReporter(std::int64_t network_id, std::int64_t report_id) {
+  return {"reports", "reporter_enc", std::to_string(report_id), network_id};
 }
 
 }  // namespace tocsin::places

@@ -35,6 +35,7 @@ json::object NetworkToJson(const Network& n) {
           {"help_text", n.help_text},
           {"approval", ApprovalJson(n.approval)},
           {"disclosure", DisclosureJson(n.disclosure)},
+          {"reports", ReportSettingsJson(n.reports)},
           {"created_at", n.created_at}};
 }
 
@@ -114,7 +115,8 @@ Awaitable GetNetworkHandler(App& app, http::RequestContext& ctx) {
 Awaitable PatchNetworkHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageNetwork);
   JsonBody body(ctx.req);
-  body.AllowOnly({"name", "help_text", "default_language", "retention_days", "approval", "disclosure"});
+  body.AllowOnly({"name", "help_text", "default_language", "retention_days", "approval", "disclosure",
+                  "reports"});
   NetworkChanges changes;
   changes.name = body.String("name");
   changes.help_text = body.String("help_text");
@@ -127,6 +129,7 @@ Awaitable PatchNetworkHandler(App& app, http::RequestContext& ctx) {
   if (const auto* disclosure = body.Raw("disclosure")) {
     changes.disclosure = ParseDisclosureSetting(*disclosure, scope.network.disclosure);
   }
+  if (const auto* reports = body.Raw("reports")) changes.reports = ParseReportSettings(*reports, scope.network.reports);
   auto updated = co_await app.db.Run([&](pqxx::connection& c) {
     return CommitAudited(
         c, scope, [&](pqxx::work& tx) { return UpdateNetwork(tx, scope.network, changes); },
@@ -134,7 +137,8 @@ Awaitable PatchNetworkHandler(App& app, http::RequestContext& ctx) {
           const auto& n = r.value();
           return AuditedAs{"networks.update", scope.network.slug,
                            json::serialize(json::object{{"approval", ApprovalJson(n.approval)},
-                                                        {"disclosure", DisclosureJson(n.disclosure)}})};
+                                                        {"disclosure", DisclosureJson(n.disclosure)},
+                                                        {"reports", ReportSettingsJson(n.reports)}})};
         });
   });
   co_return JsonResponse(ctx.req, status::ok, NetworkToJson(ValueOrThrow(std::move(updated))));

@@ -1,6 +1,7 @@
 #include "server/api/network_settings.h"
 
 #include "dispatch/model/alert.h"
+#include "dispatch/model/policy.h"
 #include "server/api/api_error.h"
 
 namespace tocsin {
@@ -78,6 +79,43 @@ json::object DisclosureJson(const DisclosureRule& rule) {
   json::object kinds;
   for (const auto& [kind, mode] : rule.kinds) kinds[kind] = DisclosureName(mode);
   return {{"default", DisclosureName(rule.default_mode)}, {"kinds", std::move(kinds)}};
+}
+
+ReportSettings ParseReportSettings(const json::value& v, const ReportSettings& current) {
+  if (v.is_null()) return ReportSettings{};
+  if (!v.is_object()) throw ApiError(Error::Invalid("reports", "must be an object or null"));
+  ReportSettings s = current;
+  for (const auto& kv : v.as_object()) {
+    const std::string key(kv.key());
+    const std::string field = "reports." + key;
+    const auto& value = kv.value();
+    if (key == "from") {
+      if (!value.is_string()) throw ApiError(Error::Invalid(field, "must be \"reporters\", \"members\" or \"anyone\""));
+      s.from = ValueOrThrow(ParseReportsFrom(value.as_string(), field));
+    } else if (key == "public_check") {
+      if (!value.is_bool()) throw ApiError(Error::Invalid(field, "must be true or false"));
+      s.public_check = value.as_bool();
+    } else if (key == "max_per_hour_per_number") {
+      if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > kMaxReportsPerHour) {
+        throw ApiError(Error::Invalid(field, "must be a whole number from 1 to " + std::to_string(kMaxReportsPerHour)));
+      }
+      s.max_per_hour_per_number = static_cast<int>(value.as_int64());
+    } else if (key == "merge_window") {
+      if (!value.is_string()) throw ApiError(Error::Invalid(field, "must be a duration such as \"30m\""));
+      s.merge_window_ms = ValueOrThrow(ParseDuration(value.as_string(), field));
+    } else {
+      throw ApiError(Error::Invalid(field, "unknown field"));
+    }
+  }
+  if (auto st = CheckReportSettings(s); !st.ok()) throw ApiError(st.error());
+  return s;
+}
+
+json::object ReportSettingsJson(const ReportSettings& s) {
+  return {{"from", ReportsFromName(s.from)},
+          {"public_check", s.public_check},
+          {"max_per_hour_per_number", s.max_per_hour_per_number},
+          {"merge_window", FormatDuration(s.merge_window_ms)}};
 }
 
 }  // namespace tocsin

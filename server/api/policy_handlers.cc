@@ -40,6 +40,7 @@ Awaitable PutPolicyHandler(App& app, http::RequestContext& ctx) {
   });
   ValueOrThrow(std::move(stored));
   auto body = PolicyToJson(policy).as_object();
+  body["verification"] = VerificationToJson(EffectiveVerification(policy.verification, kind));
   body["kind"] = kind;
   body["default"] = false;
   co_return JsonResponse(ctx.req, status::ok, body);
@@ -52,7 +53,10 @@ Awaitable GetPolicyHandler(App& app, http::RequestContext& ctx) {
     pqxx::read_transaction tx(c);
     return StoredPolicy(tx, scope.network.id, kind);
   });
-  auto body = PolicyToJson(stored ? *stored : DefaultPolicy(kind)).as_object();
+  const auto policy = stored ? *stored : DefaultPolicy(kind);
+  auto body = PolicyToJson(policy).as_object();
+  // The verification in force, whether written or the kind's default (model/verification.h).
+  body["verification"] = VerificationToJson(EffectiveVerification(policy.verification, kind));
   body["kind"] = kind;
   body["default"] = !stored.has_value();
   co_return JsonResponse(ctx.req, status::ok, body);

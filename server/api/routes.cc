@@ -28,6 +28,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddCaseRoutes(router, app);  // issue 13
   AddCaseEventRoutes(router, app);
   AddInboundRoutes(router, app);
+  AddReportRoutes(router, app);
   AddSessionRoutes(router, app);
   AddConsoleRoutes(router, app);
 }

@@ -27,6 +27,7 @@ void AddCaseRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/case
 void AddCaseEventRoutes(http::Router& router, App& app);  // .../cases/{id}/events, .../cases/{id}/timeline
 void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
 void AddSessionRoutes(http::Router& router, App& app);  // /v1/session (the console's cookie)
+void AddReportRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/reports (issue 12)
 void AddConsoleRoutes(http::Router& router, App& app);  // / and /assets/* (server/console)
 
 // Every route of the server.

@@ -4,7 +4,8 @@
 //
 // POST /twilio/status: delivery status callbacks (applied by Engine::ApplyStatus); watchers and
 // the escalator (a failure repairs at once) hear of what moved.
-// POST /twilio/sms: inbound messages (replies, STOP/START/HELP/LIST); see ReplyService. The answer
+// POST /twilio/sms: inbound messages (reports from the street first: report_sms.h; then replies,
+// STOP/START/HELP/LIST; see ReplyService). The answer
 // is TwiML, sent only once what the reply changed is durable.
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -15,6 +16,7 @@
 #include "dispatch/channels/twilio_signature.h"
 #include "server/api/api_error.h"
 #include "server/api/json_io.h"
+#include "server/api/report_sms.h"
 #include "server/api/routes.h"
 
 namespace tocsin {
@@ -59,10 +61,24 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 
+http::Response TwimlResponse(const http::Request& req, const std::vector<std::string>& texts) {
+  http::Response res{status::ok, req.version()};
+  res.set(http::bhttp::field::content_type, "text/xml; charset=utf-8");
+  res.keep_alive(req.keep_alive());
+  res.body() = TwimlMessages(texts);
+  res.prepare_payload();
+  return res;
+}
+
 Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
   if (!app.engine) throw ApiError(Error::Unavailable("not serving replies"));
+  // Reports from the street (RAID ..., and the area when asked back) come first (report_sms.h).
+  if (auto report = co_await TakeSmsReport(app, &sms)) {
+    app.metrics.CountEvent("tocsin_inbound_sms_total", report->outcome);
+    co_return TwimlResponse(ctx.req, report->reply_texts);
+  }
   // The message travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
   // stores in coroutine frames.
   auto decided = co_await app.engine->RecordInbound(new InboundSms(std::move(sms)));
@@ -70,12 +86,7 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   if (!decided) throw ApiError(Error::Unavailable("the reply could not be recorded"));
   auto decision = std::move(*decided);
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
-  http::Response res{status::ok, ctx.req.version()};
-  res.set(http::bhttp::field::content_type, "text/xml; charset=utf-8");
-  res.keep_alive(ctx.req.keep_alive());
-  res.body() = TwimlMessages(decision.reply_texts);
-  res.prepare_payload();
-  co_return res;
+  co_return TwimlResponse(ctx.req, decision.reply_texts);
 }
 
 }  // namespace

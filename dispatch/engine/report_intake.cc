@@ -1,0 +1,91 @@
+#include "dispatch/engine/report_intake.h"
+
+#include <algorithm>
+
+#include "dispatch/model/report.h"
+#include "dispatch/store/approval_store.h"
+#include "dispatch/store/network_registry.h"
+#include "dispatch/store/report_store.h"
+
+namespace tocsin {
+namespace {
+
+constexpr std::size_t kMaxLocationBytes = 200;
+
+// At most `max` bytes of `text`, never cutting a UTF-8 character.
+std::string CutUtf8(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+bool Has(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
+  const bool member = sender.member_id && sender.status == "active";
+  switch (settings.from) {
+    case ReportsFrom::kReporters: return member && Has(sender.roles, "reporter");
+    case ReportsFrom::kMembers: return member;
+    case ReportsFrom::kAnyone: return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const {
+  const ReportStore store(cipher_);
+  auto command = words_.Match(sms.body);
+  if (command && command->word == ReportWord::kCheck) return std::nullopt;
+  auto sender = store.Sender(tx, sms.to, sms.from);
+  if (!sender) return std::nullopt;
+  auto network = FindNetworkById(tx, sender->network_id);
+  if (!network) return std::nullopt;
+  auto say = [&](std::string_view key, const std::string& code) {
+    auto text = templates_.RenderReport(sender->language, network->default_language, key,
+                                        {{"code", code}, {"network", network->name}});
+    return text.ok() ? std::vector<std::string>{text.value()} : std::vector<std::string>{};
+  };
+  const auto areas = NetworkAreaNames(tx, network->id);
+
+  if (!command) {  // the answer to "Which area?", or no report business at all
+    auto waiting = store.AwaitingArea(tx, network->id, sms.from, now_ms - kAskAreaWindowMs);
+    if (!waiting) return std::nullopt;
+    auto area = MatchReportArea(sms.body, areas);
+    if (!area) return std::nullopt;
+    store.SetAreas(tx, waiting->id, {*area});
+    return SmsReportAnswer{say("received", waiting->code), "report_area", waiting->id};
+  }
+
+  if (!MayReport(network->reports, *sender)) return std::nullopt;
+  const bool member = sender->member_id && sender->status == "active";
+  if (!member && store.ReportsInLastHour(tx, network->id, sms.from, now_ms) >= network->reports.max_per_hour_per_number) {
+    return SmsReportAnswer{{}, "report_limited", std::nullopt};
+  }
+  ReportInput in;
+  in.kind = command->word == ReportWord::kRaid ? "raid" : "other";
+  in.location = CutUtf8(command->rest, kMaxLocationBytes);
+  in.source = "sms";
+  in.created_by = "sms";
+  in.reporter_member_id = sender->member_id;
+  in.reporter_phone = sms.from;
+  in.reporter_language = sender->language;
+  in.received_at_ms = now_ms;
+  if (auto area = MatchReportArea(command->rest, areas)) {
+    in.areas = {*area};
+  } else if (member && !sender->areas.empty()) {
+    in.areas = {sender->areas.front()};
+  } else {
+    in.status = ReportStatus::kAwaitingArea;
+  }
+  auto report = store.Insert(tx, network->id, in);
+  if (in.status == ReportStatus::kAwaitingArea) {
+    return SmsReportAnswer{say("ask_area", report.code), "report_awaiting_area", report.id};
+  }
+  return SmsReportAnswer{say("received", report.code), "report", report.id};
+}
+
+}  // namespace tocsin

@@ -1,0 +1,61 @@
+// Reports by SMS (issue 12): "RAID <what and where>" / "REPORT <...>" (and their words in each
+// shipped language, message/report_words.h) from whoever the network's `reports.from` allows,
+// and the answer naming the area when the report's area could not be told.
+//
+// Contract of Take:
+//  1. Who may report: `reporters` (default) an active member with the `reporter` role;
+//     `members` any active member; `anyone` any number. A message from someone else is not a
+//     report: Take returns nullopt and the reply path keeps it (shown to coordinators).
+//  2. A non-member's number may make `reports.max_per_hour_per_number` reports an hour; past
+//     that a report is dropped (nothing stored, nothing answered: a flood never reaches anyone).
+//  3. The area: the first UK postcode place in the text that is an area of the network
+//     (model/report.h MatchReportArea), else the member's first area, else the report waits
+//     (status awaiting_area) and the reporter is asked "Which area?". Their next message within
+//     30 minutes that names an area of the network gives it; anything else is left to the reply
+//     path.
+//  4. The reporter is answered in their language (a member's, else the network's default) with
+//     the report's code. RAID makes a `raid` report, REPORT an `other` one; the text after the
+//     word is its location (at most 200 bytes, cut at a character boundary).
+//  5. CHECK is not taken here (nullopt).
+//
+// Thread safety: immutable after construction; Take runs on a DbPool thread in the caller's
+// transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "dispatch/message/report_words.h"
+#include "dispatch/message/templates.h"
+#include "dispatch/model/reply_decision.h"
+#include "dispatch/util/crypto.h"
+
+namespace tocsin {
+
+struct SmsReportAnswer {
+  std::vector<std::string> reply_texts;  // one TwiML <Message> each; none: <Response/>
+  std::string outcome;  // report, report_awaiting_area, report_area, report_limited (metrics)
+  std::optional<std::int64_t> report_id;
+};
+
+// How long an asked-back reporter has to name the area.
+inline constexpr std::int64_t kAskAreaWindowMs = 30LL * 60 * 1000;
+
+class ReportIntake {
+ public:
+  ReportIntake(const DataCipher& cipher, const TemplateSet& templates, const ReportWords& words)
+      : cipher_(cipher), templates_(templates), words_(words) {}
+
+  std::optional<SmsReportAnswer> Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const;
+
+ private:
+  const DataCipher& cipher_;
+  const TemplateSet& templates_;
+  const ReportWords& words_;
+};
+
+}  // namespace tocsin

@@ -1,0 +1,183 @@
+#include "dispatch/store/report_store.h"
+
+#include "dispatch/store/pq_types.h"
+#include "dispatch/util/sealed_places.h"
+
+namespace tocsin {
+namespace {
+
+#define TOCSIN_RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+// Read by ReportStore::Read, in this order. Never the reporter's number or hash.
+#define TOCSIN_REPORT_COLUMNS                                                                        \
+  "id, code, kind, areas, location_enc, details_enc, source, created_by, reporter_member_id,"       \
+  " reporter_language, reporters, status, merged_into, alert_id, " TOCSIN_RFC3339("received_at") "," \
+  " " TOCSIN_RFC3339("decided_at")
+
+constexpr const char* kCodeTaken =
+    "SELECT 1 FROM reports WHERE network_id = $1 AND code = $2 AND status IN ('awaiting_area', 'pending')";
+constexpr const char* kInsert =
+    "INSERT INTO reports (id, network_id, code, kind, areas, location_enc, details_enc, source, created_by,"
+    " reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at)"
+    " OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5::text[], decode($6, 'hex'), decode($7, 'hex'), $8, $9,"
+    " $10, decode($11, 'hex'), decode($12, 'hex'), $13, $14,"
+    " to_timestamp($15::float8 / 1000))";
+constexpr const char* kGet =
+    "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND id = $2";
+constexpr const char* kList =
+    "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1"
+    " AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4";
+constexpr const char* kTimeline =
+    "SELECT seq, " TOCSIN_RFC3339("at") ", what, member_id, count, actor FROM report_events"
+    " WHERE report_id = $1 ORDER BY seq";
+constexpr const char* kAddEvent =
+    "INSERT INTO report_events (report_id, seq, at, what, member_id, count, actor)"
+    " SELECT $1, COALESCE(MAX(seq) + 1, 0), to_timestamp($2::float8 / 1000), $3, $4, $5, $6"
+    " FROM report_events WHERE report_id = $1";
+constexpr const char* kInLastHour =
+    "SELECT count(*) FROM reports WHERE network_id = $1 AND reporter_hash = $2"
+    " AND received_at > to_timestamp($3::float8 / 1000) - interval '1 hour'";
+constexpr const char* kSender =
+    "SELECT n.id, n.default_language, m.id, m.language, m.status, m.roles, m.areas"
+    " FROM network_numbers nn JOIN networks n ON n.id = nn.network_id"
+    " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = $2"
+    " WHERE nn.number = $1";
+constexpr const char* kNetworkOfNumber = "SELECT network_id FROM network_numbers WHERE number = $1";
+constexpr const char* kAwaitingArea =
+    "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND reporter_hash = $2"
+    " AND status = 'awaiting_area' AND received_at > to_timestamp($3::float8 / 1000) ORDER BY id DESC LIMIT 1";
+constexpr const char* kSetAreas =
+    "UPDATE reports SET areas = $2::text[], status = 'pending' WHERE id = $1 AND status = 'awaiting_area'";
+constexpr const char* kReporter = "SELECT reporter_enc FROM reports WHERE network_id = $1 AND id = $2";
+
+// Hex of the sealed text, for decode($n, 'hex'); NULL for an empty text.
+std::optional<std::string> SealedOrNull(const DataCipher& cipher, const std::string& text, const SealPlace& place) {
+  if (text.empty()) return std::nullopt;
+  return ToHex(cipher.Seal(text, place));
+}
+
+}  // namespace
+
+Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const ReportInput& in) const {
+  std::string code = NewReportCode();
+  while (!tx.exec_params(kCodeTaken, network_id, code).empty()) code = NewReportCode();
+  const auto id = ReserveId(tx, "reports");  // the sealed values are bound to it
+  std::optional<std::string> hash, reporter;  // hex
+  if (in.reporter_phone) {
+    hash = ToHex(cipher_.LookupHash(network_id, *in.reporter_phone));
+    reporter = ToHex(cipher_.Seal(*in.reporter_phone, places::ReportReporter(network_id, id)));
+  }
+  tx.exec_params(kInsert, id, network_id, code, in.kind, ToPgArray(in.areas),
+                 SealedOrNull(cipher_, in.location, places::ReportLocation(network_id, id)),
+                 SealedOrNull(cipher_, in.details, places::ReportDetails(network_id, id)), in.source,
+                 in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language,
+                 std::string(ReportStatusName(in.status)), static_cast<double>(in.received_at_ms));
+  AddEvent(tx, id, in.received_at_ms, ReportEvent{.what = "received", .actor = in.created_by});
+  return Get(tx, network_id, id).value();
+}
+
+Result<Report> ReportStore::Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const {
+  auto rows = tx.exec_params(kGet, network_id, id);
+  if (rows.empty()) return Error::NotFound("no such report");
+  return Read(rows[0], network_id);
+}
+
+std::vector<Report> ReportStore::List(pqxx::transaction_base& tx, std::int64_t network_id,
+                                      std::optional<ReportStatus> status, std::optional<std::int64_t> before_id,
+                                      int limit) const {
+  std::optional<std::string> status_name;
+  if (status) status_name = std::string(ReportStatusName(*status));
+  std::vector<Report> out;
+  for (const auto& r : tx.exec_params(kList, network_id, status_name, before_id, limit)) {
+    out.push_back(Read(r, network_id));
+  }
+  return out;
+}
+
+std::vector<ReportEvent> ReportStore::Timeline(pqxx::transaction_base& tx, std::int64_t report_id) const {
+  std::vector<ReportEvent> out;
+  for (const auto& r : tx.exec_params(kTimeline, report_id)) {
+    ReportEvent e;
+    e.seq = r[0].as<int>();
+    e.at = r[1].as<std::string>();
+    e.what = r[2].as<std::string>();
+    if (!r[3].is_null()) e.member_id = r[3].as<std::int64_t>();
+    if (!r[4].is_null()) e.count = r[4].as<int>();
+    if (!r[5].is_null()) e.actor = r[5].as<std::string>();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void ReportStore::AddEvent(pqxx::work& tx, std::int64_t report_id, std::int64_t at_ms, const ReportEvent& e) const {
+  tx.exec_params(kAddEvent, report_id, static_cast<double>(at_ms), e.what, e.member_id, e.count, e.actor);
+}
+
+int ReportStore::ReportsInLastHour(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& e164,
+                                   std::int64_t now_ms) const {
+  return tx.exec_params1(kInLastHour, network_id, Bytea(cipher_.LookupHash(network_id, e164)),
+                         static_cast<double>(now_ms))[0]
+      .as<int>();
+}
+
+std::optional<ReportSender> ReportStore::Sender(pqxx::transaction_base& tx, const std::string& to,
+                                                const std::string& from) const {
+  auto network = tx.exec_params(kNetworkOfNumber, to);
+  if (network.empty()) return std::nullopt;
+  const auto network_id = network[0][0].as<std::int64_t>();
+  auto r = tx.exec_params1(kSender, to, Bytea(cipher_.LookupHash(network_id, from)));
+  ReportSender s;
+  s.network_id = network_id;
+  s.language = r[1].as<std::string>();
+  if (!r[2].is_null()) {
+    s.member_id = r[2].as<std::int64_t>();
+    s.language = r[3].as<std::string>();
+    s.status = r[4].as<std::string>();
+    s.roles = FromPgArray(r[5]);
+    s.areas = FromPgArray(r[6]);
+  }
+  return s;
+}
+
+std::optional<Report> ReportStore::AwaitingArea(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                const std::string& e164, std::int64_t since_ms) const {
+  auto rows = tx.exec_params(kAwaitingArea, network_id, Bytea(cipher_.LookupHash(network_id, e164)),
+                             static_cast<double>(since_ms));
+  if (rows.empty()) return std::nullopt;
+  return Read(rows[0], network_id);
+}
+
+void ReportStore::SetAreas(pqxx::work& tx, std::int64_t report_id, const std::vector<std::string>& areas) const {
+  tx.exec_params(kSetAreas, report_id, ToPgArray(areas));
+}
+
+std::optional<std::string> ReportStore::ReporterPhone(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                      std::int64_t report_id) const {
+  auto rows = tx.exec_params(kReporter, network_id, report_id);
+  if (rows.empty()) return std::nullopt;
+  auto sealed = FromBytea(rows[0][0]);
+  if (!sealed) return std::nullopt;
+  return cipher_.Open(*sealed, places::ReportReporter(network_id, report_id));
+}
+
+Report ReportStore::Read(const pqxx::row& r, std::int64_t network_id) const {
+  Report p;
+  p.id = r[0].as<std::int64_t>();
+  p.code = r[1].as<std::string>();
+  p.kind = r[2].as<std::string>();
+  p.areas = FromPgArray(r[3]);
+  if (auto s = FromBytea(r[4])) p.location = cipher_.Open(*s, places::ReportLocation(network_id, p.id)).value_or("");
+  if (auto s = FromBytea(r[5])) p.details = cipher_.Open(*s, places::ReportDetails(network_id, p.id)).value_or("");
+  p.source = r[6].as<std::string>();
+  p.created_by = r[7].as<std::string>();
+  if (!r[8].is_null()) p.reporter_member_id = r[8].as<std::int64_t>();
+  if (!r[9].is_null()) p.reporter_language = r[9].as<std::string>();
+  p.reporters = r[10].as<int>();
+  p.status = ParseReportStatus(r[11].as<std::string>(), "status").value();
+  if (!r[12].is_null()) p.merged_into = r[12].as<std::int64_t>();
+  if (!r[13].is_null()) p.alert_id = r[13].as<std::int64_t>();
+  p.received_at = r[14].as<std::string>();
+  if (!r[15].is_null()) p.decided_at = r[15].as<std::string>();
+  return p;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,146 @@
+// Reports from the street (issue 12): POST /v1/networks/{slug}/reports (coordinators and
+// integrations: {"kind", "areas", "location", "details"}), GET .../reports?status= (newest
+// first, paged like alerts) and GET .../reports/{id} (with its timeline). A report never shows
+// who reported it: neither number nor name; only the member's id when a member did.
+#include <boost/json.hpp>
+
+#include "dispatch/model/report.h"
+#include "dispatch/store/audit_log.h"
+#include "dispatch/store/keyset_page.h"
+#include "dispatch/store/report_store.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/json_io.h"
+#include "server/api/path_ids.h"
+#include "server/api/report_sms.h"
+#include "server/api/routes.h"
+
+namespace tocsin {
+
+namespace json = boost::json;
+using http::bhttp::status;
+using http::bhttp::verb;
+using Awaitable = boost::asio::awaitable<http::Response>;
+
+namespace {
+
+json::object ReportJson(const Report& r) {
+  json::object o{{"id", r.id},
+                 {"code", r.code},
+                 {"kind", r.kind},
+                 {"status", ReportStatusName(r.status)},
+                 {"areas", ToJsonArray(r.areas)},
+                 {"location", r.location},
+                 {"details", r.details},
+                 {"source", r.source},
+                 {"created_by", r.created_by},
+                 {"reporters", r.reporters},
+                 {"received_at", r.received_at},
+                 {"decided_at", OptJson(r.decided_at)}};
+  o["reporter_member_id"] = r.reporter_member_id ? json::value(*r.reporter_member_id) : json::value(nullptr);
+  o["merged_into"] = r.merged_into ? json::value(*r.merged_into) : json::value(nullptr);
+  o["alert_id"] = r.alert_id ? json::value(*r.alert_id) : json::value(nullptr);
+  return o;
+}
+
+json::object EventJson(const ReportEvent& e) {
+  json::object o{{"at", e.at}, {"what", e.what}};
+  if (e.member_id) o["member_id"] = *e.member_id;
+  if (e.count) o["count"] = *e.count;
+  if (e.actor) o["actor"] = *e.actor;
+  return o;
+}
+
+// The engine's clock when it runs (tests move it), else the system's.
+std::int64_t NowMs(App& app) {
+  if (app.engine) return app.engine->clock().NowMs();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Awaitable CreateReportHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
+  JsonBody body(ctx.req);
+  body.AllowOnly({"kind", "areas", "location", "details"});
+  ReportFields fields;
+  fields.kind = body.String("kind").value_or("raid");
+  fields.areas = body.StringList("areas").value_or(std::vector<std::string>{});
+  fields.location = body.RequiredString("location");
+  fields.details = body.String("details").value_or("");
+  fields = ValueOrThrow(CanonicalReportFields(std::move(fields)));
+  ReportInput in;
+  in.kind = fields.kind;
+  in.areas = fields.areas;
+  in.location = fields.location;
+  in.details = fields.details;
+  in.source = "api";
+  in.created_by = scope.caller.Actor();
+  in.received_at_ms = NowMs(app);
+  const ReportStore store(app.cipher);
+  auto report = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto r = store.Insert(tx, scope.network.id, in);
+    RecordAudit(tx, scope.network.id, in.created_by, "reports.create", r.code);
+    tx.commit();
+    return r;
+  });
+  co_return JsonResponse(ctx.req, status::created, ReportJson(report));
+}
+
+Awaitable ListReportsHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  std::optional<ReportStatus> filter;
+  if (auto s = QueryParam(ctx, "status"); s && !s->empty()) filter = ValueOrThrow(ParseReportStatus(*s, "status"));
+  auto q = ReadPageQuery(ctx, 50, 500);
+  std::optional<std::int64_t> before;
+  if (q.after_id > 0) before = q.after_id;
+  const ReportStore store(app.cipher);
+  auto reports = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return store.List(tx, scope.network.id, filter, before, FetchCount(q.limit));
+  });
+  auto next = TrimPage(reports, q.limit);
+  json::array items;
+  for (const auto& r : reports) items.push_back(ReportJson(r));
+  co_return JsonResponse(ctx.req, status::ok, {{"reports", std::move(items)}, {"next_cursor", CursorJson(next)}});
+}
+
+Awaitable GetReportHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto id = PathId(ctx, "id");
+  const ReportStore store(app.cipher);
+  auto found = co_await app.db.Run([&](pqxx::connection& c) -> Result<std::pair<Report, std::vector<ReportEvent>>> {
+    pqxx::read_transaction tx(c);
+    auto r = store.Get(tx, scope.network.id, id);
+    if (!r.ok()) return r.error();
+    return std::pair{r.value(), store.Timeline(tx, id)};
+  });
+  auto [report, events] = ValueOrThrow(std::move(found));
+  auto body = ReportJson(report);
+  json::array timeline;
+  for (const auto& e : events) timeline.push_back(EventJson(e));
+  body["timeline"] = std::move(timeline);
+  co_return JsonResponse(ctx.req, status::ok, body);
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms) {
+  const ReportIntake intake(app.cipher, app.templates, app.report_words);
+  const auto now = NowMs(app);
+  co_return co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto answer = intake.Take(tx, *sms, now);
+    if (answer) tx.commit();
+    return answer;
+  });
+}
+
+void AddReportRoutes(http::Router& router, App& app) {
+  const std::string base = "/v1/networks/{slug}/reports";
+  router.Add(verb::post, base, [&app](http::RequestContext& c) { return CreateReportHandler(app, c); });
+  router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListReportsHandler(app, c); });
+  router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetReportHandler(app, c); });
+}
+
+}  // namespace tocsin
