@@ -1,6 +1,7 @@
 #include "dispatch/engine/report_intake.h"
 
 #include <algorithm>
+#include <map>
 
 #include "dispatch/model/report.h"
 #include "dispatch/store/approval_store.h"
@@ -39,17 +40,38 @@ bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
 std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const {
   const ReportStore store(cipher_);
   auto command = words_.Match(sms.body);
-  if (command && command->word == ReportWord::kCheck) return std::nullopt;
   auto sender = store.Sender(tx, sms.to, sms.from);
   if (!sender) return std::nullopt;
   auto network = FindNetworkById(tx, sender->network_id);
   if (!network) return std::nullopt;
-  auto say = [&](std::string_view key, const std::string& code) {
-    auto text = templates_.RenderReport(sender->language, network->default_language, key,
-                                        {{"code", code}, {"network", network->name}});
+  auto say_with = [&](std::string_view key, const std::map<std::string, std::string>& vars) {
+    auto text = templates_.RenderReport(sender->language, network->default_language, key, vars);
     return text.ok() ? std::vector<std::string>{text.value()} : std::vector<std::string>{};
   };
+  auto say = [&](std::string_view key, const std::string& code) {
+    return say_with(key, {{"code", code}, {"network", network->name}});
+  };
   const auto areas = NetworkAreaNames(tx, network->id);
+  const bool member = sender->member_id && sender->status == "active";
+
+  if (command && command->word == ReportWord::kCheck) {  // "is it true?"
+    if (!member && !network->reports.public_check) return SmsReportAnswer{{}, "check_ignored", std::nullopt};
+    std::string area;
+    if (auto named = MatchReportArea(command->rest, areas)) {
+      area = *named;
+    } else if (member && !sender->areas.empty() && command->rest.empty()) {
+      area = sender->areas.front();
+    } else {
+      area = CutUtf8(command->rest, 20);
+    }
+    if (auto open = store.OpenAlertIn(tx, network->id, area)) {
+      return SmsReportAnswer{say_with("check_verified", {{"areas", area}, {"message", open->second}, {"code", open->first}}),
+                             "check", std::nullopt};
+    }
+    return SmsReportAnswer{
+        say_with("check_none", {{"areas", area}, {"count", std::to_string(store.PendingIn(tx, network->id, area))}}),
+        "check", std::nullopt};
+  }
 
   if (!command) {  // the answer to "Which area?", or no report business at all
     auto waiting = store.AwaitingArea(tx, network->id, sms.from, now_ms - kAskAreaWindowMs);
@@ -61,7 +83,6 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   }
 
   if (!MayReport(network->reports, *sender)) return std::nullopt;
-  const bool member = sender->member_id && sender->status == "active";
   if (!member && store.ReportsInLastHour(tx, network->id, sms.from, now_ms) >= network->reports.max_per_hour_per_number) {
     return SmsReportAnswer{{}, "report_limited", std::nullopt};
   }

@@ -16,7 +16,11 @@
 //  4. The reporter is answered in their language (a member's, else the network's default) with
 //     the report's code. RAID makes a `raid` report, REPORT an `other` one; the text after the
 //     word is its location (at most 200 bytes, cut at a character boundary).
-//  5. CHECK is not taken here (nullopt).
+//  5. CHECK <area> (a member's, or anyone's with reports.public_check; else no answer at all):
+//     "Verified alert in SE15 since 09:42 (K7Q4)" when an alert is open in the area, else "No
+//     verified report in SE15 in the last 2 hours; N being checked" (N: its pending reports).
+//     The area is the first of the text's postcode places that is a network area, else (a bare
+//     CHECK) the member's first area, else the text itself.
 //
 // Thread safety: immutable after construction; Take runs on a DbPool thread in the caller's
 // transaction.
@@ -38,7 +42,8 @@ namespace tocsin {
 
 struct SmsReportAnswer {
   std::vector<std::string> reply_texts;  // one TwiML <Message> each; none: <Response/>
-  std::string outcome;  // report, report_awaiting_area, report_area, report_limited (metrics)
+  std::string outcome;  // report, report_awaiting_area, report_area, report_limited, check,
+                        // check_ignored (metrics)
   std::optional<std::int64_t> report_id;
 };
 

@@ -1,6 +1,6 @@
 #include "dispatch/message/report_words.h"
 
-#include <toml++/toml.hpp>
+#include <toml++/toml.h>
 
 namespace tocsin {
 namespace {

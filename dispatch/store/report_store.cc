@@ -47,6 +47,11 @@ constexpr const char* kAwaitingArea =
     " AND status = 'awaiting_area' AND received_at > to_timestamp($3::float8 / 1000) ORDER BY id DESC LIMIT 1";
 constexpr const char* kSetAreas =
     "UPDATE reports SET areas = $2::text[], status = 'pending' WHERE id = $1 AND status = 'awaiting_area'";
+constexpr const char* kOpenAlertIn =
+    "SELECT code, to_char(created_at AT TIME ZONE 'Europe/London', 'HH24:MI') FROM alerts"
+    " WHERE network_id = $1 AND status = 'open' AND $2 = ANY(areas) ORDER BY id DESC LIMIT 1";
+constexpr const char* kPendingIn =
+    "SELECT count(*) FROM reports WHERE network_id = $1 AND status = 'pending' AND $2 = ANY(areas)";
 constexpr const char* kReporter = "SELECT reporter_enc FROM reports WHERE network_id = $1 AND id = $2";
 
 // Hex of the sealed text, for decode($n, 'hex'); NULL for an empty text.
@@ -148,6 +153,18 @@ std::optional<Report> ReportStore::AwaitingArea(pqxx::transaction_base& tx, std:
 
 void ReportStore::SetAreas(pqxx::work& tx, std::int64_t report_id, const std::vector<std::string>& areas) const {
   tx.exec_params(kSetAreas, report_id, ToPgArray(areas));
+}
+
+std::optional<std::pair<std::string, std::string>> ReportStore::OpenAlertIn(pqxx::transaction_base& tx,
+                                                                            std::int64_t network_id,
+                                                                            const std::string& area) const {
+  auto rows = tx.exec_params(kOpenAlertIn, network_id, area);
+  if (rows.empty()) return std::nullopt;
+  return std::pair{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+int ReportStore::PendingIn(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& area) const {
+  return tx.exec_params1(kPendingIn, network_id, area)[0].as<int>();
 }
 
 std::optional<std::string> ReportStore::ReporterPhone(pqxx::transaction_base& tx, std::int64_t network_id,

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -101,6 +102,11 @@ class ReportStore {
                                      std::int64_t since_ms) const;
   // Gives an awaiting report its areas: it is pending from now.
   void SetAreas(pqxx::work& tx, std::int64_t report_id, const std::vector<std::string>& areas) const;
+  // For CHECK: the newest open alert in `area` (its code, and since when, London time "09:42"),
+  // and how many reports in it are still being checked.
+  std::optional<std::pair<std::string, std::string>> OpenAlertIn(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                                 const std::string& area) const;
+  int PendingIn(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& area) const;
   // The reporter's number (opened), for telling them the outcome; nullopt when there is none.
   std::optional<std::string> ReporterPhone(pqxx::transaction_base& tx, std::int64_t network_id,
                                            std::int64_t report_id) const;

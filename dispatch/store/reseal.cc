@@ -131,6 +131,19 @@ const SealedColumn kColumns[] = {
      TOCSIN_SET_HASHED("api_tokens", "inner_enc", "token_hash"),
      [](const pqxx::row& r) { return places::TokenInner(Int(r, 2), Int(r, 3)); },
      [](const DataCipher& to, const pqxx::row&, const std::string& unkeyed) { return to.KeyTokenHash(unkeyed); }},
+    // Reports from the street (schema 0028): the place, the details, the reporter's number and its hash.
+    {"reports", "SELECT t.ctid::text, t.location_enc, t.network_id, t.id FROM reports t" TOCSIN_AFTER("t")
+     " AND t.location_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET("reports", "location_enc"),
+     [](const pqxx::row& r) { return places::ReportLocation(Int(r, 2), Int(r, 3)); }},
+    {"reports", "SELECT t.ctid::text, t.details_enc, t.network_id, t.id FROM reports t" TOCSIN_AFTER("t")
+     " AND t.details_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET("reports", "details_enc"),
+     [](const pqxx::row& r) { return places::ReportDetails(Int(r, 2), Int(r, 3)); }},
+    {"reports", "SELECT t.ctid::text, t.reporter_enc, t.network_id, t.id FROM reports t" TOCSIN_AFTER("t")
+     " AND t.reporter_enc IS NOT NULL" TOCSIN_ORDER("t"),
+     TOCSIN_SET_HASHED("reports", "reporter_enc", "reporter_hash"),
+     [](const pqxx::row& r) { return places::ReportReporter(Int(r, 2), Int(r, 3)); }, &PhoneHash},
 };
 
 #undef TOCSIN_SET_HASHED

@@ -121,3 +121,29 @@ TEST_CASE("reports by SMS: who may report", "[pg][reports]") {
   CHECK(n.Reply(kStranger, "RAID SE15 vans").body.find("received") != std::string::npos);
   CHECK(n.Reports().size() == 6);
 }
+
+TEST_CASE("reports by SMS: CHECK answers members, and strangers only with public_check", "[pg][reports]") {
+  ReportNetwork n;
+  n.AddMember(R"({"phone":"+447700900501","roles":["reporter"],"areas":["E8"],"language":"en"})");
+  n.AddMember(R"({"phone":"+447700900502","roles":["responder"],"areas":["SE15"],"language":"fr"})");
+
+  auto none = n.Reply(kResponder, "CHECK SE15");
+  INFO(none.body);
+  CHECK(none.body.find("SE15") != std::string::npos);
+  CHECK(none.body.find("0 en cours") != std::string::npos);  // in the member's language
+
+  n.Reply(kReporter, "RAID SE15 vans on Rye Lane");
+  auto checking = n.Reply(kReporter, "check se15");
+  CHECK(checking.body.find("No verified report in SE15 in the last 2 hours; 1 being checked") != std::string::npos);
+
+  auto alert = n.Raise(R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  auto code = std::string(n.c.Get("/v1/networks/demo/alerts/" + std::to_string(alert)).Json().as_object().at("code").as_string());
+  auto verified = n.Reply(kReporter, "CHECK SE15");
+  CHECK(verified.body.find("Verified alert in SE15 since ") != std::string::npos);
+  CHECK(verified.body.find("(" + code + ")") != std::string::npos);
+
+  // A stranger gets nothing, unless the network answers everyone.
+  CHECK(n.Reply(kStranger, "CHECK SE15").body.find("<Message>") == std::string::npos);
+  n.Settings(R"({"public_check":true})");
+  CHECK(n.Reply(kStranger, "CHECK SE15").body.find("Verified alert in SE15") != std::string::npos);
+}
