@@ -32,6 +32,7 @@ PurgeReport PurgeExpired(pqxx::connection& c, const AlertStore& alerts, std::int
   report.tombstones = PurgeTombstones(tx);
   report.audit = PurgeAudit(tx, now_ms, audit_days);
   report.inbound = PruneInboundIds(tx, now_ms);
+  PurgeReports(tx, now_ms);  // reports from the street go with the alerts' retention
   tx.commit();
   return report;
 }

@@ -37,6 +37,10 @@ constexpr const char* kInbound[] = {
     "DELETE FROM inbound_webhooks WHERE received_at < to_timestamp($1::float8 / 1000) - interval '7 days'",
 };
 
+constexpr const char* kReports =
+    "DELETE FROM reports r USING networks n WHERE n.id = r.network_id"
+    " AND r.received_at < to_timestamp($1::float8 / 1000) - make_interval(days => n.retention_days)";
+
 }  // namespace
 
 std::vector<std::pair<std::int64_t, std::int64_t>> ExpiredAlerts(pqxx::work& tx, std::int64_t now_ms, int limit) {
@@ -65,6 +69,10 @@ std::int64_t PruneInboundIds(pqxx::work& tx, std::int64_t now_ms) {
   std::int64_t rows = 0;
   for (const char* sql : kInbound) rows += tx.exec_params(sql, static_cast<double>(now_ms)).affected_rows();
   return rows;
+}
+
+std::int64_t PurgeReports(pqxx::work& tx, std::int64_t now_ms) {
+  return tx.exec_params(kReports, static_cast<double>(now_ms)).affected_rows();
 }
 
 }  // namespace tocsin

@@ -29,5 +29,8 @@ std::int64_t PurgeAudit(pqxx::work& tx, std::int64_t now_ms, int days);
 // Forgets inbound ids kept against repeated webhooks (Twilio's MessageSids, partners'
 // webhook-ids and the answers they got) older than a week.
 std::int64_t PruneInboundIds(pqxx::work& tx, std::int64_t now_ms);
+// Deletes reports from the street (and their timelines) received more than their network's
+// retention_days before `now_ms`, whatever their status. Returns the reports deleted.
+std::int64_t PurgeReports(pqxx::work& tx, std::int64_t now_ms);
 
 }  // namespace tocsin
