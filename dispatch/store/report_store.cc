@@ -47,6 +47,11 @@ constexpr const char* kAwaitingArea =
     " AND status = 'awaiting_area' AND received_at > to_timestamp($3::float8 / 1000) ORDER BY id DESC LIMIT 1";
 constexpr const char* kSetAreas =
     "UPDATE reports SET areas = $2::text[], status = 'pending' WHERE id = $1 AND status = 'awaiting_area'";
+constexpr const char* kDecide =
+    "UPDATE reports SET status = $3, decided_at = to_timestamp($4::float8 / 1000)"
+    " WHERE network_id = $1 AND id = $2 AND status = 'pending'";
+constexpr const char* kReopen = "UPDATE reports SET status = 'pending', decided_at = NULL WHERE id = $1";
+constexpr const char* kSetAlert = "UPDATE reports SET alert_id = $2 WHERE id = $1";
 constexpr const char* kOpenAlertIn =
     "SELECT code, to_char(created_at AT TIME ZONE 'Europe/London', 'HH24:MI') FROM alerts"
     " WHERE network_id = $1 AND status = 'open' AND $2 = ANY(areas) ORDER BY id DESC LIMIT 1";
@@ -153,6 +158,18 @@ std::optional<Report> ReportStore::AwaitingArea(pqxx::transaction_base& tx, std:
 
 void ReportStore::SetAreas(pqxx::work& tx, std::int64_t report_id, const std::vector<std::string>& areas) const {
   tx.exec_params(kSetAreas, report_id, ToPgArray(areas));
+}
+
+bool ReportStore::Decide(pqxx::work& tx, std::int64_t network_id, std::int64_t report_id, ReportStatus to,
+                         std::int64_t now_ms) const {
+  return tx.exec_params(kDecide, network_id, report_id, std::string(ReportStatusName(to)), static_cast<double>(now_ms))
+             .affected_rows() == 1;
+}
+
+void ReportStore::Reopen(pqxx::work& tx, std::int64_t report_id) const { tx.exec_params(kReopen, report_id); }
+
+void ReportStore::SetAlert(pqxx::work& tx, std::int64_t report_id, std::int64_t alert_id) const {
+  tx.exec_params(kSetAlert, report_id, alert_id);
 }
 
 std::optional<std::pair<std::string, std::string>> ReportStore::OpenAlertIn(pqxx::transaction_base& tx,

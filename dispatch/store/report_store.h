@@ -102,6 +102,14 @@ class ReportStore {
                                      std::int64_t since_ms) const;
   // Gives an awaiting report its areas: it is pending from now.
   void SetAreas(pqxx::work& tx, std::int64_t report_id, const std::vector<std::string>& areas) const;
+  // Decides a pending report: `to` (confirmed or dismissed) at `now_ms`. False when it is not
+  // pending (decided already, merged, or awaiting its area): nothing changes.
+  bool Decide(pqxx::work& tx, std::int64_t network_id, std::int64_t report_id, ReportStatus to,
+              std::int64_t now_ms) const;
+  // Undoes Decide (the alert it was to raise could not be raised).
+  void Reopen(pqxx::work& tx, std::int64_t report_id) const;
+  // The alert a confirmed report raised.
+  void SetAlert(pqxx::work& tx, std::int64_t report_id, std::int64_t alert_id) const;
   // For CHECK: the newest open alert in `area` (its code, and since when, London time "09:42"),
   // and how many reports in it are still being checked.
   std::optional<std::pair<std::string, std::string>> OpenAlertIn(pqxx::transaction_base& tx, std::int64_t network_id,

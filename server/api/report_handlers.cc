@@ -1,8 +1,13 @@
 // Reports from the street (issue 12): POST /v1/networks/{slug}/reports (coordinators and
 // integrations: {"kind", "areas", "location", "details"}), GET .../reports?status= (newest
-// first, paged like alerts) and GET .../reports/{id} (with its timeline). A report never shows
+// first, paged like alerts), GET .../reports/{id} (with its timeline), and a coordinator's
+// POST .../reports/{id}/confirm (raises its alert) and /dismiss. A report never shows
 // who reported it: neither number nor name; only the member's id when a member did.
+#include <chrono>
+
 #include <boost/json.hpp>
+
+#include "dispatch/model/alert.h"
 
 #include "dispatch/model/report.h"
 #include "dispatch/store/audit_log.h"
@@ -123,6 +128,83 @@ Awaitable GetReportHandler(App& app, http::RequestContext& ctx) {
   co_return JsonResponse(ctx.req, status::ok, body);
 }
 
+// POST .../reports/{id}/confirm: a coordinator confirms a pending report; its alert is raised at
+// once through the normal path (policy, approval, audience, escalation) with created_by
+// "report:<id>". 409 when the report is no longer pending; when the raise fails (a removal
+// without a deadline: 422) the report stays pending.
+Awaitable ConfirmReportHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
+  auto id = PathId(ctx, "id");
+  if (!ctx.req.body().empty()) JsonBody(ctx.req).AllowOnly({});
+  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+  const ReportStore store(app.cipher);
+  const auto actor = scope.caller.Actor();
+  const auto now = NowMs(app);
+  auto claimed = co_await app.db.Run([&](pqxx::connection& c) -> Result<Report> {
+    pqxx::work tx(c);
+    auto r = store.Get(tx, scope.network.id, id);
+    if (!r.ok()) return r.error();
+    if (!store.Decide(tx, scope.network.id, id, ReportStatus::kConfirmed, now)) {
+      return Error::Conflict("status", "the report is " + std::string(ReportStatusName(r->status)) + ", not pending");
+    }
+    tx.commit();
+    return r;
+  });
+  auto report = ValueOrThrow(std::move(claimed));
+  AlertInput in;
+  in.kind = report.kind;
+  in.areas = report.areas;
+  in.location = report.location.empty() ? std::string("(see report ") + report.code + ")" : report.location;
+  in.details = report.details;
+  const std::string raiser = "report:" + std::to_string(id);
+  auto raised = co_await app.engine->RaiseAlert(scope.network, in, raiser);
+  co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    if (raised.ok()) {
+      store.SetAlert(tx, id, raised->id);
+      store.AddEvent(tx, id, now, ReportEvent{.what = "confirmed", .actor = actor});
+      store.AddEvent(tx, id, now, ReportEvent{.what = "raised", .actor = raiser});
+      RecordAudit(tx, scope.network.id, actor, "reports.confirm", report.code);
+    } else {
+      store.Reopen(tx, id);
+    }
+    tx.commit();
+    return 0;
+  });
+  auto alert = ValueOrThrow(std::move(raised));
+  auto after = co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return store.Get(tx, scope.network.id, id);
+  });
+  auto body = ReportJson(ValueOrThrow(std::move(after)));
+  body["alert"] = json::parse(RaisedAlertJson(alert));
+  co_return JsonResponse(ctx.req, status::ok, body);
+}
+
+// POST .../reports/{id}/dismiss: a coordinator dismisses a pending report; nothing is sent.
+Awaitable DismissReportHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
+  auto id = PathId(ctx, "id");
+  if (!ctx.req.body().empty()) JsonBody(ctx.req).AllowOnly({});
+  const ReportStore store(app.cipher);
+  const auto actor = scope.caller.Actor();
+  const auto now = NowMs(app);
+  auto dismissed = co_await app.db.Run([&](pqxx::connection& c) -> Result<Report> {
+    pqxx::work tx(c);
+    auto r = store.Get(tx, scope.network.id, id);
+    if (!r.ok()) return r.error();
+    if (!store.Decide(tx, scope.network.id, id, ReportStatus::kDismissed, now)) {
+      return Error::Conflict("status", "the report is " + std::string(ReportStatusName(r->status)) + ", not pending");
+    }
+    store.AddEvent(tx, id, now, ReportEvent{.what = "dismissed", .actor = actor});
+    RecordAudit(tx, scope.network.id, actor, "reports.dismiss", r->code);
+    auto after = store.Get(tx, scope.network.id, id);
+    tx.commit();
+    return after;
+  });
+  co_return JsonResponse(ctx.req, status::ok, ReportJson(ValueOrThrow(std::move(dismissed))));
+}
+
 }  // namespace
 
 boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms) {
@@ -141,6 +223,8 @@ void AddReportRoutes(http::Router& router, App& app) {
   router.Add(verb::post, base, [&app](http::RequestContext& c) { return CreateReportHandler(app, c); });
   router.Add(verb::get, base, [&app](http::RequestContext& c) { return ListReportsHandler(app, c); });
   router.Add(verb::get, base + "/{id}", [&app](http::RequestContext& c) { return GetReportHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/confirm", [&app](http::RequestContext& c) { return ConfirmReportHandler(app, c); });
+  router.Add(verb::post, base + "/{id}/dismiss", [&app](http::RequestContext& c) { return DismissReportHandler(app, c); });
 }
 
 }  // namespace tocsin

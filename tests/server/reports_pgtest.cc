@@ -154,3 +154,51 @@ TEST_CASE("reports: posted by the API, listed and read with their timeline", "[p
   // Sealed at rest: the location is not in the table in clear.
   CHECK(db.Scalar("SELECT count(*) FROM reports WHERE position('Rye Lane' in encode(location_enc, 'escape')) > 0") == "0");
 }
+
+TEST_CASE("reports: a coordinator confirms (the alert is raised) or dismisses", "[pg][reports]") {
+  TestDatabase db;
+  TocsindProcess server(db);
+  server.Start();
+  auto admin = server.Client(CreateNetworkWithToken(server, "demo", "admin"));
+  auto coordinator = server.Client(TokenOf(admin, "coordinator"));
+  auto viewer = server.Client(TokenOf(admin, "viewer"));
+  REQUIRE(coordinator.Post("/v1/networks/demo/members", R"({"phone":"+447700900601","areas":["SE15"]})").status == 201);
+  auto post = [&](const char* body) {
+    auto r = coordinator.Post("/v1/networks/demo/reports", body);
+    REQUIRE(r.status == 201);
+    return std::to_string(r.Json().as_object().at("id").as_int64());
+  };
+  auto first = post(R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
+  auto second = post(R"({"kind":"raid","areas":["SE15"],"location":"Bellenden Road"})");
+
+  CHECK(viewer.Post("/v1/networks/demo/reports/" + first + "/confirm", "").status == 403);
+  auto confirmed = coordinator.Post("/v1/networks/demo/reports/" + first + "/confirm", "");
+  INFO(confirmed.body);
+  REQUIRE(confirmed.status == 200);
+  auto c = confirmed.Json().as_object();
+  CHECK(c.at("status") == "confirmed");
+  const auto alert_id = c.at("alert_id").as_int64();
+  CHECK(c.at("alert").as_object().at("recipients") == 1);
+  auto alert = coordinator.Get("/v1/networks/demo/alerts/" + std::to_string(alert_id)).Json().as_object();
+  CHECK(alert.at("location") == "Rye Lane");
+  CHECK(alert.at("kind") == "raid");
+  CHECK(db.Scalar("SELECT created_by FROM alerts WHERE id = " + std::to_string(alert_id)) == "report:" + first);
+  auto timeline = coordinator.Get("/v1/networks/demo/reports/" + first).Json().as_object().at("timeline").as_array();
+  REQUIRE(timeline.size() == 3);
+  CHECK(timeline[1].as_object().at("what") == "confirmed");
+  CHECK(timeline[2].as_object().at("what") == "raised");
+  // Decided once: a second confirm or a dismiss is 409 and raises nothing more.
+  auto again = coordinator.Post("/v1/networks/demo/reports/" + first + "/confirm", "");
+  CHECK(again.status == 409);
+  CHECK(coordinator.Post("/v1/networks/demo/reports/" + first + "/dismiss", "").status == 409);
+  CHECK(db.Scalar("SELECT count(*) FROM alerts") == "1");
+
+  auto dismissed = coordinator.Post("/v1/networks/demo/reports/" + second + "/dismiss", "");
+  REQUIRE(dismissed.status == 200);
+  CHECK(dismissed.Json().as_object().at("status") == "dismissed");
+  CHECK(dismissed.Json().as_object().at("alert_id").is_null());
+  CHECK(db.Scalar("SELECT count(*) FROM alerts") == "1");
+  CHECK(coordinator.Post("/v1/networks/demo/reports/999999/dismiss", "").status == 404);
+  CHECK(coordinator.Get("/v1/networks/demo/reports?status=confirmed").Json().as_object().at("reports").as_array().size() == 1);
+  CHECK(coordinator.Get("/v1/networks/demo/reports?status=dismissed").Json().as_object().at("reports").as_array().size() == 1);
+}
