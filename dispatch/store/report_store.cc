@@ -31,7 +31,7 @@ constexpr const char* kTimeline =
     " WHERE report_id = $1 ORDER BY seq";
 constexpr const char* kAddEvent =
     "INSERT INTO report_events (report_id, seq, at, what, member_id, count, actor)"
-    " SELECT $1, COALESCE(MAX(seq) + 1, 0), to_timestamp($2::float8 / 1000), $3, $4, $5, $6"
+    " SELECT $1::bigint, COALESCE(MAX(seq) + 1, 0), to_timestamp($2::float8 / 1000), $3::text, $4::bigint, $5::integer, $6::text"
     " FROM report_events WHERE report_id = $1";
 constexpr const char* kInLastHour =
     "SELECT count(*) FROM reports WHERE network_id = $1 AND reporter_hash = $2"
