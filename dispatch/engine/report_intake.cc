@@ -7,6 +7,7 @@
 #include "dispatch/store/approval_store.h"
 #include "dispatch/store/network_registry.h"
 #include "dispatch/store/report_store.h"
+#include "dispatch/store/sender_lookup.h"
 
 namespace tocsin {
 namespace {
@@ -33,6 +34,12 @@ bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
     case ReportsFrom::kAnyone: return true;
   }
   return false;
+}
+
+// Whether the provider sent this very message before (its MessageSid is recorded on first sight,
+// in the transaction that takes the report, so a repeated webhook makes no second report).
+bool Repeated(pqxx::work& tx, const InboundSms& sms) {
+  return !sms.sid.empty() && FirstSeen(tx, {sms.sid}).empty();
 }
 
 }  // namespace
@@ -78,6 +85,7 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
     if (!waiting) return std::nullopt;
     auto area = MatchReportArea(sms.body, areas);
     if (!area) return std::nullopt;
+    if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt};
     store.SetAreas(tx, waiting->id, {*area});
     return SmsReportAnswer{say("received", waiting->code), "report_area", waiting->id};
   }
@@ -86,6 +94,7 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   if (!member && store.ReportsInLastHour(tx, network->id, sms.from, now_ms) >= network->reports.max_per_hour_per_number) {
     return SmsReportAnswer{{}, "report_limited", std::nullopt};
   }
+  if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt};
   ReportInput in;
   in.kind = command->word == ReportWord::kRaid ? "raid" : "other";
   in.location = CutUtf8(command->rest, kMaxLocationBytes);

@@ -16,6 +16,8 @@
 //  4. The reporter is answered in their language (a member's, else the network's default) with
 //     the report's code. RAID makes a `raid` report, REPORT an `other` one; the text after the
 //     word is its location (at most 200 bytes, cut at a character boundary).
+//  4a. A message the provider sent before (the same MessageSid) makes no second report and
+//     gets no answer.
 //  5. CHECK <area> (a member's, or anyone's with reports.public_check; else no answer at all):
 //     "Verified alert in SE15 since 09:42 (K7Q4)" when an alert is open in the area, else "No
 //     verified report in SE15 in the last 2 hours; N being checked" (N: its pending reports).
@@ -42,7 +44,7 @@ namespace tocsin {
 
 struct SmsReportAnswer {
   std::vector<std::string> reply_texts;  // one TwiML <Message> each; none: <Response/>
-  std::string outcome;  // report, report_awaiting_area, report_area, report_limited, check,
+  std::string outcome;  // report, report_awaiting_area, report_area, report_limited, repeat, check,
                         // check_ignored (metrics)
   std::optional<std::int64_t> report_id;
 };

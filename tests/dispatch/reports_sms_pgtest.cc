@@ -4,6 +4,7 @@
 // reporter's number is never shown by the API.
 #include <catch2/catch.hpp>
 
+#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/alert_network.h"
 
 using namespace tocsin::test;
@@ -146,4 +147,20 @@ TEST_CASE("reports by SMS: CHECK answers members, and strangers only with public
   CHECK(n.Reply(kStranger, "CHECK SE15").body.find("<Message>") == std::string::npos);
   n.Settings(R"({"public_check":true})");
   CHECK(n.Reply(kStranger, "CHECK SE15").body.find("Verified alert in SE15") != std::string::npos);
+}
+
+TEST_CASE("reports by SMS: a webhook Twilio repeats makes one report", "[pg][reports]") {
+  ReportNetwork n;
+  n.AddMember(R"({"phone":"+447700900501","roles":["reporter"],"areas":["E8"]})");
+  tocsin::FormParams params = {{"MessageSid", "SMrepeat1"}, {"From", kReporter}, {"To", AlertNetwork::kNumber},
+                               {"Body", "RAID SE15 vans"}};
+  auto url = "http://127.0.0.1:" + std::to_string(n.server->port()) + "/twilio/sms";
+  for (int i = 0; i < 2; ++i) {
+    auto r = n.c.Send("POST", "/twilio/sms", tocsin::FormUrlEncode(params),
+                      {{"Content-Type", "application/x-www-form-urlencoded"},
+                       {"X-Twilio-Signature", tocsin::TwilioSignature(AlertNetwork::kAuthToken, url, params)}});
+    REQUIRE(r.status == 200);
+    CHECK((r.body.find("received") != std::string::npos) == (i == 0));
+  }
+  CHECK(n.Reports().size() == 1);
 }
