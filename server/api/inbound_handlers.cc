@@ -1,6 +1,6 @@
 // Partners' systems raise alerts by signed webhook.
 //
-//   POST .../inbound-sources {"name", "maps_to": "alert"}  -> 201 with the secret (whsec_..., shown
+//   POST .../inbound-sources {"name", "maps_to": "alert" | "report"}  -> 201 with the secret (whsec_..., shown
 //                                                             once) and the `url` to post to
 //   GET .../inbound-sources, DELETE .../inbound-sources/{name}
 //   POST /v1/networks/{slug}/inbound/{name}                 signed with Standard Webhooks headers
@@ -11,6 +11,8 @@
 // bad signature, so a caller without the secret learns nothing). A verified body is read as the
 // API's raise (same fields, same 422s) and raised through the engine with `created_by`
 // "inbound:<name>"; a repeated webhook-id is answered with the first answer and does nothing.
+// A source with maps_to "report" sends reports from the street instead (issue 12): the body is
+// read as POST .../reports is, and kept as a report (report_sms.h).
 #include <boost/json.hpp>
 
 #include "dispatch/store/audit_log.h"
@@ -22,6 +24,7 @@
 #include "server/api/audited_change.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
+#include "server/api/report_sms.h"
 #include "server/api/routes.h"
 
 namespace tocsin {
@@ -86,6 +89,20 @@ Awaitable DeleteSourceHandler(App& app, http::RequestContext& ctx) {
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 
+// A verified webhook of a source with maps_to "report": read as POST .../reports is (same fields,
+// same 422s), kept as a report (source "webhook", created_by "inbound:<name>"): 201 with the
+// report; a repeated webhook-id: 200 {"repeated": true} and nothing more.
+Awaitable InboundReport(App& app, http::RequestContext& ctx, const Network& network, const InboundSource& source,
+                        const std::string& webhook_id) {
+  const auto fields = ReadReportFields(JsonBody(ctx.req));
+  const std::string kind = "webhook";
+  const std::string actor = "inbound:" + source.name;
+  const std::string once = "inbound-report:" + std::to_string(source.id) + ":" + webhook_id;
+  auto report = co_await TakeReport(app, network.id, &fields, &kind, &actor, &once);
+  if (!report) co_return JsonResponse(ctx.req, status::ok, json::object{{"repeated", true}});
+  co_return JsonResponse(ctx.req, status::created, ReportJson(*report));
+}
+
 [[noreturn]] void Unauthorized(std::string message) { throw ApiError(ErrorCode::kUnauthorized, std::move(message)); }
 
 Awaitable InboundHandler(App& app, http::RequestContext& ctx) {
@@ -114,6 +131,7 @@ Awaitable InboundHandler(App& app, http::RequestContext& ctx) {
     Unauthorized("the webhook's signature does not verify");
   }
   const auto& [network, source] = *found;
+  if (source.first.maps_to == "report") co_return co_await InboundReport(app, ctx, network, source.first, headers.id);
   auto in = ReadAlertInput(JsonBody(ctx.req));
   if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
   const InboundRaiseKey once(source.first.id, headers.id);

@@ -13,6 +13,7 @@
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/report_store.h"
+#include "dispatch/store/sender_lookup.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/json_io.h"
@@ -26,8 +27,6 @@ namespace json = boost::json;
 using http::bhttp::status;
 using http::bhttp::verb;
 using Awaitable = boost::asio::awaitable<http::Response>;
-
-namespace {
 
 json::object ReportJson(const Report& r) {
   json::object o{{"id", r.id},
@@ -48,6 +47,18 @@ json::object ReportJson(const Report& r) {
   return o;
 }
 
+ReportFields ReadReportFields(const JsonBody& body) {
+  body.AllowOnly({"kind", "areas", "location", "details"});
+  ReportFields fields;
+  fields.kind = body.String("kind").value_or("raid");
+  fields.areas = body.StringList("areas").value_or(std::vector<std::string>{});
+  fields.location = body.RequiredString("location");
+  fields.details = body.String("details").value_or("");
+  return ValueOrThrow(CanonicalReportFields(std::move(fields)));
+}
+
+namespace {
+
 json::object EventJson(const ReportEvent& e) {
   json::object o{{"at", e.at}, {"what", e.what}};
   if (e.member_id) o["member_id"] = *e.member_id;
@@ -65,31 +76,11 @@ std::int64_t NowMs(App& app) {
 
 Awaitable CreateReportHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
-  JsonBody body(ctx.req);
-  body.AllowOnly({"kind", "areas", "location", "details"});
-  ReportFields fields;
-  fields.kind = body.String("kind").value_or("raid");
-  fields.areas = body.StringList("areas").value_or(std::vector<std::string>{});
-  fields.location = body.RequiredString("location");
-  fields.details = body.String("details").value_or("");
-  fields = ValueOrThrow(CanonicalReportFields(std::move(fields)));
-  ReportInput in;
-  in.kind = fields.kind;
-  in.areas = fields.areas;
-  in.location = fields.location;
-  in.details = fields.details;
-  in.source = "api";
-  in.created_by = scope.caller.Actor();
-  in.received_at_ms = NowMs(app);
-  const ReportStore store(app.cipher);
-  auto report = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto r = store.Insert(tx, scope.network.id, in);
-    RecordAudit(tx, scope.network.id, in.created_by, "reports.create", r.code);
-    tx.commit();
-    return r;
-  });
-  co_return JsonResponse(ctx.req, status::created, ReportJson(report));
+  const auto fields = ReadReportFields(JsonBody(ctx.req));
+  const std::string source = "api";
+  const auto actor = scope.caller.Actor();
+  auto report = co_await TakeReport(app, scope.network.id, &fields, &source, &actor, nullptr);
+  co_return JsonResponse(ctx.req, status::created, ReportJson(report.value()));
 }
 
 Awaitable ListReportsHandler(App& app, http::RequestContext& ctx) {
@@ -206,6 +197,29 @@ Awaitable DismissReportHandler(App& app, http::RequestContext& ctx) {
 }
 
 }  // namespace
+
+boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t network_id, const ReportFields* fields,
+                                                         const std::string* source, const std::string* created_by,
+                                                         const std::string* once) {
+  ReportInput in;
+  in.kind = fields->kind;
+  in.areas = fields->areas;
+  in.location = fields->location;
+  in.details = fields->details;
+  in.source = *source;
+  in.created_by = *created_by;
+  in.received_at_ms = NowMs(app);
+  const ReportStore store(app.cipher);
+  co_return co_await app.db.Run([&](pqxx::connection& c) -> std::optional<Report> {
+    pqxx::work tx(c);
+    // A partner's repeated webhook-id (kept a week, like Twilio's MessageSids).
+    if (once && FirstSeen(tx, {*once}).empty()) return std::nullopt;
+    auto r = store.Insert(tx, network_id, in);
+    RecordAudit(tx, network_id, in.created_by, "reports.create", r.code);
+    tx.commit();
+    return r;
+  });
+}
 
 boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms) {
   const ReportIntake intake(app.cipher, app.templates, app.report_words);

@@ -110,7 +110,7 @@ TEST_CASE("Webhooks in: the body is checked as the API's raise, naming the field
   CHECK(n.Post("msg_a", Now(), R"({"kind":"raid","areas":["E8"],"location":"x"})").status == 201);
   // Sources: names are checked, secrets sealed, listed without secrets.
   CHECK(n.c.Post("/v1/networks/demo/inbound-sources", R"({"name":"Bad Name"})").ErrorField() == "name");
-  CHECK(n.c.Post("/v1/networks/demo/inbound-sources", R"({"name":"x-app","maps_to":"report"})").ErrorField() ==
+  CHECK(n.c.Post("/v1/networks/demo/inbound-sources", R"({"name":"x-app","maps_to":"incident"})").ErrorField() ==
         "maps_to");
   auto list = n.c.Get("/v1/networks/demo/inbound-sources");
   CHECK(list.body.find("whsec_") == std::string::npos);
