@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <map>
 
 #include "tests/fakes/webhook_receiver.h"
 #include "tests/support/alert_network.h"
 
+using namespace tocsin;
 using namespace tocsin::test;
 
 TEST_CASE("reports in: a partner's signed webhook makes a report, once per webhook-id", "[pg][reports]") {
