@@ -8,7 +8,6 @@
 #include <boost/json.hpp>
 
 #include "dispatch/model/alert.h"
-
 #include "dispatch/model/report.h"
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/keyset_page.h"
