@@ -44,6 +44,10 @@ bool Repeated(pqxx::work& tx, const InboundSms& sms) {
 
 }  // namespace
 
+bool ReportIntake::MightTake(std::string_view body) const {
+  return words_.Match(body).has_value() || !PostcodePlaces(body).empty();
+}
+
 std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const {
   const ReportStore store(cipher_);
   auto command = words_.Match(sms.body);

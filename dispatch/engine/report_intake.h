@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -57,6 +58,9 @@ class ReportIntake {
   ReportIntake(const DataCipher& cipher, const TemplateSet& templates, const ReportWords& words)
       : cipher_(cipher), templates_(templates), words_(words) {}
 
+  // Whether Take could take `body` at all (a report word, or a UK postcode place that may answer
+  // "Which area?"), without the database: replies ("1", "YES K7Q4") skip the transaction.
+  bool MightTake(std::string_view body) const;
   std::optional<SmsReportAnswer> Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const;
 
  private:

@@ -222,6 +222,7 @@ boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t 
 
 boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms) {
   const ReportIntake intake(app.cipher, app.templates, app.report_words);
+  if (!intake.MightTake(sms->body)) co_return std::nullopt;  // a reply: no transaction here
   const auto now = NowMs(app);
   co_return co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
