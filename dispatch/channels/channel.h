@@ -40,6 +40,8 @@ struct OutboundMessage {
   // Email only: one line, UTF-8 (message/email_text.h). Last, so that aggregate initialisers
   // written before it still fill the fields above.
   std::string subject;
+  // Voice only: the member's language, which chooses what the call says (voice_channel.h).
+  std::string language;
 };
 
 // What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.

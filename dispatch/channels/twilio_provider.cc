@@ -26,6 +26,12 @@ std::string ErrorText(long code) {
     case 21617: return "the message body is too long";
     case 20003: return "provider authentication failed";
     case 20429: return "too many concurrent requests";
+    // Calls (twilio_call_provider.h)
+    case 21201: return "no 'To' number for the call";
+    case 21210: return "the 'From' number is not a caller ID of this account";
+    case 21213: return "no 'From' number for the call";
+    case 21205: return "the call's URL is not valid";
+    case 21216: return "the call's timeout is not valid";
   }
   return "provider error " + std::to_string(code);
 }
@@ -90,18 +96,25 @@ SmsOutcome TwilioProvider::Interpret(const HttpResponse& r) {
   return out;
 }
 
-void TwilioProvider::Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) {
+HttpRequest TwilioProvider::Request(const TwilioSettings& settings, std::string url,
+                                   const FormParams& form) {
   HttpRequest req;
-  req.url = url_;
-  req.basic_user = settings_.account_sid;
-  req.basic_password = settings_.auth_token;
-  req.timeout = settings_.timeout;
+  req.url = std::move(url);
+  req.basic_user = settings.account_sid;
+  req.basic_password = settings.auth_token;
+  req.timeout = settings.timeout;
   req.keep_headers = {"retry-after"};
-  req.body = FormUrlEncode({{"To", message.to},
-                            {"From", message.from},
-                            {"Body", message.body},
-                            {"StatusCallback", settings_.status_callback_url},
-                            {"ValidityPeriod", std::to_string(message.validity_seconds)}});
+  req.body = FormUrlEncode(form);
+  return req;
+}
+
+void TwilioProvider::Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) {
+  HttpRequest req = Request(settings_, url_,
+                            {{"To", message.to},
+                             {"From", message.from},
+                             {"Body", message.body},
+                             {"StatusCallback", settings_.status_callback_url},
+                             {"ValidityPeriod", std::to_string(message.validity_seconds)}});
   client_.Start(std::move(req), [done = std::move(done)](HttpResponse r) { done(Interpret(r)); });
 }
 
@@ -115,12 +128,10 @@ void TwilioProvider::Forget(const std::string& provider_id) {
 }
 
 void TwilioProvider::Redact(const std::string& sid, int attempt) {
-  HttpRequest req;
-  req.url = settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Messages/" + sid + ".json";
-  req.basic_user = settings_.account_sid;
-  req.basic_password = settings_.auth_token;
-  req.timeout = settings_.timeout;
-  req.body = FormUrlEncode({{"Body", ""}});
+  HttpRequest req = Request(
+      settings_,
+      settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Messages/" + sid + ".json",
+      {{"Body", ""}});
   client_.Start(std::move(req), [this, sid, attempt](HttpResponse r) {
     if (r.status == 200 || r.status == 404) return;  // redacted, or nothing there to redact
     if (attempt + 1 >= kRedactAttempts) {

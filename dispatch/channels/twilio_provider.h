@@ -22,6 +22,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "dispatch/channels/sms_provider.h"
+#include "dispatch/channels/twilio_signature.h"
 #include "dispatch/net/curl_multi_client.h"
 
 namespace tocsin {
@@ -45,8 +46,13 @@ class TwilioProvider : public SmsProvider {
 
   static constexpr int kRedactAttempts = 5;
 
-  // What a Messages API answer means for the delivery (pure; unit-tested).
+  // What a Messages API answer means for the delivery (pure; unit-tested). Calls.json answers
+  // mean the same (twilio_call_provider.h).
   static SmsOutcome Interpret(const HttpResponse& response);
+
+  // A POST of `form` to `url` with the account's Basic auth, timeout and the Retry-After header
+  // kept: what every request to Twilio's REST API looks like.
+  static HttpRequest Request(const TwilioSettings& settings, std::string url, const FormParams& form);
 
  private:
   void Redact(const std::string& sid, int attempt);

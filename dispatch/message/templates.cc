@@ -3,7 +3,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <system_error>
+
+#include "dispatch/message/toml_directory.h"
 
 namespace tocsin {
 namespace {
@@ -160,32 +161,17 @@ Result<TemplateSet::Compiled> TemplateSet::Compile(std::string_view text, std::s
 }
 
 Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() == ".toml" && it->is_regular_file(ec)) files.push_back(it->path());
-  }
-  if (ec) {
-    return Error::Invalid("templates",
-                          "cannot read template directory " + dir.string() + ": " + ec.message());
-  }
-  std::sort(files.begin(), files.end());
+  Result<std::vector<TomlFile>> files = ReadTomlDirectory(dir);
+  if (!files.ok()) return files.error();
 
   TemplateSet set;
-  for (const auto& path : files) {
+  for (const TomlFile& toml_file : files.value()) {
+    const std::filesystem::path& path = toml_file.path;
     const std::string file = path.filename().string();
-    toml::table root;
-    try {
-      root = toml::parse_file(path.string());
-    } catch (const toml::parse_error& e) {
-      return Error{
-          ErrorCode::kMalformed,
-          file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()),
-          "templates"};
-    }
+    const toml::table& root = toml_file.root;
 
     Language language;
-    auto add = [&](const std::string& key, toml::node_view<toml::node> node) -> Status {
+    auto add = [&](const std::string& key, toml::node_view<const toml::node> node) -> Status {
       const toml::value<std::string>* text = node.as_string();
       if (text == nullptr) return Error::Invalid(key, file + ": missing string " + Quoted(key));
       Result<Compiled> compiled = Compile(text->get(), file, key);

@@ -1,5 +1,6 @@
 #include "dispatch/model/reply_decision.h"
 
+#include "dispatch/message/voice_twiml.h"
 #include "dispatch/model/call_list.h"
 #include "dispatch/model/reply_parser.h"
 #include "dispatch/util/crypto.h"
@@ -9,21 +10,6 @@ namespace tocsin {
 namespace {
 
 constexpr std::size_t kListedOpen = 3;  // codes named in still_open
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -20,9 +20,18 @@
 #include "dispatch/message/segments.h"
 #include "dispatch/channels/twilio_signature.h"
 #include "tests/fakes/fake_process.h"
+#include "tests/fakes/fake_twilio_calls.h"
+#include "tests/fakes/signed_post.h"
+#include "tests/fakes/twilio_form.h"
 
 namespace tocsin {
 namespace {
+
+using fake::FirstValue;
+using fake::HasParam;
+using fake::IsE164;
+using fake::Rfc2822;
+using fake::StartsWithNoCase;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -40,12 +49,6 @@ constexpr std::string_view kApiVersion = "2010-04-01";
 constexpr std::size_t kMaxBodyChars = 1600;
 constexpr std::size_t kRequestBodyLimit = 64 * 1024;
 constexpr auto kIdleTimeout = 60s;     // a keep-alive connection with no request is closed
-constexpr auto kCallbackTimeout = 5s;  // whole status-callback exchange
-
-bool IsE164(std::string_view s) {
-  if (s.size() < 9 || s.size() > 16 || s[0] != '+' || s[1] == '0') return false;
-  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 // An alphanumeric sender ID: 1 to 11 letters, digits or spaces, at least one letter.
 bool IsSenderId(std::string_view s) {
@@ -64,31 +67,6 @@ std::size_t CodePoints(std::string_view s) {
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-std::string Rfc2822(std::chrono::system_clock::time_point tp) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(tp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(),
-                    [](char a, char b) { return std::tolower(a) == std::tolower(b); });
-}
-
-std::string_view FirstValue(const FormParams& params, std::string_view name) {
-  for (const auto& [k, v] : params) {
-    if (k == name) return v;
-  }
-  return {};
-}
-
-bool HasParam(const FormParams& params, std::string_view name) {
-  return std::any_of(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
-}
 
 std::string PermanentErrorMessage(int code, std::string_view to) {
   switch (code) {
@@ -108,60 +86,6 @@ std::string PermanentErrorMessage(int code, std::string_view to) {
     default:
       return "Message cannot be sent to " + std::string(to) + ".";
   }
-}
-
-// Where a status callback goes: only http, only loopback.
-struct CallbackTarget {
-  std::string host;  // for the resolver, without brackets
-  std::string port;
-  std::string host_header;  // as written in the URL
-  std::string target;       // path and query
-};
-
-Result<CallbackTarget> ParseLoopbackUrl(std::string_view url) {
-  auto refuse = [&](const std::string& why) {
-    return Error::Invalid("StatusCallback", "refusing status callback: " + why);
-  };
-  constexpr std::string_view kScheme = "http://";
-  if (!StartsWithNoCase(url, kScheme)) return refuse("the fake only calls http:// URLs");
-  std::string_view rest = url.substr(kScheme.size());
-  rest = rest.substr(0, rest.find('#'));
-  const std::size_t authority_end = rest.find_first_of("/?");
-  const std::string_view authority = rest.substr(0, authority_end);
-  CallbackTarget out;
-  out.target =
-      authority_end == std::string_view::npos ? "/" : std::string(rest.substr(authority_end));
-  if (out.target[0] == '?') out.target.insert(0, "/");
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return refuse("bad host");
-  out.host_header = std::string(authority);
-
-  std::string_view host = authority, port = "80";
-  if (authority[0] == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return refuse("bad host");
-    host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return refuse("bad host");
-      port = authority.substr(close + 2);
-    }
-  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (port.empty() || port.size() > 5 ||
-      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return refuse("bad port");
-  }
-  out.host = std::string(host);
-  out.port = std::string(port);
-  std::string lower = out.host;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return std::tolower(c); });
-  if (lower != "localhost") {
-    boost::system::error_code ec;
-    const asio::ip::address address = asio::ip::make_address(out.host, ec);
-    if (ec || !address.is_loopback()) return refuse("not a loopback host");
-  }
-  return out;
 }
 
 void LogFailure(std::exception_ptr e) { fake::LogTaskFailure("fake_twilio", e); }
@@ -194,7 +118,6 @@ struct FakeTwilio::Impl {
 
   // Builds the callback for message `sid` and records `status` on it.
   struct PreparedCallback {
-    CallbackTarget target;
     std::string url;
     FormParams params;
   };
@@ -219,6 +142,8 @@ struct FakeTwilio::Impl {
   asio::io_context callback_ioc;
   asio::executor_work_guard<asio::io_context::executor_type> callback_work;
   std::thread callback_thread;
+  // Voice calls play on callback_ioc.
+  fake::CallBook calls;
 
   std::atomic<bool> stopped{false};
   std::atomic<int> in_flight{0};
@@ -255,6 +180,8 @@ FakeTwilio::Impl::Impl(FakeTwilioConfig c)
       messages_path("/2010-04-01/Accounts/" + config.account_sid + "/Messages.json"),
       acceptor(ioc),
       callback_work(callback_ioc.get_executor()),
+      calls(config.account_sid, config.auth_token, config.numbers, config.calls_per_second,
+            callback_ioc),
       rate(config.segments_per_second) {
   const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), config.port);
   acceptor.open(endpoint.protocol());
@@ -376,6 +303,7 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
   // (here: redacts its body).
   constexpr std::string_view kPrefix = "/2010-04-01/Accounts/";
   constexpr std::string_view kList = "/Messages.json";
+  constexpr std::string_view kCalls = "/Calls.json";
   constexpr std::string_view kInstance = "/Messages/";
   constexpr std::string_view kJson = ".json";
   const std::string_view rest = path.starts_with(kPrefix) ? path.substr(kPrefix.size()) : std::string_view();
@@ -386,7 +314,7 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
   if (tail.starts_with(kInstance) && tail.ends_with(kJson) && tail.size() > kInstance.size() + kJson.size()) {
     instance = std::string(tail.substr(kInstance.size(), tail.size() - kInstance.size() - kJson.size()));
   }
-  if (path_sid.empty() || (tail != kList && !instance)) {
+  if (path_sid.empty() || (tail != kList && tail != kCalls && !instance)) {
     return fail(http::status::not_found, 20404,
                 "The requested resource " + std::string(path) + " was not found");
   }
@@ -444,6 +372,16 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
     params = std::move(parsed).value();
   }
   if (instance) return Redact(request, *instance, params);
+  if (tail == kCalls) {
+    auto created = calls.Create(params);
+    if (auto* rejection = std::get_if<fake::CallBook::Rejection>(&created)) {
+      return fail(static_cast<http::status>(rejection->http_status), rejection->code,
+                  rejection->message);
+    }
+    ++stats.accepted;
+    out.response = Json(request, http::status::created, std::get<json::object>(created));
+    return out;
+  }
   const std::string to(FirstValue(params, "To"));
   const std::string from(FirstValue(params, "From"));
   const std::string body(FirstValue(params, "Body"));
@@ -595,9 +533,12 @@ Result<FakeTwilio::Impl::PreparedCallback> FakeTwilio::Impl::PrepareCallback(
   if (message.status_callback.empty()) {
     return Error::Invalid("StatusCallback", "message " + sid + " has no StatusCallback");
   }
-  Result<CallbackTarget> target = ParseLoopbackUrl(message.status_callback);
-  if (!target.ok()) return target.error();
-  PreparedCallback callback{std::move(target).value(), message.status_callback, {}};
+  if (Result<fake::LoopbackTarget> target =
+          fake::ParseLoopbackUrl(message.status_callback, "StatusCallback");
+      !target.ok()) {
+    return target.error();
+  }
+  PreparedCallback callback{message.status_callback, {}};
   callback.params = {{"MessageSid", sid},
                      {"MessageStatus", status},
                      {"SmsSid", sid},
@@ -612,43 +553,10 @@ Result<FakeTwilio::Impl::PreparedCallback> FakeTwilio::Impl::PrepareCallback(
 }
 
 asio::awaitable<Result<int>> FakeTwilio::Impl::PostCallback(PreparedCallback callback) {
-  const auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, results] =
-      co_await resolver.async_resolve(callback.target.host, callback.target.port, kTuple);
-  if (resolve_ec) co_return Error::Unavailable("status callback: " + resolve_ec.message());
-  // Even "localhost" must resolve to loopback before we connect.
-  std::vector<tcp::endpoint> endpoints;
-  for (const auto& entry : results) {
-    if (entry.endpoint().address().is_loopback()) endpoints.push_back(entry.endpoint());
-  }
-  if (endpoints.empty()) {
-    co_return Error::Invalid("StatusCallback", "refusing status callback: not loopback");
-  }
-
-  beast::tcp_stream stream(executor);
-  stream.expires_after(kCallbackTimeout);
-  auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kTuple);
-  if (connect_ec) co_return Error::Unavailable("status callback: " + connect_ec.message());
-
-  Request request(http::verb::post, callback.target.target, 11);
-  request.set(http::field::host, callback.target.host_header);
-  request.set(http::field::user_agent, "TwilioProxy/1.1");
-  request.set(http::field::content_type, "application/x-www-form-urlencoded");
-  request.set("X-Twilio-Signature",
-              TwilioSignature(config.auth_token, callback.url, callback.params));
-  request.body() = FormUrlEncode(callback.params);
-  request.prepare_payload();
-  auto [write_ec, write_n] = co_await http::async_write(stream, request, kTuple);
-  if (write_ec) co_return Error::Unavailable("status callback: " + write_ec.message());
-
-  beast::flat_buffer buffer;
-  Response response;
-  auto [read_ec, read_n] = co_await http::async_read(stream, buffer, response, kTuple);
-  if (read_ec) co_return Error::Unavailable("status callback: " + read_ec.message());
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  co_return static_cast<int>(response.result_int());
+  Result<fake::SignedPostReply> reply = co_await fake::PostSigned(
+      std::move(callback.url), std::move(callback.params), config.auth_token, "StatusCallback");
+  if (!reply.ok()) co_return reply.error();
+  co_return reply.value().status;
 }
 
 asio::awaitable<void> FakeTwilio::Impl::SendAndFulfil(
@@ -699,6 +607,30 @@ std::uint16_t FakeTwilio::port() const { return impl_->bound_port; }
 std::string FakeTwilio::BaseUrl() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
 std::string FakeTwilio::MessagesPath() const { return impl_->messages_path; }
+
+std::string FakeTwilio::CallsPath() const {
+  return "/2010-04-01/Accounts/" + impl_->config.account_sid + "/Calls.json";
+}
+
+void FakeTwilio::SetCallee(const std::string& to, FakeCallee callee) {
+  impl_->calls.SetCallee(to, std::move(callee));
+}
+
+void FakeTwilio::ClearCallees() { impl_->calls.ClearCallees(); }
+
+void FakeTwilio::SetCallRateLimit(double calls_per_second) { impl_->calls.SetRate(calls_per_second); }
+
+void FakeTwilio::AdvanceCallClock(std::chrono::milliseconds by) { impl_->calls.Advance(by); }
+
+std::vector<FakeTwilioCall> FakeTwilio::Calls() const { return impl_->calls.Calls(); }
+
+std::optional<FakeTwilioCall> FakeTwilio::FindCall(std::string_view sid) const {
+  return impl_->calls.Find(sid);
+}
+
+bool FakeTwilio::WaitForFinishedCalls(std::size_t n, std::chrono::milliseconds timeout) const {
+  return impl_->calls.WaitForFinished(n, timeout);
+}
 
 void FakeTwilio::SetLatency(std::chrono::milliseconds latency) {
   impl_->latency_ms.store(latency.count());
@@ -778,8 +710,14 @@ std::optional<FakeTwilioMessage> FakeTwilio::FindMessage(std::string_view sid) c
 }
 
 FakeTwilioStats FakeTwilio::Stats() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->stats;
+  FakeTwilioStats stats;
+  {
+    std::lock_guard lock(impl_->mu);
+    stats = impl_->stats;
+  }
+  stats.calls = impl_->calls.accepted();
+  stats.call_violations = impl_->calls.violations();
+  return stats;
 }
 
 std::string FakeTwilio::StatsJson() const {
@@ -797,10 +735,13 @@ std::string FakeTwilio::StatsJson() const {
   out["violations"] = to_object(stats.violations_by_from);
   out["accepted_by_from"] = to_object(stats.accepted_by_from);
   out["segments_by_from"] = to_object(stats.segments_by_from);
+  out["calls"] = stats.calls;
+  out["call_violations"] = stats.call_violations;
   return json::serialize(out);
 }
 
 void FakeTwilio::Reset() {
+  impl_->calls.Reset();
   std::lock_guard lock(impl_->mu);
   impl_->messages.clear();
   impl_->index.clear();

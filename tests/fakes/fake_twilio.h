@@ -45,6 +45,18 @@
 // whose host is loopback (127.0.0.0/8, ::1, localhost) are called; anything else is refused.
 // Callbacks run on their own io_context and thread, never on the server's.
 //
+// Calls (tests/fakes/fake_twilio_calls.h): POST /2010-04-01/Accounts/{AccountSid}/Calls.json
+// with the same auth and injected faults (429, 500, hang, latency) as Messages. The fields To,
+// From (one of the configured numbers), Url (or Twiml), StatusCallback, StatusCallbackEvent
+// (repeated), Timeout and MachineDetection are validated with Twilio's codes; success is 201
+// with Twilio's call JSON (sid "CA...", status "queued"). Calls are rated per account
+// (`calls_per_second`, 1 at Twilio; a call over the rate is accepted and counted as a violation,
+// as Twilio queues it). The fake then plays the callee set for the number with SetCallee (by
+// default: answers, presses nothing): it posts the status callbacks the call asked for, in order,
+// fetches the TwiML from Url as Twilio does (POST, signed), follows each <Gather action> with the
+// callee's next digit, and ends with the final status. Waits of the script (ringing) are in fake
+// time, which moves only with AdvanceCallClock.
+//
 // Threading: the server runs `threads` threads on its own io_context; every public method is
 // thread-safe. The destructor (or Stop) closes the listener, abandons requests in flight and
 // pending callbacks (their futures then report std::future_error broken_promise) and joins
@@ -72,6 +84,39 @@ struct FakeTwilioConfig {
   std::uint16_t port = 0;            // 0: the OS picks one; see FakeTwilio::port()
   int threads = 1;
   double segments_per_second = 0;  // per From; 0 = no limit
+  double calls_per_second = 0;     // per account; 0 = no limit
+};
+
+// How the person at a number behaves when the fake calls it.
+struct FakeCallee {
+  enum class Pickup { kAnswer, kNoAnswer, kBusy, kFail };
+  Pickup pickup = Pickup::kAnswer;
+  // One key per <Gather> reached, in order ("91": hear it again, then going). When they run out
+  // the callee stays silent and the call ends with the document (voicemail, or hung up).
+  std::string digits;
+  bool machine = false;  // AnsweredBy "machine_start" when the call asked for MachineDetection
+  std::chrono::milliseconds ring_for{0};  // fake time ringing before the pickup outcome
+};
+
+// One accepted call and what happened on it.
+struct FakeTwilioCall {
+  std::string sid;
+  std::string to;
+  std::string from;
+  std::string url;              // empty if the call gave Twiml instead
+  std::string inline_twiml;     // the Twiml parameter, if given
+  std::string status_callback;  // empty if none
+  std::vector<std::string> status_callback_events;
+  int timeout_seconds = 60;
+  std::string machine_detection;  // as given, empty if none
+  bool over_rate = false;
+  std::string status = "queued";       // the call's current status
+  std::vector<std::string> callbacks;  // CallStatus of each status callback posted, in order
+  std::vector<int> callback_replies;   // the receiver's HTTP status for each (0: no answer)
+  std::vector<std::string> twiml;      // every TwiML document the call played, in order
+  std::vector<int> twiml_replies;      // the HTTP status of each fetch (0: no answer)
+  std::string pressed;                 // the digits posted to <Gather> actions
+  bool finished = false;               // the final status callback has been attempted
 };
 
 // One accepted message.
@@ -98,6 +143,8 @@ struct FakeTwilioStats {
   std::map<std::string, std::uint64_t> accepted_by_from;
   std::map<std::string, std::uint64_t> segments_by_from;
   std::map<std::string, std::uint64_t> violations_by_from;  // accepted over the rate
+  std::uint64_t calls = 0;            // calls accepted (201), also counted in `accepted`
+  std::uint64_t call_violations = 0;  // calls accepted over calls_per_second
   std::uint64_t violations() const;
 };
 
@@ -116,6 +163,7 @@ class FakeTwilio {
   std::uint16_t port() const;
   std::string BaseUrl() const;       // "http://127.0.0.1:PORT"
   std::string MessagesPath() const;  // "/2010-04-01/Accounts/AC.../Messages.json"
+  std::string CallsPath() const;     // "/2010-04-01/Accounts/AC.../Calls.json"
 
   // --- Fault injection ---
   void SetLatency(std::chrono::milliseconds latency);
@@ -141,6 +189,19 @@ class FakeTwilio {
   // http URL), Unavailable (connection failed or timed out after 5 s).
   std::future<Result<int>> SendStatusCallback(const std::string& sid, const std::string& status,
                                               std::optional<int> error_code = std::nullopt);
+
+  // --- Calls ---
+  // How the number `to` behaves from the next call on; ClearCallees restores the default.
+  void SetCallee(const std::string& to, FakeCallee callee);
+  void ClearCallees();
+  // Changes the call rate (0 = no limit) and refills the bucket.
+  void SetCallRateLimit(double calls_per_second);
+  // Moves the calls' fake clock on; calls waiting (ringing) until then carry on.
+  void AdvanceCallClock(std::chrono::milliseconds by);
+  std::vector<FakeTwilioCall> Calls() const;
+  std::optional<FakeTwilioCall> FindCall(std::string_view sid) const;
+  // Waits (real time, up to `timeout`) until `n` calls have finished; true if they have.
+  bool WaitForFinishedCalls(std::size_t n, std::chrono::milliseconds timeout) const;
 
   // --- Inspection ---
   std::vector<FakeTwilioMessage> Messages() const;

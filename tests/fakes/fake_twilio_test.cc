@@ -15,119 +15,16 @@
 #include <thread>
 
 #include "dispatch/channels/twilio_signature.h"
+#include "tests/fakes/fake_twilio_test_client.h"
 
 namespace tocsin {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace json = boost::json;
-using tcp = asio::ip::tcp;
-using namespace std::chrono_literals;
-
-constexpr const char* kSid = "AC0123456789abcdef0123456789abcdef";
-constexpr const char* kToken = "secret-token";
-constexpr const char* kSender = "+447700900001";
-constexpr const char* kOtherSender = "+447700900002";
-constexpr const char* kMember = "+447700900123";
-
-std::string Base64(std::string_view s) {
-  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
-                    s.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();
-  return out;
-}
-
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string retry_after;
-  json::value Json() const { return json::parse(body); }
-};
-
-// A plain HTTP/1.1 client on one keep-alive connection. Each call blocks until the answer
-// arrives or `timeout` passes (then the connection is closed and nullopt returned).
-class Client {
- public:
-  explicit Client(std::uint16_t port) : stream_(ioc_) {
-    stream_.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
-  }
-
-  std::optional<Reply> Post(const std::string& target, const FormParams& form,
-                            std::string_view user = kSid, std::string_view password = kToken,
-                            std::chrono::milliseconds timeout = 5000ms) {
-    http::request<http::string_body> request(http::verb::post, target, 11);
-    request.set(http::field::host, "127.0.0.1");
-    request.set(http::field::content_type, "application/x-www-form-urlencoded");
-    request.set(http::field::authorization,
-                "Basic " + Base64(std::string(user) + ":" + std::string(password)));
-    request.keep_alive(true);
-    request.body() = FormUrlEncode(form);
-    request.prepare_payload();
-    return Send(request, timeout);
-  }
-
-  std::optional<Reply> Send(http::request<http::string_body>& request,
-                            std::chrono::milliseconds timeout) {
-    http::response<http::string_body> response;
-    bool done = false;
-    boost::system::error_code result;
-    http::async_write(stream_, request, [&](boost::system::error_code ec, std::size_t) {
-      if (ec) {
-        result = ec;
-        done = true;
-        return;
-      }
-      http::async_read(stream_, buffer_, response, [&](boost::system::error_code ec2, std::size_t) {
-        result = ec2;
-        done = true;
-      });
-    });
-    ioc_.restart();
-    ioc_.run_for(timeout);
-    if (!done) {
-      stream_.close();
-      ioc_.restart();
-      ioc_.run();
-      return std::nullopt;
-    }
-    if (result) return std::nullopt;
-    Reply reply;
-    reply.status = static_cast<int>(response.result_int());
-    reply.body = response.body();
-    reply.retry_after = std::string(response[http::field::retry_after]);
-    return reply;
-  }
-
- private:
-  asio::io_context ioc_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-};
+using namespace fake_test;
 
 FormParams Sms(std::string to = kMember, std::string body = "RAID K7Q2: Peckham. Reply 1 or 2",
                std::string from = kSender) {
   return {{"To", std::move(to)}, {"From", std::move(from)}, {"Body", std::move(body)}};
-}
-
-FakeTwilioConfig Config(double rate = 0) {
-  FakeTwilioConfig config;
-  config.account_sid = kSid;
-  config.auth_token = kToken;
-  config.numbers = {kSender, kOtherSender};
-  config.segments_per_second = rate;
-  return config;
-}
-
-// A JSON string member as std::string ("<not a string>" otherwise), for readable CHECKs.
-std::string Str(const json::value& v) {
-  return v.is_string() ? std::string(v.as_string()) : "<not a string>";
-}
-
-int ErrorCodeOf(const Reply& reply) {
-  return static_cast<int>(reply.Json().as_object().at("code").as_int64());
 }
 
 // Receives status callbacks: answers 200 to every POST and keeps what arrived.
@@ -139,18 +36,7 @@ class CallbackListener {
     std::string body;
   };
 
-  CallbackListener() : acceptor_(ioc_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
-    asio::co_spawn(ioc_, Accept(), asio::detached);
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~CallbackListener() {
-    ioc_.stop();
-    thread_.join();
-  }
-
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + path;
-  }
+  std::string Url(const std::string& path) const { return server_.Url(path); }
 
   // Waits until `n` callbacks have arrived; returns them all.
   std::vector<Received> WaitFor(std::size_t n, std::chrono::milliseconds timeout = 5000ms) {
@@ -160,38 +46,20 @@ class CallbackListener {
   }
 
  private:
-  asio::awaitable<void> Accept() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return;
-      asio::co_spawn(ioc_, Serve(std::move(socket)), asio::detached);
-    }
-  }
-
-  asio::awaitable<void> Serve(tcp::socket socket) {
-    beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    auto [ec, n] =
-        co_await http::async_read(socket, buffer, request, asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+  std::string Record(const http::request<http::string_body>& request) {
     {
       std::lock_guard lock(mu_);
       received_.push_back({std::string(request.target()),
                            std::string(request["X-Twilio-Signature"]), request.body()});
     }
     cv_.notify_all();
-    http::response<http::string_body> response(http::status::ok, 11);
-    response.keep_alive(false);
-    response.prepare_payload();
-    co_await http::async_write(socket, response, asio::as_tuple(asio::use_awaitable));
+    return "";
   }
 
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Received> received_;
+  LoopbackServer server_{[this](const auto& request) { return Record(request); }};
 };
 
 std::string Param(const FormParams& params, std::string_view name) {
@@ -327,7 +195,7 @@ TEST_CASE("fake Twilio: validation errors", "[fake_twilio]") {
   fake.ClearPermanentErrors();
   CHECK(client.Post(fake.MessagesPath(), Sms("+447700900999"))->status == 201);
 
-  auto not_found = client.Post("/2010-04-01/Accounts/" + std::string(kSid) + "/Calls.json", Sms());
+  auto not_found = client.Post("/2010-04-01/Accounts/" + std::string(kSid) + "/Conferences.json", Sms());
   REQUIRE(not_found);
   CHECK(not_found->status == 404);
   CHECK(fake.Messages().size() == 3);

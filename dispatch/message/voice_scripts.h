@@ -1,0 +1,62 @@
+// VoiceScripts: what a call says, per language: the [voice] table of each
+// config/templates/<lang>.toml (the same files as the SMS templates; the SMS loader ignores it).
+//
+//   [voice]
+//   tts = true                 # false: no text-to-speech voice speaks this language
+//   say_language = "en-GB"     # <Say language=...>
+//   say_voice = "Polly.Amy"    # <Say voice=...>; "" for Twilio's default voice
+//   prompt = "Press 1 if you can go, 2 if you cannot, 9 to hear it again."
+//   going = "Thank you. You are down as going."
+//   cannot = "Thank you. Noted that you cannot go."
+//   goodbye = "We did not hear an answer. Goodbye."
+//
+// Every string but say_voice must be non-empty when tts is true. A file without [voice], or
+// with tts = false, has no script of its own: For() answers English's and says so (the issue's
+// rule: absent a recording, the English text is read and the SMS carries the language).
+//
+// Invariants once LoadDirectory() succeeds:
+//   1. "en" has a script with tts true (it is what every other language falls back to).
+//   2. Every script held has every string.
+//
+// Thread safety: immutable after LoadDirectory().
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "dispatch/util/result.h"
+
+namespace tocsin {
+
+struct VoiceScript {
+  std::string say_language;
+  std::string say_voice;
+  std::string prompt;
+  std::string going;
+  std::string cannot;
+  std::string goodbye;
+};
+
+class VoiceScripts {
+ public:
+  // Reads [voice] from every *.toml in `dir`. A bad table is Error::Invalid whose message names
+  // the file and the key ("fr.toml: missing string 'voice.prompt'") and whose field is the key;
+  // unparseable TOML is kMalformed.
+  static Result<VoiceScripts> LoadDirectory(const std::filesystem::path& dir);
+
+  struct Choice {
+    const VoiceScript* script = nullptr;  // never null after a successful load
+    std::string language;                 // the language whose script it is
+    bool fell_back = false;               // `language` is not the one asked for
+  };
+  // The script for `language`, else English's.
+  Choice For(std::string_view language) const;
+
+ private:
+  // Immutable after LoadDirectory().
+  std::map<std::string, VoiceScript, std::less<>> scripts_;
+};
+
+}  // namespace tocsin
