@@ -19,6 +19,9 @@
 #include <vector>
 
 namespace tocsin {
+
+std::string DefaultTemplatesDir() { return TOCSIN_DEFAULT_TEMPLATES_DIR; }
+
 namespace {
 
 // Keys that hold secrets: their values never appear in an error message.

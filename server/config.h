@@ -15,6 +15,10 @@
 
 namespace tocsin {
 
+// The shipped templates (config/templates in the source tree). Defined in config.cc, the only file
+// compiled with the path, so the other files' commands do not depend on where the tree is.
+std::string DefaultTemplatesDir();
+
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";    // server.listen, "host:port"
   std::uint16_t listen_port = 8080;
@@ -59,7 +63,7 @@ struct SmsConfig {
   // refuses to start without it, so no server ends up sending nothing by accident.
   std::string provider;
   // Message templates, one TOML file per language (config/templates in the source tree).
-  std::string templates_dir = TOCSIN_DEFAULT_TEMPLATES_DIR;
+  std::string templates_dir = DefaultTemplatesDir();
 };
 
 struct WebhooksConfig {
