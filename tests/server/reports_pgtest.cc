@@ -145,7 +145,7 @@ TEST_CASE("reports: posted by the API, listed and read with their timeline", "[p
   CHECK(bad_filter.ErrorField() == "status");
 
   auto one = viewer.Get("/v1/networks/demo/reports/" + std::to_string(id)).Json().as_object();
-  CHECK(one.at("code") == code);
+  CHECK(one.at("code").as_string() == code);
   auto timeline = one.at("timeline").as_array();
   REQUIRE(timeline.size() == 1);
   CHECK(timeline[0].as_object().at("what") == "received");
