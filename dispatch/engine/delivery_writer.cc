@@ -48,6 +48,35 @@ bool DeliveryWriter::Empty() const {
   return pending_.empty() && inbound_.empty();
 }
 
+bool DeliveryWriter::Ready() const {
+  if (!pending_.empty()) return true;
+  std::lock_guard lock(inbound_mu_);
+  return std::any_of(inbound_.begin(), inbound_.end(),
+                     [this](const PendingInbound& in) { return !flying_.count(in.sms.from); });
+}
+
+std::vector<DeliveryWriter::PendingInbound> DeliveryWriter::TakeInbound() {
+  std::lock_guard lock(inbound_mu_);
+  std::vector<PendingInbound> taken;
+  if (flying_.empty()) {
+    taken.swap(inbound_);  // nothing in the air: everything may go
+  } else {
+    std::vector<PendingInbound> held;
+    for (auto& in : inbound_) (flying_.count(in.sms.from) ? held : taken).push_back(std::move(in));
+    inbound_.swap(held);
+  }
+  // Marked only now, so two free replies of one sender ride together, in order.
+  for (const auto& in : taken) ++flying_[in.sms.from];
+  return taken;
+}
+
+void DeliveryWriter::Landed(const std::vector<PendingInbound>& inbound) {
+  for (const auto& in : inbound) {
+    auto it = flying_.find(in.sms.from);
+    if (--it->second == 0) flying_.erase(it);
+  }
+}
+
 std::size_t DeliveryWriter::Pending() const {
   std::lock_guard lock(inbound_mu_);
   return pending_.size() + inbound_.size();
@@ -58,6 +87,7 @@ void DeliveryWriter::Requeue(Batch& batch) {
                            std::make_move_iterator(pending_.end()));
   pending_.swap(batch.transitions);
   std::lock_guard lock(inbound_mu_);
+  Landed(batch.inbound);  // under the same lock: no later reply of theirs is taken before them
   inbound_.insert(inbound_.end(), std::make_move_iterator(batch.inbound.begin()),
                   std::make_move_iterator(batch.inbound.end()));
   std::stable_sort(inbound_.begin(), inbound_.end(),
@@ -71,12 +101,12 @@ void DeliveryWriter::Stop() {
 
 asio::awaitable<void> DeliveryWriter::Run() {
   for (;;) {
-    if (Empty() || flights_ >= kMaxFlights) {
+    if (!Ready() || flights_ >= kMaxFlights) {
       if (Empty() && stopping_ && flights_ == 0) {
         finished_ = true;
         co_return;
       }
-      // Woken by Add (when idle) or by a flight landing.
+      // Woken by Add (when idle) or by a flight landing (its senders' replies may go).
       idle_ = true;
       timer_.expires_after(std::chrono::hours(1));
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -90,10 +120,7 @@ asio::awaitable<void> DeliveryWriter::Run() {
     }
     auto* batch = new Batch;
     batch->transitions.swap(pending_);
-    {
-      std::lock_guard lock(inbound_mu_);
-      batch->inbound.swap(inbound_);
-    }
+    batch->inbound = TakeInbound();
     ++flights_;
     asio::co_spawn(timer_.get_executor(), Fly(batch), asio::detached);
   }
@@ -123,21 +150,27 @@ asio::awaitable<void> DeliveryWriter::Fly(Batch* raw) {
   auto size = batch->transitions.size() + batch->inbound.size();
   if (result == kWritten) {
     // Everyone was told on the pool thread (Committed).
+    std::lock_guard lock(inbound_mu_);
+    Landed(batch->inbound);
   } else if (result == kRefused && size == 1) {
     // The one bad record: dropped. A delivery left 'sending' is queued again at the next start.
     for (auto& in : batch->inbound) in.done(std::nullopt);
+    std::lock_guard lock(inbound_mu_);
+    Landed(batch->inbound);
   } else if (result == kRefused) {
-    // Split and retry both halves: the bad record ends up alone.
-    auto* half = new Batch;
-    auto t_mid = batch->transitions.begin() + static_cast<long>(batch->transitions.size() / 2);
+    // Split: the first half flies again, the second goes back to the queue (a reply there waits
+    // for its sender's in the first half). The bad record ends up alone: neither half is empty
+    // (the first takes the odd transition, the second the odd reply).
+    Batch rest;
+    auto t_mid = batch->transitions.begin() + static_cast<long>((batch->transitions.size() + 1) / 2);
     auto r_mid = batch->inbound.begin() + static_cast<long>(batch->inbound.size() / 2);
-    half->transitions.assign(std::make_move_iterator(t_mid), std::make_move_iterator(batch->transitions.end()));
-    half->inbound.assign(std::make_move_iterator(r_mid), std::make_move_iterator(batch->inbound.end()));
+    rest.transitions.assign(std::make_move_iterator(t_mid), std::make_move_iterator(batch->transitions.end()));
+    rest.inbound.assign(std::make_move_iterator(r_mid), std::make_move_iterator(batch->inbound.end()));
     batch->transitions.erase(t_mid, batch->transitions.end());
     batch->inbound.erase(r_mid, batch->inbound.end());
-    flights_ += 2;
+    Requeue(rest);
+    ++flights_;
     asio::co_spawn(timer_.get_executor(), Fly(batch.release()), asio::detached);
-    asio::co_spawn(timer_.get_executor(), Fly(half), asio::detached);
   } else {
     // Back to the front of the queue, and a pause: the database may be restarting.
     asio::steady_timer pause(timer_.get_executor(), std::chrono::milliseconds(500));

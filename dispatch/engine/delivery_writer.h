@@ -16,6 +16,11 @@
 // kept and retried, so nothing recorded is dropped while the process lives. If the database
 // refuses a batch (an SQL error, not an outage) it is split in halves and retried, so one bad
 // record is isolated and dropped (logged) instead of blocking every write after it.
+//
+// Order: a sender's replies are decided and recorded in their arrival order (their latest word
+// is the one that counts). Batches commit in any order, so a reply never flies while an earlier
+// one of its sender is in a flight, including one pausing before a retry: it waits in the queue
+// and rides with that one when it comes back (replies of other senders fly at once).
 #pragma once
 
 #include <chrono>
@@ -23,6 +28,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <mutex>
@@ -93,12 +99,21 @@ class DeliveryWriter {
   void Flush(pqxx::connection& c, const std::vector<Transition>& batch,
              std::vector<PendingInbound>& inbound) const;
   bool Empty() const;
+  // Something may fly now: a transition, or a reply whose sender has none in flight.
+  bool Ready() const;
+  // Moves out the replies whose sender has none in flight, in arrival order, and marks their
+  // senders as flying; the others stay queued, in order, until their sender's flight lands.
+  std::vector<PendingInbound> TakeInbound();
+  // `inbound` is no longer in flight (recorded, dropped or queued again): its senders' later
+  // replies may fly. inbound_mu_ held.
+  void Landed(const std::vector<PendingInbound>& inbound);
   struct Batch {
     std::vector<Transition> transitions;
     std::vector<PendingInbound> inbound;
   };
   // Puts a batch that could not be written back in front of what arrived since, replies in
-  // their arrival order (batches fail out of order when several are in flight).
+  // their arrival order (batches fail out of order when several are in flight); its replies
+  // have landed.
   void Requeue(Batch& batch);
   // After `batch` committed: its events, failures and inbound decisions go out. Runs on the
   // database pool's thread (every hook and `done` is thread-safe).
@@ -114,8 +129,10 @@ class DeliveryWriter {
   std::vector<Transition> pending_;
   // Guarded by inbound_mu_ (AddInbound comes from any thread).
   mutable std::mutex inbound_mu_;
-  std::vector<PendingInbound> inbound_;
+  std::vector<PendingInbound> inbound_;  // in arrival order
   std::uint64_t next_inbound_seq_ = 0;
+  // Senders with replies in flight, and how many: their later replies wait in inbound_.
+  std::unordered_map<std::string, int> flying_;
   bool wake_posted_ = false;  // a wake-up for these replies is on its way to the executor
   // Only on the executor.
   bool stopping_ = false;
