@@ -13,8 +13,8 @@
 // Invariants once loaded:
 //   1. The English words RAID, REPORT and CHECK are always known, with or without template files.
 //   2. A word belongs to one command: the same word under two keys is a load error.
-//   3. Words are compared without ASCII case and with trailing punctuation (. , ! ? : ; ، ؟)
-//      removed, so "raid:" is RAID.
+//   3. Words are compared without case (ASCII and Latin-1 letters: VÉRIFIER is vérifier) and
+//      with trailing punctuation (. , ! ? : ; ، ؟) removed, so "raid:" is RAID.
 //
 // Thread safety: immutable after loading; share a const ReportWords freely.
 #pragma once

@@ -145,8 +145,11 @@ TEST_CASE("reports: report words, built in and from the shipped templates", "[re
 
   auto loaded = ReportWords::LoadDirectory(std::string(TOCSIN_SOURCE_DIR) + "/config/templates");
   REQUIRE(loaded.ok());
+  REQUIRE(loaded->Match("rafle SE15").has_value());
   CHECK(loaded->Match("rafle SE15")->word == ReportWord::kRaid);
+  REQUIRE(loaded->Match("Vérifier SE15").has_value());
   CHECK(loaded->Match("Vérifier SE15")->rest == "SE15");
+  CHECK(loaded->Match("VERIFIER SE15")->word == ReportWord::kCheck);
   CHECK(loaded->Match("\xD9\x85\xD8\xAF\xD8\xA7\xD9\x87\xD9\x85\xD8\xA9 SE15")->word == ReportWord::kRaid);  // مداهمة
   CHECK(loaded->Match("\xD8\xA8\xD8\xB1\xD8\xB1\xD8\xB3\xDB\x8C SE15")->word == ReportWord::kCheck);  // بررسی
   CHECK(loaded->Match("RAID E8")->word == ReportWord::kRaid);  // English still understood
