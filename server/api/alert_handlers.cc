@@ -1,25 +1,14 @@
 // Alerts: raise (once per Idempotency-Key), preview a raise's audience, approve or reject a raise
 // held for a second coordinator, read (with live counts), list, deliveries, responses (and
 // organisations' answers), follow-up updates, resolve, cancel.
-#include <boost/json.hpp>
-
 #include "dispatch/engine/raise_preview.h"
 #include "dispatch/store/idempotency_store.h"
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/util/phone.h"
 #include "server/api/alert_input.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -1,19 +1,9 @@
 // PUT /v1/networks/{slug}/areas/{name} {neighbours:[...]}; GET /v1/networks/{slug}/areas.
-#include <boost/json.hpp>
-
 #include "dispatch/store/area_registry.h"
 #include "dispatch/store/audit_log.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

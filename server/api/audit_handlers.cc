@@ -1,23 +1,12 @@
 // GET /v1/networks/{slug}/audit?since=RFC3339&limit=100&cursor=ID -> {entries: [{id, at, actor,
 // action, target, detail}], next_cursor}, newest first. Server admin or the network's admin
 // tokens. Entries hold ids, never names or phone numbers.
-#include <boost/json.hpp>
-
 #include "dispatch/model/validation.h"
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/keyset_page.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

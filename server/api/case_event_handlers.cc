@@ -3,23 +3,12 @@
 // GET .../cases/{id}/timeline lists them oldest first with who recorded them and when.
 // Coordinators and admins only: the texts say where a person is held. Audited with ids and the
 // event's type only.
-#include <boost/json.hpp>
-
 #include "dispatch/model/case.h"
 #include "dispatch/store/case_event_store.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -2,23 +2,12 @@
 // contacts. Coordinators and admins see a case whole; viewers see its pseudonym, status,
 // language and areas only (never the name, phone, Home Office reference, notes or consent).
 // Every change is audited with ids only.
-#include <boost/json.hpp>
-
 #include "dispatch/model/case.h"
 #include "dispatch/store/case_store.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -3,19 +3,10 @@
 // handled. Tests use it instead of sleeping; elsewhere the route answers 404 as if absent.
 //
 //   {"advance": "2m"}  ->  {"now_ms": 1764547200000}
-#include <boost/json.hpp>
-
 #include "dispatch/model/policy.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

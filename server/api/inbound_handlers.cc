@@ -13,26 +13,16 @@
 // "inbound:<name>"; a repeated webhook-id is answered with the first answer and does nothing.
 // A source with maps_to "report" sends reports from the street instead (issue 12): the body is
 // read as POST .../reports is, and kept as a report (report_sms.h).
-#include <boost/json.hpp>
-
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/inbound_source_store.h"
 #include "dispatch/util/clock.h"
 #include "dispatch/util/standard_webhooks.h"
 #include "server/api/alert_input.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
+#include "server/api/handler_prelude.h"
 #include "server/api/report_sms.h"
-#include "server/api/routes.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

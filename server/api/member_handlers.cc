@@ -3,26 +3,15 @@
 // token (or its console session) sees each phone masked (+44******0123), as in alert answers.
 #include <cctype>
 
-#include <boost/json.hpp>
-
+#include "dispatch/model/validation.h"
 #include "dispatch/store/audit_log.h"
+#include "dispatch/store/member_import.h"
 #include "dispatch/store/policy_store.h"
 #include "dispatch/store/tree_store.h"
-#include "dispatch/store/member_import.h"
-#include "dispatch/model/validation.h"
 #include "dispatch/util/phone.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -1,23 +1,13 @@
 // POST /v1/networks (server admin), GET /v1/networks/{slug}, PATCH /v1/networks/{slug} (the
 // network's admin tokens: name, help text, language, retention and the safety settings of
 // network_settings.h).
-#include <boost/json.hpp>
-
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/network_registry.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
 #include "server/api/audited_change.h"
-#include "server/api/json_io.h"
+#include "server/api/handler_prelude.h"
 #include "server/api/network_settings.h"
-#include "server/api/routes.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 json::object NetworkToJson(const Network& n) {
   json::array numbers;

@@ -2,24 +2,13 @@
 // and each one's deliveries (as a webhook endpoint's: state, attempts, error; never bodies).
 // The address is sealed at rest; admins and coordinators see it whole, viewers masked
 // ("c***@e***.org"). Audited without the address.
-#include <boost/json.hpp>
-
 #include "dispatch/store/organisation_email_store.h"
 #include "dispatch/util/email_address.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
 #include "server/api/delivery_json.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

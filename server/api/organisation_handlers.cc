@@ -1,24 +1,13 @@
 // Organisations of a network (legal aid, bail support, an MP's office, another network): create,
 // list, get, patch, delete. Kinds and areas filter what an organisation is sent; absent or null
 // means every kind or area. Admins and coordinators manage them; viewers read them.
-#include <boost/json.hpp>
-
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/organisation_store.h"
 #include "dispatch/store/policy_store.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -1,20 +1,10 @@
 // Escalation policies per network and alert kind: PUT validates (errors name the field) and
 // stores; GET answers the stored policy or the built-in default ("default": true).
-#include <boost/json.hpp>
-
-#include "dispatch/store/policy_store.h"
 #include "dispatch/store/audit_log.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/routes.h"
+#include "dispatch/store/policy_store.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -5,27 +5,16 @@
 // who reported it: neither number nor name; only the member's id when a member did.
 #include <chrono>
 
-#include <boost/json.hpp>
-
 #include "dispatch/model/alert.h"
 #include "dispatch/model/report.h"
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/keyset_page.h"
 #include "dispatch/store/report_store.h"
 #include "dispatch/store/sender_lookup.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
+#include "server/api/handler_prelude.h"
 #include "server/api/report_sms.h"
-#include "server/api/routes.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 json::object ReportJson(const Report& r) {
   json::object o{{"id", r.id},

@@ -10,22 +10,12 @@
 // token, integration and metrics tokens: 403). An unknown or revoked token is 401 and nothing is
 // created. A login that carries an Origin (a browser's) must come from this server's own pages.
 // Opening and ending a session are in the network's audit log (ids only).
-#include <boost/json.hpp>
-
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/session_store.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 #include "server/http/cookies.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

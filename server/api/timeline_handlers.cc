@@ -1,21 +1,10 @@
 // GET /v1/networks/{slug}/alerts/{id}/timeline: what happened to an alert so far, read back from
 // the database (dispatch/store/alert_timeline.h), for the console's live page after a reload:
 // {"timeline": [{"at", "what", "n"}, ...]} oldest first. Kinds, times and counts only.
-#include <boost/json.hpp>
-
 #include "dispatch/store/alert_timeline.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

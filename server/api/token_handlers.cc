@@ -3,23 +3,12 @@
 // GET /v1/networks/{slug}/tokens -> {tokens: [{id, role, label, created_at, last_used_at,
 // revoked_at}]} (never a token or its hash); DELETE /v1/networks/{slug}/tokens/{id}.
 // Server admin or the network's admin tokens.
-#include <boost/json.hpp>
-
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/token_registry.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/routes.h"
-#include "server/api/path_ids.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

@@ -1,25 +1,14 @@
 // Phone trees: PUT validates (errors name the field) and replaces a network's tree; GET reads it
 // back; the alert's tree report shows each node's state and the share of the tree reached.
 // Trees say who calls whom: reading them takes the members permission, not the alerts one.
-#include <boost/json.hpp>
-
+#include "dispatch/model/validation.h"
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/policy_store.h"
-#include "dispatch/model/validation.h"
 #include "dispatch/store/tree_run_store.h"
 #include "dispatch/store/tree_store.h"
-#include "server/api/api_error.h"
-#include "server/api/auth.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

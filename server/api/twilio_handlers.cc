@@ -12,18 +12,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "dispatch/store/status_store.h"
 #include "dispatch/channels/twilio_signature.h"
-#include "server/api/api_error.h"
-#include "server/api/json_io.h"
+#include "dispatch/store/status_store.h"
+#include "server/api/handler_prelude.h"
 #include "server/api/report_sms.h"
-#include "server/api/routes.h"
 
 namespace tocsin {
-
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

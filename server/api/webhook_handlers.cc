@@ -3,24 +3,13 @@
 // one still signs for 24 hours), the endpoint's deliveries (attempts: status code, latency,
 // error; never bodies) and a manual retry (same webhook-id). URLs follow the server's target
 // rules (webhooks.allow_http, webhooks.allow_private_targets). Audited without URLs or secrets.
-#include <boost/json.hpp>
-
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/webhook_endpoint_store.h"
-#include "server/api/api_error.h"
 #include "server/api/audited_change.h"
-#include "server/api/auth.h"
 #include "server/api/delivery_json.h"
-#include "server/api/json_io.h"
-#include "server/api/path_ids.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 
 namespace tocsin {
-
-namespace json = boost::json;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 

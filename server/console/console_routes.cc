@@ -6,16 +6,12 @@
 // a year as immutable. A client that accepts gzip gets the compressed bytes.
 #include <boost/beast/core/string.hpp>
 
-#include "server/api/api_error.h"
-#include "server/api/routes.h"
+#include "server/api/handler_prelude.h"
 #include "server/console/assets.h"
 
 namespace tocsin {
 
 using http::bhttp::field;
-using http::bhttp::status;
-using http::bhttp::verb;
-using Awaitable = boost::asio::awaitable<http::Response>;
 
 namespace {
 
