@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "dispatch/util/fold_case.h"
+
 namespace tocsin {
 namespace {
 
@@ -20,18 +22,7 @@ ReportWords::ReportWords() {
 }
 
 std::string ReportWords::Normalise(std::string_view word) {
-  std::string out(word);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    auto& c = out[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    // Latin-1 small letters (U+00E0..U+00FE but U+00F7, two bytes: C3 A0..BE) to capitals
-    // (C3 80..9E), so "Vérifier" is VÉRIFIER.
-    auto next = i + 1 < out.size() ? static_cast<unsigned char>(out[i + 1]) : 0;
-    if (static_cast<unsigned char>(c) == 0xC3 && next >= 0xA0 && next <= 0xBE && next != 0xB7) {
-      out[i + 1] = static_cast<char>(next - 0x20);
-      ++i;
-    }
-  }
+  std::string out = FoldCase(word);
   // Trailing punctuation, ASCII and Arabic (، U+060C, ؟ U+061F, each two bytes in UTF-8).
   for (bool changed = true; changed && !out.empty();) {
     changed = false;

@@ -1,13 +1,12 @@
 // Members of a network: create, list (filters, a name search, keyset pages), get, patch, delete, CSV import.
 // Every request that shows members is audited as members.read, with their ids only. A viewer
 // token (or its console session) sees each phone masked (+44******0123), as in alert answers.
-#include <cctype>
-
 #include "dispatch/model/validation.h"
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/member_import.h"
 #include "dispatch/store/policy_store.h"
 #include "dispatch/store/tree_store.h"
+#include "dispatch/util/fold_case.h"
 #include "dispatch/util/phone.h"
 #include "server/api/handler_prelude.h"
 
@@ -70,13 +69,9 @@ Awaitable CreateMemberHandler(App& app, http::RequestContext& ctx) {
 // `?name=`: whether a member's name holds `needle`, ignoring ASCII case. Names are sealed, so
 // the page is read (and unsealed) and filtered here: the cursor still walks every member, and a
 // page may hold fewer than `limit` (or none) with a next_cursor.
-bool NameHolds(const std::optional<std::string>& name, const std::string& needle) {
-  if (!name) return false;
-  auto lower = [](std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
-  return lower(*name).find(lower(needle)) != std::string::npos;
+// Whether a member's name holds `folded` (a FoldCase'd needle).
+bool NameHolds(const std::optional<std::string>& name, const std::string& folded) {
+  return name && FoldCase(*name).find(folded) != std::string::npos;
 }
 
 Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
@@ -99,7 +94,10 @@ Awaitable ListMembersHandler(App& app, http::RequestContext& ctx) {
   auto page = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     auto p = app.members.List(tx, scope.network.id, f);
-    if (name) std::erase_if(p.members, [&](const auto& m) { return !NameHolds(m.name, *name); });
+    if (name) {
+      const auto folded = FoldCase(*name);
+      std::erase_if(p.members, [&](const auto& m) { return !NameHolds(m.name, folded); });
+    }
     json::array ids;
     for (const auto& m : p.members) ids.emplace_back(m.id);
     RecordAudit(tx, scope.network.id, scope.caller.Actor(), "members.read", "members",

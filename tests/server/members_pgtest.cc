@@ -187,6 +187,12 @@ TEST_CASE("members: ?name= finds members by a part of their name, any case; read
   auto bad = c.Get("/v1/networks/demo/members?name=");
   CHECK(bad.status == 422);
   CHECK(bad.body.find("\"name\"") != std::string::npos);
+
+  // Accented letters fold like ASCII ones: "JOSÉ" finds José.
+  auto jose = CreateMember(c, R"({"phone":"+447700900205","name":"José"})");
+  auto accented = c.Get("/v1/networks/demo/members?name=JOS%C3%89").Json().as_object().at("members").as_array();
+  REQUIRE(accented.size() == 1);
+  CHECK(accented[0].as_object().at("id") == jose);
 }
 
 TEST_CASE("areas: neighbours are kept symmetric", "[pg][areas]") {
