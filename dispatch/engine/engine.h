@@ -130,7 +130,8 @@ class Engine {
   // merge it or start its verification (nothing to answer: what it did is in its timeline).
   boost::asio::awaitable<void> VerifyReport(std::int64_t report_id);
   // A member's 1/2 about a report being verified, answered (the texts to reply); nullopt: no
-  // such answer (the reply path takes it). Costs no transaction while nothing is verifying.
+  // such answer, or the database is down (the reply path takes it, and holds it through an
+  // outage). Costs no transaction while nothing is verifying (after the first count).
   boost::asio::awaitable<std::optional<std::vector<std::string>>> AnswerVerification(const InboundSms* sms);
   // A coordinator's confirm or dismiss of a report being verified: the alert (started, or ended).
   // NotFound when the report has no verifying alert; Conflict when it is no longer pending.
