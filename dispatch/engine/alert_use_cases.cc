@@ -11,6 +11,7 @@ namespace tocsin {
 namespace {
 
 constexpr const char* kWaitsForApproval = "the alert waits for a second coordinator: approve or reject it";
+constexpr const char* kWaitsForVerifiers = "the alert waits for its report's verifiers: confirm or dismiss the report";
 
 }  // namespace
 
@@ -124,6 +125,7 @@ Result<std::int64_t> AlertUseCases::Update(pqxx::work& tx, const Network& net, s
   auto alert = alerts_.Lock(tx, net.id, alert_id);
   if (!alert.ok()) return alert.error();
   if (alert->status == "pending_approval") return Error::Conflict("status", kWaitsForApproval);
+  if (alert->status == "verifying") return Error::Conflict("status", kWaitsForVerifiers);
   if (alert->status != "open") return Error::Conflict("status", "the alert has ended");
   int seq = alerts_.NextSeq(tx, alert_id);
   if (auto s = fanout_.StoreMessages(tx, net, alert.value(), seq, "update", message); !s.ok()) return s.error();
@@ -146,6 +148,7 @@ Result<Alert> AlertUseCases::End(pqxx::work& tx, const Network& net, std::int64_
   auto alert = alerts_.Lock(tx, net.id, alert_id);
   if (!alert.ok()) return alert.error();
   if (alert->status == "pending_approval") return Error::Conflict("status", kWaitsForApproval);
+  if (alert->status == "verifying") return Error::Conflict("status", kWaitsForVerifiers);
   if (alert->status != "open") return Error::Conflict("status", "the alert has ended already");
   alerts_.MarkEnded(tx, alert_id, status, now_ms);
   StopEscalation(tx, alert_id);

@@ -67,6 +67,16 @@ class AlertUseCases {
                          std::int64_t now_ms) const;
   Result<Alert> Reject(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
                        const std::string& reason, std::int64_t now_ms) const;
+  // A report's alert waiting for its verifiers (alert_approval.cc; engine/report_verification.h):
+  // Hold validates `in` as Raise does and stores the alert `verifying` under `code` (the
+  // report's, unless an alert in progress has it) with nothing sent and no deadline; audited as
+  // alerts.raise_verifying by `actor` ("report:<id>"). StartVerified starts a verifying alert as
+  // Approve starts a pending one (its text rendered now, with `marker` before its details when
+  // not empty: "unconfirmed report"); Conflict when it is not verifying.
+  Result<Alert> HoldForVerification(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
+                                    const std::string& code) const;
+  Result<Raised> StartVerified(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& actor,
+                               const std::string& marker, std::int64_t now_ms) const;
   // Queues `message` for every member the alert reached (and alert.updated for endpoints).
   // Conflict if the alert has ended.
   Result<std::int64_t> Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,
@@ -82,6 +92,10 @@ class AlertUseCases {
   EscalationOutcome Begin(pqxx::work& tx, const Network& net, std::int64_t id, const std::string& kind,
                           bool audience_given, const std::vector<std::string>& roles, bool include_neighbours,
                           std::int64_t now_ms) const;
+  // Opens a held alert (pending or verifying) and starts it as its raise would have; audited as
+  // `action` by `actor`.
+  Result<Raised> OpenHeld(pqxx::work& tx, const Network& net, const Alert& alert, bool audience_given,
+                          const std::string& actor, const char* action, std::int64_t now_ms) const;
   // Checks that `decider` may decide on pending alert `alert_id`; the alert, locked.
   Result<Alert> LockPending(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
                             bool* audience_given) const;

@@ -46,6 +46,7 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       webhook_fanout_(cipher, &email_fanout_),
       runner_(fanout_, webhook_fanout_, cipher),
       alerts_(cipher, fanout_, webhook_fanout_, runner_),
+      verification_(cipher, templates, alerts_),
       organisation_answer_(cipher, webhook_fanout_),
       webhook_health_(fanout_, cipher),
       alert_store_(cipher),
@@ -87,7 +88,12 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
         dispatcher_->WakeAll();
         WakeOrganisations();
       },
-      &events_);
+      &events_,
+      // A timeout that ends a verification leaves verifying_ high (the commit is the escalator's):
+      // an overcount only costs replies a lookup.
+      [this](pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms) {
+        return verification_.Fire(tx, timer_id, now_ms);
+      });
   housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
                                                options_.audit_retention_days);
 }

@@ -12,6 +12,9 @@
 //                                        ended alert's unsent work before answering);
 //   RecordInbound                        a reply decided and recorded in a group commit, then
 //                                        goals and trees move;
+//   VerifyReport / AnswerVerification /  a report's verification (report_verification.h): begun or
+//   DecideReport                         merged, a verifier's or coordinator's 1/2, a coordinator's
+//                                        API decision; then as a raise (or an end) would;
 //   AnswerForOrganisation                an organisation's answer (organisation_answer.h), then
 //                                        its webhooks and the alert's event stream;
 //   ApplyStatus                          a provider's status callback;
@@ -45,6 +48,7 @@
 #include "dispatch/engine/escalator.h"
 #include "dispatch/engine/housekeeper.h"
 #include "dispatch/engine/organisation_answer.h"
+#include "dispatch/engine/report_verification.h"
 #include "dispatch/engine/event_hub.h"
 #include "dispatch/engine/webhook_health.h"
 #include "dispatch/engine/email_source.h"
@@ -122,6 +126,16 @@ class Engine {
   boost::asio::awaitable<Result<OrganisationResponseView>> AnswerForOrganisation(const Network& net,
                                                                                  OrganisationAnswerInput in,
                                                                                  const std::string& actor);
+  // Reports (issue 12; engine_reports.cc). VerifyReport: report `report_id` just became pending:
+  // merge it or start its verification (nothing to answer: what it did is in its timeline).
+  boost::asio::awaitable<void> VerifyReport(std::int64_t report_id);
+  // A member's 1/2 about a report being verified, answered (the texts to reply); nullopt: no
+  // such answer (the reply path takes it). Costs no transaction while nothing is verifying.
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> AnswerVerification(const InboundSms* sms);
+  // A coordinator's confirm or dismiss of a report being verified: the alert (started, or ended).
+  // NotFound when the report has no verifying alert; Conflict when it is no longer pending.
+  boost::asio::awaitable<Result<Alert>> DecideReport(const Network& net, std::int64_t report_id, bool confirm,
+                                                     const std::string& actor);
   // nullopt: the database refused this very message (not acknowledged).
   boost::asio::awaitable<std::optional<ReplyDecision>> RecordInbound(InboundSms* sms);
   // Applies a provider status (DeliveryStateFor's) for message `sid`.
@@ -147,6 +161,8 @@ class Engine {
   // Runs `fn` on the engine thread; resumes the caller with its result.
   template <typename R>
   boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
+  // After a verification step committed: wake the senders, track or forget deadlines.
+  void AfterVerification(const VerificationOutcome& out);
   // Deliveries to organisations (webhooks, email) may have been queued: claim them now.
   void WakeOrganisations() {
     webhooks_->Wake();
@@ -154,6 +170,11 @@ class Engine {
   }
 
   std::atomic<long> replies_waiting_{0};
+  // Alerts verifying now, as this process changed them, once counted_ (the first answer counts
+  // them from the database). Never below the truth but in a restart's first instants: while it
+  // is 0, replies skip the verification lookup.
+  std::atomic<long> verifying_{0};
+  std::atomic<bool> verifying_counted_{false};
   const EngineOptions options_;
   const DataCipher& cipher_;
   const TemplateSet& templates_;
@@ -169,6 +190,7 @@ class Engine {
   const WebhookFanout webhook_fanout_;
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
+  const ReportVerification verification_;
   const OrganisationAnswer organisation_answer_;
   const WebhookHealth webhook_health_;
   const AlertStore alert_store_;  // the Housekeeper's reads

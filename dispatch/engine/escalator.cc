@@ -16,18 +16,22 @@ constexpr int kFireAttempts = 30;
 }  // namespace
 
 Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
-                     std::function<void()> wake_sender, EventHub* events)
+                     std::function<void()> wake_sender, EventHub* events, VerificationFire verify)
     : executor_(executor),
       db_(db),
       clock_(clock),
       runner_(runner),
       wake_sender_(std::move(wake_sender)),
       events_(events),
+      verify_(std::move(verify)),
       timers_(executor,
               [this](TimerService::TimerId, std::uint64_t row, std::int64_t) {
                 if (draining_) return;  // durable: fired at the next start
+                const auto timer_row = static_cast<std::int64_t>(row);
+                const bool verification = verification_rows_.erase(timer_row) > 0;
+                if (verification && !verify_) return;
                 ++tasks_;
-                asio::co_spawn(executor_, FireTask(static_cast<std::int64_t>(row)), asio::detached);
+                asio::co_spawn(executor_, FireTask(timer_row, verification), asio::detached);
               },
               clock),
       check_timer_(executor) {}
@@ -100,6 +104,7 @@ void Escalator::ScheduleChecks() {
 }
 
 void Escalator::Schedule(const PendingTimer& t) {
+  if (t.verification) verification_rows_.insert(t.id);
   by_alert_[t.alert_id].push_back(timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id)));
 }
 
@@ -133,12 +138,12 @@ asio::awaitable<void> Escalator::Rebuild() {
   TaskDone();
 }
 
-asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row) {
+asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row, bool verification) {
   for (int attempt = 0; attempt < kFireAttempts && !draining_; ++attempt) {
     try {
-      auto out = co_await db_.Run([this, &timer_row](pqxx::connection& c) {
+      auto out = co_await db_.Run([this, &timer_row, &verification](pqxx::connection& c) {
         pqxx::work tx(c);
-        auto o = runner_.Fire(tx, timer_row, clock_.NowMs());
+        auto o = verification ? verify_(tx, timer_row, clock_.NowMs()) : runner_.Fire(tx, timer_row, clock_.NowMs());
         tx.commit();
         return o;
       });

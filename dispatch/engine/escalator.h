@@ -5,7 +5,9 @@
 // EscalationRunner to fire it in a transaction. At start it rebuilds the wheel from the database
 // and deadlines already past fire at once; the database decides whether a deadline still counts,
 // so nothing fires twice. Answers and failed deliveries arrive through OnAnswer() and
-// OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay.
+// OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay. A report's
+// verification deadlines (PendingTimer::verification) live in the same wheel and table and are
+// fired by the VerificationFire the Engine gives (engine/report_verification.h).
 //
 // Ownership: owned by the Engine. Every task it spawns is counted; Drain() stops new work and
 // calls back once the count is zero, so no database job outlives the engine's io_context.
@@ -33,14 +35,18 @@
 
 namespace tocsin {
 
+// Fires verification deadline `timer_id` in the caller's transaction at `now_ms`.
+using VerificationFire = std::function<EscalationOutcome(pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms)>;
+
 class Escalator {
  public:
   static constexpr std::chrono::milliseconds kCheckDelay{20};
 
   // `wake_sender()`: deliveries were queued. `events` (may be null)
-  // hears what each deadline and check did.
+  // hears what each deadline and check did. `verify` fires verification deadlines (null: they
+  // are left pending).
   Escalator(boost::asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
-            std::function<void()> wake_sender, EventHub* events = nullptr);
+            std::function<void()> wake_sender, EventHub* events = nullptr, VerificationFire verify = nullptr);
 
   void Start();
   // The alert was raised (committed): schedule its deadlines.
@@ -63,7 +69,7 @@ class Escalator {
  private:
   void Schedule(const PendingTimer& t);
   boost::asio::awaitable<void> Rebuild();
-  boost::asio::awaitable<void> FireTask(std::int64_t timer_row);
+  boost::asio::awaitable<void> FireTask(std::int64_t timer_row, bool verification);
   void ScheduleChecks();
   boost::asio::awaitable<void> CheckTask();
   void Report(const EscalationOutcome& out);
@@ -76,12 +82,14 @@ class Escalator {
   const EscalationRunner& runner_;
   std::function<void()> wake_sender_;
   EventHub* events_;
+  VerificationFire verify_;
 
   // Only on executor_.
   TimerService timers_;
   // An alert's deadlines in memory; fired ids linger until the alert is forgotten (cancelling
   // them is a no-op).
   std::unordered_map<std::int64_t, std::vector<TimerService::TimerId>> by_alert_;
+  std::set<std::int64_t> verification_rows_;  // rows of the wheel's verification deadlines
   std::set<std::int64_t> answered_;
   std::set<std::int64_t> failed_;
   bool check_scheduled_ = false;

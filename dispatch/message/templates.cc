@@ -41,6 +41,11 @@ constexpr LateKey kShippedReportTexts[] = {
     {"check_verified", "Verified alert in {areas} since {message} ({code})."},
     {"check_none", "No verified report in {areas} in the last 2 hours; {count} being checked."},
     {"unconfirmed", "unconfirmed report"},
+    {"thanks", "Thank you for checking report {code}. Stay safe."},
+    {"verify_timeout", "Nobody has confirmed report {code} yet: {location} in {areas}. {details}\nReply 1 {code} to alert "
+                       "the network, 2 {code} to dismiss it."},
+    {"merged_update", "Another report of what alert {code} is about came in ({areas}, {count} reporters now). Send an "
+                      "update if it adds anything."},
 };
 
 const LateKey* FindLateKey(std::string_view key) {

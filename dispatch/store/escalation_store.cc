@@ -40,7 +40,7 @@ constexpr const char* kEarliest =
     "SELECT (extract(epoch FROM min(due_at)) * 1000)::bigint FROM escalation_timers"
     " WHERE alert_id = $1 AND kind = $2 AND state = 'pending'";
 constexpr const char* kPending =
-    "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint FROM escalation_timers"
+    "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint, kind = 'verify' FROM escalation_timers"
     " WHERE state = 'pending' ORDER BY due_at";
 // Recipients of the alert message who have not answered; $2 selects what they are owed:
 // 'reminder' (not reminded), 'backup' (not backed up), 'failures' (not backed up, failed).
@@ -70,7 +70,7 @@ LockedEscalation ReadLocked(const pqxx::row& r, int first) {
 std::vector<PendingTimer> ReadTimers(const pqxx::result& rows) {
   std::vector<PendingTimer> out;
   for (const auto& r : rows) {
-    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<bool>()});
   }
   return out;
 }

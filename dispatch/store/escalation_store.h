@@ -25,6 +25,7 @@ struct PendingTimer {
   std::int64_t id = 0;
   std::int64_t alert_id = 0;
   std::int64_t due_ms = 0;  // engine clock, ms since the epoch
+  bool verification = false;  // a report's verification deadline (store/verification_store.h)
 };
 
 struct LockedEscalation {

@@ -124,8 +124,8 @@ Awaitable ListAlertsHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto filter = QueryParam(ctx, "status").value_or("");
   if (!filter.empty() && filter != "open" && filter != "resolved" && filter != "cancelled" &&
-      filter != "pending_approval") {
-    throw ApiError(Error::Invalid("status", "must be pending_approval, open, resolved or cancelled"));
+      filter != "pending_approval" && filter != "verifying") {
+    throw ApiError(Error::Invalid("status", "must be verifying, pending_approval, open, resolved or cancelled"));
   }
   // Newest first: the cursor is the id of the last alert of the previous page.
   auto q = ReadPageQuery(ctx, 50, 500);

@@ -73,6 +73,21 @@ std::int64_t NowMs(App& app) {
       .count();
 }
 
+boost::asio::awaitable<Result<Report>> ReadReport(App& app, std::int64_t network_id, std::int64_t id) {
+  const ReportStore store(app.cipher);
+  co_return co_await app.db.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return store.Get(tx, network_id, id);
+  });
+}
+
+// Whether the report is pending with a verifying alert (its verifiers asked): the engine decides
+// it (Engine::DecideReport), never a second raise.
+boost::asio::awaitable<bool> BeingVerified(App& app, std::int64_t network_id, std::int64_t id) {
+  auto r = co_await ReadReport(app, network_id, id);
+  co_return r.ok() && r->status == ReportStatus::kPending && r->alert_id.has_value();
+}
+
 Awaitable CreateReportHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kRaiseAlerts);
   const auto fields = ReadReportFields(JsonBody(ctx.req));
@@ -130,6 +145,15 @@ Awaitable ConfirmReportHandler(App& app, http::RequestContext& ctx) {
   const ReportStore store(app.cipher);
   const auto actor = scope.caller.Actor();
   const auto now = NowMs(app);
+  const bool verifying = co_await BeingVerified(app, scope.network.id, id);
+  if (verifying) {
+    auto decided = co_await app.engine->DecideReport(scope.network, id, true, actor);
+    auto alert = ValueOrThrow(std::move(decided));
+    auto reread = co_await ReadReport(app, scope.network.id, id);
+    auto body = ReportJson(ValueOrThrow(std::move(reread)));
+    body["alert"] = json::parse(RaisedAlertJson(alert));
+    co_return JsonResponse(ctx.req, status::ok, body);
+  }
   auto claimed = co_await app.db.Run([&](pqxx::connection& c) -> Result<Report> {
     pqxx::work tx(c);
     auto r = store.Get(tx, scope.network.id, id);
@@ -179,6 +203,14 @@ Awaitable DismissReportHandler(App& app, http::RequestContext& ctx) {
   const ReportStore store(app.cipher);
   const auto actor = scope.caller.Actor();
   const auto now = NowMs(app);
+  bool verifying = false;
+  if (app.engine) verifying = co_await BeingVerified(app, scope.network.id, id);
+  if (verifying) {
+    auto decided = co_await app.engine->DecideReport(scope.network, id, false, actor);
+    ValueOrThrow(std::move(decided));
+    auto reread = co_await ReadReport(app, scope.network.id, id);
+    co_return JsonResponse(ctx.req, status::ok, ReportJson(ValueOrThrow(std::move(reread))));
+  }
   auto dismissed = co_await app.db.Run([&](pqxx::connection& c) -> Result<Report> {
     pqxx::work tx(c);
     auto r = store.Get(tx, scope.network.id, id);
@@ -209,7 +241,7 @@ boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t 
   in.created_by = *created_by;
   in.received_at_ms = NowMs(app);
   const ReportStore store(app.cipher);
-  co_return co_await app.db.Run([&](pqxx::connection& c) -> std::optional<Report> {
+  auto taken = co_await app.db.Run([&](pqxx::connection& c) -> std::optional<Report> {
     pqxx::work tx(c);
     // A partner's repeated webhook-id (kept a week, like Twilio's MessageSids).
     if (once && FirstSeen(tx, {*once}).empty()) return std::nullopt;
@@ -218,18 +250,32 @@ boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t 
     tx.commit();
     return r;
   });
+  if (!taken || !app.engine) co_return taken;
+  // Merged, or its verifiers asked (engine/report_verification.h): shown as it is now.
+  co_await app.engine->VerifyReport(taken->id);
+  co_return co_await app.db.Run([&](pqxx::connection& c) -> std::optional<Report> {
+    pqxx::read_transaction tx(c);
+    auto r = store.Get(tx, network_id, taken->id);
+    return r.ok() ? std::optional<Report>(r.value()) : taken;
+  });
 }
 
 boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms) {
   const ReportIntake intake(app.cipher, app.templates, app.report_words);
   if (!intake.MightTake(sms->body)) co_return std::nullopt;  // a reply: no transaction here
   const auto now = NowMs(app);
-  co_return co_await app.db.Run([&](pqxx::connection& c) {
+  auto answer = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto answer = intake.Take(tx, *sms, now);
-    if (answer) tx.commit();
-    return answer;
+    auto taken = intake.Take(tx, *sms, now);
+    if (taken) tx.commit();
+    return taken;
   });
+  // A report now pending (told its area, or one from the start) is merged or verified.
+  if (answer && answer->report_id && app.engine &&
+      (answer->outcome == "report" || answer->outcome == "report_area")) {
+    co_await app.engine->VerifyReport(*answer->report_id);
+  }
+  co_return answer;
 }
 
 void AddReportRoutes(http::Router& router, App& app) {

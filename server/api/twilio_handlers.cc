@@ -79,6 +79,12 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", report->outcome);
     co_return TwimlResponse(ctx.req, report->reply_texts);
   }
+  // A verifier's (or coordinator's) 1/2 about a report being verified is the report's, never an
+  // alert response (engine/report_verification.h).
+  if (auto answered = co_await app.engine->AnswerVerification(&sms)) {
+    app.metrics.CountEvent("tocsin_inbound_sms_total", "report_answer");
+    co_return TwimlResponse(ctx.req, *answered);
+  }
   // The message travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
   // stores in coroutine frames.
   auto decided = co_await app.engine->RecordInbound(new InboundSms(std::move(sms)));

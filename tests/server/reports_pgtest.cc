@@ -117,7 +117,7 @@ TEST_CASE("reports: posted by the API, listed and read with their timeline", "[p
   CHECK(r.at("details") == "3 vans");
   CHECK(r.at("source") == "api");
   CHECK(r.at("reporters") == 1);
-  CHECK(r.at("alert_id").is_null());
+  CHECK(r.at("alert_id").is_int64());  // a raid is verified first: its alert waits, verifying
 
   auto by_integration = integration.Post("/v1/networks/demo/reports",
                                          R"({"kind":"detention","areas":["E8"],"location":"Mare Street"})");
@@ -147,8 +147,10 @@ TEST_CASE("reports: posted by the API, listed and read with their timeline", "[p
   auto one = viewer.Get("/v1/networks/demo/reports/" + std::to_string(id)).Json().as_object();
   CHECK(one.at("code").as_string() == code);
   auto timeline = one.at("timeline").as_array();
-  REQUIRE(timeline.size() == 1);
+  REQUIRE(timeline.size() == 2);
   CHECK(timeline[0].as_object().at("what") == "received");
+  CHECK(timeline[1].as_object().at("what") == "asked");  // the verifiers of SE15: none here
+  CHECK(timeline[1].as_object().at("count") == 0);
   CHECK(viewer.Get("/v1/networks/demo/reports/999999").status == 404);
 
   // Sealed at rest: the location is not in the table in clear.
@@ -169,7 +171,8 @@ TEST_CASE("reports: a coordinator confirms (the alert is raised) or dismisses", 
     return std::to_string(r.Json().as_object().at("id").as_int64());
   };
   auto first = post(R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
-  auto second = post(R"({"kind":"raid","areas":["SE15"],"location":"Bellenden Road"})");
+  // Elsewhere: a raid in SE15 again would merge into the first.
+  auto second = post(R"({"kind":"raid","areas":["E8"],"location":"Bellenden Road"})");
 
   CHECK(viewer.Post("/v1/networks/demo/reports/" + first + "/confirm", "").status == 403);
   auto confirmed = coordinator.Post("/v1/networks/demo/reports/" + first + "/confirm", "");
@@ -184,20 +187,22 @@ TEST_CASE("reports: a coordinator confirms (the alert is raised) or dismisses", 
   CHECK(alert.at("kind") == "raid");
   CHECK(db.Scalar("SELECT created_by FROM alerts WHERE id = " + std::to_string(alert_id)) == "report:" + first);
   auto timeline = coordinator.Get("/v1/networks/demo/reports/" + first).Json().as_object().at("timeline").as_array();
-  REQUIRE(timeline.size() == 3);
-  CHECK(timeline[1].as_object().at("what") == "confirmed");
-  CHECK(timeline[2].as_object().at("what") == "raised");
+  REQUIRE(timeline.size() == 4);  // received, asked (its verifiers), confirmed, raised
+  CHECK(timeline[2].as_object().at("what") == "confirmed");
+  CHECK(timeline[3].as_object().at("what") == "raised");
   // Decided once: a second confirm or a dismiss is 409 and raises nothing more.
   auto again = coordinator.Post("/v1/networks/demo/reports/" + first + "/confirm", "");
   CHECK(again.status == 409);
   CHECK(coordinator.Post("/v1/networks/demo/reports/" + first + "/dismiss", "").status == 409);
-  CHECK(db.Scalar("SELECT count(*) FROM alerts") == "1");
+  CHECK(db.Scalar("SELECT count(*) FROM alerts WHERE status = 'open'") == "1");
 
   auto dismissed = coordinator.Post("/v1/networks/demo/reports/" + second + "/dismiss", "");
   REQUIRE(dismissed.status == 200);
   CHECK(dismissed.Json().as_object().at("status") == "dismissed");
-  CHECK(dismissed.Json().as_object().at("alert_id").is_null());
-  CHECK(db.Scalar("SELECT count(*) FROM alerts") == "1");
+  // Its alert, held while verifiers were asked, ends cancelled: nobody was sent it.
+  const auto held = dismissed.Json().as_object().at("alert_id").as_int64();
+  CHECK(db.Scalar("SELECT status FROM alerts WHERE id = " + std::to_string(held)) == "cancelled");
+  CHECK(db.Scalar("SELECT count(*) FROM alerts WHERE status = 'open'") == "1");
   CHECK(coordinator.Post("/v1/networks/demo/reports/999999/dismiss", "").status == 404);
   CHECK(coordinator.Get("/v1/networks/demo/reports?status=confirmed").Json().as_object().at("reports").as_array().size() == 1);
   CHECK(coordinator.Get("/v1/networks/demo/reports?status=dismissed").Json().as_object().at("reports").as_array().size() == 1);

@@ -1,0 +1,81 @@
+// Engine's report use cases (engine.h; the rules are report_verification.h's), apart from
+// engine.cc: GCC 12 crashes compiling larger coroutine files.
+#include <spdlog/spdlog.h>
+
+#include "dispatch/engine/engine.h"
+#include "dispatch/model/reply_parser.h"
+#include "dispatch/store/verification_store.h"
+
+namespace tocsin {
+
+namespace asio = boost::asio;
+
+void Engine::AfterVerification(const VerificationOutcome& out) {
+  verifying_ += out.verifying_delta;
+  const auto& e = out.escalation;
+  if (e.queued > 0) dispatcher_->Wake(out.network_id);
+  if (e.webhooks) WakeOrganisations();
+  if (e.alert_id == 0) return;
+  if (e.ended) {
+    escalator_->Forget(e.alert_id);
+    events_.Publish(e.alert_id, "alert", AlertEndedEventJson("cancelled"));
+  } else if (!e.timers.empty()) {
+    escalator_->Track(e.alert_id, e.timers);
+  }
+}
+
+asio::awaitable<void> Engine::VerifyReport(std::int64_t report_id) {
+  auto begun = co_await db_.Run([&](pqxx::connection& c) -> Result<VerificationOutcome> {
+    pqxx::work tx(c);
+    auto r = verification_.Begin(tx, report_id, clock_->NowMs());
+    if (r.ok()) tx.commit();
+    return r;
+  });
+  if (!begun.ok()) {
+    // The report stays pending: a coordinator can still confirm or dismiss it.
+    spdlog::warn("report {}: verification not begun ({})", report_id, begun.error().message);
+    co_return;
+  }
+  spdlog::info("report {}: {}", report_id, begun->escalation.what);
+  AfterVerification(begun.value());
+}
+
+asio::awaitable<std::optional<std::vector<std::string>>> Engine::AnswerVerification(const InboundSms* sms) {
+  if (verifying_counted_.load() && verifying_.load() <= 0) co_return std::nullopt;
+  const auto kind = ParseReply(sms->body).kind;
+  if (kind != ReplyKind::kGoing && kind != ReplyKind::kCannot) co_return std::nullopt;
+  auto answered = co_await db_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    if (!verifying_counted_.load()) {
+      // Counted once, then kept by this process's own changes (an overcount only costs lookups).
+      auto n = VerifyingAlerts(tx);
+      if (!verifying_counted_.exchange(true)) verifying_ += n;
+    }
+    auto r = verification_.Answer(tx, *sms, clock_->NowMs());
+    if (r) tx.commit();
+    return r;
+  });
+  if (!answered) co_return std::nullopt;
+  spdlog::info("report answer: {}", answered->escalation.what);
+  AfterVerification(answered.value());
+  co_return std::move(answered->reply_texts);
+}
+
+asio::awaitable<Result<Alert>> Engine::DecideReport(const Network& net, std::int64_t report_id, bool confirm,
+                                                    const std::string& actor) {
+  using Decided = std::pair<VerificationOutcome, Alert>;
+  auto decided = co_await db_.Run([&](pqxx::connection& c) -> Result<Decided> {
+    pqxx::work tx(c);
+    auto r = verification_.Decide(tx, net, report_id, confirm, actor, clock_->NowMs());
+    if (!r.ok()) return r.error();
+    auto alert = alert_store_.Get(tx, net.id, r->escalation.alert_id);
+    if (!alert.ok()) return alert.error();
+    tx.commit();
+    return Decided{std::move(r.value()), std::move(alert.value())};
+  });
+  if (!decided.ok()) co_return decided.error();
+  AfterVerification(decided->first);
+  co_return std::move(decided->second);
+}
+
+}  // namespace tocsin
