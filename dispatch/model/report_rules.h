@@ -1,7 +1,7 @@
 // The decisions of a report's life (issue 12), pure: where verification stands at a moment
 // (ask the neighbouring areas, confirm, dismiss, time out), and whether a new report merges
-// into one already pending or an alert already open. The engine (not yet wired: see README
-// "Reports from the street") loads the facts, asks here, and applies the answer.
+// into one already pending or an alert already open. The engine (engine/report_verification.h)
+// loads the facts, asks here, and applies the answer.
 //
 // Thread safety: plain values and pure functions.
 #pragma once

@@ -35,14 +35,21 @@ constexpr const char* kMarkFired = "UPDATE escalation_timers SET state = 'fired'
 constexpr const char* kCancelTimers =
     "UPDATE escalation_timers SET state = 'cancelled' WHERE alert_id = $1 AND kind = 'verify' AND state = 'pending'";
 
+// A member's delivery of one of the alert's questions (to verifiers, or to coordinators on a timeout).
+#define TOCSIN_ASKED(d)                                                                                  \
+  "EXISTS (SELECT 1 FROM alert_messages msg WHERE msg.alert_id = " d ".alert_id AND msg.seq = " d ".seq" \
+  " AND msg.language = " d ".language AND msg.kind IN ('verify', 'verify_timeout'))"
 constexpr const char* kTargetByCode =
-    "SELECT a.id, r.id FROM alerts a JOIN reports r ON r.alert_id = a.id"
-    " WHERE a.network_id = $1 AND a.code = $2 AND a.status = 'verifying'"
-    " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.member_id = $3)";
+    "SELECT a.id, r.id FROM alerts a JOIN reports r ON r.alert_id = a.id AND r.status <> 'merged'"
+    " WHERE a.network_id = $1 AND a.code = $2 AND a.status IN ('verifying', 'open')"
+    " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.member_id = $3 AND " TOCSIN_ASKED("d") ")"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.member_id = $3 AND d.seq = 0)";
 constexpr const char* kTargetLatest =
-    "SELECT a.id, r.id FROM (SELECT alert_id FROM deliveries WHERE network_id = $1 AND member_id = $2"
-    "  AND alert_id IS NOT NULL ORDER BY id DESC LIMIT 1) d"
-    " JOIN alerts a ON a.id = d.alert_id AND a.status = 'verifying' JOIN reports r ON r.alert_id = a.id";
+    "SELECT a.id, r.id FROM (SELECT alert_id, seq, language FROM deliveries WHERE network_id = $1 AND member_id = $2"
+    "  ORDER BY id DESC LIMIT 1) d"
+    " JOIN alerts a ON a.id = d.alert_id AND a.status IN ('verifying', 'open')"
+    " JOIN reports r ON r.alert_id = a.id AND r.status <> 'merged' WHERE " TOCSIN_ASKED("d");
+#undef TOCSIN_ASKED
 
 constexpr const char* kTally =
     "SELECT count(*) FILTER (WHERE what = 'seen'), count(*) FILTER (WHERE what = 'not_seen'),"
@@ -52,7 +59,8 @@ constexpr const char* kTally =
     "  WHERE report_id = $1 AND what IN ('seen', 'not_seen') AND member_id IS NOT NULL"
     "  ORDER BY member_id, seq DESC) latest";
 constexpr const char* kNetworkOfReport = "SELECT network_id FROM reports WHERE id = $1";
-constexpr const char* kReportOfAlert = "SELECT id FROM reports WHERE alert_id = $1";
+constexpr const char* kReportOfAlert =
+    "SELECT id FROM reports WHERE alert_id = $1 AND status <> 'merged' ORDER BY id LIMIT 1";
 constexpr const char* kLockReport =
     "SELECT status, alert_id, (extract(epoch FROM received_at) * 1000)::bigint FROM reports"
     " WHERE network_id = $1 AND id = $2 FOR UPDATE";

@@ -48,13 +48,15 @@ PendingTimer InsertVerifyDeadline(pqxx::work& tx, std::int64_t alert_id, std::in
 std::optional<std::pair<std::int64_t, std::int64_t>> LockVerifyDeadline(pqxx::work& tx, std::int64_t timer_id);
 void CancelVerifyDeadlines(pqxx::work& tx, std::int64_t alert_id);
 
-// A verifying alert a member may answer for (they were sent one of its messages).
+// A report's alert a member answers for: one they were asked about (a verify or verify_timeout
+// message) and not sent the alert itself (a responder's 1 is the alert's).
 struct VerifyingTarget {
   std::int64_t alert_id = 0;
   std::int64_t report_id = 0;
 };
-// The verifying alert whose code is `code` when given, else the alert of the member's latest
-// delivery when that alert is verifying; nullopt: the member's answer is not about a report.
+// The verifying (or, once decided, open) alert whose code is `code` when given, else the alert
+// of the member's latest delivery when that delivery asked them; nullopt: the member's answer is
+// not about a report.
 std::optional<VerifyingTarget> FindVerifyingTarget(pqxx::transaction_base& tx, std::int64_t network_id,
                                                    std::int64_t member_id, const std::optional<std::string>& code);
 
@@ -68,7 +70,7 @@ struct VerificationTally {
 VerificationTally TallyVerification(pqxx::transaction_base& tx, std::int64_t report_id);
 // The network of report `report_id`.
 std::optional<std::int64_t> NetworkOfReport(pqxx::transaction_base& tx, std::int64_t report_id);
-// The report whose verification holds `alert_id`.
+// The report whose verification holds `alert_id` (not one merged into it).
 std::optional<std::int64_t> ReportOfAlert(pqxx::transaction_base& tx, std::int64_t alert_id);
 // The report locked (FOR UPDATE), its status and alert: so two answers never decide it twice.
 struct LockedReport {
