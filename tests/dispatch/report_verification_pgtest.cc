@@ -41,9 +41,8 @@ std::string Toml(const FakeTwilio& fake) {
 }
 
 struct VerifyNetwork {
-  explicit VerifyNetwork(const std::string& verification = "") : fake(FakeConfig()), server(db, Toml(fake)) {
-    server.Start();
-    c = server.Client(CreateNetworkWithToken(server, "demo", "coordinator", kNumber));
+  explicit VerifyNetwork(const std::string& verification = "")
+      : fake(FakeConfig()), server(db, Toml(fake)), c(Started(server)) {
     REQUIRE(c.Put("/v1/networks/demo/areas/SE15", R"({"neighbours":["SE22"]})").status == 200);
     REQUIRE(c.Put("/v1/networks/demo/areas/SE22", R"({"neighbours":["SE15"]})").status == 200);
     reporter = Add(kReporter, R"("roles":["reporter"],"areas":["SE15"])");
@@ -59,6 +58,11 @@ struct VerifyNetwork {
       INFO(put.body);
       REQUIRE(put.status == 200);
     }
+  }
+  // Starts the server; a coordinator of network demo.
+  static HttpClient Started(TocsindProcess& s) {
+    s.Start();
+    return s.Client(CreateNetworkWithToken(s, "demo", "coordinator", kNumber));
   }
   std::int64_t Add(const std::string& phone, const std::string& rest) {
     auto r = c.Post("/v1/networks/demo/members", R"({"phone":")" + phone + R"(",)" + rest + "}");
@@ -103,7 +107,8 @@ struct VerifyNetwork {
   }
   std::vector<std::string> Timeline(std::int64_t report) {
     std::vector<std::string> out;
-    for (const auto& e : Report(report).at("timeline").as_array()) {
+    const auto body = Report(report);  // kept alive: the loop walks into it
+    for (const auto& e : body.at("timeline").as_array()) {
       out.emplace_back(e.as_object().at("what").as_string());
     }
     return out;
@@ -115,7 +120,7 @@ struct VerifyNetwork {
   FakeTwilio fake;
   TestDatabase db;
   TocsindProcess server;
-  HttpClient c{""};
+  HttpClient c;
   int sid = 0;
   std::int64_t reporter = 0, verifier1 = 0, verifier2 = 0, neighbour = 0, responder1 = 0, responder2 = 0,
                coordinator = 0;
