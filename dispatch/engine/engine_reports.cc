@@ -44,17 +44,24 @@ asio::awaitable<std::optional<std::vector<std::string>>> Engine::AnswerVerificat
   if (verifying_counted_.load() && verifying_.load() <= 0) co_return std::nullopt;
   const auto kind = ParseReply(sms->body).kind;
   if (kind != ReplyKind::kGoing && kind != ReplyKind::kCannot) co_return std::nullopt;
-  auto answered = co_await db_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    if (!verifying_counted_.load()) {
-      // Counted once, then kept by this process's own changes (an overcount only costs lookups).
-      auto n = VerifyingAlerts(tx);
-      if (!verifying_counted_.exchange(true)) verifying_ += n;
-    }
-    auto r = verification_.Answer(tx, *sms, clock_->NowMs());
-    if (r) tx.commit();
-    return r;
-  });
+  std::optional<VerificationOutcome> answered;
+  try {
+    answered = co_await db_.Run([&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      if (!verifying_counted_.load()) {
+        // Counted once, then kept by this process's own changes (an overcount only costs lookups).
+        auto n = VerifyingAlerts(tx);
+        if (!verifying_counted_.exchange(true)) verifying_ += n;
+      }
+      auto r = verification_.Answer(tx, *sms, clock_->NowMs());
+      if (r) tx.commit();
+      return r;
+    });
+  } catch (const std::exception& e) {
+    // The database is away: the reply path holds the message until it is back (a verifier's
+    // answer then meets only the alerts they were sent, never a report).
+    spdlog::warn("report answer not looked up ({})", e.what());
+  }
   if (!answered) co_return std::nullopt;
   spdlog::info("report answer: {}", answered->escalation.what);
   AfterVerification(answered.value());
