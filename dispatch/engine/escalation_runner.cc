@@ -55,7 +55,7 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
         reached += started.queued;
         if (started.timer) out.timers.push_back(*started.timer);
       } else {
-        reached += fanout_.QueueAudience(tx, net, alert_id, audience);
+        reached += fanout_.QueueAudience(tx, net, alert_id, audience, e.policy.steps[step].channel);
       }
     }
     out.queued += reached;

@@ -61,7 +61,7 @@ Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& al
 }
 
 std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                   const PolicyAudience& audience) const {
+                                   const PolicyAudience& audience, const std::string& channel) const {
   std::optional<std::string> areas, members;
   switch (audience.scope) {
     case AreaScope::kAlert:
@@ -89,7 +89,7 @@ std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int6
     roles = ToPgArray(audience.roles.empty() ? std::vector<std::string>{"responder"} : audience.roles);
   }
   return QueueAlertMessage(tx, alert_id, net.id, areas, roles, members, ToPgArray(templates_.Languages()),
-                           DefaultLanguage(net));
+                           DefaultLanguage(net), channel);
 }
 
 std::int64_t Fanout::QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
