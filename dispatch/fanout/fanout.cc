@@ -93,13 +93,13 @@ std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int6
 }
 
 std::int64_t Fanout::QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                  std::vector<std::int64_t> ids) const {
+                                  std::vector<std::int64_t> ids, const std::string& channel) const {
   if (ids.empty()) return 0;
   PolicyAudience audience;
   audience.scope = AreaScope::kMembers;
   audience.roles.clear();
   audience.members = std::move(ids);
-  return QueueAudience(tx, net, alert_id, audience);
+  return QueueAudience(tx, net, alert_id, audience, channel);
 }
 
 std::int64_t Fanout::AddCallLists(pqxx::work& tx, const Network& net, std::int64_t alert_id,

@@ -49,9 +49,9 @@ class Fanout {
   std::int64_t QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                              const PolicyAudience& audience, const std::string& channel = "sms") const;
   // Queues the alert message for the members `ids` not yet sent it, whatever their roles or
-  // areas (a tree's nodes, backups). Returns how many were queued.
+  // areas (a tree's nodes, backups), by `channel` as QueueAudience. Returns how many were queued.
   std::int64_t QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                            std::vector<std::int64_t> ids) const;
+                            std::vector<std::int64_t> ids, const std::string& channel = "sms") const;
   // Gives each relayer of `owed` (model/call_list.h) whose alert message is still queued a text
   // of their own: the alert in their language, then the people they must call, names and
   // numbers. Returns how many deliveries were given one.

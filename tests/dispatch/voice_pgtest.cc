@@ -174,3 +174,48 @@ TEST_CASE("voice: call webhooks without a valid signature are 403 and do nothing
              TwilioSignature(AlertNetwork::kAuthToken, f.Url("/twilio/voice-status"), status))
             .status == 204);
 }
+
+TEST_CASE("voice: the sandbox's callee answers and presses 1; the log shows each call's TwiML and outcome",
+          "[pg][voice]") {
+  AlertNetwork net;  // sms.provider = "sandbox"
+  REQUIRE(net.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
+      {"audience":{"roles":["responder"],"areas":"alert"},"channel":"voice"}]})").status == 200);
+  auto member = net.AddMember(std::string(R"({"phone":")") + kEnglish + R"(","areas":["SE15"]})");
+  auto alert = net.Raise();
+  Eventually([&] { return net.db.Scalar("SELECT state FROM deliveries WHERE member_id = " + std::to_string(member)) == "delivered"; },
+             "the sandbox call completed");
+  Eventually([&] { return net.db.Scalar("SELECT answer FROM responses WHERE alert_id = " + std::to_string(alert)) == "going"; },
+             "the sandbox callee's 1 recorded");
+  CHECK(net.db.Scalar("SELECT channel FROM deliveries WHERE member_id = " + std::to_string(member)) == "voice");
+  auto log = net.server->Log();
+  CHECK(log.find("sandbox call CS") != std::string::npos);
+  CHECK(log.find("Rye Lane") != std::string::npos);  // the TwiML it plays
+  CHECK(log.find("You are down as going") != std::string::npos);
+  CHECK(log.find(": completed") != std::string::npos);
+  CHECK(log.find(kEnglish) == std::string::npos);  // numbers redacted
+}
+
+TEST_CASE("voice: a tree named by a voice step calls its nodes; a key moves the tree on", "[pg][voice][trees]") {
+  VoiceFixture f;
+  auto root = f.net.AddMember(std::string(R"({"phone":")") + kEnglish + R"("})");
+  auto child = f.net.AddMember(std::string(R"({"phone":")") + kBackup + R"("})");
+  auto put = f.net.c.Put("/v1/networks/demo/trees/street",
+                         R"({"mode":"automated","wait":"10m","nodes":[{"member":)" + std::to_string(root) +
+                             R"(,"children":[)" + std::to_string(child) + "]}]}");
+  INFO(put.body);
+  REQUIRE(put.status == 200);
+  REQUIRE(f.net.c.Put("/v1/networks/demo/policies/raid",
+                      R"({"steps":[{"audience":{"tree":"street"},"channel":"voice"}]})").status == 200);
+  f.fake.SetCallee(kEnglish, {.pickup = FakeCallee::Pickup::kAnswer, .digits = "1"});
+  f.fake.SetCallee(kBackup, {.pickup = FakeCallee::Pickup::kAnswer, .digits = "2"});
+  auto alert = f.net.Raise();
+  // The root's 1 moves the tree on at once (its wait is ten minutes): the child is called.
+  REQUIRE(f.fake.WaitForFinishedCalls(2, 20s));
+  CHECK(f.Delivery("channel", root) == "voice");
+  CHECK(f.Delivery("channel", child) == "voice");
+  Eventually([&] { return f.Scalar("SELECT count(*) FROM responses WHERE alert_id = " + std::to_string(alert)) == "2"; },
+             "both answers recorded");
+  CHECK(f.Scalar("SELECT answer FROM responses WHERE member_id = " + std::to_string(root)) == "going");
+  CHECK(f.Scalar("SELECT answer FROM responses WHERE member_id = " + std::to_string(child)) == "cannot");
+  CHECK(f.fake.Messages().empty());
+}
