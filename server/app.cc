@@ -79,6 +79,13 @@ int Serve(const Config& config) {
     spdlog::error("sms.templates_dir: {}", report_words.error().message);
     return 1;
   }
+  // What calls say per language ([voice] of the same files).
+  auto loaded_scripts = VoiceScripts::LoadDirectory(config.sms.templates_dir);
+  if (!loaded_scripts.ok()) {
+    spdlog::error("sms.templates_dir: {}", loaded_scripts.error().message);
+    return 1;
+  }
+  const VoiceScripts voice_scripts = std::move(loaded_scripts.value());
   App app(config, std::move(cipher.value()), std::move(templates.value()));
   app.report_words = std::move(report_words.value());
   try {
@@ -147,8 +154,15 @@ int Serve(const Config& config) {
   }
   options.webhook_channel.allow_private = config.webhooks.allow_private_targets;
   options.webhook_channel.allow_http = config.webhooks.allow_http;
+  options.voice.calls_per_second = config.twilio.calls_per_second;
+  options.voice.max_calls_in_flight = config.twilio.max_calls_in_flight;
+  options.voice.ring_timeout_seconds = config.voice.timeout_seconds;
+  options.voice.voice_url = config.server.public_url + "/twilio/voice";
   Engine engine(options, app.cipher, app.templates, app.events,
-                [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); });
+                [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); }, voice_scripts,
+                [&config](boost::asio::any_io_executor ex, SandboxCallProvider::Simulate simulate) {
+                  return MakeCallProvider(config, ex, std::move(simulate));
+                });
   app.engine = &engine;
   engine.Start();
   app.metrics.AddGauge("tocsin_engine_db_pool_size", "Engine database connections in the pool.",

@@ -41,7 +41,8 @@ const std::vector<TableSchema>& Schema() {
       {"database", {"url", "pool_size", "api_pool_size", "api_statement_timeout_ms"}},
       {"twilio",
        {"account_sid", "auth_token", "api_base", "default_segments_per_second", "max_in_flight",
-        "request_timeout_ms", "redact_after_send"}},
+        "request_timeout_ms", "redact_after_send", "calls_per_second", "max_calls_in_flight"}},
+      {"voice", {"timeout"}},
       {"security", {"data_key", "admin_token"}},
       {"sms", {"provider", "templates_dir"}},
       {"email",
@@ -466,6 +467,22 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   TOCSIN_RETURN_IF_ERROR(in.Bool("twilio", "redact_after_send", twilio.redact_after_send));
   TOCSIN_RETURN_IF_ERROR(
       in.Integer("twilio", "request_timeout_ms", 100, 120000, twilio.request_timeout_ms));
+
+  TOCSIN_RETURN_IF_ERROR(in.Number("twilio", "calls_per_second", twilio.calls_per_second));
+  if (!(twilio.calls_per_second > 0 && twilio.calls_per_second <= 1000)) {
+    return Error::Invalid("twilio.calls_per_second",
+                          "twilio.calls_per_second must be greater than 0 and at most 1000");
+  }
+  TOCSIN_RETURN_IF_ERROR(in.Integer("twilio", "max_calls_in_flight", 1, 10000, twilio.max_calls_in_flight));
+
+  // [voice]
+  std::string ring = "30s";
+  TOCSIN_RETURN_IF_ERROR(in.String("voice", "timeout", ring));
+  auto ring_ms = ParseDuration(ring, "voice.timeout", 600000);
+  if (!ring_ms.ok() || ring_ms.value() < 5000 || ring_ms.value() % 1000 != 0) {
+    return Error::Invalid("voice.timeout", "voice.timeout must be whole seconds from 5s to 10m (e.g. \"30s\")");
+  }
+  config.voice.timeout_seconds = static_cast<int>(ring_ms.value() / 1000);
 
   // [email]
   TOCSIN_RETURN_IF_ERROR(ParseEmail(in, env, config.email));

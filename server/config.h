@@ -51,6 +51,14 @@ struct TwilioConfig {
   // twilio.redact_after_send: once a message's status is final, its body is redacted at Twilio
   // (Twilio keeps bodies in its logs otherwise).
   bool redact_after_send = true;
+  // Calls (issue 11): started per second by the account (Twilio's default is 1), and between
+  // placing and their final status at once.
+  double calls_per_second = 1.0;
+  int max_calls_in_flight = 20;
+};
+
+struct VoiceConfig {
+  int timeout_seconds = 30;  // voice.timeout ("30s"): ringing before a call is no-answer
 };
 
 struct SecurityConfig {
@@ -100,6 +108,7 @@ struct Config {
   SmsConfig sms;
   WebhooksConfig webhooks;
   EmailConfig email;
+  VoiceConfig voice;
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error
   double escalation_time_scale = 1;  // escalation.time_scale, 1..3600: tests and demos only
   int audit_retention_days = 365;    // retention.audit_days, 30..3650: audit rows kept this long

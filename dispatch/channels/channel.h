@@ -1,5 +1,5 @@
-// Channel: one way of reaching someone: SMS (sms_channel.h), organisations' webhooks
-// (webhook_channel.h) and email (email_channel.h); voice follows. The dispatcher claims queued
+// Channel: one way of reaching someone: SMS (sms_channel.h), calls (voice_channel.h),
+// organisations' webhooks (webhook_channel.h) and email (email_channel.h). The dispatcher claims queued
 // deliveries and hands each one to the channel its row names (deliveries.channel); nothing outside channels/ knows a provider's API.
 //
 // A channel owns its limiter: it paces each network's senders (numbers, endpoints) at their
@@ -40,8 +40,13 @@ struct OutboundMessage {
   // Email only: one line, UTF-8 (message/email_text.h). Last, so that aggregate initialisers
   // written before it still fill the fields above.
   std::string subject;
-  // Voice only: the member's language, which chooses what the call says (voice_channel.h).
+  // Voice only: the language of `body`, which chooses what the call says (voice_channel.h);
+  // the alert, member and alert code a key press answers (recorded as the member's reply).
   std::string language;
+  std::int64_t alert_id = 0;
+  std::int64_t member_id = 0;
+  std::string alert_code;
+  std::string english_body;  // `body` in English, when `language` is another (else empty)
 };
 
 // What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.

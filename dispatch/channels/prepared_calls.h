@@ -6,10 +6,12 @@
 // ({public_url}/twilio/voice/{token}), never by a delivery id.
 //
 // Bounded: at most `capacity` calls; Add refuses more (the voice channel keeps calls in flight
-// below it). Threading: every method is thread-safe (the voice channel adds on the engine's
+// below it). A call whose final status never came (a lost status callback) is forgotten
+// `max_age` after it was added, so it cannot hold a slot for ever. Threading: every method is thread-safe (the voice channel adds on the engine's
 // thread; HTTP threads find).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,11 +27,21 @@ struct PreparedCall {
   std::string prompt;  // the alert and the keys, read twice (message/voice_twiml.h)
   std::string going;   // said after 1
   std::string cannot;  // said after 2
+  // Who answers what: a key press is recorded as the member's reply ("1 K7Q4") from their phone
+  // to the network number that called them (engine: the same use case as an SMS reply).
+  std::int64_t alert_id = 0;
+  std::int64_t member_id = 0;
+  std::string alert_code;
+  std::string member_phone;    // E.164 (memory only, as the dispatcher holds it)
+  std::string network_number;  // the call's From
 };
 
 class PreparedCalls {
  public:
-  explicit PreparedCalls(std::size_t capacity) : capacity_(capacity) {}
+  using Clock = std::chrono::steady_clock;
+
+  explicit PreparedCalls(std::size_t capacity, Clock::duration max_age = std::chrono::hours(1))
+      : capacity_(capacity), max_age_(max_age) {}
 
   // False (and nothing kept) when full or the token is taken.
   bool Add(const std::string& token, PreparedCall call);
@@ -39,14 +51,25 @@ class PreparedCalls {
   void Remove(std::string_view token);
   // The call `sid` ended (its final status): forgets it. False if it was not known.
   bool RemoveBySid(std::string_view sid);
-  std::size_t size() const;
+  // Calls held (those older than max_age are forgotten first).
+  std::size_t size();
 
  private:
-  const std::size_t capacity_;  // immutable
+  struct Entry {
+    std::shared_ptr<const PreparedCall> call;
+    Clock::time_point added;
+    std::string sid;  // once known
+  };
+  // Forgets calls added max_age_ or more before `now`. Needs mu_.
+  void PruneLocked(Clock::time_point now);
+
+  // Immutable.
+  const std::size_t capacity_;
+  const Clock::duration max_age_;
   mutable std::mutex mu_;
   // Guarded by mu_.
-  std::map<std::string, std::shared_ptr<const PreparedCall>, std::less<>> calls_;  // by token
-  std::map<std::string, std::string, std::less<>> tokens_;                         // sid -> token
+  std::map<std::string, Entry, std::less<>> calls_;         // by token
+  std::map<std::string, std::string, std::less<>> tokens_;  // sid -> token
 };
 
 }  // namespace tocsin

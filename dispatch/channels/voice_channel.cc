@@ -46,9 +46,11 @@ std::optional<std::chrono::nanoseconds> VoiceChannel::TrySend(const OutboundMess
   n.next = (n.next + 1) % n.numbers.size();
   const std::string token = NewToken("v");
   const std::string url = options_.voice_url + "/" + token;
-  const VoiceScript& script = *scripts_.For(m.language).script;
-  PreparedCall call{m.delivery_id, m.network_id, PromptTwiml(script, m.body, url + "/answer"),
-                    GoingTwiml(script), CannotTwiml(script)};
+  const auto choice = scripts_.For(m.language);
+  // No voice speaks the language: the English script reads the English text.
+  const std::string& text = choice.fell_back && !m.english_body.empty() ? m.english_body : m.body;
+  PreparedCall call{m.delivery_id, m.network_id, PromptTwiml(*choice.script, text, url + "/answer"),
+                    GoingTwiml(*choice.script), CannotTwiml(*choice.script), m.alert_id, m.member_id, m.alert_code, m.to, from};
   if (!prepared_.Add(token, std::move(call))) return 250ms;
 
   CallRequest request{m.delivery_id, m.to, from, url, options_.ring_timeout_seconds};

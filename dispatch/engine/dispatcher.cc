@@ -111,6 +111,10 @@ void Dispatcher::Drain(std::function<void()> done) {
   });
 }
 
+std::int64_t Dispatcher::NowMs() const {
+  return options_.writer_hooks.clock ? options_.writer_hooks.clock->NowMs() : WallClockMs();
+}
+
 std::size_t Dispatcher::ClaimTarget(std::int64_t network_id) const {
   double rate = 0;
   for (const auto& [name, channel] : channels_) rate += channel->Rate(network_id);
@@ -140,9 +144,10 @@ asio::awaitable<void> Dispatcher::Recover() {
 }
 
 asio::awaitable<void> Dispatcher::FindNetworksWithWork() {
-  auto ids = co_await db_.Run([](pqxx::connection& c) {
+  const std::int64_t now_ms = NowMs();
+  auto ids = co_await db_.Run([now_ms](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return NetworksWithWork(tx);
+    return NetworksWithWork(tx, now_ms);
   });
   for (auto id : ids) woken_.insert(id);
 }
@@ -162,9 +167,10 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
   auto target = ClaimTarget(network_id);
   if (q.ready.size() * 2 > target) co_return;
   long long want = static_cast<long long>(std::min(target - q.ready.size(), q.next_claim));
-  auto rows = co_await db_.Run([&network_id, &want](pqxx::connection& c) {
+  const std::int64_t now_ms = NowMs();
+  auto rows = co_await db_.Run([&network_id, &want, now_ms](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto out = ClaimDeliveries(tx, network_id, want);
+    auto out = ClaimDeliveries(tx, network_id, want, now_ms);
     tx.commit();
     return out;
   });
@@ -181,6 +187,10 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
     auto to = cipher_.Open(r.phone_enc, places::MemberPhone(network_id, r.member_id));
     auto body = cipher_.Open(r.body_enc, r.own_body ? places::DeliveryBody(network_id, r.id)
                                                     : places::MessageBody(network_id, r.alert_id, r.seq, r.language));
+    std::string english;  // a call's English text (voice_channel.h)
+    if (!r.english_body_enc.empty()) {
+      english = cipher_.Open(r.english_body_enc, places::MessageBody(network_id, r.alert_id, r.seq, "en")).value_or("");
+    }
     const char* refused = r.member_status != "active" ? "member is not active"
                           : !to || !body               ? "cannot decrypt"
                           : !channels_.count(r.channel) ? "no such channel"
@@ -190,7 +200,8 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       continue;
     }
     Job job{r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
-            ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel)};
+            ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel), std::move(r.language),
+            std::move(r.alert_code), std::move(english)};
     if (auto held = held_.find(r.alert_id); held != held_.end() && !SentAfterEnd(r.message_kind)) {
       held->second.emplace_back(network_id, std::move(job));  // its end is committing
       continue;
@@ -219,6 +230,11 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
       // The texts move into the message (and back if it cannot go yet): no copy per send.
       OutboundMessage m{job.delivery_id, network_id, std::move(job.to), std::move(job.body), job.segments,
                         job.validity_seconds};
+      m.language = job.language;
+      m.alert_id = job.alert_id;
+      m.member_id = job.member_id;
+      m.alert_code = job.alert_code;
+      m.english_body = job.english_body;
       Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts, SentAfterEnd(job.message_kind)};
       auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.

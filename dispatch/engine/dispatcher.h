@@ -109,6 +109,9 @@ class Dispatcher {
     int validity_seconds = 3600;
     std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
     Channel* channel = nullptr;
+    std::string language;    // of the text (a call reads it in that language)
+    std::string alert_code;  // a call's key press is recorded as a reply naming it
+    std::string english_body;  // a call: the English text, when `body` is in another language
   };
   // What an outcome needs of the job it answers.
   struct Sent {
@@ -144,6 +147,8 @@ class Dispatcher {
   std::size_t ClaimTarget(std::int64_t network_id) const;
   // Whether some network's ready queue has run low while more may be queued (the loop claims).
   bool ClaimDue() const;
+  // The engine's clock (writer_hooks.clock), else the wall clock: when a call's retry is due.
+  std::int64_t NowMs() const;
 
   // Immutable after construction.
   boost::asio::any_io_executor executor_;

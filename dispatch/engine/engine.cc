@@ -32,7 +32,8 @@ std::unique_ptr<Clock> MakeClock(const EngineOptions& o) {
 }  // namespace
 
 Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSet& templates, EventHub& events,
-               const SmsProviderFactory& make_provider)
+               const SmsProviderFactory& make_provider, const VoiceScripts& scripts,
+               const CallProviderFactory& make_call_provider)
     : options_(std::move(options)),
       cipher_(cipher),
       templates_(templates),
@@ -51,6 +52,7 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       webhook_health_(fanout_, cipher),
       alert_store_(cipher),
       provider_(make_provider(ioc_.get_executor())),
+      prepared_calls_(static_cast<std::size_t>(options_.voice.max_calls_in_flight) + 1),
       webhook_source_(cipher, options_.retry_schedule_ms),
       email_source_(cipher, options_.retry_schedule_ms),
       db_(options_.database_url, options_.pool_size) {
@@ -65,8 +67,11 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
                                                 std::int64_t now_ms) { webhook_health_.Record(tx, batch, now_ms); };
   dispatch.writer_hooks.on_exhausted = [this] { dispatcher_->WakeAll(); };
   sms_ = std::make_unique<SmsChannel>(*provider_, options_.dispatch.default_segments_per_second);
-  dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_, std::vector<Channel*>{sms_.get()},
-                                             dispatch);
+  call_provider_ = make_call_provider(ioc_.get_executor(),
+                                      [this](const CallRequest& call, const std::string& sid) { SimulateCall(call, sid); });
+  voice_ = std::make_unique<VoiceChannel>(*call_provider_, prepared_calls_, scripts, options_.voice);
+  dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_,
+                                             std::vector<Channel*>{sms_.get(), voice_.get()}, dispatch);
   webhook_client_ = std::make_unique<CurlMultiClient>(ioc_.get_executor());
   webhook_channel_ = std::make_unique<WebhookChannel>(*webhook_client_, options_.webhook_channel);
   webhooks_ = std::make_unique<ScheduledSender>(ioc_.get_executor(), db_, *clock_, webhook_source_,

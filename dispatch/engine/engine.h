@@ -2,7 +2,8 @@
 //
 // What it owns: its own io_context and the one thread that runs it, its Clock, its database
 // pool (separate from the API's, so a large import or a burst of requests cannot delay a send
-// or an answer), the SMS provider, the Dispatcher (sending loop and group-commit writer), one
+// or an answer), the SMS provider and the call provider with their channels (each its own
+// limiter: SMS and calls never starve each other) and the calls in progress, the Dispatcher (sending loop and group-commit writer), one
 // ScheduledSender each for organisations' webhooks and emails (the SMTP relay's client, when
 // [email] is configured), and the Escalator (deadlines and goal checks). Layers below it (model, store, fanout, channels)
 // never call back up; the use cases here are the only way in:
@@ -18,6 +19,10 @@
 //   AnswerForOrganisation                an organisation's answer (organisation_answer.h), then
 //                                        its webhooks and the alert's event stream;
 //   ApplyStatus                          a provider's status callback;
+//   CallTwiml / AnswerCall               a call in progress (from memory, no database round
+//                                        trip): its TwiML, and a key pressed (1 and 2 are
+//                                        recorded as RecordInbound records a reply);
+//   ApplyCallStatus                      a call's status callback (model/call_outcome.h);
 //   AdvanceClock                         tests only (a ManualClock): move time, wait until what
 //                                        became due has been handled.
 //
@@ -40,8 +45,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "dispatch/channels/call_provider.h"
 #include "dispatch/channels/channel.h"
+#include "dispatch/channels/prepared_calls.h"
+#include "dispatch/channels/sandbox_call_provider.h"
 #include "dispatch/channels/sms_provider.h"
+#include "dispatch/channels/voice_channel.h"
 #include "dispatch/engine/alert_use_cases.h"
 #include "dispatch/engine/dispatcher.h"
 #include "dispatch/engine/escalation_runner.h"
@@ -86,14 +95,21 @@ struct EngineOptions {
   ScheduledSenderOptions emails;
   // server.public_url: the answer link in an email (empty: none).
   std::string public_url;
+  // Calls (twilio.calls_per_second, twilio.max_calls_in_flight, voice.timeout); voice_url is
+  // {public_url}/twilio/voice.
+  VoiceChannelOptions voice;
 };
 
 using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
+// The call provider on the engine's executor; a sandbox plays its callee through `simulate`.
+using CallProviderFactory = std::function<std::unique_ptr<CallProvider>(boost::asio::any_io_executor,
+                                                                       SandboxCallProvider::Simulate simulate)>;
 
 class Engine {
  public:
   Engine(EngineOptions options, const DataCipher& cipher, const TemplateSet& templates, EventHub& events,
-         const SmsProviderFactory& make_provider);
+         const SmsProviderFactory& make_provider, const VoiceScripts& scripts,
+         const CallProviderFactory& make_call_provider);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -142,6 +158,20 @@ class Engine {
   // Applies a provider status (DeliveryStateFor's) for message `sid`.
   boost::asio::awaitable<void> ApplyStatus(const std::string& sid, const std::string& state,
                                            const std::optional<std::string>& error_code);
+  // Calls (defined in engine_calls.cc). Thread-safe, from memory: the TwiML of the call whose
+  // Url ends in `token`; nullopt when no such call is in progress.
+  std::optional<std::string> CallTwiml(std::string_view token) const;
+  // A key pressed on call `token` (its <Gather> action): the TwiML to play next (the
+  // confirmation, or the prompt again for 9 and any other key). 1 and 2 are recorded as the
+  // member's reply "1 CODE" / "2 CODE" through the same group commit, answer rules, events and
+  // escalation as an SMS reply, without waiting for the commit (the call is answered at once;
+  // the writer keeps the answer while the database is down). `call_sid` keeps a repeated
+  // webhook from counting twice. nullopt: no such call.
+  std::optional<std::string> AnswerCall(std::string_view token, std::string_view digits, const std::string& call_sid);
+  // A call's status callback (CallStatus): a final status frees the call's slot and moves its
+  // delivery (model/call_outcome.h: reached, retried a minute later, or failed, which repairs
+  // the alert's trees and backups at once).
+  boost::asio::awaitable<void> ApplyCallStatus(const std::string& sid, const std::string& call_status);
   // Tests: moves a ManualClock by `ms` and resumes once the escalator has handled what became
   // due (bounded). Returns the new time; nullopt without a manual clock.
   boost::asio::awaitable<std::optional<std::int64_t>> AdvanceClock(std::int64_t ms);
@@ -164,6 +194,10 @@ class Engine {
   boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
   // After a verification step committed: wake the senders, track or forget deadlines.
   void AfterVerification(const VerificationOutcome& out);
+
+  // The sandbox's callee (SandboxCallProvider): hears the call, presses 1, hangs up.
+  void SimulateCall(const CallRequest& call, const std::string& sid);
+  boost::asio::awaitable<void> PlaySandboxCall(std::string token, std::string sid, std::int64_t delivery_id);
   // Deliveries to organisations (webhooks, email) may have been queued: claim them now.
   void WakeOrganisations() {
     webhooks_->Wake();
@@ -197,6 +231,10 @@ class Engine {
   const AlertStore alert_store_;  // the Housekeeper's reads
   std::unique_ptr<SmsProvider> provider_;
   std::unique_ptr<Channel> sms_;
+  // Calls in progress (thread-safe): the voice channel adds, the call webhooks read.
+  PreparedCalls prepared_calls_;
+  std::unique_ptr<CallProvider> call_provider_;
+  std::unique_ptr<Channel> voice_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<CurlMultiClient> webhook_client_;
   std::unique_ptr<Channel> webhook_channel_;

@@ -51,11 +51,11 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
     std::int64_t reached = 0;
     for (const auto& audience : audiences) {
       if (audience.scope == AreaScope::kTree) {
-        auto started = mover_.Start(tx, net, alert_id, audience.tree.value_or(""), now_ms);
+        auto started = mover_.Start(tx, net, alert_id, audience.tree.value_or(""), e.policy.steps[step].channel, now_ms);
         reached += started.queued;
         if (started.timer) out.timers.push_back(*started.timer);
       } else {
-        reached += fanout_.QueueAudience(tx, net, alert_id, audience);
+        reached += fanout_.QueueAudience(tx, net, alert_id, audience, e.policy.steps[step].channel);
       }
     }
     out.queued += reached;

@@ -26,14 +26,14 @@ void EnsureDeadline(pqxx::work& tx, std::int64_t alert_id, std::int64_t due_ms, 
 }  // namespace
 
 TreeMove TreeMover::Start(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& name,
-                          std::int64_t now_ms) const {
+                          const std::string& channel, std::int64_t now_ms) const {
   auto tree = GetTree(tx, net.id, name);
   if (!tree.ok()) {
     spdlog::warn("alert {}: its policy names phone tree '{}', which does not exist: nobody reached by it",
                  alert_id, name);
     return {};
   }
-  if (!InsertTreeRun(tx, alert_id, tree.value(), now_ms)) return {};
+  if (!InsertTreeRun(tx, alert_id, tree.value(), now_ms, channel)) return {};
   return Move(tx, net, alert_id, now_ms);
 }
 
@@ -72,7 +72,7 @@ std::int64_t TreeMover::MoveRun(pqxx::work& tx, const Network& net, std::int64_t
     for (std::size_t i = 0; i < nodes.size(); ++i) dirty[i] = dirty[i] || nodes[i].changed;
     if (contact.empty()) break;
     auto owed = CallListsOwed(nodes, run.mode, contact);
-    out.queued += fanout_.QueueMembers(tx, net, alert_id, std::move(contact));
+    out.queued += fanout_.QueueMembers(tx, net, alert_id, std::move(contact), run.channel);
     fanout_.AddCallLists(tx, net, alert_id, owed);
   }
   StoreNodes(tx, alert_id, run.tree_id, nodes, dirty);

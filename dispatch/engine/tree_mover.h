@@ -35,9 +35,10 @@ class TreeMover {
   explicit TreeMover(const Fanout& fanout) : fanout_(fanout) {}
 
   // Starts the run of the network's tree `name`, then moves it. A tree that no longer exists
-  // reaches nobody (logged); a tree this alert already runs is not started twice.
+  // reaches nobody (logged); a tree this alert already runs is not started twice. `channel` (the
+  // step's): "voice" calls the run's nodes and their backups, now and whenever it moves.
   TreeMove Start(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& name,
-                 std::int64_t now_ms) const;
+                 const std::string& channel, std::int64_t now_ms) const;
   // Moves every run of the alert (none: nothing happens).
   TreeMove Move(pqxx::work& tx, const Network& net, std::int64_t alert_id, std::int64_t now_ms) const;
 

@@ -61,7 +61,7 @@ Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& al
 }
 
 std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                   const PolicyAudience& audience) const {
+                                   const PolicyAudience& audience, const std::string& channel) const {
   std::optional<std::string> areas, members;
   switch (audience.scope) {
     case AreaScope::kAlert:
@@ -89,17 +89,17 @@ std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int6
     roles = ToPgArray(audience.roles.empty() ? std::vector<std::string>{"responder"} : audience.roles);
   }
   return QueueAlertMessage(tx, alert_id, net.id, areas, roles, members, ToPgArray(templates_.Languages()),
-                           DefaultLanguage(net));
+                           DefaultLanguage(net), channel);
 }
 
 std::int64_t Fanout::QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                  std::vector<std::int64_t> ids) const {
+                                  std::vector<std::int64_t> ids, const std::string& channel) const {
   if (ids.empty()) return 0;
   PolicyAudience audience;
   audience.scope = AreaScope::kMembers;
   audience.roles.clear();
   audience.members = std::move(ids);
-  return QueueAudience(tx, net, alert_id, audience);
+  return QueueAudience(tx, net, alert_id, audience, channel);
 }
 
 std::int64_t Fanout::AddCallLists(pqxx::work& tx, const Network& net, std::int64_t alert_id,

@@ -4,8 +4,9 @@
 // dispatcher picks queued rows up after the caller commits.
 //
 // Audience of the alert message (seq 0): active members of the network whose channels include
-// sms, matching the audience (areas, roles, named members), each member once per alert whatever
-// reached them first (a step, a tree, a backup). Follow-ups (updates, the closing message,
+// sms or voice, matching the audience (areas, roles, named members), each member once per alert
+// whatever reached them first (a step, a tree, a backup). Each is called (channel voice) when
+// the step's channel is voice or the member has voice but not sms, else texted. Follow-ups (updates, the closing message,
 // reminders, the stand-down) go to members the alert message reached. A relay tree's node is
 // sent the alert with their call list, a text of their own (AddCallLists).
 //
@@ -44,12 +45,13 @@ class Fanout {
 
   // Queues the alert message for every member of `audience` (not a tree: trees are walked by
   // engine/tree_mover.h) not yet sent it; returns how many, and adds them to the alert's recipients.
+  // `channel`: the step's ("sms" or "voice").
   std::int64_t QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                             const PolicyAudience& audience) const;
+                             const PolicyAudience& audience, const std::string& channel = "sms") const;
   // Queues the alert message for the members `ids` not yet sent it, whatever their roles or
-  // areas (a tree's nodes, backups). Returns how many were queued.
+  // areas (a tree's nodes, backups), by `channel` as QueueAudience. Returns how many were queued.
   std::int64_t QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                            std::vector<std::int64_t> ids) const;
+                            std::vector<std::int64_t> ids, const std::string& channel = "sms") const;
   // Gives each relayer of `owed` (model/call_list.h) whose alert message is still queued a text
   // of their own: the alert in their language, then the people they must call, names and
   // numbers. Returns how many deliveries were given one.

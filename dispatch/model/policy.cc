@@ -242,12 +242,11 @@ Result<PolicyStep> ParseStep(const json::value& v, const std::string& path) {
       step.audience = std::move(audience).value();
       audience_given = true;
     } else if (key == "channel") {
-      if (!kv.value().is_string()) return Error::Invalid(field, "must be 'sms'");
+      if (!kv.value().is_string()) return Error::Invalid(field, "must be 'sms' or 'voice'");
       std::string_view channel = kv.value().get_string();
-      if (channel == "voice") return Error::Invalid(field, "channel 'voice' is not available yet");
-      if (channel != "sms") {
+      if (channel != "sms" && channel != "voice") {
         return Error::Invalid(
-            field, "unknown channel '" + std::string(channel.substr(0, 40)) + "' (one of: sms)");
+            field, "unknown channel '" + std::string(channel.substr(0, 40)) + "' (one of: sms, voice)");
       }
       step.channel = std::string(channel);
     } else if (key == "wait") {
@@ -500,14 +499,14 @@ std::string Joined(const std::vector<std::string>& items) {
 }  // namespace
 
 std::string NobodyReached(const PolicyAudience& a, const std::vector<std::string>& alert_areas) {
-  const std::string who = "no active member with the sms channel holding a role of " + Joined(a.roles);
+  const std::string who = "no active member with the sms or voice channel holding a role of " + Joined(a.roles);
   switch (a.scope) {
     case AreaScope::kAlert: return "nobody was reached: " + who + " is in " + Joined(alert_areas);
     case AreaScope::kNeighbours: return "nobody was reached in the areas neighbouring " + Joined(alert_areas);
     case AreaScope::kNamed: return "nobody was reached: " + who + " is in " + Joined(a.areas);
     case AreaScope::kNetwork: return "nobody was reached: the network has " + who;
     case AreaScope::kTree: return "nobody was reached: phone tree '" + a.tree.value_or("") + "' is missing or has no reachable root";
-    case AreaScope::kMembers: return "nobody was reached: none of the policy's named members is active with the sms channel";
+    case AreaScope::kMembers: return "nobody was reached: none of the policy's named members is active with the sms or voice channel";
     case AreaScope::kNoMembers:
       return a.organisation_scope == OrganisationScope::kNamed
                  ? "nobody was reached: none of the organisations " + Joined(a.organisations) +

@@ -33,9 +33,8 @@
 //     by their own contact points (webhooks) when the step starts, once per alert however many
 //     steps name them, whatever the step's channel. An audience of only `organisations` (no
 //     `roles`, no selector) reaches no member.
-//  4. `channel`: "sms" (the default). "voice" is a channel of the model but is rejected by
-//     validation ("channel 'voice' is not available yet") until voice calls exist, so no network
-//     can save a policy whose steps would silently send nothing.
+//  4. `channel`: "sms" (the default) or "voice": the step's audience is called instead of texted
+//     (fanout/fanout.h). Members whose channels hold voice and not sms are called on any step.
 //  5. Per recipient, inside every step: no answer within `reminder.after` -> one reminder SMS; no
 //     answer within `backup.after` -> the member's backup is contacted. `backup.after` must be
 //     later than `reminder.after`. Without a `backup` key the backup is contacted at twice

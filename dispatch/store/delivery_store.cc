@@ -81,22 +81,27 @@ constexpr const char* kLockAlerts =
 constexpr const char* kPruneEarly =
     "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
 constexpr const char* kNetworksWithWork =
-    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= now()"
-    " AND member_id IS NOT NULL";
+    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND member_id IS NOT NULL"
+    " AND next_attempt_at <= CASE WHEN channel = 'voice'"
+    "   THEN GREATEST(now(), to_timestamp($1::float8 / 1000)) ELSE now() END";
 constexpr const char* kSenders =
     "SELECT number, segments_per_second FROM network_numbers WHERE network_id = $1 ORDER BY position";
 // Claims the oldest due deliveries of one network and returns what sending them needs: the
-// delivery's own text if it has one (a relay node's call list), else its language's message.
+// delivery's own text if it has one (a relay node's call list), else its language's message
+// (and a call's English one, read when no voice speaks the language).
 constexpr const char* kClaim =
     "WITH picked AS (SELECT id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
-    "  AND next_attempt_at <= now() AND member_id IS NOT NULL ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    "  AND next_attempt_at <= CASE WHEN channel = 'voice' THEN GREATEST(now(), to_timestamp($3::float8 / 1000))"
+    "   ELSE now() END AND member_id IS NOT NULL ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
     " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
     " FROM picked p, members m, alert_messages msg, alerts a"
     " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
     "  AND msg.language = d.language AND a.id = d.alert_id"
     " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status,"
     "  COALESCE(d.body_enc, msg.body_enc), a.kind,"
-    "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language";
+    "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language, a.code,"
+    "  CASE WHEN d.channel = 'voice' AND d.body_enc IS NULL AND d.language <> 'en' THEN (SELECT e.body_enc"
+    "   FROM alert_messages e WHERE e.alert_id = d.alert_id AND e.seq = d.seq AND e.language = 'en') END";
 
 }  // namespace
 
@@ -180,9 +185,9 @@ long long RecoverSending(pqxx::work& tx) {
   return static_cast<long long>(r.affected_rows());
 }
 
-std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx) {
+std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx, std::int64_t now_ms) {
   std::vector<std::int64_t> out;
-  for (const auto& r : tx.exec(kNetworksWithWork)) out.push_back(r[0].as<std::int64_t>());
+  for (const auto& r : tx.exec_params(kNetworksWithWork, static_cast<double>(now_ms))) out.push_back(r[0].as<std::int64_t>());
   return out;
 }
 
@@ -194,13 +199,15 @@ std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t net
   return out;
 }
 
-std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit) {
+std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit,
+                                             std::int64_t now_ms) {
   std::vector<ClaimedDelivery> out;
-  for (const auto& r : tx.exec_params(kClaim, network_id, limit)) {
+  for (const auto& r : tx.exec_params(kClaim, network_id, limit, static_cast<double>(now_ms))) {
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
                    FromBytea(r[4]).value_or(""), r[5].as<std::string>(), FromBytea(r[6]).value_or(""),
                    r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>(),
-                   r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>()});
+                   r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>(), r[14].as<std::string>(),
+                   FromBytea(r[15]).value_or("")});
   }
   return out;
 }

@@ -64,24 +64,32 @@ struct ClaimedDelivery {
   std::string phone_enc, member_status, body_enc, alert_kind;
   std::int64_t alert_id = 0;
   std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
-  std::string channel;       // sms
+  std::string channel;       // sms, voice
   // Where body_enc was sealed (sealed_places.h): the delivery's own text (a relay node's call
   // list) or its language's alert message.
   bool own_body = false;
   int seq = 0;
   std::string language;
+  std::string alert_code;  // a call's key press is recorded as a reply naming it
+  // A call in another language than English: the English message (sealed as its language's
+  // is, for "en"), read when no voice speaks the language; else empty.
+  std::string english_body_enc;
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may
 // have been in flight), except an ended alert's (cancelled: only a closing message may still
 // go); early status callbacks older than a day are dropped. Returns how many were queued.
 long long RecoverSending(pqxx::work& tx);
-// Networks with members' deliveries due now (webhooks have their own sender).
-std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx);
+// Networks with members' deliveries due now (webhooks have their own sender). A call's retry
+// is due on the engine's clock (`now_ms`, model/call_outcome.h); everything else waits on the
+// database's real time (rates and backoff pace a provider).
+std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx, std::int64_t now_ms);
 // The network's sender numbers in order, with their rates.
 std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id);
-// Claims up to `limit` of the network's oldest due deliveries to members (FOR UPDATE SKIP LOCKED).
-std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit);
+// Claims up to `limit` of the network's oldest due deliveries to members (FOR UPDATE SKIP LOCKED),
+// due as NetworksWithWork says.
+std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit,
+                                             std::int64_t now_ms);
 
 
 }  // namespace tocsin

@@ -10,11 +10,13 @@ constexpr const char* kInsertMessage =
     " VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6)";
 
 constexpr const char* kFanOut =
-    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, language, segments)"
-    " SELECT $1, 0, m.network_id, m.id, msg.language, msg.segments FROM members m"
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, channel, language, segments)"
+    " SELECT $1, 0, m.network_id, m.id, ch.channel, msg.language, msg.segments FROM members m"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN $8 = 'voice' OR NOT 'sms' = ANY(m.channels)"
+    "   THEN 'voice' ELSE 'sms' END AS channel) ch"
     " JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = 0 AND msg.language ="
     "   CASE WHEN m.language = ANY($5::text[]) THEN m.language ELSE $6 END"
-    " WHERE m.network_id = $2 AND m.status = 'active' AND 'sms' = ANY(m.channels)"
+    " WHERE m.network_id = $2 AND m.status = 'active' AND m.channels && ARRAY['sms', 'voice']"
     " AND ($3::text[] IS NULL OR m.areas && $3::text[]) AND ($4::text[] IS NULL OR m.roles && $4::text[])"
     " AND ($7::bigint[] IS NULL OR m.id = ANY($7::bigint[]))"
     " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.alert_id = $1 AND x.seq = 0"
@@ -79,10 +81,10 @@ void InsertAlertMessage(pqxx::work& tx, std::int64_t alert_id, int seq, const st
 std::int64_t QueueAlertMessage(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id,
                                const std::optional<std::string>& areas, const std::optional<std::string>& roles,
                                const std::optional<std::string>& members, const std::string& languages,
-                               const std::string& fallback_language) {
-  auto fanned = static_cast<std::int64_t>(
-      tx.exec_params(kFanOut, alert_id, network_id, areas, roles, languages, fallback_language, members)
-          .affected_rows());
+                               const std::string& fallback_language, const std::string& channel) {
+  auto fanned = static_cast<std::int64_t>(tx.exec_params(kFanOut, alert_id, network_id, areas, roles, languages,
+                                                         fallback_language, members, channel)
+                                              .affected_rows());
   if (fanned > 0) tx.exec_params(kAddRecipients, alert_id, fanned);
   return fanned;
 }

@@ -15,14 +15,15 @@ namespace tocsin {
 // Stores message `seq` of the alert in `language`: sealed text (hex) and its segments.
 void InsertAlertMessage(pqxx::work& tx, std::int64_t alert_id, int seq, const std::string& kind,
                         const std::string& language, const std::string& sealed_hex, int segments);
-// Queues the alert message for every active sms member of the network matching the filters
-// (each as a PostgreSQL array literal; nullopt: not narrowed by it) who was not sent it yet, in
-// their language if one of `languages`, else `fallback_language`; adds them to the alert's
-// recipients. Returns how many.
+// Queues the alert message for every active sms or voice member of the network matching the
+// filters (each as a PostgreSQL array literal; nullopt: not narrowed by it) who was not sent it
+// yet, in their language if one of `languages`, else `fallback_language`; adds them to the
+// alert's recipients. Returns how many. A member is called (channel voice) when `channel` is
+// "voice" or they have voice and not sms, else texted.
 std::int64_t QueueAlertMessage(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id,
                                const std::optional<std::string>& areas, const std::optional<std::string>& roles,
                                const std::optional<std::string>& members, const std::string& languages,
-                               const std::string& fallback_language);
+                               const std::string& fallback_language, const std::string& channel);
 // Queues message `seq` for every active sms member of the network holding `role`, in their
 // language if one of `languages` (a PostgreSQL array literal), else `fallback_language`.
 std::int64_t QueueForRole(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,

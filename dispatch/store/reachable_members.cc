@@ -7,8 +7,8 @@ namespace {
 
 // The same filter as the fan-out's (queue_store.cc kFanOut).
 constexpr const char* kReachable =
-    "SELECT id, areas, roles FROM members WHERE network_id = $1 AND status = 'active' AND 'sms' = "
-    "ANY(channels)"
+    "SELECT id, areas, roles FROM members WHERE network_id = $1 AND status = 'active'"
+    " AND channels && ARRAY['sms', 'voice']"
     " ORDER BY id";
 
 }  // namespace

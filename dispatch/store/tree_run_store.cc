@@ -7,8 +7,8 @@ namespace tocsin {
 namespace {
 
 constexpr const char* kInsertRun =
-    "INSERT INTO tree_runs (alert_id, tree_id, name, mode, wait_ms, started_at)"
-    " VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000))"
+    "INSERT INTO tree_runs (alert_id, tree_id, name, mode, wait_ms, started_at, channel)"
+    " VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000), $7)"
     " ON CONFLICT DO NOTHING";
 
 constexpr const char* kCopyNodes =
@@ -50,13 +50,14 @@ constexpr const char* kReportNodes =
     " to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     " FROM tree_run_nodes WHERE alert_id = $1 AND tree_id = $2 ORDER BY position";
 constexpr const char* kLockRuns =
-    "SELECT tree_id, mode, wait_ms FROM tree_runs WHERE alert_id = $1 ORDER BY tree_id FOR UPDATE";
+    "SELECT tree_id, mode, wait_ms, channel FROM tree_runs WHERE alert_id = $1 ORDER BY tree_id FOR UPDATE";
 
 }  // namespace
 
-bool InsertTreeRun(pqxx::work& tx, std::int64_t alert_id, const StoredTree& tree, std::int64_t now_ms) {
+bool InsertTreeRun(pqxx::work& tx, std::int64_t alert_id, const StoredTree& tree, std::int64_t now_ms,
+                   const std::string& channel) {
   auto inserted = tx.exec_params(kInsertRun, alert_id, tree.id, tree.name, std::string(TreeModeName(tree.spec.mode)),
-                                 tree.spec.wait_ms, static_cast<double>(now_ms));
+                                 tree.spec.wait_ms, static_cast<double>(now_ms), channel);
   if (inserted.affected_rows() == 0) return false;
   tx.exec_params(kCopyNodes, alert_id, tree.id);
   return true;
@@ -65,7 +66,8 @@ bool InsertTreeRun(pqxx::work& tx, std::int64_t alert_id, const StoredTree& tree
 std::vector<TreeRunRow> LockTreeRuns(pqxx::work& tx, std::int64_t alert_id) {
   std::vector<TreeRunRow> out;
   for (const auto& r : tx.exec_params(kLockRuns, alert_id)) {
-    out.push_back({r[0].as<std::int64_t>(), StoredTreeMode(r[1].as<std::string>()), r[2].as<std::int64_t>()});
+    out.push_back({r[0].as<std::int64_t>(), StoredTreeMode(r[1].as<std::string>()), r[2].as<std::int64_t>(),
+                   r[3].as<std::string>()});
   }
   return out;
 }

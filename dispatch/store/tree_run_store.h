@@ -25,11 +25,13 @@ struct TreeRunRow {
   std::int64_t tree_id = 0;
   TreeMode mode = TreeMode::kAutomated;
   std::int64_t wait_ms = 0;
+  std::string channel = "sms";  // the starting step's: "voice" calls the run's nodes
 };
 
-// Starts the run of `tree` for the alert at `now_ms` (copies its nodes). False when the alert
-// runs that tree already.
-bool InsertTreeRun(pqxx::work& tx, std::int64_t alert_id, const StoredTree& tree, std::int64_t now_ms);
+// Starts the run of `tree` for the alert at `now_ms` (copies its nodes), reaching its nodes by
+// `channel` ("sms" or "voice"). False when the alert runs that tree already.
+bool InsertTreeRun(pqxx::work& tx, std::int64_t alert_id, const StoredTree& tree, std::int64_t now_ms,
+                   const std::string& channel);
 // The alert's runs, locked until the transaction ends.
 std::vector<TreeRunRow> LockTreeRuns(pqxx::work& tx, std::int64_t alert_id);
 std::vector<WalkNode> LoadNodes(pqxx::work& tx, std::int64_t alert_id, std::int64_t tree_id);

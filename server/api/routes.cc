@@ -21,6 +21,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddTimelineRoutes(router, app);
   AddEventRoutes(router, app);
   AddTwilioRoutes(router, app);
+  AddVoiceRoutes(router, app);
   AddClockRoutes(router, app);
   AddOrganisationRoutes(router, app);
   AddWebhookRoutes(router, app);

@@ -18,7 +18,8 @@ void AddPolicyRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/p
 void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/trees, alerts/{id}/tree
 void AddTimelineRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/alerts/{id}/timeline
 void AddEventRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts/{id}/events (SSE)
-void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/* (signed webhooks)
+void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/sms, /twilio/status (signed webhooks)
+void AddVoiceRoutes(http::Router& router, App& app);    // /twilio/voice/*, /twilio/voice-status (signed)
 void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (tests: manual clock)
 void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/organisations
 void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks

@@ -16,68 +16,40 @@
 #include "dispatch/store/status_store.h"
 #include "server/api/handler_prelude.h"
 #include "server/api/report_sms.h"
+#include "server/api/twilio_request.h"
 
 namespace tocsin {
 
 namespace {
 
-// Checks the signature over the public URL of this request; throws 403 unless valid.
-FormParams VerifiedParams(const App& app, const http::RequestContext& ctx) {
-  const auto& token = app.config.twilio.auth_token;
-  auto params = ParseFormUrlEncoded(ctx.req.body());
-  auto signature = ctx.req["X-Twilio-Signature"];
-  auto url = app.config.server.public_url + std::string(ctx.req.target());
-  if (token.empty() || signature.empty() || !params.ok() ||
-      !ValidTwilioSignature(token, url, params.value(), signature)) {
-    throw ApiError(ErrorCode::kForbidden, "missing or invalid X-Twilio-Signature");
-  }
-  return std::move(params.value());
-}
-
-std::string Get(const FormParams& params, const std::string& key) {
-  for (const auto& [k, v] : params) {
-    if (k == key) return v;
-  }
-  return "";
-}
-
 Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
-  auto params = VerifiedParams(app, ctx);
-  auto sid = Get(params, "MessageSid");
-  auto state = DeliveryStateFor(Get(params, "MessageStatus"));
+  auto params = VerifiedTwilioParams(app, ctx);
+  auto sid = FormValue(params, "MessageSid");
+  auto state = DeliveryStateFor(FormValue(params, "MessageStatus"));
   if (sid.empty()) throw ApiError(Error::Invalid("MessageSid", "is required"));
   if (!state.empty()) {
     std::optional<std::string> code;
-    if (auto c = Get(params, "ErrorCode"); !c.empty()) code = c;
+    if (auto c = FormValue(params, "ErrorCode"); !c.empty()) code = c;
     if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
     co_await app.engine->ApplyStatus(sid, state, code);
   }
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 
-http::Response TwimlResponse(const http::Request& req, const std::vector<std::string>& texts) {
-  http::Response res{status::ok, req.version()};
-  res.set(http::bhttp::field::content_type, "text/xml; charset=utf-8");
-  res.keep_alive(req.keep_alive());
-  res.body() = TwimlMessages(texts);
-  res.prepare_payload();
-  return res;
-}
-
 Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
-  auto params = VerifiedParams(app, ctx);
-  InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
+  auto params = VerifiedTwilioParams(app, ctx);
+  InboundSms sms{FormValue(params, "From"), FormValue(params, "To"), FormValue(params, "Body"), FormValue(params, "MessageSid")};
   if (!app.engine) throw ApiError(Error::Unavailable("not serving replies"));
   // Reports from the street (RAID ..., and the area when asked back) come first (report_sms.h).
   if (auto report = co_await TakeSmsReport(app, &sms)) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", report->outcome);
-    co_return TwimlResponse(ctx.req, report->reply_texts);
+    co_return TwimlResponse(ctx.req, TwimlMessages(report->reply_texts));
   }
   // A verifier's (or coordinator's) 1/2 about a report being verified is the report's, never an
   // alert response (engine/report_verification.h).
   if (auto answered = co_await app.engine->AnswerVerification(&sms)) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", "report_answer");
-    co_return TwimlResponse(ctx.req, *answered);
+    co_return TwimlResponse(ctx.req, TwimlMessages(*answered));
   }
   // The message travels as a plain pointer: GCC 12 mishandles non-trivial arguments that Asio
   // stores in coroutine frames.
@@ -86,7 +58,7 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   if (!decided) throw ApiError(Error::Unavailable("the reply could not be recorded"));
   auto decision = std::move(*decided);
   app.metrics.CountEvent("tocsin_inbound_sms_total", decision.outcome);
-  co_return TwimlResponse(ctx.req, decision.reply_texts);
+  co_return TwimlResponse(ctx.req, TwimlMessages(decision.reply_texts));
 }
 
 }  // namespace

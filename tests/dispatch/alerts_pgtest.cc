@@ -57,7 +57,7 @@ TEST_CASE("alerts: the audience, languages and segments", "[pg][alerts]") {
   auto paused = AddMember(c, R"({"phone":"+447700900406","areas":["SE15"],"status":"paused"})");
   auto out = AddMember(c, R"({"phone":"+447700900407","areas":["SE15"],"status":"opted_out"})");
   auto verifier = AddMember(c, R"({"phone":"+447700900408","areas":["SE15"],"roles":["verifier"]})");
-  auto voice = AddMember(c, R"({"phone":"+447700900409","areas":["SE15"],"channels":["voice"]})");
+  auto voice = AddMember(c, R"({"phone":"+447700900409","areas":["SE15"],"channels":["voice"]})");  // called
 
   auto r = c.Post("/v1/networks/demo/alerts",
                   R"({"kind":"raid","areas":["SE15"],"location":"Peckham Rye estate","details":"3 vans"})");
@@ -65,24 +65,27 @@ TEST_CASE("alerts: the audience, languages and segments", "[pg][alerts]") {
   REQUIRE(r.status == 201);
   auto created = r.Json().as_object();
   auto id = created.at("id").as_int64();
-  CHECK(created.at("recipients") == 3);
+  CHECK(created.at("recipients") == 4);
   auto code = std::string(created.at("code").as_string());
   CHECK(code.size() == 4);
   CHECK(code.find_first_of("01OILZS58BG") == std::string::npos);
 
   auto deliveries = DeliveriesByMember(c, id);
-  CHECK(deliveries.size() == 3);
+  CHECK(deliveries.size() == 4);
+  CHECK(deliveries.count(voice));
+  CHECK(db.Scalar("SELECT channel FROM deliveries WHERE member_id = " + std::to_string(voice)) == "voice");
+  CHECK(db.Scalar("SELECT channel FROM deliveries WHERE member_id = " + std::to_string(en)) == "sms");
   CHECK(deliveries.count(en));
   CHECK(deliveries.count(ar));
   CHECK(deliveries.count(de));
-  for (auto excluded : {neighbour, far, paused, out, verifier, voice}) CHECK_FALSE(deliveries.count(excluded));
+  for (auto excluded : {neighbour, far, paused, out, verifier}) CHECK_FALSE(deliveries.count(excluded));
   CHECK(deliveries[ar].at("language") == "ar");
   CHECK(deliveries[de].at("language") == "en");  // falls back to the network's default
   // Arabic is UCS-2: more segments than the same alert in English.
   CHECK(deliveries[ar].at("segments").as_int64() > deliveries[en].at("segments").as_int64());
 
-  Eventually([&] { return GetAlert(c, id).at("counts").as_object().at("delivered") == 3; },
-             "three deliveries");
+  Eventually([&] { return GetAlert(c, id).at("counts").as_object().at("delivered") == 4; },
+             "four deliveries (one a sandbox call)");
   auto log = server.Log();
   CHECK(log.find("Peckham Rye estate") != std::string::npos);
   CHECK(log.find(code) != std::string::npos);
@@ -95,14 +98,14 @@ TEST_CASE("alerts: the audience, languages and segments", "[pg][alerts]") {
                            "audience":{"roles":["responder","verifier"],"include_neighbours":true}})");
     INFO(wide.body);
     REQUIRE(wide.status == 201);
-    CHECK(wide.Json().as_object().at("recipients") == 5);
+    CHECK(wide.Json().as_object().at("recipients") == 6);
   }
   SECTION("an update reaches those already reached") {
     auto u = c.Post("/v1/networks/demo/alerts/" + std::to_string(id) + "/updates",
                     R"({"message":"Vans moved to Rye Lane"})");
     INFO(u.body);
     CHECK(u.status == 202);
-    CHECK(u.Json().as_object().at("recipients") == 3);
+    CHECK(u.Json().as_object().at("recipients") == 4);  // the one called too (by SMS)
     Eventually([&] { return server.Log().find("Vans moved to Rye Lane") != std::string::npos; }, "update");
   }
   SECTION("bad alerts get their error and change nothing") {

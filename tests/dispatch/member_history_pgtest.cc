@@ -75,6 +75,8 @@ TEST_CASE("members: deleting a member who answered keeps the past alert's counts
   f.Reply("+447700900601", "parking on Bellenden Rd");
   Eventually([&] { return Items(f.c.Get(base + "/responses"), "responses").size() == 2; }, "two replies");
   auto counts = [&] { return f.c.Get(base).Json().as_object().at("counts").as_object(); };
+  // Both messages recorded first: counts taken while one is still 'sending' would move on.
+  Eventually([&] { return counts().at("delivered").as_int64() == 2; }, "both delivered");
   auto before = counts();
   CHECK(before.at("going").as_int64() == 1);
   CHECK(before.at("no_answer").as_int64() == 1);

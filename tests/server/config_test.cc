@@ -90,6 +90,9 @@ TEST_CASE("ParseConfig reads a minimal config with defaults", "[config]") {
   CHECK(c.twilio.api_base == "https://api.twilio.com");
   CHECK(c.twilio.default_segments_per_second == 1.0);
   CHECK(c.twilio.max_in_flight == 100);
+  CHECK(c.twilio.calls_per_second == 1.0);
+  CHECK(c.twilio.max_calls_in_flight == 20);
+  CHECK(c.voice.timeout_seconds == 30);
   CHECK(c.log_level == "info");
 }
 
@@ -384,6 +387,13 @@ TEST_CASE("ParseConfig checks numeric ranges", "[config]") {
   CHECK(FieldWith("twilio", "max_in_flight = 0") == "twilio.max_in_flight");
   CHECK(FieldWith("twilio", "max_in_flight = 10001") == "twilio.max_in_flight");
   CHECK(FieldWith("twilio", "max_in_flight = 10000") == "ok");
+  CHECK(FieldWith("twilio", "calls_per_second = 0") == "twilio.calls_per_second");
+  CHECK(FieldWith("twilio", "calls_per_second = 50") == "ok");
+  CHECK(FieldWith("twilio", "max_calls_in_flight = 0") == "twilio.max_calls_in_flight");
+  CHECK(FieldWith("voice", "timeout = \"2s\"") == "voice.timeout");
+  CHECK(FieldWith("voice", "timeout = \"11m\"") == "voice.timeout");
+  CHECK(FieldWith("voice", "timeout = 30") == "voice.timeout");
+  CHECK(FieldWith("voice", "timeout = \"45s\"") == "ok");
   CHECK(FieldWith("http", "max_connections = 0") == "http.max_connections");
   CHECK(FieldWith("http", "max_connections = 1000001") == "http.max_connections");
   CHECK(FieldWith("http", "max_connections_per_address = 0") == "http.max_connections_per_address");

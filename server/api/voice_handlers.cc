@@ -1,0 +1,61 @@
+// Webhooks of the calls Tocsin places (issue 11). Each is signed like /twilio/sms (403
+// otherwise, nothing done) and answered from memory: a call's TwiML was prepared when it was
+// placed (Engine::CallTwiml), so no database round trip stands between Twilio and the callee.
+//
+// POST /twilio/voice/{token}          the call's TwiML: the alert and "press 1, 2 or 9", read
+//                                     twice (404 when no call in progress has that token);
+// POST /twilio/voice/{token}/answer   the <Gather> action: Digits 1 -> going, 2 -> cannot (each
+//                                     recorded as the member's reply, then confirmed aloud),
+//                                     9 or any other key -> the prompt again;
+// POST /twilio/voice-status           a call's status callback (CallSid, CallStatus): the
+//                                     delivery's outcome (Engine::ApplyCallStatus).
+#include "server/api/handler_prelude.h"
+#include "server/api/twilio_request.h"
+
+namespace tocsin {
+
+namespace {
+
+Engine& Running(App& app) {
+  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+  return *app.engine;
+}
+
+Awaitable CallTwimlHandler(App& app, http::RequestContext& ctx) {
+  VerifiedTwilioParams(app, ctx);
+  auto twiml = Running(app).CallTwiml(ctx.Param("token"));
+  if (!twiml) throw ApiError(Error::NotFound("no call in progress has this token"));
+  co_return TwimlResponse(ctx.req, std::move(*twiml));
+}
+
+Awaitable CallAnswerHandler(App& app, http::RequestContext& ctx) {
+  auto params = VerifiedTwilioParams(app, ctx);
+  auto twiml = Running(app).AnswerCall(ctx.Param("token"), FormValue(params, "Digits"), FormValue(params, "CallSid"));
+  if (!twiml) throw ApiError(Error::NotFound("no call in progress has this token"));
+  app.metrics.CountEvent("tocsin_call_keys_total", FormValue(params, "Digits") == "1"   ? "going"
+                                                   : FormValue(params, "Digits") == "2" ? "cannot"
+                                                                                         : "repeat");
+  co_return TwimlResponse(ctx.req, std::move(*twiml));
+}
+
+Awaitable CallStatusHandler(App& app, http::RequestContext& ctx) {
+  auto params = VerifiedTwilioParams(app, ctx);
+  auto sid = FormValue(params, "CallSid");
+  if (sid.empty()) throw ApiError(Error::Invalid("CallSid", "is required"));
+  auto call_status = FormValue(params, "CallStatus");
+  co_await Running(app).ApplyCallStatus(sid, call_status);
+  co_return EmptyResponse(ctx.req, status::no_content);
+}
+
+}  // namespace
+
+void AddVoiceRoutes(http::Router& router, App& app) {
+  router.Add(verb::post, "/twilio/voice/{token}",
+             [&app](http::RequestContext& c) { return CallTwimlHandler(app, c); }, 0, http::Access::kSigned);
+  router.Add(verb::post, "/twilio/voice/{token}/answer",
+             [&app](http::RequestContext& c) { return CallAnswerHandler(app, c); }, 0, http::Access::kSigned);
+  router.Add(verb::post, "/twilio/voice-status",
+             [&app](http::RequestContext& c) { return CallStatusHandler(app, c); }, 0, http::Access::kSigned);
+}
+
+}  // namespace tocsin
