@@ -16,6 +16,7 @@
 #include "dispatch/channels/twilio_signature.h"
 #include "server/api/api_error.h"
 #include "server/api/json_io.h"
+#include "server/api/case_sms.h"
 #include "server/api/report_sms.h"
 #include "server/api/routes.h"
 
@@ -74,7 +75,12 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedParams(app, ctx);
   InboundSms sms{Get(params, "From"), Get(params, "To"), Get(params, "Body"), Get(params, "MessageSid")};
   if (!app.engine) throw ApiError(Error::Unavailable("not serving replies"));
-  // Reports from the street (RAID ..., and the area when asked back) come first (report_sms.h).
+  // A case's person texting DETAINED from their own phone (case_sms.h).
+  if (auto answer = co_await TakeCaseSms(app, &sms)) {
+    app.metrics.CountEvent("tocsin_inbound_sms_total", "case_detained");
+    co_return TwimlResponse(ctx.req, *answer);
+  }
+  // Reports from the street (RAID ..., and the area when asked back) come next (report_sms.h).
   if (auto report = co_await TakeSmsReport(app, &sms)) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", report->outcome);
     co_return TwimlResponse(ctx.req, report->reply_texts);
