@@ -2,6 +2,7 @@
 // texts shipped in every language (config/templates/*.toml).
 #include <catch2/catch.hpp>
 
+#include "dispatch/message/report_words.h"
 #include "dispatch/model/case_texts.h"
 #include "tests/support/shipped_templates.h"
 
@@ -89,4 +90,19 @@ TEST_CASE("Case texts: every shipped language renders every [cases] key", "[case
   CHECK(Has(Rendered(t, "en", "mp", CaseFacts{true, false, false}), "please contact the Home Office about A."));
   CHECK(Has(Rendered(t, "en", "campaign", CaseFacts{false, false, true}), "quoting ref H1234567"));
   CHECK_FALSE(Has(Rendered(t, "fr", "campaign", CaseFacts{false, false, false}), "H1234567"));
+}
+
+TEST_CASE("Case texts: DETAINED and its words in each shipped language open a detained message", "[cases][unit]") {
+  auto words = ReportWords::LoadDirectory(test::kShippedTemplates);
+  REQUIRE(words.ok());
+  for (const char* body : {"DETAINED Colnbrook IRC", "detained: Colnbrook IRC", "Détenu Colnbrook IRC",
+                           "\xD9\x85\xD8\xAD\xD8\xAA\xD8\xAC\xD8\xB2 Colnbrook IRC",             // محتجز
+                           "\xD8\xA8\xD8\xA7\xD8\xB2\xD8\xAF\xD8\xA7\xD8\xB4\xD8\xAA Colnbrook IRC"}) {  // بازداشت
+    INFO(body);
+    auto m = words->Match(body);
+    REQUIRE(m);
+    CHECK(m->word == ReportWord::kDetained);
+    CHECK(m->rest == "Colnbrook IRC");
+  }
+  CHECK(ReportWords().Match("DETAINED")->word == ReportWord::kDetained);  // built in
 }
