@@ -41,7 +41,8 @@ std::vector<PolicyAudience> RequestAudience(const AlertInput& in) {
 }
 
 Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const AlertInput& raw,
-                                    const std::string& actor, std::int64_t now_ms, const RaiseKey* key) const {
+                                    const std::string& actor, std::int64_t now_ms, const RaiseKey* key,
+                                    const std::vector<PolicyAudience>* first_step) const {
   if (key && !key->Claim(tx)) {
     auto first = key->Repeat(tx);
     if (!first.ok()) return first.error();
@@ -68,7 +69,7 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
   // With an approval rule, step 0 is a trial until the rule is checked against what it reached.
   const bool trial = net.approval.Enabled();
   if (trial) tx.exec0("SAVEPOINT approval_trial");
-  auto started = Begin(tx, net, id, in.kind, in.audience_given, in.roles, in.include_neighbours, now_ms);
+  auto started = Begin(tx, net, id, in.kind, in.audience_given, in.roles, in.include_neighbours, now_ms, first_step);
   const bool pending =
       trial && NeedsApproval(net.approval, started.queued, in.areas,
                              net.approval.all_areas ? NetworkAreaNames(tx, net.id) : std::vector<std::string>{});
@@ -95,10 +96,12 @@ Result<Raised> AlertUseCases::Raise(pqxx::work& tx, const Network& net, const Al
 
 EscalationOutcome AlertUseCases::Begin(pqxx::work& tx, const Network& net, std::int64_t id, const std::string& kind,
                                        bool audience_given, const std::vector<std::string>& roles,
-                                       bool include_neighbours, std::int64_t now_ms) const {
+                                       bool include_neighbours, std::int64_t now_ms,
+                                       const std::vector<PolicyAudience>* given_step) const {
   // The request's audience, when it names one, replaces the members of the policy's first step;
   // the organisations that step reaches still hear of it.
   auto policy = PolicyFor(tx, net.id, kind);
+  if (given_step) return runner_.Start(tx, net, id, policy, *given_step, now_ms);
   std::optional<std::vector<PolicyAudience>> first_step;
   if (audience_given) {
     AlertInput request;

@@ -57,8 +57,11 @@ class AlertUseCases {
   // whose audience crosses the rule is rolled back to the bare alert, held pending_approval
   // (with the recipients it would reach) and the network's coordinators are sent
   // approval_needed (no location in it).
+  // `first_step`, when given, is step 0's audience whatever the request or the policy say (a
+  // case's contacts: engine/case_alerts.h).
   Result<Raised> Raise(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
-                       std::int64_t now_ms, const RaiseKey* key = nullptr) const;
+                       std::int64_t now_ms, const RaiseKey* key = nullptr,
+                       const std::vector<PolicyAudience>* first_step = nullptr) const;
   // A second coordinator's decision on a pending alert (alert_approval.cc). `decider` is the
   // deciding token's actor ("token:12"); the raiser's token, or one of the same label, is
   // Forbidden; an alert not pending_approval is a Conflict. Approve starts it as the raise would
@@ -88,10 +91,10 @@ class AlertUseCases {
 
  private:
   // Starts alert `id`'s escalation: the policy of `kind`, its step 0 replaced by the raise's own
-  // audience when `audience_given` (roles, neighbours).
+  // audience when `audience_given` (roles, neighbours), or by `first_step` when given.
   EscalationOutcome Begin(pqxx::work& tx, const Network& net, std::int64_t id, const std::string& kind,
                           bool audience_given, const std::vector<std::string>& roles, bool include_neighbours,
-                          std::int64_t now_ms) const;
+                          std::int64_t now_ms, const std::vector<PolicyAudience>* first_step = nullptr) const;
   // Opens a held alert (pending or verifying) and starts it as its raise would have; audited as
   // `action` by `actor`.
   Result<Raised> OpenHeld(pqxx::work& tx, const Network& net, const Alert& alert, bool audience_given,

@@ -52,6 +52,7 @@
 #include "dispatch/channels/sms_provider.h"
 #include "dispatch/channels/voice_channel.h"
 #include "dispatch/engine/alert_use_cases.h"
+#include "dispatch/engine/case_alerts.h"
 #include "dispatch/engine/dispatcher.h"
 #include "dispatch/engine/escalation_runner.h"
 #include "dispatch/engine/escalator.h"
@@ -137,6 +138,11 @@ class Engine {
   // `status`: "resolved" or "cancelled" (a string literal).
   boost::asio::awaitable<Result<Alert>> EndAlert(const Network& net, std::int64_t alert_id, const char* status,
                                                  const std::string& message, const std::string& actor);
+  // A case's event (engine/case_alerts.h): recorded, and the detention alert it raises or the
+  // case's alert it resolves started or ended as RaiseAlert and EndAlert do. Defined in
+  // engine_cases.cc.
+  boost::asio::awaitable<Result<CaseEventDone>> RecordCaseEvent(const Network& net, std::int64_t case_id,
+                                                                const CaseEventInput& in, const std::string& actor);
   // An organisation's answer (engine/organisation_answer.h's rules). Defined in
   // engine_answers.cc.
   boost::asio::awaitable<Result<OrganisationResponseView>> AnswerForOrganisation(const Network& net,

@@ -65,6 +65,8 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   const auto areas = NetworkAreaNames(tx, network->id);
   const bool member = sender->member_id && sender->status == "active";
 
+  // DETAINED is a case's (server/api/case_sms.h): not a report when it reaches here.
+  if (command && command->word == ReportWord::kDetained) return std::nullopt;
   if (command && command->word == ReportWord::kCheck) {  // "is it true?"
     if (!member && !network->reports.public_check) return SmsReportAnswer{{}, "check_ignored", std::nullopt};
     std::string area;

@@ -8,7 +8,10 @@ namespace tocsin {
 namespace {
 
 constexpr std::pair<std::string_view, ReportWord> kKeys[] = {
-    {"raid", ReportWord::kRaid}, {"report", ReportWord::kReport}, {"check", ReportWord::kCheck}};
+    {"raid", ReportWord::kRaid},
+    {"report", ReportWord::kReport},
+    {"check", ReportWord::kCheck},
+    {"detained", ReportWord::kDetained}};
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -19,6 +22,7 @@ ReportWords::ReportWords() {
   (void)Add("RAID", ReportWord::kRaid, "built in");
   (void)Add("REPORT", ReportWord::kReport, "built in");
   (void)Add("CHECK", ReportWord::kCheck, "built in");
+  (void)Add("DETAINED", ReportWord::kDetained, "built in");
 }
 
 std::string ReportWords::Normalise(std::string_view word) {

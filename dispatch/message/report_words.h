@@ -1,5 +1,6 @@
 // The words that open a report from the street or a rumour check by SMS (issue 12): "RAID SE15
-// three vans", "REPORT detention at Yarl's Wood", "CHECK SE15", and their words in each shipped
+// three vans", "REPORT detention at Yarl's Wood", "CHECK SE15", "DETAINED Colnbrook" (a case's
+// person, from their own phone: server/api/case_sms.h), and their words in each shipped
 // language, read from the [reports] table of config/templates/<lang>.toml:
 //
 //   [reports]
@@ -11,7 +12,7 @@
 // not an answer to an alert, and other issues add words of their own there.
 //
 // Invariants once loaded:
-//   1. The English words RAID, REPORT and CHECK are always known, with or without template files.
+//   1. The English words RAID, REPORT, CHECK and DETAINED are always known, with or without template files.
 //   2. A word belongs to one command: the same word under two keys is a load error.
 //   3. Words are compared without case (ASCII and Latin-1 letters: VÉRIFIER is vérifier) and
 //      with trailing punctuation (. , ! ? : ; ، ؟) removed, so "raid:" is RAID.
@@ -29,7 +30,7 @@
 
 namespace tocsin {
 
-enum class ReportWord { kRaid, kReport, kCheck };
+enum class ReportWord { kRaid, kReport, kCheck, kDetained };
 
 // An SMS that opens with a report word: which, and the text after it (trimmed; may be empty).
 struct ReportCommand {

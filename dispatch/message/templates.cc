@@ -101,7 +101,7 @@ const std::vector<std::string>& TemplateSet::Placeholders() {
   static const std::vector<std::string> names = {"code",    "location", "details", "deadline",
                                                  "message", "network",  "codes",   "people",
                                                  "count",   "areas",    "link",    "answer",
-                                                 "organisation"};
+                                                 "organisation", "pseudonym", "where", "reference", "roles"};
   return names;
 }
 
@@ -111,6 +111,13 @@ const std::vector<std::string>& TemplateSet::ReportKeys() {
     for (const auto& text : kShippedReportTexts) out.emplace_back(text.key);
     return out;
   }();
+  return keys;
+}
+
+const std::vector<std::string>& TemplateSet::CaseKeys() {
+  static const std::vector<std::string> keys = {"legal",    "mp",       "bail",     "family",
+                                                "campaign", "campaign_private", "withheld", "consent_missing",
+                                                "detained_received"};
   return keys;
 }
 
@@ -217,6 +224,11 @@ Result<TemplateSet> TemplateSet::LoadDirectory(const std::filesystem::path& dir)
       if (!root["reports"][key]) continue;
       if (Status s = add("reports." + key, root["reports"][key]); !s.ok()) return s.error();
     }
+    // Cases (issue 13): optional in every file.
+    for (const std::string& key : CaseKeys()) {
+      if (!root["cases"][key]) continue;
+      if (Status s = add("cases." + key, root["cases"][key]); !s.ok()) return s.error();
+    }
     if (path.stem().string() == kLastFallback) {
       for (const auto& shipped : kShippedReportTexts) {
         const std::string full = "reports." + std::string(shipped.key);
@@ -310,16 +322,29 @@ Result<std::string> TemplateSet::RenderKey(std::string_view language,
   return Tidy(out);
 }
 
+Result<std::string> TemplateSet::RenderFirstHaving(std::string_view language, std::string_view fallback_language,
+                                                   const std::string& full_key,
+                                                   const std::map<std::string, std::string>& vars) const {
+  for (std::string_view lang : {language, fallback_language, kLastFallback}) {
+    auto it = languages_.find(lang);
+    if (it != languages_.end() && it->second.count(full_key)) return RenderKey(lang, lang, full_key, vars);
+  }
+  return Error::Invalid("key", "no language has the template " + Quoted(full_key));
+}
+
 Result<std::string> TemplateSet::RenderReport(std::string_view language, std::string_view fallback_language,
                                               std::string_view key,
                                               const std::map<std::string, std::string>& vars) const {
+  // en always has every report text (shipped ones built in).
   if (!Contains(ReportKeys(), key)) return Error::Invalid("key", "unknown template key " + Quoted(key));
-  const std::string full = "reports." + std::string(key);
-  for (std::string_view lang : {language, fallback_language, kLastFallback}) {
-    auto it = languages_.find(lang);
-    if (it != languages_.end() && it->second.count(full)) return RenderKey(lang, lang, full, vars);
-  }
-  return Error::Internal("template set is empty");  // not loaded: en always has every report text
+  return RenderFirstHaving(language, fallback_language, "reports." + std::string(key), vars);
+}
+
+Result<std::string> TemplateSet::RenderCase(std::string_view language, std::string_view fallback_language,
+                                            std::string_view key,
+                                            const std::map<std::string, std::string>& vars) const {
+  if (!Contains(CaseKeys(), key)) return Error::Invalid("key", "unknown template key " + Quoted(key));
+  return RenderFirstHaving(language, fallback_language, "cases." + std::string(key), vars);
 }
 
 bool TemplateSet::HasLanguage(std::string_view language) const {

@@ -24,9 +24,13 @@
 // (ReportKeys(); its word lists are message/report_words.h's): a file without one renders them
 // in the fallback language, else in English, whose shipped texts are built in.
 //
+// The texts of cases (issue 13: what each contact of a detained person is told, model/case_texts.h)
+// are the strings of an optional [cases] table (CaseKeys()), rendered in the first of the
+// language, the fallback and English that has them; the shipped files carry them all.
+//
 // Extra keys and tables are ignored (forward compatibility). Texts may use the placeholders
 // {code} {location} {details} {deadline} {message} {network} {people} {count} {areas} {link}
-// {answer}; "{{" and "}}" are literal braces.
+// {answer} {organisation} {pseudonym} {where} {reference} {roles}; "{{" and "}}" are literal braces.
 // Invariants once LoadDirectory() succeeds:
 //   1. "en" is present (it is the last fallback) and has every key; every other language has
 //      every kind and key but the late ones (email_failed).
@@ -64,6 +68,8 @@ class TemplateSet {
   static const std::vector<std::string>& EmailKeys();
   // The texts of reports, in [reports].
   static const std::vector<std::string>& ReportKeys();
+  // The texts of cases, in [cases].
+  static const std::vector<std::string>& CaseKeys();
 
   // Loads every *.toml file in `dir`. A file that is not valid TOML is kMalformed, its message
   // "file:line: what". Any other problem is Error::Invalid whose message names the file and
@@ -90,6 +96,10 @@ class TemplateSet {
   Result<std::string> RenderReport(std::string_view language, std::string_view fallback_language,
                                    std::string_view key, const std::map<std::string, std::string>& vars) const;
 
+  // As RenderReport, for the texts of cases: `key` of [cases] (CaseKeys()); Error::Invalid
+  // (field "key") when no language of the three has it.
+  Result<std::string> RenderCase(std::string_view language, std::string_view fallback_language,
+                                 std::string_view key, const std::map<std::string, std::string>& vars) const;
   bool HasLanguage(std::string_view language) const;
   // Sorted language codes.
   std::vector<std::string> Languages() const;
@@ -110,6 +120,10 @@ class TemplateSet {
   Result<std::string> RenderKey(std::string_view language, std::string_view fallback_language,
                                 const std::string& full_key,
                                 const std::map<std::string, std::string>& vars) const;
+  // Renders `full_key` in the first of `language`, `fallback_language` and "en" that has it.
+  Result<std::string> RenderFirstHaving(std::string_view language, std::string_view fallback_language,
+                                        const std::string& full_key,
+                                        const std::map<std::string, std::string>& vars) const;
   static Result<Compiled> Compile(std::string_view text, std::string_view file,
                                   std::string_view key);
 

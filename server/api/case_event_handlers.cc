@@ -1,11 +1,14 @@
 // A case's events and timeline (issue 13): POST .../cases/{id}/events records detained (where),
 // removal_directions (deadline, details), released, removal_cancelled, removed or a note (text);
-// GET .../cases/{id}/timeline lists them oldest first with who recorded them and when.
-// Coordinators and admins only: the texts say where a person is held. Audited with ids and the
-// event's type only.
+// GET .../cases/{id}/timeline lists them and the alerts they raised oldest first, with who
+// recorded them and when. Recording goes through the engine (engine/case_alerts.h): detained
+// raises the detention alert to the case's contacts, released / removal_cancelled / removed
+// resolve it. Coordinators and admins only: the texts say where a person is held. Audited with
+// ids and the event's type only.
 #include "dispatch/model/case.h"
+#include "dispatch/engine/engine.h"
+#include "dispatch/store/case_alert_store.h"
 #include "dispatch/store/case_event_store.h"
-#include "server/api/audited_change.h"
 #include "server/api/handler_prelude.h"
 
 namespace tocsin {
@@ -41,29 +44,42 @@ Awaitable RecordHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
   auto id = PathId(ctx, "id");
   auto in = ReadEvent(ctx.req);
-  const CaseEventStore store(app.cipher);
-  const auto actor = scope.caller.Actor();
-  auto recorded = co_await app.db.Run([&](pqxx::connection& c) {
-    return CommitAudited(
-        c, scope, [&](pqxx::work& tx) { return store.Record(tx, scope.network.id, id, in, actor); },
-        [&](const auto& r) {
-          return AuditedAs{"cases.events.create", "case:" + std::to_string(id),
-                           json::serialize(json::object{{"event", r->id}, {"type", r->type}})};
-        });
-  });
-  co_return JsonResponse(ctx.req, status::created, EventToJson(ValueOrThrow(std::move(recorded))));
+  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+  auto done = ValueOrThrow(co_await app.engine->RecordCaseEvent(scope.network, id, in, scope.caller.Actor()));
+  auto out = EventToJson(done.event);
+  if (done.raised) out["alert"] = json::parse(RaisedAlertJson(done.raised->alert));
+  if (done.ended) out["alert"] = json::object{{"id", done.ended->id}, {"code", done.ended->code},
+                                              {"status", done.ended->status}};
+  co_return JsonResponse(ctx.req, status::created, std::move(out));
+}
+
+json::object AlertEntryToJson(const CaseAlertEntry& a) {
+  return {{"type", "alert"}, {"alert", a.alert_id}, {"code", a.code}, {"kind", a.kind},
+          {"status", a.status}, {"at", a.created_at}};
 }
 
 Awaitable TimelineHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
   auto id = PathId(ctx, "id");
   const CaseEventStore store(app.cipher);
+  std::vector<CaseAlertEntry> alerts;
   auto list = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return store.Timeline(tx, scope.network.id, id);
+    auto events = store.Timeline(tx, scope.network.id, id);
+    if (events.ok()) alerts = AlertsOfCase(tx, scope.network.id, id);
+    return events;
   });
+  // Events and alerts merged by time (both stamped to the microsecond; an alert follows the
+  // event that raised it, stamped in the same transaction).
   json::array items;
-  for (const auto& e : ValueOrThrow(std::move(list))) items.push_back(EventToJson(e));
+  std::size_t next_alert = 0;
+  for (const auto& e : ValueOrThrow(std::move(list))) {
+    while (next_alert < alerts.size() && alerts[next_alert].created_at < e.created_at) {
+      items.push_back(AlertEntryToJson(alerts[next_alert++]));
+    }
+    items.push_back(EventToJson(e));
+  }
+  while (next_alert < alerts.size()) items.push_back(AlertEntryToJson(alerts[next_alert++]));
   co_return JsonResponse(ctx.req, status::ok, json::object{{"timeline", std::move(items)}});
 }
 

@@ -14,6 +14,7 @@
 
 #include "dispatch/channels/twilio_signature.h"
 #include "dispatch/store/status_store.h"
+#include "server/api/case_sms.h"
 #include "server/api/handler_prelude.h"
 #include "server/api/report_sms.h"
 #include "server/api/twilio_request.h"
@@ -40,7 +41,12 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedTwilioParams(app, ctx);
   InboundSms sms{FormValue(params, "From"), FormValue(params, "To"), FormValue(params, "Body"), FormValue(params, "MessageSid")};
   if (!app.engine) throw ApiError(Error::Unavailable("not serving replies"));
-  // Reports from the street (RAID ..., and the area when asked back) come first (report_sms.h).
+  // A case's person texting DETAINED from their own phone (case_sms.h).
+  if (auto answer = co_await TakeCaseSms(app, &sms)) {
+    app.metrics.CountEvent("tocsin_inbound_sms_total", "case_detained");
+    co_return TwimlResponse(ctx.req, *answer);
+  }
+  // Reports from the street (RAID ..., and the area when asked back) come next (report_sms.h).
   if (auto report = co_await TakeSmsReport(app, &sms)) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", report->outcome);
     co_return TwimlResponse(ctx.req, TwimlMessages(report->reply_texts));

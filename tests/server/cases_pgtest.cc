@@ -199,12 +199,16 @@ TEST_CASE("Cases: events recorded with their fields, sealed, and listed in the t
   auto timeline = n.c.Get(CasePath(id) + "/timeline");
   REQUIRE(timeline.status == 200);
   auto items = Obj(timeline).at("timeline").as_array();
-  REQUIRE(items.size() == 4);
+  // The detention alert the detained event raised follows it; removal_cancelled resolved it.
+  REQUIRE(items.size() == 5);
   CHECK(items[0].as_object().at("type").as_string() == "detained");
-  CHECK(items[1].as_object().at("deadline").as_string() == "2026-12-03T06:10:00Z");
-  CHECK(items[1].as_object().at("details").as_string() == "flight KQ101");
-  CHECK(items[2].as_object().at("text").as_string() == "bail hearing Friday");
-  CHECK(items[3].as_object().at("type").as_string() == "removal_cancelled");
+  CHECK(items[1].as_object().at("type").as_string() == "alert");
+  CHECK(items[1].as_object().at("kind").as_string() == "detention");
+  CHECK(items[1].as_object().at("status").as_string() == "resolved");
+  CHECK(items[2].as_object().at("deadline").as_string() == "2026-12-03T06:10:00Z");
+  CHECK(items[2].as_object().at("details").as_string() == "flight KQ101");
+  CHECK(items[3].as_object().at("text").as_string() == "bail hearing Friday");
+  CHECK(items[4].as_object().at("type").as_string() == "removal_cancelled");
   CHECK(std::string(items[0].as_object().at("by").as_string()).rfind("token:", 0) == 0);
   // Audited with ids and the type only.
   CHECK(n.db.Scalar("SELECT count(*) FROM audit_log WHERE action = 'cases.events.create'") == "4");
