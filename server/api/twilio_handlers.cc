@@ -44,7 +44,7 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
   // A case's person texting DETAINED from their own phone (case_sms.h).
   if (auto answer = co_await TakeCaseSms(app, &sms)) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", "case_detained");
-    co_return TwimlResponse(ctx.req, *answer);
+    co_return TwimlResponse(ctx.req, TwimlMessages(*answer));
   }
   // Reports from the street (RAID ..., and the area when asked back) come next (report_sms.h).
   if (auto report = co_await TakeSmsReport(app, &sms)) {
