@@ -228,13 +228,17 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
       if (q == nullptr || q->ready.empty()) continue;
       auto& job = q->ready.front();
       // The texts move into the message (and back if it cannot go yet): no copy per send.
-      OutboundMessage m{job.delivery_id, network_id, std::move(job.to), std::move(job.body), job.segments,
-                        job.validity_seconds};
-      m.language = job.language;
-      m.alert_id = job.alert_id;
-      m.member_id = job.member_id;
-      m.alert_code = job.alert_code;
-      m.english_body = job.english_body;
+      OutboundMessage m{.delivery_id = job.delivery_id,
+                        .network_id = network_id,
+                        .to = std::move(job.to),
+                        .body = std::move(job.body),
+                        .segments = job.segments,
+                        .validity_seconds = job.validity_seconds,
+                        .language = std::move(job.language),
+                        .alert_id = job.alert_id,
+                        .member_id = job.member_id,
+                        .alert_code = std::move(job.alert_code),
+                        .english_body = std::move(job.english_body)};
       Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts, SentAfterEnd(job.message_kind)};
       auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.
@@ -243,6 +247,9 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
       if (later) {
         job.to = std::move(m.to);
         job.body = std::move(m.body);
+        job.language = std::move(m.language);
+        job.alert_code = std::move(m.alert_code);
+        job.english_body = std::move(m.english_body);
         wait = std::min(wait, *later);
         q = nullptr;  // sits out the rest of this call
         continue;

@@ -12,11 +12,6 @@ namespace tocsin {
 
 namespace {
 
-Engine& EngineOf(App& app) {
-  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
-  return *app.engine;
-}
-
 // The member's name and phone as `caller` may see them: a viewer sees the phone masked.
 void AddMemberLabel(json::object& o, const MemberLabel& m, const Caller& caller) {
   o["name"] = OptJson(m.name);
@@ -45,12 +40,12 @@ Awaitable RaiseAlertHandler(App& app, http::RequestContext& ctx) {
     std::string key(header->value());
     if (auto s = CheckIdempotencyKey(key); !s.ok()) throw ApiError(s.error());
     const TokenRaiseKey once(app.cipher, scope.network.id, scope.caller.token->id, key, ctx.req.body());
-    auto receipt = ValueOrThrow(co_await EngineOf(app).RaiseOnce(scope.network, in, actor, once));
+    auto receipt = ValueOrThrow(co_await RunningEngine(app).RaiseOnce(scope.network, in, actor, once));
     auto res = JsonResponse(ctx.req, static_cast<status>(receipt.status), json::parse(receipt.response));
     if (receipt.repeat) res.set("Idempotent-Replayed", "true");
     co_return res;
   }
-  auto raised = ValueOrThrow(co_await EngineOf(app).RaiseAlert(scope.network, in, actor));
+  auto raised = ValueOrThrow(co_await RunningEngine(app).RaiseAlert(scope.network, in, actor));
   // 202: held for a second coordinator's approval, nothing sent yet.
   auto code = raised.status == "pending_approval" ? status::accepted : status::created;
   co_return JsonResponse(ctx.req, code, json::parse(RaisedAlertJson(raised)));
@@ -62,7 +57,7 @@ Awaitable ApproveAlertHandler(App& app, http::RequestContext& ctx) {
   auto id = PathId(ctx, "id");
   if (!ctx.req.body().empty()) JsonBody(ctx.req).AllowOnly({});
   auto actor = scope.caller.Actor();
-  auto a = ValueOrThrow(co_await EngineOf(app).ApproveAlert(scope.network, id, actor));
+  auto a = ValueOrThrow(co_await RunningEngine(app).ApproveAlert(scope.network, id, actor));
   co_return JsonResponse(ctx.req, status::ok, AlertJson(a));
 }
 
@@ -77,7 +72,7 @@ Awaitable RejectAlertHandler(App& app, http::RequestContext& ctx) {
     reason = body.String("reason").value_or("");
   }
   auto actor = scope.caller.Actor();
-  auto a = ValueOrThrow(co_await EngineOf(app).RejectAlert(scope.network, id, reason, actor));
+  auto a = ValueOrThrow(co_await RunningEngine(app).RejectAlert(scope.network, id, reason, actor));
   co_return JsonResponse(ctx.req, status::ok, AlertJson(a));
 }
 
@@ -195,7 +190,7 @@ Awaitable AnswerHandler(App& app, http::RequestContext& ctx) {
   in.answer = body.RequiredString("answer");
   in.note = body.String("note");
   auto actor = scope.caller.Actor();
-  auto r = ValueOrThrow(co_await EngineOf(app).AnswerForOrganisation(scope.network, std::move(in), actor));
+  auto r = ValueOrThrow(co_await RunningEngine(app).AnswerForOrganisation(scope.network, std::move(in), actor));
   co_return JsonResponse(ctx.req, status::created, OrganisationResponseJson(r));
 }
 
@@ -206,7 +201,7 @@ Awaitable UpdateAlertHandler(App& app, http::RequestContext& ctx) {
   body.AllowOnly({"message"});
   auto message = body.RequiredString("message");
   auto actor = scope.caller.Actor();
-  auto n = ValueOrThrow(co_await EngineOf(app).UpdateAlert(scope.network, id, message, actor));
+  auto n = ValueOrThrow(co_await RunningEngine(app).UpdateAlert(scope.network, id, message, actor));
   co_return JsonResponse(ctx.req, status::accepted, {{"recipients", n}});
 }
 
@@ -221,7 +216,7 @@ Awaitable EndAlertHandler(App& app, http::RequestContext& ctx, const char* statu
     message = body.String("message").value_or("");
   }
   auto actor = scope.caller.Actor();
-  auto a = ValueOrThrow(co_await EngineOf(app).EndAlert(scope.network, id, status_to, message, actor));
+  auto a = ValueOrThrow(co_await RunningEngine(app).EndAlert(scope.network, id, status_to, message, actor));
   co_return JsonResponse(ctx.req, status::ok, AlertJson(a));
 }
 

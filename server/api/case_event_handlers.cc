@@ -44,8 +44,7 @@ Awaitable RecordHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
   auto id = PathId(ctx, "id");
   auto in = ReadEvent(ctx.req);
-  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
-  auto done = ValueOrThrow(co_await app.engine->RecordCaseEvent(scope.network, id, in, scope.caller.Actor()));
+  auto done = ValueOrThrow(co_await RunningEngine(app).RecordCaseEvent(scope.network, id, in, scope.caller.Actor()));
   auto out = EventToJson(done.event);
   if (done.raised) out["alert"] = json::parse(RaisedAlertJson(done.raised->alert));
   if (done.ended) out["alert"] = json::object{{"id", done.ended->id}, {"code", done.ended->code},

@@ -123,9 +123,8 @@ Awaitable InboundHandler(App& app, http::RequestContext& ctx) {
   const auto& [network, source] = *found;
   if (source.first.maps_to == "report") co_return co_await InboundReport(app, ctx, network, source.first, headers.id);
   auto in = ReadAlertInput(JsonBody(ctx.req));
-  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
   const InboundRaiseKey once(source.first.id, headers.id);
-  auto receipt = ValueOrThrow(co_await app.engine->RaiseOnce(network, in, "inbound:" + name, once));
+  auto receipt = ValueOrThrow(co_await RunningEngine(app).RaiseOnce(network, in, "inbound:" + name, once));
   co_return JsonResponse(ctx.req, static_cast<status>(receipt.status), json::parse(receipt.response));
 }
 

@@ -130,13 +130,13 @@ Awaitable ConfirmReportHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
   auto id = PathId(ctx, "id");
   if (!ctx.req.body().empty()) JsonBody(ctx.req).AllowOnly({});
-  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
+  Engine& engine = RunningEngine(app);
   const ReportStore store(app.cipher);
   const auto actor = scope.caller.Actor();
   const auto now = NowMs(app);
   const bool verifying = co_await BeingVerified(app, scope.network.id, id);
   if (verifying) {
-    auto decided = co_await app.engine->DecideReport(scope.network, id, true, actor);
+    auto decided = co_await engine.DecideReport(scope.network, id, true, actor);
     auto alert = ValueOrThrow(std::move(decided));
     auto reread = co_await ReadReport(app, scope.network.id, id);
     auto body = ReportJson(ValueOrThrow(std::move(reread)));
@@ -160,7 +160,7 @@ Awaitable ConfirmReportHandler(App& app, http::RequestContext& ctx) {
   in.location = report.location.empty() ? std::string("(see report ") + report.code + ")" : report.location;
   in.details = report.details;
   const std::string raiser = "report:" + std::to_string(id);
-  auto raised = co_await app.engine->RaiseAlert(scope.network, in, raiser);
+  auto raised = co_await engine.RaiseAlert(scope.network, in, raiser);
   co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     if (raised.ok()) {

@@ -31,8 +31,7 @@ Awaitable StatusCallbackHandler(App& app, http::RequestContext& ctx) {
   if (!state.empty()) {
     std::optional<std::string> code;
     if (auto c = FormValue(params, "ErrorCode"); !c.empty()) code = c;
-    if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
-    co_await app.engine->ApplyStatus(sid, state, code);
+    co_await RunningEngine(app).ApplyStatus(sid, state, code);
   }
   co_return EmptyResponse(ctx.req, status::no_content);
 }

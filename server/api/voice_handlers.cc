@@ -16,21 +16,16 @@ namespace tocsin {
 
 namespace {
 
-Engine& Running(App& app) {
-  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
-  return *app.engine;
-}
-
 Awaitable CallTwimlHandler(App& app, http::RequestContext& ctx) {
   VerifiedTwilioParams(app, ctx);
-  auto twiml = Running(app).CallTwiml(ctx.Param("token"));
+  auto twiml = RunningEngine(app).CallTwiml(ctx.Param("token"));
   if (!twiml) throw ApiError(Error::NotFound("no call in progress has this token"));
   co_return TwimlResponse(ctx.req, std::move(*twiml));
 }
 
 Awaitable CallAnswerHandler(App& app, http::RequestContext& ctx) {
   auto params = VerifiedTwilioParams(app, ctx);
-  auto twiml = Running(app).AnswerCall(ctx.Param("token"), FormValue(params, "Digits"), FormValue(params, "CallSid"));
+  auto twiml = RunningEngine(app).AnswerCall(ctx.Param("token"), FormValue(params, "Digits"), FormValue(params, "CallSid"));
   if (!twiml) throw ApiError(Error::NotFound("no call in progress has this token"));
   app.metrics.CountEvent("tocsin_call_keys_total", FormValue(params, "Digits") == "1"   ? "going"
                                                    : FormValue(params, "Digits") == "2" ? "cannot"
@@ -43,7 +38,7 @@ Awaitable CallStatusHandler(App& app, http::RequestContext& ctx) {
   auto sid = FormValue(params, "CallSid");
   if (sid.empty()) throw ApiError(Error::Invalid("CallSid", "is required"));
   auto call_status = FormValue(params, "CallStatus");
-  co_await Running(app).ApplyCallStatus(sid, call_status);
+  co_await RunningEngine(app).ApplyCallStatus(sid, call_status);
   co_return EmptyResponse(ctx.req, status::no_content);
 }
 

@@ -117,8 +117,7 @@ Awaitable RetryHandler(App& app, http::RequestContext& ctx) {
   auto s = co_await AuthorizeEndpoint(app, ctx, Permission::kManageOrganisations);
   auto wid = PathId(ctx, "wid");
   auto delivery_id = PathId(ctx, "delivery_id");
-  if (!app.engine) throw ApiError(Error::Unavailable("the engine is not running"));
-  const auto now_ms = app.engine->clock().NowMs();
+  const auto now_ms = RunningEngine(app).clock().NowMs();
   const WebhookEndpointStore store(app.cipher);
   auto retried = co_await app.db.Run([&](pqxx::connection& c) {
     return CommitAudited(
