@@ -8,6 +8,7 @@
 
 #include "dispatch/message/segments.h"
 #include "dispatch/message/templates.h"
+#include "tests/support/paths.h"
 
 using namespace tocsin;
 
@@ -18,7 +19,7 @@ std::vector<WalkNode> SmallTree() { return {{1, 0, 9}, {2, 1, 0}, {3, 1, 0}, {4,
 
 const TemplateSet& Shipped() {
   static const TemplateSet set = [] {
-    auto loaded = TemplateSet::LoadDirectory(std::string(TOCSIN_SOURCE_DIR) + "/config/templates");
+    auto loaded = TemplateSet::LoadDirectory(tocsin::test::SourceDir() + "/config/templates");
     REQUIRE(loaded.ok());
     return std::move(loaded).value();
   }();

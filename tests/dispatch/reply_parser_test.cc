@@ -1,4 +1,5 @@
 #include "dispatch/model/reply_parser.h"
+#include "tests/support/paths.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -332,17 +333,15 @@ TEST_CASE("the parser knows every shipped template language", "[reply_parser]") 
   CHECK(std::is_sorted(kReplyLanguages.begin(), kReplyLanguages.end()));
   CHECK(std::vector<std::string_view>(kReplyLanguages.begin(), kReplyLanguages.end()) ==
         std::vector<std::string_view>{"ar", "en", "fa", "fr"});
-#ifdef TOCSIN_SOURCE_DIR  // defined by tests/CMakeLists.txt
   // A language added to config/templates/ needs its yes/no words in the parser.
   std::vector<std::string> shipped;
   for (const auto& entry :
-       std::filesystem::directory_iterator(std::filesystem::path(TOCSIN_SOURCE_DIR) / "config" /
+       std::filesystem::directory_iterator(std::filesystem::path(tocsin::test::SourceDir()) / "config" /
                                            "templates")) {
     if (entry.path().extension() == ".toml") shipped.push_back(entry.path().stem().string());
   }
   std::sort(shipped.begin(), shipped.end());
   CHECK(shipped == std::vector<std::string>(kReplyLanguages.begin(), kReplyLanguages.end()));
-#endif
 }
 
 }  // namespace tocsin

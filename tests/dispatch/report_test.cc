@@ -11,6 +11,7 @@
 #include "dispatch/model/policy.h"
 #include "dispatch/model/report.h"
 #include "dispatch/model/verification.h"
+#include "tests/support/paths.h"
 
 using namespace tocsin;
 
@@ -143,7 +144,7 @@ TEST_CASE("reports: report words, built in and from the shipped templates", "[re
   CHECK_FALSE(builtin.Match("RAIDS everywhere").has_value());
   CHECK_FALSE(builtin.Match("RAFLE SE15").has_value());  // French only once the templates are read
 
-  auto loaded = ReportWords::LoadDirectory(std::string(TOCSIN_SOURCE_DIR) + "/config/templates");
+  auto loaded = ReportWords::LoadDirectory(tocsin::test::SourceDir() + "/config/templates");
   REQUIRE(loaded.ok());
   REQUIRE(loaded->Match("rafle SE15").has_value());
   CHECK(loaded->Match("rafle SE15")->word == ReportWord::kRaid);
@@ -155,12 +156,12 @@ TEST_CASE("reports: report words, built in and from the shipped templates", "[re
   CHECK(loaded->Match("RAID E8")->word == ReportWord::kRaid);  // English still understood
 
   // The templates still load beside their [reports] tables.
-  auto templates = TemplateSet::LoadDirectory(std::string(TOCSIN_SOURCE_DIR) + "/config/templates");
+  auto templates = TemplateSet::LoadDirectory(tocsin::test::SourceDir() + "/config/templates");
   REQUIRE(templates.ok());
 }
 
 TEST_CASE("reports: the texts of reports in each shipped language", "[reports][templates]") {
-  auto templates = TemplateSet::LoadDirectory(std::string(TOCSIN_SOURCE_DIR) + "/config/templates");
+  auto templates = TemplateSet::LoadDirectory(tocsin::test::SourceDir() + "/config/templates");
   REQUIRE(templates.ok());
   const std::map<std::string, std::string> vars = {{"code", "R7K3"}, {"network", "Peckham"}, {"location", "Rye Lane"},
                                                    {"areas", "SE15"}, {"details", ""}, {"message", "K7Q4"},

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dispatch/message/segments.h"
+#include "tests/support/paths.h"
 #include "tests/support/shipped_templates.h"
 
 namespace tocsin {
@@ -322,7 +323,7 @@ TEST_CASE("a template file older than email_failed still loads, and renders it f
 
 TEST_CASE("a missing directory is an error", "[templates]") {
   const Result<TemplateSet> set =
-      TemplateSet::LoadDirectory(fs::path(TOCSIN_SOURCE_DIR) / "no" / "such" / "dir");
+      TemplateSet::LoadDirectory(fs::path(tocsin::test::SourceDir()) / "no" / "such" / "dir");
   REQUIRE_FALSE(set.ok());
   CHECK(set.error().code == ErrorCode::kInvalid);
 }

@@ -8,6 +8,7 @@
 
 #include "tests/support/eventually.h"
 #include "tests/support/json_schema_check.h"
+#include "tests/support/paths.h"
 #include "tests/support/webhook_network.h"
 
 using namespace tocsin;
@@ -15,7 +16,7 @@ using namespace tocsin::test;
 
 namespace {
 
-const std::string kSchemas = std::string(TOCSIN_SOURCE_DIR) + "/schema/webhooks";
+const std::string kSchemas = tocsin::test::SourceDir() + "/schema/webhooks";
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "server/config.h"
+#include "tests/support/paths.h"
 
 #include <unistd.h>
 
@@ -549,9 +550,8 @@ TEST_CASE("LoadConfig reads a file and reports an unreadable one", "[config]") {
   CHECK(loaded->server.public_url == "https://alerts.example.org");
 }
 
-#ifdef TOCSIN_SOURCE_DIR
 TEST_CASE("The example config parses", "[config]") {
-  const std::string path = std::string(TOCSIN_SOURCE_DIR) + "/config/tocsin.example.toml";
+  const std::string path = tocsin::test::SourceDir() + "/config/tocsin.example.toml";
   SECTION("with the data key from the environment") {
     Result<Config> config = LoadConfig(path, Env({{"TOCSIN_DATA_KEY", std::string(kDataKey)}}));
     if (!config.ok()) FAIL(config.error().message);
@@ -568,9 +568,6 @@ TEST_CASE("The example config parses", "[config]") {
     CHECK(config.error().field == "security.data_key");
   }
 }
-#else
-#error "TOCSIN_SOURCE_DIR must be defined for the unit tests (see tests/CMakeLists.txt)"
-#endif
 
 }  // namespace
 }  // namespace tocsin

@@ -10,6 +10,7 @@
 
 #include <pqxx/pqxx>
 
+#include "tests/support/paths.h"
 #include "tests/support/test_env.h"
 
 using namespace tocsin::test;
@@ -19,7 +20,7 @@ namespace {
 constexpr const char* kPassword = "0123456789abcdef0123456789abcdef";
 
 int PgSh(const std::string& env, const std::string& args) {
-  auto command = env + " " + TOCSIN_SOURCE_DIR + "/deploy/pg.sh " + args;
+  auto command = env + " " + tocsin::test::SourceDir() + "/deploy/pg.sh " + args;
   int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

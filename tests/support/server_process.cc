@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/spawn.h"
+#include "tests/support/paths.h"
 
 extern char** environ;
 
@@ -77,7 +78,7 @@ std::vector<std::string> TocsindProcess::Env(const std::map<std::string, std::st
 
 void TocsindProcess::Start() {
   REQUIRE(pid_ < 0);
-  pid_ = Spawn({TOCSIND_PATH, "--config", config_path_, "serve"}, Env({}), dir_ + "/stdout.log",
+  pid_ = Spawn({tocsin::test::TocsindPath(), "--config", config_path_, "serve"}, Env({}), dir_ + "/stdout.log",
                log_path_);
   auto client = Client();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -103,13 +104,13 @@ int TocsindProcess::Stop(int sig) {
 
 CliResult TocsindProcess::Cli(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& env) const {
-  std::vector<std::string> argv = {TOCSIND_PATH, "--config", config_path_};
+  std::vector<std::string> argv = {tocsin::test::TocsindPath(), "--config", config_path_};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCli(argv, Env(env), "");
 }
 
 CliResult TocsindProcess::CliIn(const std::string& cwd, const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {TOCSIND_PATH};
+  std::vector<std::string> argv = {tocsin::test::TocsindPath()};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCli(argv, Env({}, /*with_secrets=*/false), cwd);
 }

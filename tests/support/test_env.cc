@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "dispatch/util/crypto.h"
+#include "tests/support/paths.h"
 
 namespace tocsin::test {
 
@@ -91,7 +92,7 @@ void TestClusterCtl(const std::string& verb) {
   const char* dir = std::getenv("TOCSIN_TEST_PG_DIR");
   const char* port = std::getenv("TOCSIN_TEST_PG_PORT");
   if (!dir || !port) FAIL("TOCSIN_TEST_PG_DIR/PORT are not set: run the tests through deploy/test.sh");
-  auto cmd = std::string(TOCSIN_SOURCE_DIR) + "/deploy/pg.sh " + verb + " " + dir +
+  auto cmd = tocsin::test::SourceDir() + "/deploy/pg.sh " + verb + " " + dir +
              (verb == "start" ? std::string(" ") + port : "") + " >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
 }
