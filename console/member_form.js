@@ -1,9 +1,11 @@
-// Add or edit a member: phone, name, language, areas, roles, channels. POST .../members (add) or
-// PATCH .../members/{id} (edit: every field but an unchanged phone is sent; an empty name clears
-// it); the API's 422/409 appears next to the field it names; saved, it goes back to the list.
+// Add or edit a member: phone, name, language, areas, roles, channels and backup (another member,
+// sent the alert when this one stays silent). POST .../members (add) or PATCH .../members/{id}
+// (edit: every field but an unchanged phone is sent; an empty name or "no backup" clears it); the
+// API's 422/409 appears next to the field it names; saved, it goes back to the list.
 import { call, networkPath } from "./api.js";
 import { h, notice, t } from "./dom.js";
 import { checkboxes, clearErrors, field, showFieldError } from "./form.js";
+import { readAll } from "./members.js";
 
 export const ROLES = ["responder", "verifier", "reporter", "caller", "coordinator"];
 const CHANNELS = ["sms", "voice"];
@@ -14,15 +16,15 @@ function areaList(text) {
 }
 
 export async function render(main, { id, showError, errorText }) {
-  let member = { phone: "", name: "", language: "en", areas: [], roles: ["responder"], channels: ["sms"] };
-  if (id) {
-    try {
-      member = await call("GET", networkPath(`/members/${encodeURIComponent(id)}`));
-    } catch (err) {
-      main.replaceChildren(h("h1", { tabindex: "-1" }, t("memberEditTitle")));
-      showError(err);
-      return;
-    }
+  let member = { phone: "", name: "", language: "en", areas: [], roles: ["responder"], channels: ["sms"], backup: null };
+  let others = [];
+  try {
+    if (id) member = await call("GET", networkPath(`/members/${encodeURIComponent(id)}`));
+    others = (await readAll()).filter((m) => String(m.id) !== String(id ?? ""));
+  } catch (err) {
+    main.replaceChildren(h("h1", { tabindex: "-1" }, t(id ? "memberEditTitle" : "memberAddTitle")));
+    showError(err);
+    return;
   }
   const status = h("div", { id: "member-status" });
   const fields = {
@@ -36,6 +38,10 @@ export async function render(main, { id, showError, errorText }) {
       value: member.areas.join(", ") }), t("memberAreasHint")),
     roles: checkboxes(t("rolesLegend"), "roles", ROLES, member.roles, (r) => t(`role_${r}`)),
     channels: checkboxes(t("channelsLegend"), "channels", CHANNELS, member.channels, (c) => t(`channel_${c}`)),
+    backup: field(t("memberBackupLabel"), h("select", { id: "member-backup" },
+      h("option", { value: "" }, t("memberNoBackup")),
+      others.map((m) => h("option", { value: String(m.id), selected: m.id === member.backup },
+        m.name ?? m.phone))), t("memberBackupHint")),
   };
   const save = h("button", { type: "submit", id: "member-save" }, t("saveButton"));
   const form = h("form", { class: "card", novalidate: true }, Object.values(fields).map((f) => f.el),
@@ -55,6 +61,9 @@ export async function render(main, { id, showError, errorText }) {
     if (!id || phone !== member.phone) body.phone = phone;  // an unchanged phone is not sent again
     if (name) body.name = name;
     else if (id) body.name = null;
+    const backup = fields.backup.control.value;
+    if (backup) body.backup = Number(backup);
+    else if (id && member.backup != null) body.backup = null;
     save.disabled = true;
     try {
       if (id) await call("PATCH", networkPath(`/members/${encodeURIComponent(id)}`), body);

@@ -262,9 +262,24 @@ def network_screens(driver, wait, api, world, token, shoot, text_has, out):
     shoot("member-edit")
     name.clear()
     name.send_keys("Femi O")
+    # A backup: picked from the other members by name (never the member themself).
+    bo = member_id(api, token, "+447700900102")
+    backup = Select(css(By.ID, "member-backup"))
+    assert str(femi["id"]) not in [o.get_attribute("value") for o in backup.options]
+    backup.select_by_value(str(bo["id"]))
     css(By.ID, "member-save").click()
     wait.until(text_has("#member-list", "Femi O"))
-    assert member_id(api, token, "+447700900106")["name"] == "Femi O"
+    femi = member_id(api, token, "+447700900106")
+    assert femi["name"] == "Femi O" and femi["backup"] == bo["id"], femi
+
+    # The backup is shown when editing again, and "No backup" clears it.
+    css(By.CSS_SELECTOR, f"{row(femi)} a[href='#/members/{femi['id']}']").click()
+    backup = Select(wait.until(EC.element_to_be_clickable((By.ID, "member-backup"))))
+    assert backup.first_selected_option.get_attribute("value") == str(bo["id"])
+    backup.select_by_value("")
+    css(By.ID, "member-save").click()
+    wait.until(text_has("#member-list", "Femi O"))
+    assert member_id(api, token, "+447700900106")["backup"] is None
 
     # Pause and resume.
     bo = member_id(api, token, "+447700900102")
