@@ -239,7 +239,8 @@ TEST_CASE("Case removal: DONE replies count once per ask, per action and per day
   auto got = f.n.c.Get("/v1/networks/demo/cases/" + std::to_string(f.id));
   INFO(got.body);
   REQUIRE(got.status == 200);
-  const auto& o = got.Json().as_object();
+  const auto body = got.Json();  // kept alive: `o` refers into it
+  const auto& o = body.as_object();
   CHECK(o.at("actions").as_object().at("actions").as_int64() == 2);
   CHECK(o.at("actions").as_object().at("letters").as_int64() == 1);
   std::int64_t by_day = 0;
@@ -250,7 +251,8 @@ TEST_CASE("Case removal: DONE replies count once per ask, per action and per day
   CHECK(by_day == 3);
   auto timeline = f.n.c.Get("/v1/networks/demo/cases/" + std::to_string(f.id) + "/timeline");
   int done = 0;
-  for (const auto& item : timeline.Json().as_object().at("timeline").as_array()) {
+  const auto items = timeline.Json().as_object().at("timeline").as_array();
+  for (const auto& item : items) {
     if (item.as_object().at("type").as_string() == "done") ++done;
   }
   CHECK(done == 3);
