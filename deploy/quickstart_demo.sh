@@ -230,7 +230,7 @@ Tocsin quick start is ready, with the demo organisation.
     ((DEMO_EMAIL)) && printf '\n  and "[mail sink] email ..." (each saved in %s/mail/)' "$DEMO_DIR")
   Case: $DEMO_CASE_NOTE$(
     [[ -n $DEMO_CASE ]] && printf '\n    record removal directions and read its timeline:\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/timeline' \
-      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"2026-12-24T06:10:00Z\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE")
+      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+3 days' +%Y-%m-%dT06:10:00Z)\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE")
   Admin token, data key and PostgreSQL password: $SECRETS (keep it private)
   Ctrl-C stops tocsind, the receiver and the mail sink; PostgreSQL keeps running
   (stop it with: deploy/pg.sh stop $PGDIR)

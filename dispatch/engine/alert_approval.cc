@@ -25,18 +25,21 @@ Result<Alert> AlertUseCases::LockPending(pqxx::work& tx, const Network& net, std
 }
 
 Result<Raised> AlertUseCases::Approve(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                      const std::string& decider, std::int64_t now_ms) const {
+                                      const std::string& decider, std::int64_t now_ms,
+                                      const std::vector<PolicyAudience>* first_step) const {
   // The escalation row is created by the start below; lock order otherwise as End's.
   bool audience_given = false;
   auto alert = LockPending(tx, net, alert_id, decider, &audience_given);
   if (!alert.ok()) return alert.error();
-  return OpenHeld(tx, net, alert.value(), audience_given, decider, "alerts.approve", now_ms);
+  return OpenHeld(tx, net, alert.value(), audience_given, decider, "alerts.approve", now_ms, first_step);
 }
 
 Result<Raised> AlertUseCases::OpenHeld(pqxx::work& tx, const Network& net, const Alert& alert, bool audience_given,
-                                       const std::string& actor, const char* action, std::int64_t now_ms) const {
+                                       const std::string& actor, const char* action, std::int64_t now_ms,
+                                       const std::vector<PolicyAudience>* first_step) const {
   OpenApprovedAlert(tx, alert.id);
-  auto started = Begin(tx, net, alert.id, alert.kind, audience_given, alert.roles, alert.include_neighbours, now_ms);
+  auto started = Begin(tx, net, alert.id, alert.kind, audience_given, alert.roles, alert.include_neighbours, now_ms,
+                       first_step);
   RecordAudit(tx, net.id, actor, action, "alert:" + std::to_string(alert.id),
               "{\"recipients\":" + std::to_string(started.queued) + "}");
   auto opened = alerts_.Get(tx, net.id, alert.id);

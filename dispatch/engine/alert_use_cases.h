@@ -65,9 +65,10 @@ class AlertUseCases {
   // A second coordinator's decision on a pending alert (alert_approval.cc). `decider` is the
   // deciding token's actor ("token:12"); the raiser's token, or one of the same label, is
   // Forbidden; an alert not pending_approval is a Conflict. Approve starts it as the raise would
-  // have (its escalation begins now); Reject cancels it with nothing sent. Both audited.
+  // have (its escalation begins now; `first_step`, when given, as Raise's: a case's alert is
+  // approved to its contacts); Reject cancels it with nothing sent. Both audited.
   Result<Raised> Approve(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
-                         std::int64_t now_ms) const;
+                         std::int64_t now_ms, const std::vector<PolicyAudience>* first_step = nullptr) const;
   Result<Alert> Reject(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
                        const std::string& reason, std::int64_t now_ms) const;
   // A report's alert waiting for its verifiers (alert_approval.cc; engine/report_verification.h):
@@ -98,7 +99,8 @@ class AlertUseCases {
   // Opens a held alert (pending or verifying) and starts it as its raise would have; audited as
   // `action` by `actor`.
   Result<Raised> OpenHeld(pqxx::work& tx, const Network& net, const Alert& alert, bool audience_given,
-                          const std::string& actor, const char* action, std::int64_t now_ms) const;
+                          const std::string& actor, const char* action, std::int64_t now_ms,
+                          const std::vector<PolicyAudience>* first_step = nullptr) const;
   // Checks that `decider` may decide on pending alert `alert_id`; the alert, locked.
   Result<Alert> LockPending(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& decider,
                             bool* audience_given) const;

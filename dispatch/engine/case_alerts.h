@@ -9,8 +9,20 @@
 //    contacts by SMS, the campaign tree as a tree, organisations by their webhooks and emails
 //    (named by slug). CaseFanout then gives each contact the text its role and the case's
 //    consent allow (model/case_texts.h). The alert is linked to the case (case_alerts).
-//  - `released`, `removal_cancelled` and `removed` record the event and resolve the case's open
-//    alert (AlertUseCases::End: its escalation stops, those it reached get the resolve message).
+//  - `removal_directions` records the event and, unless the case has an open `removal` alert,
+//    raises one the same way (the network's removal policy; its deadline the event's, which
+//    must be in the future: Invalid "deadline", nothing recorded), its texts the removal's
+//    (RemovalTextFor: the deadline, never where the person is held) carrying the asks of the
+//    schedule's {"at": "recorded"} entries: the alert itself is those entries. Every other entry
+//    of the policy's schedule (EffectiveSchedule) becomes a durable deadline counted from the
+//    deadline (engine/case_schedule_fire.h fires it; those already past fire at once, in
+//    order). With a `removal` alert open, the new deadline replaces the alert's and the
+//    schedule: the pending entries are cancelled and every entry is set again from the new
+//    deadline, the {"at": "recorded"} ones due now. A removal alert held for approval gets its
+//    schedule when approved (StartHeldSchedule).
+//  - `released`, `removal_cancelled` and `removed` record the event and resolve every open alert
+//    of the case (AlertUseCases::End: its escalation and schedule stop, those it reached get the
+//    resolve message).
 //  - Every other event is only recorded.
 //
 // Runs inside the caller's transaction. Thread safety: holds const references only.
@@ -31,14 +43,18 @@ namespace tocsin {
 
 struct CaseEventDone {
   CaseEvent event;
-  std::optional<Raised> raised;       // the detention alert raised
-  std::optional<Alert> ended;         // the case's alert resolved
+  std::optional<Raised> raised;          // the detention or removal alert raised
+  std::vector<Alert> ended;              // the case's alerts resolved, newest first
+  std::vector<PendingTimer> schedule;    // a removal schedule's new deadlines (to track)
+  std::optional<std::int64_t> rescheduled;  // the open removal alert whose schedule was replaced
 };
 
 class CaseAlerts {
  public:
-  CaseAlerts(const DataCipher& cipher, const TemplateSet& templates, const AlertUseCases& alerts)
-      : cases_(cipher), events_(cipher), texts_(cipher, templates), alerts_(alerts) {}
+  // `webhooks`: the engine's (organisation contacts are told their role's text through it).
+  CaseAlerts(const DataCipher& cipher, const TemplateSet& templates, const AlertUseCases& alerts,
+             const WebhookFanout& webhooks)
+      : cases_(cipher), events_(cipher), texts_(cipher, templates, &webhooks), alerts_(alerts), alert_store_(cipher) {}
 
   // `in` checked (CheckCaseEvent). NotFound when the case is not the network's.
   Result<CaseEventDone> Record(pqxx::work& tx, const Network& net, std::int64_t case_id, const CaseEventInput& in,
@@ -47,14 +63,38 @@ class CaseAlerts {
   // Whether an event of `type` ends the case's alert.
   static bool Ends(const std::string& type);
 
+  // A case's alert held for approval starts, once approved, as its raise would have: ContactStep
+  // is the step to approve it with (the case's contacts; nullopt: not a case's alert), and
+  // Approved, after AlertUseCases::Approve, gives each member contact their role's text (the
+  // coordinators were told of missing consent at the raise) and starts a removal's schedule,
+  // counted from its deadline, the {"at": "recorded"} entries included (approving is when the
+  // alert goes out). Approved returns the schedule's deadlines to track.
+  std::optional<std::vector<PolicyAudience>> ContactStep(pqxx::transaction_base& tx, const Network& net,
+                                                         std::int64_t alert_id) const;
+  std::vector<PendingTimer> Approved(pqxx::work& tx, const Network& net, const Alert& alert,
+                                     std::int64_t now_ms) const;
+
  private:
-  Result<Raised> RaiseDetention(pqxx::work& tx, const Network& net, const CaseRecord& c, const CaseEvent& event,
-                                std::int64_t now_ms) const;
+  // Raises the case's alert of `kind` (detention, removal) to its contacts.
+  Result<Raised> RaiseForCase(pqxx::work& tx, const Network& net, const CaseRecord& c, const CaseEvent& event,
+                              const std::string& kind, const std::optional<std::string>& deadline,
+                              std::int64_t now_ms) const;
+  // The texts of the case's alert for its contacts (CaseFanout::WriteCaseTexts); `where`: the
+  // detained event's text.
+  void WriteTexts(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
+                  const std::string& where, const std::vector<CaseContact>& contacts, bool tell_coordinators,
+                  std::int64_t now_ms) const;
+  Status RecordRemoval(pqxx::work& tx, const Network& net, std::int64_t case_id, const CaseEventInput& in,
+                       std::int64_t now_ms, CaseEventDone& done) const;
+  // The schedule of the alert's policy as raised, set from its deadline.
+  std::vector<PendingTimer> StartSchedule(pqxx::work& tx, std::int64_t alert_id, std::int64_t deadline_ms,
+                                          std::int64_t now_ms, bool at_recorded) const;
 
   const CaseStore cases_;
   const CaseEventStore events_;
   const CaseFanout texts_;
   const AlertUseCases& alerts_;
+  const AlertStore alert_store_;
 };
 
 }  // namespace tocsin

@@ -48,6 +48,8 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       runner_(fanout_, webhook_fanout_, cipher),
       alerts_(cipher, fanout_, webhook_fanout_, runner_),
       verification_(cipher, templates, alerts_),
+      case_schedule_(cipher, templates),
+      case_done_(cipher, templates),
       organisation_answer_(cipher, webhook_fanout_),
       webhook_health_(fanout_, cipher),
       alert_store_(cipher),
@@ -98,6 +100,9 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       // an overcount only costs replies a lookup.
       [this](pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms) {
         return verification_.Fire(tx, timer_id, now_ms);
+      },
+      [this](pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms) {
+        return case_schedule_.Fire(tx, timer_id, now_ms);
       });
   housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
                                                options_.audit_retention_days);
@@ -199,10 +204,19 @@ asio::awaitable<Result<RaiseReceipt>> Engine::RaiseOnce(const Network& net, cons
 
 asio::awaitable<Result<Alert>> Engine::ApproveAlert(const Network& net, std::int64_t alert_id,
                                                     const std::string& actor) {
+  // A case's alert is approved to the case's contacts, with their texts and its schedule.
+  const CaseAlerts cases(cipher_, templates_, alerts_, webhook_fanout_);
   auto approved = co_await db_.Run([&](pqxx::connection& c) -> Result<Raised> {
     pqxx::work tx(c);
-    auto r = alerts_.Approve(tx, net, alert_id, actor, clock_->NowMs());
-    if (r.ok()) tx.commit();
+    const auto now_ms = clock_->NowMs();
+    const auto step = cases.ContactStep(tx, net, alert_id);
+    auto r = alerts_.Approve(tx, net, alert_id, actor, now_ms, step ? &*step : nullptr);
+    if (!r.ok()) return r;
+    if (step) {
+      auto schedule = cases.Approved(tx, net, r->alert, now_ms);
+      r->timers.insert(r->timers.end(), schedule.begin(), schedule.end());
+    }
+    tx.commit();
     return r;
   });
   if (!approved.ok()) co_return approved.error();

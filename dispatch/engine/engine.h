@@ -16,6 +16,8 @@
 //   VerifyReport / AnswerVerification /  a report's verification (report_verification.h): begun or
 //   DecideReport                         merged, a verifier's or coordinator's 1/2, a coordinator's
 //                                        API decision; then as a raise (or an end) would;
+//   RecordCaseEvent / RecordCaseAction   a case's event (its alerts raised, rescheduled, ended)
+//                                        and a supporter's DONE (case_alerts.h, case_done.h);
 //   AnswerForOrganisation                an organisation's answer (organisation_answer.h), then
 //                                        its webhooks and the alert's event stream;
 //   ApplyStatus                          a provider's status callback;
@@ -53,6 +55,8 @@
 #include "dispatch/channels/voice_channel.h"
 #include "dispatch/engine/alert_use_cases.h"
 #include "dispatch/engine/case_alerts.h"
+#include "dispatch/engine/case_done.h"
+#include "dispatch/engine/case_schedule_fire.h"
 #include "dispatch/engine/dispatcher.h"
 #include "dispatch/engine/escalation_runner.h"
 #include "dispatch/engine/escalator.h"
@@ -138,11 +142,15 @@ class Engine {
   // `status`: "resolved" or "cancelled" (a string literal).
   boost::asio::awaitable<Result<Alert>> EndAlert(const Network& net, std::int64_t alert_id, const char* status,
                                                  const std::string& message, const std::string& actor);
-  // A case's event (engine/case_alerts.h): recorded, and the detention alert it raises or the
-  // case's alert it resolves started or ended as RaiseAlert and EndAlert do. Defined in
-  // engine_cases.cc.
+  // A case's event (engine/case_alerts.h): recorded, and the detention or removal alert it raises
+  // or the case's alerts it resolves started or ended as RaiseAlert and EndAlert do, a removal's
+  // schedule tracked (engine/case_schedule_fire.h fires it). Defined in engine_cases.cc.
   boost::asio::awaitable<Result<CaseEventDone>> RecordCaseEvent(const Network& net, std::int64_t case_id,
                                                                 const CaseEventInput& in, const std::string& actor);
+  // A supporter's DONE (engine/case_done.h), counted for the case: the texts to answer; nullopt:
+  // no DONE to count (no transaction for any other reply), or the database is down (the reply
+  // path takes it). Defined in engine_cases.cc.
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> RecordCaseAction(const InboundSms* sms);
   // An organisation's answer (engine/organisation_answer.h's rules). Defined in
   // engine_answers.cc.
   boost::asio::awaitable<Result<OrganisationResponseView>> AnswerForOrganisation(const Network& net,
@@ -232,6 +240,8 @@ class Engine {
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
   const ReportVerification verification_;
+  const CaseScheduleFire case_schedule_;
+  const CaseDone case_done_;
   const OrganisationAnswer organisation_answer_;
   const WebhookHealth webhook_health_;
   const AlertStore alert_store_;  // the Housekeeper's reads

@@ -16,7 +16,7 @@ constexpr int kFireAttempts = 30;
 }  // namespace
 
 Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
-                     std::function<void()> wake_sender, EventHub* events, VerificationFire verify)
+                     std::function<void()> wake_sender, EventHub* events, OwnedFire verify, OwnedFire schedule)
     : executor_(executor),
       db_(db),
       clock_(clock),
@@ -24,14 +24,19 @@ Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, c
       wake_sender_(std::move(wake_sender)),
       events_(events),
       verify_(std::move(verify)),
+      schedule_(std::move(schedule)),
       timers_(executor,
               [this](TimerService::TimerId, std::uint64_t row, std::int64_t) {
                 if (draining_) return;  // durable: fired at the next start
                 const auto timer_row = static_cast<std::int64_t>(row);
-                const bool verification = verification_rows_.erase(timer_row) > 0;
-                if (verification && !verify_) return;
+                auto owner = TimerOwner::kEscalation;
+                if (auto it = owned_rows_.find(timer_row); it != owned_rows_.end()) {
+                  owner = it->second;
+                  owned_rows_.erase(it);
+                }
+                if (owner != TimerOwner::kEscalation && !*FireOf(owner)) return;
                 ++tasks_;
-                asio::co_spawn(executor_, FireTask(timer_row, verification), asio::detached);
+                asio::co_spawn(executor_, FireTask(timer_row, owner), asio::detached);
               },
               clock),
       check_timer_(executor) {}
@@ -50,12 +55,26 @@ void Escalator::Track(std::int64_t alert_id, std::vector<PendingTimer> timers) {
 }
 
 void Escalator::Forget(std::int64_t alert_id) {
-  asio::post(executor_, [this, alert_id] {
-    if (auto it = by_alert_.find(alert_id); it != by_alert_.end()) {
-      for (auto id : it->second) timers_.Cancel(id);
-      by_alert_.erase(it);
+  asio::post(executor_, [this, alert_id] { ForgetNow(alert_id, false); });
+}
+
+void Escalator::ForgetNow(std::int64_t alert_id, bool keep_schedule) {
+  auto it = by_alert_.find(alert_id);
+  if (it == by_alert_.end()) return;
+  std::vector<Tracked> kept;
+  for (const auto& t : it->second) {
+    if (keep_schedule && t.owner == TimerOwner::kSchedule) {
+      kept.push_back(t);
+      continue;
     }
-  });
+    timers_.Cancel(t.id);
+    if (t.owner != TimerOwner::kEscalation) owned_rows_.erase(t.row);
+  }
+  if (kept.empty()) {
+    by_alert_.erase(it);
+  } else {
+    it->second = std::move(kept);
+  }
 }
 
 void Escalator::OnAnswer(std::int64_t alert_id) {
@@ -104,8 +123,8 @@ void Escalator::ScheduleChecks() {
 }
 
 void Escalator::Schedule(const PendingTimer& t) {
-  if (t.verification) verification_rows_.insert(t.id);
-  by_alert_[t.alert_id].push_back(timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id)));
+  if (t.owner != TimerOwner::kEscalation) owned_rows_[t.id] = t.owner;
+  by_alert_[t.alert_id].push_back({timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id)), t.id, t.owner});
 }
 
 void Escalator::Report(const EscalationOutcome& out) {
@@ -115,7 +134,8 @@ void Escalator::Report(const EscalationOutcome& out) {
   if (events_) {
     for (const auto& w : out.warnings) events_->Publish(out.alert_id, "warning", WarningEventJson(w));
   }
-  if (out.ended) Forget(out.alert_id);
+  // A goal met ends the escalation, not the alert: its removal schedule runs on.
+  if (out.ended) ForgetNow(out.alert_id, true);
   for (const auto& t : out.timers) Schedule(t);
 }
 
@@ -138,12 +158,22 @@ asio::awaitable<void> Escalator::Rebuild() {
   TaskDone();
 }
 
-asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row, bool verification) {
+const OwnedFire* Escalator::FireOf(TimerOwner owner) const {
+  switch (owner) {
+    case TimerOwner::kEscalation: return nullptr;
+    case TimerOwner::kVerification: return &verify_;
+    case TimerOwner::kSchedule: return &schedule_;
+  }
+  return nullptr;
+}
+
+asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row, TimerOwner owner) {
+  const OwnedFire* fire = FireOf(owner);
   for (int attempt = 0; attempt < kFireAttempts && !draining_; ++attempt) {
     try {
-      auto out = co_await db_.Run([this, &timer_row, &verification](pqxx::connection& c) {
+      auto out = co_await db_.Run([this, &timer_row, &fire](pqxx::connection& c) {
         pqxx::work tx(c);
-        auto o = verification ? verify_(tx, timer_row, clock_.NowMs()) : runner_.Fire(tx, timer_row, clock_.NowMs());
+        auto o = fire ? (*fire)(tx, timer_row, clock_.NowMs()) : runner_.Fire(tx, timer_row, clock_.NowMs());
         tx.commit();
         return o;
       });

@@ -6,8 +6,9 @@
 // and deadlines already past fire at once; the database decides whether a deadline still counts,
 // so nothing fires twice. Answers and failed deliveries arrive through OnAnswer() and
 // OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay. A report's
-// verification deadlines (PendingTimer::verification) live in the same wheel and table and are
-// fired by the VerificationFire the Engine gives (engine/report_verification.h).
+// verification deadlines and a case's removal schedule (PendingTimer::owner) live in the same
+// wheel and table and are fired by the OwnedFire the Engine gives for their owner
+// (engine/report_verification.h, engine/case_schedule_fire.h).
 //
 // Ownership: owned by the Engine. Every task it spawns is counted; Drain() stops new work and
 // calls back once the count is zero, so no database job outlives the engine's io_context.
@@ -35,18 +36,20 @@
 
 namespace tocsin {
 
-// Fires verification deadline `timer_id` in the caller's transaction at `now_ms`.
-using VerificationFire = std::function<EscalationOutcome(pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms)>;
+// Fires deadline `timer_id` of another owner than the escalation in the caller's transaction at
+// `now_ms`.
+using OwnedFire = std::function<EscalationOutcome(pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms)>;
 
 class Escalator {
  public:
   static constexpr std::chrono::milliseconds kCheckDelay{20};
 
   // `wake_sender()`: deliveries were queued. `events` (may be null)
-  // hears what each deadline and check did. `verify` fires verification deadlines (null: they
-  // are left pending).
+  // hears what each deadline and check did. `verify` fires verification deadlines, `schedule`
+  // removal schedules' (null: they are left pending).
   Escalator(boost::asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
-            std::function<void()> wake_sender, EventHub* events = nullptr, VerificationFire verify = nullptr);
+            std::function<void()> wake_sender, EventHub* events = nullptr, OwnedFire verify = nullptr,
+            OwnedFire schedule = nullptr);
 
   void Start();
   // The alert was raised (committed): schedule its deadlines.
@@ -68,8 +71,12 @@ class Escalator {
 
  private:
   void Schedule(const PendingTimer& t);
+  // Drops the alert's deadlines from memory; `keep_schedule`: but its removal schedule's.
+  void ForgetNow(std::int64_t alert_id, bool keep_schedule);
   boost::asio::awaitable<void> Rebuild();
-  boost::asio::awaitable<void> FireTask(std::int64_t timer_row, bool verification);
+  boost::asio::awaitable<void> FireTask(std::int64_t timer_row, TimerOwner owner);
+  // The fire of `owner`'s deadlines (null for the escalation's: the runner fires them).
+  const OwnedFire* FireOf(TimerOwner owner) const;
   void ScheduleChecks();
   boost::asio::awaitable<void> CheckTask();
   void Report(const EscalationOutcome& out);
@@ -82,14 +89,20 @@ class Escalator {
   const EscalationRunner& runner_;
   std::function<void()> wake_sender_;
   EventHub* events_;
-  VerificationFire verify_;
+  OwnedFire verify_;
+  OwnedFire schedule_;
 
   // Only on executor_.
   TimerService timers_;
   // An alert's deadlines in memory; fired ids linger until the alert is forgotten (cancelling
   // them is a no-op).
-  std::unordered_map<std::int64_t, std::vector<TimerService::TimerId>> by_alert_;
-  std::set<std::int64_t> verification_rows_;  // rows of the wheel's verification deadlines
+  struct Tracked {
+    TimerService::TimerId id;
+    std::int64_t row;
+    TimerOwner owner;
+  };
+  std::unordered_map<std::int64_t, std::vector<Tracked>> by_alert_;
+  std::unordered_map<std::int64_t, TimerOwner> owned_rows_;  // rows of the wheel's deadlines of other owners
   std::set<std::int64_t> answered_;
   std::set<std::int64_t> failed_;
   bool check_scheduled_ = false;

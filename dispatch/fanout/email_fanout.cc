@@ -22,7 +22,8 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
 }  // namespace
 
 std::int64_t EmailFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert,
-                                const std::vector<std::int64_t>& organisations, std::int64_t now_ms) const {
+                                const std::vector<std::int64_t>& organisations, std::int64_t now_ms,
+                                const CaseText* case_text) const {
   std::int64_t queued = 0;
   for (auto org_id : OrganisationsWithEmail(tx, organisations)) {
     auto org = GetOrganisation(tx, net.id, org_id);
@@ -34,6 +35,11 @@ std::int64_t EmailFanout::Queue(pqxx::work& tx, const Network& net, const Alert&
     f.location = alert.location;
     f.details = alert.details;
     f.deadline = alert.deadline.value_or("");
+    if (case_text) {
+      f.location = case_text->location;
+      f.details = case_text->details;
+      f.deadline = case_text->deadline;
+    }
     f.network = net.name;
     if (!public_url_.empty() && OrganisationCanAnswer(tx, org_id)) {
       f.answer_link = public_url_ + "/v1/networks/" + net.slug + "/alerts/" + std::to_string(alert.id) + "/responses";

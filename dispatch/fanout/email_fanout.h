@@ -35,10 +35,19 @@ class EmailFanout {
   EmailFanout(const DataCipher& cipher, const TemplateSet& templates, std::string public_url)
       : cipher_(cipher), templates_(templates), public_url_(std::move(public_url)) {}
 
+  // What a case's contact is told instead of the alert's own location, details and deadline
+  // (engine/case_alerts.h: their role's text, consent rules kept).
+  struct CaseText {
+    std::string location;
+    std::string details;
+    std::string deadline;
+  };
+
   // Queues alert.raised by email to the contact points of `organisations` (ids of the
-  // network's). Returns how many deliveries were queued.
+  // network's), saying `case_text` when given. Returns how many deliveries were queued.
   std::int64_t Queue(pqxx::work& tx, const Network& net, const Alert& alert,
-                     const std::vector<std::int64_t>& organisations, std::int64_t now_ms) const;
+                     const std::vector<std::int64_t>& organisations, std::int64_t now_ms,
+                     const CaseText* case_text = nullptr) const;
 
  private:
   const DataCipher& cipher_;

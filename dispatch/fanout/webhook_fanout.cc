@@ -33,6 +33,17 @@ std::int64_t WebhookFanout::Reach(pqxx::work& tx, const Network& net, std::int64
   return queued;
 }
 
+std::int64_t WebhookFanout::ReplaceRaised(pqxx::work& tx, const Network& net, const Alert& alert, std::int64_t org,
+                                          json::object fields, const EmailFanout::CaseText& email,
+                                          std::int64_t now_ms) const {
+  const auto removed = DeleteQueuedRaised(tx, alert.id, org);
+  std::int64_t queued = 0;
+  const std::vector<std::int64_t> only = {org};
+  if (removed.webhooks > 0) queued += QueueFor(tx, net, alert, "alert.raised", std::move(fields), now_ms, only);
+  if (removed.emails > 0 && emails_) queued += emails_->Queue(tx, net, alert, only, now_ms, &email);
+  return queued;
+}
+
 std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
                                   json::object fields, std::int64_t now_ms) const {
   if (!WebhookWanted(tx, alert.id, type)) return 0;

@@ -57,6 +57,14 @@ class WebhookFanout {
   std::int64_t Queue(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& type,
                      boost::json::object fields, std::int64_t now_ms) const;
 
+  // A case's organisation contact is told its role's text (engine/case_alerts.h): the
+  // alert.raised webhooks and emails just queued for organisation `org` about the alert (not
+  // sent: same transaction) are replaced by ones whose data carries `fields` ("case": {"role",
+  // "text"}) and whose email says `email`. Returns how many deliveries were queued.
+  std::int64_t ReplaceRaised(pqxx::work& tx, const Network& net, const Alert& alert, std::int64_t org,
+                             boost::json::object fields, const EmailFanout::CaseText& email,
+                             std::int64_t now_ms) const;
+
   // For a batch (answers): which of `alert_ids` have an endpoint wanting `type`, in one
   // statement; then QueueWanted for each event about one of them (no check of its own).
   std::unordered_set<std::int64_t> Wanting(pqxx::work& tx, const std::vector<std::int64_t>& alert_ids,

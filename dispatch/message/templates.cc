@@ -117,7 +117,8 @@ const std::vector<std::string>& TemplateSet::ReportKeys() {
 const std::vector<std::string>& TemplateSet::CaseKeys() {
   static const std::vector<std::string> keys = {"legal",    "mp",       "bail",     "family",
                                                 "campaign", "campaign_private", "withheld", "consent_missing",
-                                                "detained_received"};
+                                                "detained_received", "removal", "removal_private",
+                                                "done_thanks"};
   return keys;
 }
 

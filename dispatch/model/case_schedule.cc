@@ -13,6 +13,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxAsk = 300;
+constexpr std::size_t kMaxAction = 30;
 
 std::string At(std::string_view field, std::size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
 
@@ -66,6 +67,15 @@ Result<ScheduleEntry> ParseEntry(const json::value& v, const std::string& at) {
         return Error::Invalid(field + "." + std::string(key), "must be contacts or roles");
       }
       has_audience = true;
+    } else if (kv.key() == "action") {
+      if (!kv.value().is_string()) return Error::Invalid(field, "must be a string such as \"letters\"");
+      e.action = std::string(kv.value().get_string());
+      const bool word = std::all_of(e.action.begin(), e.action.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      });
+      if (e.action.empty() || e.action.size() > kMaxAction || !word) {
+        return Error::Invalid(field, "must be 1 to 30 of a-z, 0-9 and _, such as \"letters\"");
+      }
     } else if (kv.key() == "ask") {
       if (!kv.value().is_string()) return Error::Invalid(field, "must be a string");
       e.ask = std::string(kv.value().get_string());
@@ -82,8 +92,8 @@ Result<ScheduleEntry> ParseEntry(const json::value& v, const std::string& at) {
 }
 
 ScheduleEntry Entry(std::int64_t offset_ms, bool at_recorded, std::vector<std::string> contacts,
-                    std::vector<std::string> member_roles, std::string ask) {
-  return {offset_ms, at_recorded, std::move(contacts), std::move(member_roles), std::move(ask)};
+                    std::vector<std::string> member_roles, std::string ask, std::string action = "") {
+  return {offset_ms, at_recorded, std::move(contacts), std::move(member_roles), std::move(ask), std::move(action)};
 }
 
 }  // namespace
@@ -118,6 +128,7 @@ json::array CaseScheduleToJson(const std::vector<ScheduleEntry>& entries) {
     for (const auto& r : e.member_roles.empty() ? e.contacts : e.member_roles) roles.emplace_back(r);
     o["audience"] = json::object{{e.member_roles.empty() ? "contacts" : "roles", std::move(roles)}};
     o["ask"] = e.ask;
+    if (!e.action.empty()) o["action"] = e.action;
     out.push_back(std::move(o));
   }
   return out;
@@ -127,10 +138,11 @@ std::vector<ScheduleEntry> DefaultCaseSchedule() {
   constexpr std::int64_t kHour = 3600LL * 1000;
   const std::vector<std::string> all = {"bail", "campaign", "family", "legal", "mp"};
   return {Entry(0, true, all, {}, "Removal directions have been set. Please act now."),
-          Entry(-72 * kHour, false, {"campaign"}, {}, "Three days to the flight: write to the Home Office today."),
+          Entry(-72 * kHour, false, {"campaign"}, {}, "Three days to the flight: write to the Home Office today.",
+                "letters"),
           Entry(-24 * kHour, false, {"campaign", "legal", "mp"}, {},
-                "One day to the flight: call the airline and the Home Office."),
-          Entry(-6 * kHour, false, {"campaign"}, {}, "Six hours to the flight: call the airline now."),
+                "One day to the flight: call the airline and the Home Office.", "calls"),
+          Entry(-6 * kHour, false, {"campaign"}, {}, "Six hours to the flight: call the airline now.", "calls"),
           Entry(kHour, false, {}, {"coordinator"}, "Did the flight leave? Record the outcome on the case.")};
 }
 

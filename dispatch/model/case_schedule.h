@@ -34,19 +34,24 @@ struct ScheduleEntry {
   std::vector<std::string> contacts;
   std::vector<std::string> member_roles;
   std::string ask;  // what is asked of them, in the coordinator's words (1..300 bytes)
+  // What a supporter's DONE to this ask counts as ("letters", "calls": 1..30 of a-z, 0-9, _);
+  // empty: kDefaultAction (model/case_actions.h).
+  std::string action;
 
   friend bool operator==(const ScheduleEntry&, const ScheduleEntry&) = default;
 };
 
 // Parses `[{"before": "72h", "audience": {"contacts": ["campaign"]}, "ask": "..."}, ...]`.
 // Each entry has exactly one of "before", "after" (durations as ParseDuration reads them, up to
-// kMaxScheduleOffsetMs) or "at": "recorded"; "audience" with "contacts" or "roles"; "ask".
+// kMaxScheduleOffsetMs) or "at": "recorded"; "audience" with "contacts" or "roles"; "ask";
+// optionally "action".
 // Errors name the field ("schedule[2].before").
 Result<std::vector<ScheduleEntry>> ParseCaseSchedule(const boost::json::value& v, std::string_view field = "schedule");
 boost::json::array CaseScheduleToJson(const std::vector<ScheduleEntry>& entries);
 
-// The schedule a network gets until it sets its own: at once, 72h, 24h and 6h before to every
-// contact, and 1h after to the coordinators ("did the flight leave?").
+// The schedule a network gets until it sets its own: at once to every contact, 72h before to
+// the campaign (action "letters"), 24h before to campaign, legal and mp ("calls"), 6h before to
+// the campaign ("calls"), and 1h after to the coordinators ("did the flight leave?").
 std::vector<ScheduleEntry> DefaultCaseSchedule();
 
 // When entry i fires (ms since the epoch): the deadline plus its offset, or `recorded_ms`.

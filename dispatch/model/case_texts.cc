@@ -46,6 +46,26 @@ std::map<std::string, std::string> CaseTextVars(const CaseText& text, const std:
           {"network", network}};
 }
 
+CaseText RemovalTextFor(std::string_view role, const CaseFacts& facts) {
+  if (role == "coordinator") role = "bail";  // everything but where the person is held
+  CaseText t = CaseTextFor(role, facts);
+  if (t.key == "withheld") return t;
+  t.where = false;
+  t.deadline = true;
+  t.key = t.reference ? "removal" : "removal_private";
+  return t;
+}
+
+std::map<std::string, std::string> RemovalTextVars(const CaseText& text, const std::string& pseudonym,
+                                                   const std::string& deadline, const std::string& reference,
+                                                   const std::string& message, const std::string& code,
+                                                   const std::string& network) {
+  auto vars = CaseTextVars(text, pseudonym, "", reference, code, network);
+  vars["deadline"] = text.deadline ? deadline : "";
+  vars["message"] = text.key == "withheld" ? "" : message;
+  return vars;
+}
+
 std::vector<std::string> RolesMissingConsent(const std::vector<std::string>& roles, const CaseFacts& facts) {
   std::vector<std::string> out;
   for (const auto& role : roles) {

@@ -35,6 +35,7 @@ struct CaseText {
   bool reference = false;      // may carry the Home Office reference
   bool pseudonym = true;       // may name the case by its pseudonym
   bool consent_missing = false;  // the role needed consent the case does not have
+  bool deadline = false;       // may carry the removal deadline (the flight): removal texts only
 };
 
 // The text for a contact of `role` (legal, mp, bail, family, campaign).
@@ -45,6 +46,21 @@ CaseText CaseTextFor(std::string_view role, const CaseFacts& facts);
 std::map<std::string, std::string> CaseTextVars(const CaseText& text, const std::string& pseudonym,
                                                 const std::string& where, const std::string& reference,
                                                 const std::string& code, const std::string& network);
+
+// What a contact of `role` is told of a removal: the removal alert itself and each ask of its
+// schedule (model/case_schedule.h). Rule 1 holds: an mp or legal contact without consent gets
+// `withheld` (no deadline either: the flight is a detail of the case). Every other role is told
+// the deadline, and the reference as CaseTextFor allows it: key `removal` (with the reference)
+// or `removal_private`; never where the person is held. "coordinator" (a schedule entry's member
+// roles) gets `removal`.
+CaseText RemovalTextFor(std::string_view role, const CaseFacts& facts);
+
+// CaseTextVars plus {deadline} (left empty when `text` may not carry it) and {message} (the
+// entry's ask, or the alert's opening asks; empty for `withheld`).
+std::map<std::string, std::string> RemovalTextVars(const CaseText& text, const std::string& pseudonym,
+                                                   const std::string& deadline, const std::string& reference,
+                                                   const std::string& message, const std::string& code,
+                                                   const std::string& network);
 
 // The roles among `roles` that lack the consent they need ("legal", "mp"), sorted, unique.
 std::vector<std::string> RolesMissingConsent(const std::vector<std::string>& roles, const CaseFacts& facts);

@@ -395,6 +395,10 @@ Result<Policy> ParsePolicy(const json::value& v) {
       auto verification = ParseVerification(kv.value());
       if (!verification.ok()) return verification.error();
       policy.verification = verification.value();
+    } else if (key == "schedule") {
+      auto schedule = ParseCaseSchedule(kv.value());
+      if (!schedule.ok()) return schedule.error();
+      policy.schedule = std::move(schedule).value();
     } else {
       return UnknownField("", key);
     }
@@ -442,6 +446,7 @@ json::value PolicyToJson(const Policy& p) {
   if (p.backup_after_ms) out["backup"] = {{"after", FormatDuration(*p.backup_after_ms)}};
   out["stand_down"] = p.stand_down;
   if (p.verification) out["verification"] = VerificationToJson(*p.verification);
+  if (p.schedule) out["schedule"] = CaseScheduleToJson(*p.schedule);
   return out;
 }
 
@@ -474,12 +479,17 @@ Policy DefaultPolicy(std::string_view kind) {
                DefaultStep(AreaScope::kNetwork, "coordinator", std::nullopt, std::nullopt)};
     p.steps[0].audience.organisation_scope = OrganisationScope::kAll;
     p.reminder_after_ms = 15 * kMinuteMs;
+    p.schedule = DefaultCaseSchedule();
   } else {
     // "other": no natural head count, so coordinators always hear of it after 10 minutes.
     p.steps = {DefaultStep(AreaScope::kAlert, "responder", 10 * kMinuteMs, std::nullopt),
                DefaultStep(AreaScope::kNetwork, "coordinator", std::nullopt, std::nullopt)};
   }
   return p;
+}
+
+std::vector<ScheduleEntry> EffectiveSchedule(const Policy& p) {
+  return p.schedule ? *p.schedule : DefaultCaseSchedule();
 }
 
 std::optional<std::int64_t> EffectiveBackupAfterMs(const Policy& p) {

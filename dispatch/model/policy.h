@@ -43,6 +43,9 @@
 //     are not needed.
 //  7. `verification` (optional): whether reports of the kind are checked by verifiers before the
 //     alert is raised (model/verification.h); without it, the kind's default applies.
+//  8. `schedule` (optional): a removal's asks counted back from a case's deadline
+//     (model/case_schedule.h; errors name "schedule[2].before"). Read only for the removal alert
+//     a case's `removal_directions` raises; without it, DefaultCaseSchedule (EffectiveSchedule).
 //
 // Durations are strings of whole hours, minutes and seconds, largest unit first: "90s", "3m", "1h",
 // "1h30m"; each more than zero and at most 48h.
@@ -63,6 +66,7 @@
 
 #include <boost/json.hpp>
 
+#include "dispatch/model/case_schedule.h"
 #include "dispatch/model/verification.h"
 #include "dispatch/util/result.h"
 
@@ -128,6 +132,7 @@ struct Policy {
   std::optional<std::int64_t> backup_after_ms;  // as written; see EffectiveBackupAfterMs
   bool stand_down = false;
   std::optional<Verification> verification;  // nullopt: the kind's default (EffectiveVerification)
+  std::optional<std::vector<ScheduleEntry>> schedule;  // nullopt: DefaultCaseSchedule (EffectiveSchedule)
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };
@@ -150,8 +155,12 @@ Status ValidatePolicy(const Policy& p);
 
 // The default policy of an alert kind: "raid", "detention", "removal" or "other"; any other kind
 // gets the "other" policy. Each default passes ValidatePolicy. The first steps of "detention" and
-// "removal" also reach every matching organisation ({"organisations": "all"}).
+// "removal" also reach every matching organisation ({"organisations": "all"}); "removal" has
+// the default schedule (DefaultCaseSchedule).
 Policy DefaultPolicy(std::string_view kind);
+
+// The removal schedule a case's alert under `p` follows: p.schedule, else DefaultCaseSchedule().
+std::vector<ScheduleEntry> EffectiveSchedule(const Policy& p);
 
 // When a silent member's backup is contacted: backup_after_ms if set, else twice
 // reminder_after_ms, else never (nullopt).

@@ -12,6 +12,12 @@ constexpr const char* kOpen =
     "SELECT k.alert_id FROM case_alerts k JOIN alerts a ON a.id = k.alert_id"
     " WHERE k.network_id = $1 AND k.case_id = $2 AND a.status IN ('open', 'pending_approval')"
     " ORDER BY k.alert_id DESC LIMIT 1";
+constexpr const char* kOpenAll =
+    "SELECT a.id, a.code, a.kind, a.status,"
+    " to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    " FROM case_alerts k JOIN alerts a ON a.id = k.alert_id"
+    " WHERE k.network_id = $1 AND k.case_id = $2 AND a.status IN ('open', 'pending_approval') ORDER BY a.id DESC";
+constexpr const char* kCaseOf = "SELECT case_id, event_id FROM case_alerts WHERE network_id = $1 AND alert_id = $2";
 constexpr const char* kAlerts =
     "SELECT * FROM (SELECT a.id, a.code, a.kind, a.status,"
     " to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -40,13 +46,33 @@ std::optional<std::int64_t> OpenCaseAlert(pqxx::transaction_base& tx, std::int64
   return r[0][0].as<std::int64_t>();
 }
 
-std::vector<CaseAlertEntry> AlertsOfCase(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id) {
+namespace {
+
+std::vector<CaseAlertEntry> ReadEntries(const pqxx::result& rows) {
   std::vector<CaseAlertEntry> out;
-  for (const auto& r : tx.exec_params(kAlerts, network_id, case_id)) {
+  for (const auto& r : rows) {
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
                    r[4].as<std::string>()});
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<CaseAlertEntry> OpenCaseAlerts(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id) {
+  return ReadEntries(tx.exec_params(kOpenAll, network_id, case_id));
+}
+
+std::optional<AlertCase> CaseOfAlert(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id) {
+  auto r = tx.exec_params(kCaseOf, network_id, alert_id);
+  if (r.empty()) return std::nullopt;
+  AlertCase out{r[0][0].as<std::int64_t>(), std::nullopt};
+  if (!r[0][1].is_null()) out.event_id = r[0][1].as<std::int64_t>();
+  return out;
+}
+
+std::vector<CaseAlertEntry> AlertsOfCase(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id) {
+  return ReadEntries(tx.exec_params(kAlerts, network_id, case_id));
 }
 
 std::map<std::int64_t, std::string> OrganisationSlugs(pqxx::transaction_base& tx, std::int64_t network_id,

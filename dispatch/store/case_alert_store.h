@@ -28,6 +28,14 @@ void LinkCaseAlert(pqxx::work& tx, std::int64_t network_id, std::int64_t case_id
                    std::int64_t event_id);
 // The case's most recent alert that is open or waiting for approval, if any.
 std::optional<std::int64_t> OpenCaseAlert(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id);
+// The case's alerts that are open or waiting for approval, newest first.
+std::vector<CaseAlertEntry> OpenCaseAlerts(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id);
+// The case that raised `alert_id`, if one did, and the event that raised it.
+struct AlertCase {
+  std::int64_t case_id = 0;
+  std::optional<std::int64_t> event_id;
+};
+std::optional<AlertCase> CaseOfAlert(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t alert_id);
 // The case's alerts, oldest first (at most the latest 100).
 std::vector<CaseAlertEntry> AlertsOfCase(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id);
 // Organisation id -> slug for `ids` of the network's.

@@ -36,11 +36,15 @@ constexpr const char* kStop =
     " WHERE alert_id = $1 AND state IN ('running', 'exhausted')";
 constexpr const char* kCancelTimers =
     "UPDATE escalation_timers SET state = 'cancelled' WHERE alert_id = $1 AND state = 'pending'";
+// A goal met stops the escalation's own deadlines, not a case's removal schedule.
+constexpr const char* kCancelEscalationTimers =
+    "UPDATE escalation_timers SET state = 'cancelled' WHERE alert_id = $1 AND state = 'pending' AND kind <> 'schedule'";
 constexpr const char* kEarliest =
     "SELECT (extract(epoch FROM min(due_at)) * 1000)::bigint FROM escalation_timers"
     " WHERE alert_id = $1 AND kind = $2 AND state = 'pending'";
 constexpr const char* kPending =
-    "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint, kind = 'verify' FROM escalation_timers"
+    "SELECT id, alert_id, (extract(epoch FROM due_at) * 1000)::bigint,"
+    " CASE kind WHEN 'verify' THEN 1 WHEN 'schedule' THEN 2 ELSE 0 END FROM escalation_timers"
     " WHERE state = 'pending' ORDER BY due_at";
 // Recipients of the alert message who have not answered; $2 selects what they are owed:
 // 'reminder' (not reminded), 'backup' (not backed up), 'failures' (not backed up, failed).
@@ -70,7 +74,9 @@ LockedEscalation ReadLocked(const pqxx::row& r, int first) {
 std::vector<PendingTimer> ReadTimers(const pqxx::result& rows) {
   std::vector<PendingTimer> out;
   for (const auto& r : rows) {
-    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<bool>()});
+    const int owner = r[3].as<int>();
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                   owner == 1 ? TimerOwner::kVerification : owner == 2 ? TimerOwner::kSchedule : TimerOwner::kEscalation});
   }
   return out;
 }
@@ -115,7 +121,7 @@ PendingTimer InsertDeadline(pqxx::work& tx, std::int64_t alert_id, const Deadlin
   return PendingTimer{r[0].as<std::int64_t>(), alert_id, d.due_ms};
 }
 
-void CancelDeadlines(pqxx::work& tx, std::int64_t alert_id) { tx.exec_params(kCancelTimers, alert_id); }
+void CancelDeadlines(pqxx::work& tx, std::int64_t alert_id) { tx.exec_params(kCancelEscalationTimers, alert_id); }
 
 void StopEscalation(pqxx::work& tx, std::int64_t alert_id) {
   tx.exec_params(kStop, alert_id);

@@ -21,11 +21,18 @@
 
 namespace tocsin {
 
+// Who fires a deadline of escalation_timers.
+enum class TimerOwner {
+  kEscalation,    // the escalation's own (EscalationRunner)
+  kVerification,  // a report's verification deadline (store/verification_store.h), kind 'verify'
+  kSchedule,      // an entry of a case's removal schedule (store/case_schedule_store.h), kind 'schedule'
+};
+
 struct PendingTimer {
   std::int64_t id = 0;
   std::int64_t alert_id = 0;
   std::int64_t due_ms = 0;  // engine clock, ms since the epoch
-  bool verification = false;  // a report's verification deadline (store/verification_store.h)
+  TimerOwner owner = TimerOwner::kEscalation;
 };
 
 struct LockedEscalation {
@@ -51,9 +58,11 @@ std::optional<FiredDeadline> LockDeadline(pqxx::work& tx, std::int64_t timer_id)
 void SetEscalationState(pqxx::work& tx, std::int64_t alert_id, EscalationState s);
 void SetEscalationStep(pqxx::work& tx, std::int64_t alert_id, int step, std::int64_t now_ms);
 PendingTimer InsertDeadline(pqxx::work& tx, std::int64_t alert_id, const Deadline& d);
-// Every pending deadline of the alert is cancelled.
+// Every pending deadline of the alert is cancelled but its removal schedule's (which runs until
+// the alert ends).
 void CancelDeadlines(pqxx::work& tx, std::int64_t alert_id);
-// The alert ended: a running or exhausted escalation stops and its pending deadlines are cancelled.
+// The alert ended: a running or exhausted escalation stops and its pending deadlines (its
+// removal schedule's too) are cancelled.
 void StopEscalation(pqxx::work& tx, std::int64_t alert_id);
 // The earliest pending deadline of `kind` of the alert, if any.
 std::optional<std::int64_t> EarliestDeadline(pqxx::transaction_base& tx, std::int64_t alert_id, DeadlineKind kind);

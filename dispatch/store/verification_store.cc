@@ -111,7 +111,7 @@ std::int64_t QueueForMembersOf(pqxx::work& tx, std::int64_t alert_id, std::int64
 
 PendingTimer InsertVerifyDeadline(pqxx::work& tx, std::int64_t alert_id, std::int64_t due_ms) {
   auto r = tx.exec_params1(kInsertTimer, alert_id, static_cast<double>(due_ms));
-  return PendingTimer{r[0].as<std::int64_t>(), alert_id, due_ms, true};
+  return PendingTimer{r[0].as<std::int64_t>(), alert_id, due_ms, TimerOwner::kVerification};
 }
 
 std::optional<std::pair<std::int64_t, std::int64_t>> LockVerifyDeadline(pqxx::work& tx, std::int64_t timer_id) {

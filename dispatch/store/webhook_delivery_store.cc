@@ -60,6 +60,12 @@ constexpr const char* kNextDue =
     " JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.state = 'active'"
     " WHERE d.state = 'queued' AND d.endpoint_id IS NOT NULL";
 
+constexpr const char* kDeleteRaised =
+    "DELETE FROM deliveries WHERE alert_id = $1 AND state = 'queued' AND attempts = 0 AND event_type = 'alert.raised'"
+    " AND (endpoint_id IN (SELECT id FROM webhook_endpoints WHERE organisation_id = $2)"
+    "  OR email_id IN (SELECT id FROM organisation_emails WHERE organisation_id = $2))"
+    " RETURNING channel";
+
 }  // namespace
 
 std::vector<std::int64_t> ReachOrganisations(pqxx::work& tx, const OrganisationReach& r) {
@@ -120,6 +126,14 @@ std::optional<std::int64_t> NextWebhookDue(pqxx::transaction_base& tx) {
   auto r = tx.exec(kNextDue);
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   return r[0][0].as<std::int64_t>();
+}
+
+DeletedRaised DeleteQueuedRaised(pqxx::work& tx, std::int64_t alert_id, std::int64_t org) {
+  DeletedRaised out;
+  for (const auto& r : tx.exec_params(kDeleteRaised, alert_id, org)) {
+    (r[0].as<std::string>() == "email" ? out.emails : out.webhooks) += 1;
+  }
+  return out;
 }
 
 }  // namespace tocsin

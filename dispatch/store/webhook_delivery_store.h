@@ -49,6 +49,13 @@ std::vector<std::int64_t> ReachOrganisations(pqxx::work& tx, const OrganisationR
 // without it, of every organisation in the alert's audience. Returns how many were queued.
 std::int64_t QueueWebhookEvent(pqxx::work& tx, const WebhookEvent& e,
                                const std::optional<std::vector<std::int64_t>>& only = std::nullopt);
+// Deletes the queued (never sent) alert.raised deliveries of the alert to organisation `org`'s
+// endpoints and email contact points; how many of each there were.
+struct DeletedRaised {
+  std::int64_t webhooks = 0;
+  std::int64_t emails = 0;
+};
+DeletedRaised DeleteQueuedRaised(pqxx::work& tx, std::int64_t alert_id, std::int64_t org);
 // Whether QueueWebhookEvent would queue anything (rendering is skipped when not).
 bool WebhookWanted(pqxx::transaction_base& tx, std::int64_t alert_id, const std::string& type,
                    const std::optional<std::vector<std::int64_t>>& only = std::nullopt);

@@ -1,14 +1,20 @@
 // A case's events and timeline (issue 13): POST .../cases/{id}/events records detained (where),
 // removal_directions (deadline, details), released, removal_cancelled, removed or a note (text);
-// GET .../cases/{id}/timeline lists them and the alerts they raised oldest first, with who
-// recorded them and when. Recording goes through the engine (engine/case_alerts.h): detained
-// raises the detention alert to the case's contacts, released / removal_cancelled / removed
-// resolve it. Coordinators and admins only: the texts say where a person is held. Audited with
+// GET .../cases/{id}/timeline lists them, the alerts they raised, the entries of a removal's
+// schedule (at their due time: pending, fired, or cancelled when a new deadline replaced them
+// or the alert ended) and supporters' DONEs (the action, the member's id) in time order, with who recorded them and when. Recording goes through
+// the engine (engine/case_alerts.h): detained raises the detention alert to the case's
+// contacts, removal_directions the removal alert and its schedule (or replaces the schedule),
+// released / removal_cancelled / removed resolve them. Coordinators and admins only: the texts say where a person is held. Audited with
 // ids and the event's type only.
+#include <algorithm>
+
 #include "dispatch/model/case.h"
 #include "dispatch/engine/engine.h"
+#include "dispatch/store/case_action_store.h"
 #include "dispatch/store/case_alert_store.h"
 #include "dispatch/store/case_event_store.h"
+#include "dispatch/store/case_schedule_store.h"
 #include "server/api/handler_prelude.h"
 
 namespace tocsin {
@@ -47,8 +53,12 @@ Awaitable RecordHandler(App& app, http::RequestContext& ctx) {
   auto done = ValueOrThrow(co_await RunningEngine(app).RecordCaseEvent(scope.network, id, in, scope.caller.Actor()));
   auto out = EventToJson(done.event);
   if (done.raised) out["alert"] = json::parse(RaisedAlertJson(done.raised->alert));
-  if (done.ended) out["alert"] = json::object{{"id", done.ended->id}, {"code", done.ended->code},
-                                              {"status", done.ended->status}};
+  if (!done.ended.empty()) {
+    const auto& ended = done.ended.front();
+    out["alert"] = json::object{{"id", ended.id}, {"code", ended.code}, {"status", ended.status}};
+  }
+  if (done.rescheduled) out["alert"] = json::object{{"id", *done.rescheduled}, {"rescheduled", true}};
+  if (!done.schedule.empty()) out["schedule"] = static_cast<std::int64_t>(done.schedule.size());
   co_return JsonResponse(ctx.req, status::created, std::move(out));
 }
 
@@ -57,28 +67,48 @@ json::object AlertEntryToJson(const CaseAlertEntry& a) {
           {"status", a.status}, {"at", a.created_at}};
 }
 
+json::object ScheduleItemToJson(const ScheduleItem& s) {
+  json::object o{{"type", "schedule"}, {"alert", s.alert_id}, {"entry", s.entry}, {"state", s.state}, {"at", s.due}};
+  const auto schedule = EffectiveSchedule(s.policy);
+  if (static_cast<std::size_t>(s.entry) < schedule.size()) {
+    auto entry = CaseScheduleToJson({schedule[s.entry]});
+    for (const auto& kv : entry[0].as_object()) o[kv.key()] = kv.value();
+  }
+  return o;
+}
+
 Awaitable TimelineHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageAlerts);
   auto id = PathId(ctx, "id");
   const CaseEventStore store(app.cipher);
   std::vector<CaseAlertEntry> alerts;
+  std::vector<ScheduleItem> schedule;
+  std::vector<ActionItem> actions;
   auto list = co_await app.db.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     auto events = store.Timeline(tx, scope.network.id, id);
-    if (events.ok()) alerts = AlertsOfCase(tx, scope.network.id, id);
+    if (events.ok()) {
+      alerts = AlertsOfCase(tx, scope.network.id, id);
+      schedule = ScheduleOfCase(tx, scope.network.id, id);
+      actions = ActionsOfCase(tx, scope.network.id, id);
+    }
     return events;
   });
-  // Events and alerts merged by time (both stamped to the microsecond; an alert follows the
-  // event that raised it, stamped in the same transaction).
-  json::array items;
-  std::size_t next_alert = 0;
-  for (const auto& e : ValueOrThrow(std::move(list))) {
-    while (next_alert < alerts.size() && alerts[next_alert].created_at < e.created_at) {
-      items.push_back(AlertEntryToJson(alerts[next_alert++]));
-    }
-    items.push_back(EventToJson(e));
+  // Events, alerts and schedule entries merged by time (all stamped to the microsecond; an alert
+  // follows the event that raised it, stamped in the same transaction; ties keep that order).
+  std::vector<std::pair<std::string, json::object>> timed;
+  for (const auto& e : ValueOrThrow(std::move(list))) timed.emplace_back(e.created_at, EventToJson(e));
+  for (const auto& a : alerts) timed.emplace_back(a.created_at, AlertEntryToJson(a));
+  for (const auto& s : schedule) timed.emplace_back(s.due, ScheduleItemToJson(s));
+  for (const auto& a : actions) {
+    json::object item{{"type", "done"}, {"action", a.action}, {"member", nullptr}, {"alert", nullptr}, {"at", a.at}};
+    if (a.member_id) item["member"] = *a.member_id;
+    if (a.alert_id) item["alert"] = *a.alert_id;
+    timed.emplace_back(a.at, std::move(item));
   }
-  while (next_alert < alerts.size()) items.push_back(AlertEntryToJson(alerts[next_alert++]));
+  std::stable_sort(timed.begin(), timed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  json::array items;
+  for (auto& [at, item] : timed) items.push_back(std::move(item));
   co_return JsonResponse(ctx.req, status::ok, json::object{{"timeline", std::move(items)}});
 }
 

@@ -3,6 +3,7 @@
 // language and areas only (never the name, phone, Home Office reference, notes or consent).
 // Every change is audited with ids only.
 #include "dispatch/model/case.h"
+#include "dispatch/store/case_action_store.h"
 #include "dispatch/store/case_store.h"
 #include "server/api/audited_change.h"
 #include "server/api/handler_prelude.h"
@@ -113,16 +114,29 @@ Awaitable GetHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto id = PathId(ctx, "id");
   const CaseStore store(app.cipher);
+  CaseActionCounts actions;
   auto found = co_await app.db.Run([&](pqxx::connection& c) -> Result<std::pair<CaseRecord, std::vector<CaseContact>>> {
     pqxx::read_transaction tx(c);
     auto k = store.Get(tx, scope.network.id, id);
     if (!k.ok()) return k.error();
     auto contacts = store.Contacts(tx, scope.network.id, id);
     if (!contacts.ok()) return contacts.error();
+    actions = CountCaseActions(tx, scope.network.id, id);
     return std::pair{std::move(k.value()), std::move(contacts.value())};
   });
   auto [k, contacts] = ValueOrThrow(std::move(found));
   auto o = CaseToJson(k, scope.caller);
+  // Supporters' DONE counts: the size of support, per action and per day (counts, no people).
+  json::object total;
+  for (const auto& [action, n] : actions.total) total[action] = n;
+  json::array by_day;
+  for (const auto& d : actions.by_day) {
+    json::object counts;
+    for (const auto& [action, n] : d.counts) counts[action] = n;
+    by_day.push_back(json::object{{"day", d.day}, {"actions", std::move(counts)}});
+  }
+  o["actions"] = std::move(total);
+  o["actions_by_day"] = std::move(by_day);
   if (SeesWhole(scope.caller)) {
     json::array items;
     for (const auto& x : contacts) items.push_back(ContactToJson(x));

@@ -45,6 +45,11 @@ Awaitable InboundSmsHandler(App& app, http::RequestContext& ctx) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", "case_detained");
     co_return TwimlResponse(ctx.req, TwimlMessages(*answer));
   }
+  // A supporter's DONE to a case's ask (engine/case_done.h).
+  if (auto answer = co_await app.engine->RecordCaseAction(&sms)) {
+    app.metrics.CountEvent("tocsin_inbound_sms_total", "case_done");
+    co_return TwimlResponse(ctx.req, TwimlMessages(*answer));
+  }
   // Reports from the street (RAID ..., and the area when asked back) come next (report_sms.h).
   if (auto report = co_await TakeSmsReport(app, &sms)) {
     app.metrics.CountEvent("tocsin_inbound_sms_total", report->outcome);

@@ -65,8 +65,9 @@ TEST_CASE("Case texts: roles missing consent, sorted and once", "[cases][unit]")
 
 TEST_CASE("Case texts: every shipped language renders every [cases] key", "[cases][unit][templates]") {
   auto t = test::LoadShippedTemplates();
-  const std::map<std::string, std::string> vars = {{"pseudonym", "A."}, {"where", "Colnbrook"}, {"reference", "H1"},
-                                                   {"code", "K7Q4"},    {"network", "Net"},     {"roles", "mp"}};
+  const std::map<std::string, std::string> vars = {
+      {"pseudonym", "A."}, {"where", "Colnbrook"}, {"reference", "H1"},      {"code", "K7Q4"}, {"network", "Net"},
+      {"roles", "mp"},     {"deadline", "3 Dec"},  {"message", "Write."}, {"count", "3"}};
   for (const auto& language : {"en", "fr", "ar", "fa"}) {
     REQUIRE(t.HasLanguage(language));
     for (const auto& key : TemplateSet::CaseKeys()) {
@@ -105,4 +106,33 @@ TEST_CASE("Case texts: DETAINED and its words in each shipped language open a de
     CHECK(m->rest == "Colnbrook IRC");
   }
   CHECK(ReportWords().Match("DETAINED")->word == ReportWord::kDetained);  // built in
+}
+
+TEST_CASE("Case texts: a removal tells the deadline, never where, and keeps consent", "[cases][unit]") {
+  const CaseFacts none{};
+  for (const char* role : {"mp", "legal"}) {
+    auto t = RemovalTextFor(role, none);
+    CHECK(t.key == "withheld");
+    auto vars = RemovalTextVars(t, "A.", "03 Dec 06:10", "H1", "Write.", "K7Q4", "Net");
+    CHECK(vars.at("deadline").empty());
+    CHECK(vars.at("message").empty());
+    CHECK(vars.at("pseudonym").empty());
+  }
+  auto bail = RemovalTextFor("bail", none);
+  CHECK(bail.key == "removal");
+  CHECK(bail.deadline);
+  CHECK_FALSE(bail.where);
+  CHECK(RemovalTextFor("campaign", none).key == "removal_private");
+  CHECK(RemovalTextFor("campaign", CaseFacts{false, false, true}).key == "removal");
+  CHECK(RemovalTextFor("mp", CaseFacts{true, false, false}).key == "removal");
+  CHECK(RemovalTextFor("coordinator", none).key == "removal");
+  const auto t = RemovalTextFor("campaign", none);
+  const auto templates = test::LoadShippedTemplates();
+  auto r = templates.RenderCase("en", "en", t.key,
+                                 RemovalTextVars(t, "A.", "03 Dec 06:10", "H1234567", "Call the airline.",
+                                                 "K7Q4", "Peckham"));
+  REQUIRE(r.ok());
+  CHECK(Has(r.value(), "flight 03 Dec 06:10"));
+  CHECK(Has(r.value(), "Call the airline."));
+  CHECK_FALSE(Has(r.value(), "H1234567"));
 }

@@ -144,6 +144,8 @@ TEST_CASE("policy: every default policy validates and round-trips", "[policy]") 
   CHECK(removal.steps[0].wait_ms == 30 * kMinute);
   CHECK(removal.steps[1].audience.scope == AreaScope::kNeighbours);
   CHECK(removal.reminder_after_ms == 15 * kMinute);
+  CHECK(removal.schedule == DefaultCaseSchedule());
+  CHECK_FALSE(DefaultPolicy("detention").schedule);
 
   auto other = DefaultPolicy("other");
   CHECK(other.steps.size() == 2);
@@ -411,4 +413,27 @@ TEST_CASE("policy: detention and removal reach matching organisations in their f
   for (auto kind : {"raid", "other"}) {
     for (const auto& s : DefaultPolicy(kind).steps) CHECK_FALSE(s.audience.ReachesOrganisations());
   }
+}
+
+TEST_CASE("policy: a removal schedule parses, round-trips, names its bad field, defaults when absent", "[policy][cases]") {
+  auto p = ParsePolicyText(
+      R"({"steps":[{"audience":{"roles":["coordinator"]}}],)"
+      R"("schedule":[{"before":"72h","audience":{"contacts":["campaign"]},"ask":"Write today."},)"
+      R"({"after":"90m","audience":{"roles":["coordinator"]},"ask":"Did it leave?"}]})");
+  REQUIRE(p.ok());
+  REQUIRE(p->schedule);
+  REQUIRE(p->schedule->size() == 2);
+  CHECK((*p->schedule)[0].offset_ms == -72 * 60 * kMinute);
+  CHECK((*p->schedule)[1].offset_ms == 90 * kMinute);
+  CHECK(EffectiveSchedule(p.value()) == *p->schedule);
+  CheckRoundTrip(p.value());
+  auto bad = ParsePolicyText(R"({"steps":[{"audience":{"roles":["coordinator"]}}],)"
+                             R"("schedule":[{"before":"1h","audience":{"contacts":["mp"]},"ask":"a"},)"
+                             R"({"before":"24h","audience":{"contacts":["lawyer"]},"ask":"b"}]})");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().field.rfind("schedule[1].audience.contacts", 0) == 0);
+  auto none = ParsePolicyText(R"({"steps":[{"audience":{"roles":["coordinator"]}}]})");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->schedule);
+  CHECK(EffectiveSchedule(none.value()) == DefaultCaseSchedule());
 }

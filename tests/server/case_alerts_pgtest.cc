@@ -6,11 +6,8 @@
 // `released` resolves it and tells those reached.
 #include <catch2/catch.hpp>
 
-#include "tests/fakes/fake_smtp.h"
-#include "tests/fakes/fake_twilio.h"
-#include "tests/support/eventually.h"
+#include "tests/support/case_fixture.h"
 #include "tests/support/mime_decode.h"
-#include "tests/support/webhook_network.h"
 
 using namespace tocsin;
 using namespace tocsin::test;
@@ -24,63 +21,11 @@ constexpr const char* kLegal = "+447700900604";
 constexpr const char* kCoordinator = "+447700900609";
 constexpr const char* kPerson = "+447700900777";
 
-FakeTwilioConfig TwilioConfig() {
-  FakeTwilioConfig cfg;
-  cfg.numbers = {AlertNetwork::kNumber};
-  cfg.auth_token = AlertNetwork::kAuthToken;
-  return cfg;
-}
-
-// A network whose SMS go to the fake Twilio and whose emails go to the fake SMTP relay.
-struct Fixture {
-  FakeSmtp smtp{{}};
-  FakeTwilio twilio{TwilioConfig()};
-  WebhookNetwork n{"[sms]\nprovider = \"twilio\"\n" + std::string(kWebhooksToml) + "[email]\nsmtp_url = \"" +
-                       smtp.Url() + "\"\nstarttls = \"off\"\nfrom = \"alerts@tocsin.example.org\"\n",
-                   "account_sid = \"" + TwilioConfig().account_sid + "\"\napi_base = \"" + twilio.BaseUrl() + "\"\n"};
-
-  // Every SMS sent to `to` so far, oldest first.
-  std::vector<std::string> To(const std::string& to) {
-    std::vector<std::string> out;
-    for (const auto& m : twilio.Messages()) {
-      if (m.to == to) out.push_back(m.body);
-    }
-    return out;
-  }
-  // The first SMS to `to`, once sent.
-  std::string FirstTo(const std::string& to) {
-    Eventually([&] { return !To(to).empty(); }, "an SMS is sent");
-    return To(to).front();
-  }
-
-  std::int64_t Case(const std::string& json) {
-    auto r = n.c.Post("/v1/networks/demo/cases", json);
-    INFO(r.body);
-    REQUIRE(r.status == 201);
-    return r.Json().as_object().at("id").as_int64();
-  }
-  void Contact(std::int64_t id, const std::string& json) {
-    auto r = n.c.Post("/v1/networks/demo/cases/" + std::to_string(id) + "/contacts", json);
-    INFO(r.body);
-    REQUIRE(r.status == 201);
-  }
-  HttpResult Event(std::int64_t id, const std::string& json) {
-    return n.c.Post("/v1/networks/demo/cases/" + std::to_string(id) + "/events", json);
-  }
-  void Tree(std::int64_t member) {
-    REQUIRE(n.c.Put("/v1/networks/demo/trees/supporters",
-                    R"({"mode":"automated","wait":"1m","nodes":[{"member":)" + std::to_string(member) + "}]}")
-                .status == 200);
-  }
-};
-
-bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 }  // namespace
 
 TEST_CASE("Case alerts: detained reaches each contact by its channel; consent withheld keeps the MP's text bare",
           "[pg][cases]") {
-  Fixture f;
+  CaseFixture f;
   auto& n = f.n;
   auto mp = n.AddMember(std::string(R"({"phone":")") + kMp + R"(","name":"MP caseworker"})");
   auto bail = n.AddMember(std::string(R"({"phone":")") + kBail + R"(","name":"Bail support"})");
@@ -88,6 +33,10 @@ TEST_CASE("Case alerts: detained reaches each contact by its channel; consent wi
   n.AddMember(std::string(R"({"phone":")") + kCoordinator + R"(","roles":["coordinator"]})");
   f.Tree(supporter);
   auto org = n.Org(R"({"name":"Hackney Law Centre","slug":"hackney-law"})");
+  // An MP's office by webhook, as the case's second mp contact (no consent: nothing of the case).
+  WebhookReceiver office_rx;
+  auto office = n.Org(R"({"name":"MP office","slug":"mp-office"})");
+  n.Hook(office, office_rx, R"(["alert.raised"])");
   REQUIRE(n.c.Post("/v1/networks/demo/organisations/" + std::to_string(org) + "/emails",
                    R"({"address":"cases@hackney-law.example"})")
               .status == 201);
@@ -98,6 +47,7 @@ TEST_CASE("Case alerts: detained reaches each contact by its channel; consent wi
   f.Contact(id, R"({"role":"mp","member":)" + std::to_string(mp) + "}");
   f.Contact(id, R"({"role":"bail","member":)" + std::to_string(bail) + "}");
   f.Contact(id, R"({"role":"campaign","tree":"supporters"})");
+  f.Contact(id, R"({"role":"mp","organisation":)" + std::to_string(office) + "}");
 
   auto detained = f.Event(id, R"({"type":"detained","where":"Colnbrook IRC"})");
   INFO(detained.body);
@@ -111,11 +61,7 @@ TEST_CASE("Case alerts: detained reaches each contact by its channel; consent wi
         std::to_string(id));
 
   // The MP contact without consent: the bare text, nothing of the case.
-  auto to_mp = f.FirstTo(kMp);
-  CHECK(Has(to_mp, "a case of yours needs attention: contact the coordinators"));
-  CHECK_FALSE(Has(to_mp, "H1234567"));
-  CHECK_FALSE(Has(to_mp, "Colnbrook"));
-  CHECK_FALSE(Has(to_mp, "A."));
+  CheckNothingOfCase(f.FirstTo(kMp));
   // Bail: where and the reference, and what is asked.
   auto to_bail = f.FirstTo(kBail);
   CHECK(Has(to_bail, "Colnbrook IRC"));
@@ -132,14 +78,23 @@ TEST_CASE("Case alerts: detained reaches each contact by its channel; consent wi
   auto to_coordinator = f.FirstTo(kCoordinator);
   CHECK(Has(to_coordinator, "no consent on file for its mp contact"));
   CHECK_FALSE(Has(to_coordinator, "H1234567"));
-  // The law centre by email: the alert, named by pseudonym, nothing sealed in it.
+  // The law centre by email, legal consent on file: its role's text, where and the reference.
   Eventually([&] { return f.smtp.Messages().size() == 1; }, "one email");
   auto email = f.smtp.Messages()[0];
   CHECK(email.recipients == std::vector<std::string>{"cases@hackney-law.example"});
   auto body = DecodeQuotedPrintable(email.data.substr(email.data.find("\r\n\r\n") + 4));
   CHECK(Has(body, code));
-  CHECK_FALSE(Has(body, "H1234567"));
-  CHECK_FALSE(Has(body, "Colnbrook"));
+  CHECK(Has(body, "urgent: client A. detained at Colnbrook IRC"));
+  CHECK(Has(body, "H1234567"));
+  // The MP's office by webhook, no consent: the bare text, the alert without the pseudonym.
+  n.WaitCount(office_rx, 1, "alert.raised at the MP's office");
+  const auto office_body = office_rx.Received()[0].body;
+  auto data = boost::json::parse(office_body).as_object().at("data").as_object();
+  CHECK(data.at("case").as_object().at("role").as_string() == "mp");
+  CHECK(data.at("alert").as_object().at("location").as_string() == "");
+  CheckNothingOfCase(office_body);
+  CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE channel = 'webhook' AND alert_id = " +
+                    std::to_string(alert)) == "1");
 
   // Counted as the alert's recipients; the timeline shows the alert after the event.
   CHECK(n.Contacted(alert, mp));
@@ -179,7 +134,7 @@ TEST_CASE("Case alerts: detained reaches each contact by its channel; consent wi
 
 TEST_CASE("Case alerts: with consent the lawyer and MP get the details; a public case gives supporters the reference",
           "[pg][cases]") {
-  Fixture f;
+  CaseFixture f;
   auto& n = f.n;
   auto legal = n.AddMember(std::string(R"({"phone":")") + kLegal + R"("})");
   auto mp = n.AddMember(std::string(R"({"phone":")") + kMp + R"("})");
@@ -209,7 +164,7 @@ TEST_CASE("Case alerts: with consent the lawyer and MP get the details; a public
 }
 
 TEST_CASE("Case alerts: DETAINED from the case's own phone records the event and raises the alert", "[pg][cases]") {
-  Fixture f;
+  CaseFixture f;
   auto& n = f.n;
   auto bail = n.AddMember(std::string(R"({"phone":")") + kBail + R"("})");
   auto id = f.Case(std::string(R"({"name":"Amina Hassan","pseudonym":"A.","language":"fr","phone":")") + kPerson +
@@ -233,4 +188,35 @@ TEST_CASE("Case alerts: DETAINED from the case's own phone records the event and
   REQUIRE(items.size() == 2);
   CHECK(items[0].as_object().at("where").as_string() == "Colnbrook IRC");
   CHECK(items[0].as_object().at("by").as_string() == "sms");
+}
+
+TEST_CASE("Case alerts: held for approval, the alert goes to the case's contacts once approved", "[pg][cases]") {
+  CaseFixture f;
+  auto& n = f.n;
+  auto bail = n.AddMember(std::string(R"({"phone":")") + kBail + R"("})");
+  // A responder of the case's area: the detention policy's own first step would reach them.
+  auto responder = n.AddMember(R"({"phone":"+447700900610","areas":["M8"],"roles":["responder"]})");
+  auto id = f.Case(R"({"name":"Amina Hassan","pseudonym":"A.","areas":["M8"],"home_office_ref":"H1234567"})");
+  f.Contact(id, R"({"role":"bail","member":)" + std::to_string(bail) + "}");
+  auto admin = n.server->Admin().Post("/v1/networks/demo/tokens", R"({"role":"admin","label":"ops"})");
+  REQUIRE(admin.status == 201);
+  const auto admin_token = std::string(admin.Json().as_object().at("token").as_string());
+  REQUIRE(n.server->Client(admin_token).Patch("/v1/networks/demo", R"({"approval":{"min_recipients":1}})").status ==
+          200);
+
+  auto detained = f.Event(id, R"({"type":"detained","where":"Colnbrook IRC"})");
+  INFO(detained.body);
+  REQUIRE(detained.status == 201);
+  const auto alert = detained.Json().as_object().at("alert").as_object().at("id").as_int64();
+  CHECK(n.db.Scalar("SELECT status FROM alerts WHERE id = " + std::to_string(alert)) == "pending_approval");
+  CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE seq = 0 AND alert_id = " + std::to_string(alert)) == "0");
+
+  auto approved = n.c.Post("/v1/networks/demo/alerts/" + std::to_string(alert) + "/approve", "");
+  INFO(approved.body);
+  REQUIRE(approved.status == 200);
+  CHECK(n.Contacted(alert, bail));
+  CHECK_FALSE(n.Contacted(alert, responder));
+  auto to_bail = f.FirstTo(kBail);
+  CHECK(Has(to_bail, "Colnbrook IRC"));
+  CHECK(Has(to_bail, "H1234567"));
 }

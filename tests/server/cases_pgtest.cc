@@ -189,7 +189,7 @@ TEST_CASE("Cases: events recorded with their fields, sealed, and listed in the t
   INFO(detained.body);
   REQUIRE(detained.status == 201);
   CHECK(Obj(detained).at("where").as_string() == "Colnbrook IRC");
-  REQUIRE(post(R"({"type":"removal_directions","deadline":"2026-12-03T06:10:00Z","details":"flight KQ101"})").status ==
+  REQUIRE(post(R"({"type":"removal_directions","deadline":"2030-12-03T06:10:00Z","details":"flight KQ101"})").status ==
           201);
   REQUIRE(post(R"({"type":"note","text":"bail hearing Friday"})").status == 201);
   REQUIRE(post(R"({"type":"removal_cancelled"})").status == 201);
@@ -199,16 +199,23 @@ TEST_CASE("Cases: events recorded with their fields, sealed, and listed in the t
   auto timeline = n.c.Get(CasePath(id) + "/timeline");
   REQUIRE(timeline.status == 200);
   auto items = Obj(timeline).at("timeline").as_array();
-  // The detention alert the detained event raised follows it; removal_cancelled resolved it.
-  REQUIRE(items.size() == 5);
+  // The alert each event raised follows it (detention, removal); removal_cancelled resolved both
+  // and cancelled the removal's schedule, whose entries come last, at their (future) times.
+  REQUIRE(items.size() == 10);
   CHECK(items[0].as_object().at("type").as_string() == "detained");
   CHECK(items[1].as_object().at("type").as_string() == "alert");
   CHECK(items[1].as_object().at("kind").as_string() == "detention");
   CHECK(items[1].as_object().at("status").as_string() == "resolved");
-  CHECK(items[2].as_object().at("deadline").as_string() == "2026-12-03T06:10:00Z");
+  CHECK(items[2].as_object().at("deadline").as_string() == "2030-12-03T06:10:00Z");
   CHECK(items[2].as_object().at("details").as_string() == "flight KQ101");
-  CHECK(items[3].as_object().at("text").as_string() == "bail hearing Friday");
-  CHECK(items[4].as_object().at("type").as_string() == "removal_cancelled");
+  CHECK(items[3].as_object().at("kind").as_string() == "removal");
+  CHECK(items[3].as_object().at("status").as_string() == "resolved");
+  CHECK(items[4].as_object().at("text").as_string() == "bail hearing Friday");
+  CHECK(items[5].as_object().at("type").as_string() == "removal_cancelled");
+  for (std::size_t i = 6; i < items.size(); ++i) {
+    CHECK(items[i].as_object().at("type").as_string() == "schedule");
+    CHECK(items[i].as_object().at("state").as_string() == "cancelled");
+  }
   CHECK(std::string(items[0].as_object().at("by").as_string()).rfind("token:", 0) == 0);
   // Audited with ids and the type only.
   CHECK(n.db.Scalar("SELECT count(*) FROM audit_log WHERE action = 'cases.events.create'") == "4");

@@ -53,13 +53,21 @@ double CpuSeconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-long PeakRssKb(pid_t pid) {
+namespace {
+
+// The kB figure of `field` ("VmHWM:") in /proc/<pid>/status, 0 when absent.
+long StatusKb(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   }
   return 0;
 }
+
+}  // namespace
+
+long PeakRssKb(pid_t pid) { return StatusKb(pid, "VmHWM:"); }
+long RssKb(pid_t pid) { return StatusKb(pid, "VmRSS:"); }
 
 }  // namespace tocsin::test

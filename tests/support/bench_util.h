@@ -17,5 +17,6 @@ std::string BenchPhone(int i);
 
 double CpuSeconds(pid_t pid);  // utime + stime
 long PeakRssKb(pid_t pid);     // VmHWM
+long RssKb(pid_t pid);         // VmRSS
 
 }  // namespace tocsin::test
