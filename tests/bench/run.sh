@@ -11,12 +11,14 @@
 #   webhook_bench  10,000 signed webhook deliveries (25 endpoints x 400 alerts) from the real
 #                  tocsind to a loopback receiver answering after 1 ms: deliveries/s, server CPU
 #                  per delivery, duplicates
+#   voice_bench    1,000 calls through the fake Twilio at 50 calls/s, each answered with 1:
+#                  calls/s held, answer webhook -> TwiML served p50/p99, server CPU per call
 # then, side by side, the bulk send a network would most likely write instead: Twilio's
 # official Node helper (tests/bench/node, the `twilio` npm package at a pinned version) sending
 # NODE_BENCH_MESSAGES (default 100,000) messages, 100 in flight, nothing persisted, to the same
 # fake Twilio (fake_twilio_server, no rate limit, 1 ms latency), and Tocsin's ratio of messages
 # per CPU-second to it. Node and npm come from apt if absent, the package from npm ci.
-# Extra arguments go to fanout_bench, answers_bench and webhook_bench as Catch filters, e.g.
+# Extra arguments go to fanout_bench, answers_bench, webhook_bench and voice_bench as Catch filters, e.g.
 # "[rate]" or "[webhooks]"; the side-by-side line is printed only when there are none.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/../.."
@@ -145,10 +147,11 @@ if [[ $# -eq 0 ]]; then
   build/tests/timer_bench
   build/tests/email_bench
   build/tests/webhook_bench "[.bench]"
+  build/tests/voice_bench "[.bench]"
   side_by_side "$OUT/fanout.out"
 else
   # Run each scenario binary only if the filter names one of its scenarios.
-  for bench in fanout_bench answers_bench webhook_bench; do
+  for bench in fanout_bench answers_bench webhook_bench voice_bench; do
     # (Catch exits with the number of tests listed: not an error here.)
     if { build/tests/$bench --list-test-names-only "$@" || true; } | grep -q '^bench'; then
       build/tests/$bench "$@"
