@@ -169,6 +169,13 @@ Tocsin quick start is ready.
   Web console: open http://127.0.0.1:$HTTP_PORT/ and log in with that token.
   Or try the API (in another terminal):
     curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/v1/networks/demo/members
+  Calls (the sandbox simulates them: each is logged with its TwiML and its outcome): make the
+  raid policy's first step call the area's responders, raise a raid, and watch this terminal
+  for "sandbox call CS... plays: <Response>..." and "sandbox call CS...: completed":
+    curl -s -H "Authorization: Bearer $TOKEN" -X PUT http://127.0.0.1:$HTTP_PORT/v1/networks/demo/policies/raid \
+      -d '{"steps":[{"audience":{"roles":["responder"],"areas":"alert"},"channel":"voice"}]}'
+    curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/v1/networks/demo/alerts \
+      -d '{"kind":"raid","areas":["SE15"],"location":"Rye Lane"}'
   Admin token, data key and PostgreSQL password: $SECRETS (keep it private; without
   TOCSIN_DATA_KEY the data is unreadable)
   PostgreSQL keeps running after tocsind exits; stop it with: deploy/pg.sh stop $PGDIR

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/message/call_lines.h"
 #include "dispatch/store/key_check.h"
 #include "dispatch/store/migrator.h"
 #include "server/api/routes.h"
@@ -158,6 +159,10 @@ int Serve(const Config& config) {
   options.voice.max_calls_in_flight = config.twilio.max_calls_in_flight;
   options.voice.ring_timeout_seconds = config.voice.timeout_seconds;
   options.voice.voice_url = config.server.public_url + "/twilio/voice";
+  options.voice.recording_url = [&app, &config](std::int64_t network_id, std::string_view language,
+                                                std::string_view message) {
+    return SignedRecordingUrl(app.cipher, config.server.public_url, network_id, language, message);
+  };
   Engine engine(options, app.cipher, app.templates, app.events,
                 [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); }, voice_scripts,
                 [&config](boost::asio::any_io_executor ex, SandboxCallProvider::Simulate simulate) {

@@ -47,6 +47,10 @@ struct OutboundMessage {
   std::int64_t member_id = 0;
   std::string alert_code;
   std::string english_body;  // `body` in English, when `language` is another (else empty)
+  // A tiered alert's place (model/disclosure.h), told once the member presses 1; else empty.
+  std::string place, place_details;
+  std::string alert_kind;             // names the recording of the alert line
+  std::vector<std::string> recorded;  // the network's recordings in `language` (message/call_lines.h)
 };
 
 // What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.

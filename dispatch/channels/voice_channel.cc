@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "dispatch/message/voice_twiml.h"
+#include "dispatch/message/call_lines.h"
 #include "dispatch/util/crypto.h"
 
 namespace tocsin {
@@ -46,11 +46,15 @@ std::optional<std::chrono::nanoseconds> VoiceChannel::TrySend(const OutboundMess
   n.next = (n.next + 1) % n.numbers.size();
   const std::string token = NewToken("v");
   const std::string url = options_.voice_url + "/" + token;
-  const auto choice = scripts_.For(m.language);
-  // No voice speaks the language: the English script reads the English text.
-  const std::string& text = choice.fell_back && !m.english_body.empty() ? m.english_body : m.body;
-  PreparedCall call{m.delivery_id, m.network_id, PromptTwiml(*choice.script, text, url + "/answer"),
-                    GoingTwiml(*choice.script), CannotTwiml(*choice.script), m.alert_id, m.member_id, m.alert_code, m.to, from};
+  // No voice speaks the language: the English script reads the English text, but for what the
+  // network recorded in the language (message/call_lines.h).
+  const CallText text{m.language, m.body, m.english_body, m.alert_kind, m.place, m.place_details};
+  const std::set<std::string> recorded(m.recorded.begin(), m.recorded.end());
+  const auto lines = LinesForCall(scripts_, text, recorded, [&](std::string_view message) {
+    return options_.recording_url ? options_.recording_url(m.network_id, m.language, message) : std::string();
+  });
+  PreparedCall call{m.delivery_id, m.network_id, PromptTwimlOf(lines, url + "/answer"), TwimlOf(lines.going),
+                    TwimlOf(lines.cannot), m.alert_id, m.member_id, m.alert_code, m.to, from};
   if (!prepared_.Add(token, std::move(call))) return 250ms;
 
   CallRequest request{m.delivery_id, m.to, from, url, options_.ring_timeout_seconds};

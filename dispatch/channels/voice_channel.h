@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,9 @@ struct VoiceChannelOptions {
   int max_calls_in_flight = 20;
   std::string voice_url;  // {public_url}/twilio/voice: a call's Url is voice_url + "/" + token
   int ring_timeout_seconds = 30;
+  // The signed URL of a network's recording (message/call_lines.h), for <Play>; empty: none.
+  std::function<std::string(std::int64_t network_id, std::string_view language, std::string_view message)>
+      recording_url;
 };
 
 class VoiceChannel : public Channel {

@@ -191,6 +191,13 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
     if (!r.english_body_enc.empty()) {
       english = cipher_.Open(r.english_body_enc, places::MessageBody(network_id, r.alert_id, r.seq, "en")).value_or("");
     }
+    std::string location, details;  // a tiered alert's place, told on a call after 1
+    if (!r.location_enc.empty()) {
+      location = cipher_.Open(r.location_enc, places::AlertLocation(network_id, r.alert_id)).value_or("");
+      if (!r.details_enc.empty()) {
+        details = cipher_.Open(r.details_enc, places::AlertDetails(network_id, r.alert_id)).value_or("");
+      }
+    }
     const char* refused = r.member_status != "active" ? "member is not active"
                           : !to || !body               ? "cannot decrypt"
                           : !channels_.count(r.channel) ? "no such channel"
@@ -201,7 +208,8 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
     }
     Job job{r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
             ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel), std::move(r.language),
-            std::move(r.alert_code), std::move(english)};
+            std::move(r.alert_code), std::move(english), std::move(location), std::move(details),
+            r.alert_kind, std::move(r.recorded)};
     if (auto held = held_.find(r.alert_id); held != held_.end() && !SentAfterEnd(r.message_kind)) {
       held->second.emplace_back(network_id, std::move(job));  // its end is committing
       continue;
@@ -238,7 +246,11 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
                         .alert_id = job.alert_id,
                         .member_id = job.member_id,
                         .alert_code = std::move(job.alert_code),
-                        .english_body = std::move(job.english_body)};
+                        .english_body = std::move(job.english_body),
+                        .place = std::move(job.place),
+                        .place_details = std::move(job.place_details),
+                        .alert_kind = std::move(job.alert_kind),
+                        .recorded = std::move(job.recorded)};
       Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts, SentAfterEnd(job.message_kind)};
       auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.
@@ -250,6 +262,10 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
         job.language = std::move(m.language);
         job.alert_code = std::move(m.alert_code);
         job.english_body = std::move(m.english_body);
+        job.place = std::move(m.place);
+        job.place_details = std::move(m.place_details);
+        job.alert_kind = std::move(m.alert_kind);
+        job.recorded = std::move(m.recorded);
         wait = std::min(wait, *later);
         q = nullptr;  // sits out the rest of this call
         continue;

@@ -112,6 +112,9 @@ class Dispatcher {
     std::string language;    // of the text (a call reads it in that language)
     std::string alert_code;  // a call's key press is recorded as a reply naming it
     std::string english_body;  // a call: the English text, when `body` is in another language
+    std::string place, place_details;  // a call of a tiered alert: told after 1
+    std::string alert_kind;            // a call: names its recording
+    std::vector<std::string> recorded;  // a call: the network's recordings in its language
   };
   // What an outcome needs of the job it answers.
   struct Sent {

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/channels/sms_channel.h"
+#include "dispatch/message/call_lines.h"
 #include "dispatch/channels/unconfigured_email_channel.h"
 #include "dispatch/store/status_store.h"
 
@@ -42,7 +43,7 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       manual_clock_(dynamic_cast<ManualClock*>(clock_.get())),
       work_(asio::make_work_guard(ioc_)),
       replies_(cipher, templates),
-      fanout_(cipher, templates),
+      fanout_(cipher, templates, VoicelessLanguages(scripts, templates.Languages())),
       email_fanout_(cipher, templates, options_.public_url),
       webhook_fanout_(cipher, &email_fanout_),
       runner_(fanout_, webhook_fanout_, cipher),
@@ -55,6 +56,8 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       alert_store_(cipher),
       provider_(make_provider(ioc_.get_executor())),
       prepared_calls_(static_cast<std::size_t>(options_.voice.max_calls_in_flight) + 1),
+      hotline_calls_(kHotlineCapacity, kHotlineTtl),
+      scripts_(scripts),
       webhook_source_(cipher, options_.retry_schedule_ms),
       email_source_(cipher, options_.retry_schedule_ms),
       db_(options_.database_url, options_.pool_size) {

@@ -25,6 +25,8 @@
 //                                        trip): its TwiML, and a key pressed (1 and 2 are
 //                                        recorded as RecordInbound records a reply);
 //   ApplyCallStatus                      a call's status callback (model/call_outcome.h);
+//   Hotline                              a call into a network's number: what the caller hears
+//                                        (engine_hotline.cc);
 //   AdvanceClock                         tests only (a ManualClock): move time, wait until what
 //                                        became due has been handled.
 //
@@ -35,12 +37,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <set>
 #include <thread>
 
 #include <boost/asio/awaitable.hpp>
@@ -50,6 +54,7 @@
 #include "dispatch/channels/call_provider.h"
 #include "dispatch/channels/channel.h"
 #include "dispatch/channels/prepared_calls.h"
+#include "dispatch/store/hotline_store.h"
 #include "dispatch/channels/sandbox_call_provider.h"
 #include "dispatch/channels/sms_provider.h"
 #include "dispatch/channels/voice_channel.h"
@@ -104,6 +109,11 @@ struct EngineOptions {
   // {public_url}/twilio/voice.
   VoiceChannelOptions voice;
 };
+
+// The hotline (Engine::Hotline): at most this many alerts' TwiML held at once, each forgotten
+// this long after the call came in (an inbound call has no status callback of ours).
+inline constexpr std::size_t kHotlineCapacity = 2000;
+inline constexpr auto kHotlineTtl = std::chrono::minutes(30);
 
 using SmsProviderFactory = std::function<std::unique_ptr<SmsProvider>(boost::asio::any_io_executor)>;
 // The call provider on the engine's executor; a sandbox plays its callee through `simulate`.
@@ -186,6 +196,15 @@ class Engine {
   // delivery (model/call_outcome.h: reached, retried a minute later, or failed, which repairs
   // the alert's trees and backups at once).
   boost::asio::awaitable<void> ApplyCallStatus(const std::string& sid, const std::string& call_status);
+  // A call from `from` into the network number `to` (engine_hotline.cc; one database read):
+  // the TwiML it plays. An active member of the network hears their open alerts
+  // (store/hotline_store.h), newest first, each with the keys of an outbound call (1 and 2 are
+  // their answer, as AnswerCall records it), in their language (message/call_lines.h); with none
+  // open, the script's hotline_none. Anyone else hears the network's voice message (else the
+  // script's hotline_public) in the network's language, and nothing of alerts or members. A
+  // number that is no network's: an empty <Response/>. The alerts' TwiML is kept (as calls in
+  // progress are, by token) for kHotlineTtl.
+  boost::asio::awaitable<std::string> Hotline(std::string from, std::string to);
   // Tests: moves a ManualClock by `ms` and resumes once the escalator has handled what became
   // due (bounded). Returns the new time; nullopt without a manual clock.
   boost::asio::awaitable<std::optional<std::int64_t>> AdvanceClock(std::int64_t ms);
@@ -201,8 +220,14 @@ class Engine {
   const Clock& clock() const { return *clock_; }
   DbPool& db() { return db_; }
   const TemplateSet& templates() const { return templates_; }
+  const VoiceScripts& scripts() const { return scripts_; }
 
  private:
+  // The hotline's answer to `who` (Hotline, after its read): keeps the alerts' TwiML by token.
+  std::string HotlineTwiml(const HotlineCaller& who, const std::set<std::string>& recorded, const std::string& from,
+                           const std::string& to);
+  // A call in progress by token: one Tocsin placed, else a hotline call's.
+  std::shared_ptr<const PreparedCall> FindCall(std::string_view token) const;
   // Runs `fn` on the engine thread; resumes the caller with its result.
   template <typename R>
   boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
@@ -249,6 +274,9 @@ class Engine {
   std::unique_ptr<Channel> sms_;
   // Calls in progress (thread-safe): the voice channel adds, the call webhooks read.
   PreparedCalls prepared_calls_;
+  // The hotline's calls in progress, apart: they take no slot of the calls Tocsin places.
+  PreparedCalls hotline_calls_;
+  const VoiceScripts& scripts_;
   std::unique_ptr<CallProvider> call_provider_;
   std::unique_ptr<Channel> voice_;
   std::unique_ptr<Dispatcher> dispatcher_;

@@ -28,22 +28,29 @@ constexpr int kSidLooks = 20;
 
 }  // namespace
 
-std::optional<std::string> Engine::CallTwiml(std::string_view token) const {
+std::shared_ptr<const PreparedCall> Engine::FindCall(std::string_view token) const {
   auto call = prepared_calls_.Find(token);
+  return call ? call : hotline_calls_.Find(token);
+}
+
+std::optional<std::string> Engine::CallTwiml(std::string_view token) const {
+  auto call = FindCall(token);
   if (!call) return std::nullopt;
   return call->prompt;
 }
 
 std::optional<std::string> Engine::AnswerCall(std::string_view token, std::string_view digits,
                                               const std::string& call_sid) {
-  auto call = prepared_calls_.Find(token);
+  auto call = FindCall(token);
   if (!call) return std::nullopt;
   const VoiceKey key = ParseVoiceKey(digits);
   if (key != VoiceKey::kGoing && key != VoiceKey::kCannot) return call->prompt;  // 9, or another key
   // The member's reply, as if texted from their phone to the number that called them, naming
-  // the alert: the reply rules find the alert by its code.
+  // the alert: the reply rules find the alert by its code. Keyed by call and alert: a hotline
+  // call answers several alerts.
   InboundSms reply{call->member_phone, call->network_number,
-                   std::string(key == VoiceKey::kGoing ? "1 " : "2 ") + call->alert_code, call_sid};
+                   std::string(key == VoiceKey::kGoing ? "1 " : "2 ") + call->alert_code,
+                   call_sid + "-" + call->alert_code};
   dispatcher_->RecordInbound(std::move(reply), [this](std::optional<ReplyDecision> decided) {
     if (decided && decided->record && decided->record->answer != "text") {
       escalator_->OnAnswer(decided->record->alert_id);  // going or cannot: goals and trees move

@@ -21,6 +21,7 @@ void EscalationRunner::MoveTrees(pqxx::work& tx, const Network& net, std::int64_
   if (!e.UsesTrees()) return;
   auto moved = mover_.Move(tx, net, alert_id, now_ms);
   out.queued += moved.queued;
+  if (moved.queued > 0) out.queued += fanout_.TextBesideCalls(tx, net, alert_id);
   if (moved.timer) out.timers.push_back(*moved.timer);
 }
 
@@ -39,6 +40,7 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
                              const EscalationActions& a,
                              const std::optional<std::vector<PolicyAudience>>& first_step, std::int64_t now_ms,
                              EscalationOutcome& out) const {
+  const auto queued_before = out.queued;
   out.what = a.what;
   if (a.new_state) SetEscalationState(tx, alert_id, *a.new_state);
   if (a.cancel_deadlines) CancelDeadlines(tx, alert_id);
@@ -55,7 +57,8 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
         reached += started.queued;
         if (started.timer) out.timers.push_back(*started.timer);
       } else {
-        reached += fanout_.QueueAudience(tx, net, alert_id, audience, e.policy.steps[step].channel);
+        reached += fanout_.QueueAudience(tx, net, alert_id, audience, e.policy.steps[step].channel,
+                                         e.policy.steps[step].call_after_ms);
       }
     }
     out.queued += reached;
@@ -71,14 +74,16 @@ void EscalationRunner::Apply(pqxx::work& tx, const Network& net, std::int64_t al
                      out.webhooks;
     }
   }
-  if (!a.remind.empty() || a.stand_down) {
+  if (!a.remind.empty() || !a.call.empty() || a.stand_down) {
     auto alert = alerts_.Get(tx, net.id, alert_id);
     if (alert.ok()) {
       out.queued += fanout_.Remind(tx, net, alert.value(), a.remind);
+      out.queued += fanout_.CallTexted(tx, net, alert.value(), a.call);
       if (a.stand_down) out.queued += fanout_.StandDown(tx, net, alert.value());
     }
   }
   out.queued += fanout_.CallBackups(tx, net, alert_id, a.call_backups);
+  if (out.queued > queued_before) out.queued += fanout_.TextBesideCalls(tx, net, alert_id);
   if (a.new_state == EscalationState::kGoalMet) out.ended = true;
 }
 
@@ -113,12 +118,14 @@ EscalationOutcome EscalationRunner::Fire(pqxx::work& tx, std::int64_t timer_id, 
   }
   Trigger t = fired->kind == DeadlineKind::kStep       ? Trigger::kStepDeadline
               : fired->kind == DeadlineKind::kReminder ? Trigger::kReminderDeadline
+              : fired->kind == DeadlineKind::kCall     ? Trigger::kCallDeadline
                                                        : Trigger::kBackupDeadline;
   EscalationFacts facts;
   if (t == Trigger::kStepDeadline) {
     facts = GoalFacts(tx, fired->alert_id, e);
     facts.reminder_pending = EarliestDeadline(tx, fired->alert_id, DeadlineKind::kReminder).has_value();
     facts.backup_pending = EarliestDeadline(tx, fired->alert_id, DeadlineKind::kBackup).has_value();
+    facts.call_pending = EarliestDeadline(tx, fired->alert_id, DeadlineKind::kCall).has_value();
   } else {
     facts.recipients = PendingRecipients(tx, fired->alert_id, t);
   }

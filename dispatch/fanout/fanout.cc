@@ -30,7 +30,9 @@ std::map<std::string, std::string> Vars(const Network& net, const Alert& a, cons
 
 // The template key of `message_kind` for `a`: a tiered alert's alert message and reminder have
 // texts of their own (alert_tiered, reminder_tiered), naming the areas instead of the place.
+// A ladder's call reads the alert message itself.
 std::string TemplateKey(const Alert& a, const std::string& message_kind) {
+  if (message_kind == "call" || message_kind == "call_text") return TemplateKey(a, "alert");
   if (a.tiered && (message_kind == "alert" || message_kind == "reminder")) return message_kind + "_tiered";
   return message_kind;
 }
@@ -61,7 +63,8 @@ Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& al
 }
 
 std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                   const PolicyAudience& audience, const std::string& channel) const {
+                                   const PolicyAudience& audience, const std::string& channel,
+                                   std::optional<std::int64_t> call_after_ms) const {
   std::optional<std::string> areas, members;
   switch (audience.scope) {
     case AreaScope::kAlert:
@@ -89,7 +92,7 @@ std::int64_t Fanout::QueueAudience(pqxx::work& tx, const Network& net, std::int6
     roles = ToPgArray(audience.roles.empty() ? std::vector<std::string>{"responder"} : audience.roles);
   }
   return QueueAlertMessage(tx, alert_id, net.id, areas, roles, members, ToPgArray(templates_.Languages()),
-                           DefaultLanguage(net), channel);
+                           DefaultLanguage(net), channel, call_after_ms);
 }
 
 std::int64_t Fanout::QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
@@ -124,8 +127,10 @@ std::int64_t Fanout::AddCallLists(pqxx::work& tx, const Network& net, std::int64
       if (sealed) it->second = cipher_.Open(*sealed, places::MessageBody(net.id, alert_id, 0, d.language));
     }
     if (!it->second) continue;  // not stored in that language: the shared message goes
-    auto text = CallListTexts(templates_, d.language, DefaultLanguage(net))
-                    .AlertText(*it->second, InCallingOrder(people, by_relayer.at(d.member)->people));
+    // A relayer who is called hears names only (model/call_list.h, 3b).
+    const CallListTexts texts(templates_, d.language, DefaultLanguage(net));
+    const auto to_call = InCallingOrder(people, by_relayer.at(d.member)->people);
+    auto text = d.channel == "voice" ? texts.VoiceAlertText(*it->second, to_call) : texts.AlertText(*it->second, to_call);
     if (!text.ok()) continue;
     auto segments = std::max(1, MeasureSms(text.value()).segments);
     SetDeliveryText(tx, d.id, ToHex(cipher_.Seal(text.value(), places::DeliveryBody(net.id, d.id))), segments);
@@ -153,15 +158,37 @@ std::int64_t Fanout::StandDown(pqxx::work& tx, const Network& net, const Alert& 
   return QueueStandDown(tx, alert.id, seq);
 }
 
+std::optional<int> Fanout::StoredOnce(pqxx::work& tx, const Network& net, const Alert& alert,
+                                      const std::string& message_kind) const {
+  auto seq = alerts_.MessageSeq(tx, alert.id, message_kind);
+  if (seq) return seq;
+  seq = alerts_.NextSeq(tx, alert.id);
+  if (!StoreMessages(tx, net, alert, *seq, message_kind).ok()) return std::nullopt;
+  return seq;
+}
+
 std::int64_t Fanout::Remind(pqxx::work& tx, const Network& net, const Alert& alert,
                             const std::vector<std::int64_t>& deliveries) const {
   if (deliveries.empty()) return 0;
-  auto seq = alerts_.MessageSeq(tx, alert.id, "reminder");
-  if (!seq) {
-    seq = alerts_.NextSeq(tx, alert.id);
-    if (!StoreMessages(tx, net, alert, *seq, "reminder").ok()) return 0;
-  }
-  return QueueReminders(tx, alert.id, *seq, deliveries);
+  auto seq = StoredOnce(tx, net, alert, "reminder");
+  return seq ? QueueReminders(tx, alert.id, *seq, deliveries) : 0;
+}
+
+std::int64_t Fanout::CallTexted(pqxx::work& tx, const Network& net, const Alert& alert,
+                                const std::vector<std::int64_t>& deliveries) const {
+  if (deliveries.empty()) return 0;
+  auto seq = StoredOnce(tx, net, alert, "call");
+  return seq ? QueueCalls(tx, alert.id, *seq, deliveries) : 0;
+}
+
+std::int64_t Fanout::TextBesideCalls(pqxx::work& tx, const Network& net, std::int64_t alert_id) const {
+  if (voiceless_.empty()) return 0;
+  const auto languages = ToPgArray(voiceless_);
+  if (!HasVoicelessCalls(tx, alert_id, languages)) return 0;
+  auto alert = alerts_.Get(tx, net.id, alert_id);
+  if (!alert.ok()) return 0;
+  auto seq = StoredOnce(tx, net, alert.value(), "call_text");
+  return seq ? QueueTextBeside(tx, alert_id, *seq, languages) : 0;
 }
 
 std::int64_t Fanout::CallBackups(pqxx::work& tx, const Network& net, std::int64_t alert_id,

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,10 @@ namespace tocsin {
 
 class Fanout {
  public:
-  Fanout(const DataCipher& cipher, const TemplateSet& templates)
-      : cipher_(cipher), templates_(templates), alerts_(cipher) {}
+  // `voiceless`: the template languages no text-to-speech voice speaks (message/call_lines.h):
+  // a member called in one of them is also texted the alert (TextBesideCalls).
+  Fanout(const DataCipher& cipher, const TemplateSet& templates, std::vector<std::string> voiceless = {})
+      : cipher_(cipher), templates_(templates), alerts_(cipher), voiceless_(std::move(voiceless)) {}
 
   // Renders `message_kind` (alert, update, resolve, cancel, reminder, stand_down,
   // webhook_failed) of `alert` in every template language and stores it as message `seq`.
@@ -45,16 +48,19 @@ class Fanout {
 
   // Queues the alert message for every member of `audience` (not a tree: trees are walked by
   // engine/tree_mover.h) not yet sent it; returns how many, and adds them to the alert's recipients.
-  // `channel`: the step's ("sms" or "voice").
+  // `channel`: the step's ("sms" or "voice"); `call_after_ms`: the step's call ladder, kept on
+  // each texted delivery.
   std::int64_t QueueAudience(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                             const PolicyAudience& audience, const std::string& channel = "sms") const;
+                             const PolicyAudience& audience, const std::string& channel = "sms",
+                             std::optional<std::int64_t> call_after_ms = std::nullopt) const;
   // Queues the alert message for the members `ids` not yet sent it, whatever their roles or
   // areas (a tree's nodes, backups), by `channel` as QueueAudience. Returns how many were queued.
   std::int64_t QueueMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                             std::vector<std::int64_t> ids, const std::string& channel = "sms") const;
   // Gives each relayer of `owed` (model/call_list.h) whose alert message is still queued a text
   // of their own: the alert in their language, then the people they must call, names and
-  // numbers. Returns how many deliveries were given one.
+  // numbers (a relayer who is called: names only, model/call_list.h 3b). Returns how many
+  // deliveries were given one.
   std::int64_t AddCallLists(pqxx::work& tx, const Network& net, std::int64_t alert_id,
                             const std::vector<CallListOwed>& owed) const;
   // Queues message `seq` for every active member the alert message reached (sent or delivered).
@@ -70,6 +76,15 @@ class Fanout {
   // answered (an answer may have landed since the decision) one reminder.
   std::int64_t Remind(pqxx::work& tx, const Network& net, const Alert& alert,
                       const std::vector<std::int64_t>& deliveries) const;
+  // The call ladder: marks `deliveries` (texted by a step with `call_after`) called and queues a
+  // call of the alert message (stored once as message kind 'call') for each active member among
+  // them who has still not answered. Returns how many calls were queued.
+  std::int64_t CallTexted(pqxx::work& tx, const Network& net, const Alert& alert,
+                          const std::vector<std::int64_t>& deliveries) const;
+  // Members called the alert message in a language no voice speaks hear it in English (or the
+  // network's recordings): each of them who also has the sms channel is texted the alert in
+  // their language too (message kind 'call_text'), once. Returns how many were queued.
+  std::int64_t TextBesideCalls(pqxx::work& tx, const Network& net, std::int64_t alert_id) const;
   // Marks `deliveries` backed up and queues the alert for each one's member's backup, unless the
   // member has answered since the decision (a backup already sent the alert is not sent it
   // again). Returns how many were queued.
@@ -78,10 +93,14 @@ class Fanout {
 
  private:
   std::string DefaultLanguage(const Network& net) const;
+  // The seq of the alert's message of `message_kind` (reminder, call), stored on first use.
+  std::optional<int> StoredOnce(pqxx::work& tx, const Network& net, const Alert& alert,
+                                const std::string& message_kind) const;
 
   const DataCipher& cipher_;
   const TemplateSet& templates_;
   const AlertStore alerts_;
+  const std::vector<std::string> voiceless_;
 };
 
 }  // namespace tocsin

@@ -26,7 +26,9 @@ Result<VoiceScripts> VoiceScripts::LoadDirectory(const std::filesystem::path& di
     const std::pair<const char*, std::string*> fields[] = {
         {"say_language", &script.say_language}, {"say_voice", &script.say_voice},
         {"prompt", &script.prompt},             {"going", &script.going},
-        {"cannot", &script.cannot},             {"goodbye", &script.goodbye}};
+        {"going_place", &script.going_place},
+        {"cannot", &script.cannot},             {"goodbye", &script.goodbye},
+        {"hotline_none", &script.hotline_none}, {"hotline_public", &script.hotline_public}};
     for (const auto& [key, target] : fields) {
       const std::string full = std::string("voice.") + key;
       const auto text = (*voice)[key].value<std::string>();

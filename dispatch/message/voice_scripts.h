@@ -7,8 +7,13 @@
 //   say_voice = "Polly.Amy"    # <Say voice=...>; "" for Twilio's default voice
 //   prompt = "Press 1 if you can go, 2 if you cannot, 9 to hear it again."
 //   going = "Thank you. You are down as going."
+//   going_place = "Thank you. You are down as going. The place: {location}. {details}"
+//                              # after 1 on a tiered alert (model/disclosure.h)
 //   cannot = "Thank you. Noted that you cannot go."
 //   goodbye = "We did not hear an answer. Goodbye."
+//   hotline_none = "There is no open alert for you. Goodbye."   # a member calling in
+//   hotline_public = "You have reached {network}. Goodbye."  # a stranger, when the network
+//                                                            # has no voice message of its own
 //
 // Every string but say_voice must be non-empty when tts is true. A file without [voice], or
 // with tts = false, has no script of its own: For() answers English's and says so (the issue's
@@ -35,8 +40,11 @@ struct VoiceScript {
   std::string say_voice;
   std::string prompt;
   std::string going;
+  std::string going_place;  // {location} and {details} are the alert's
   std::string cannot;
   std::string goodbye;
+  std::string hotline_none;
+  std::string hotline_public;  // {network} is the network's name
 };
 
 class VoiceScripts {

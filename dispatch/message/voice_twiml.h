@@ -6,8 +6,12 @@
 //   Going / Cannot: the confirmation of a key pressed (model/voice_key.h says which), said
 //            once; for 9 or any other key the call plays the prompt again.
 //
-// Every text is XML-escaped; every <Say> carries the script's language (and its voice when it
-// names one). Pure functions.
+// A call is built from its lines (CallLines): each a TwiML fragment, <Say> in the script's
+// language (and its voice when it names one), or <Play> of a network's recording for a language
+// no voice speaks (model/recording.h). A call that goes on to another (the hotline reads each
+// open alert in turn) ends with a <Redirect> to the next one's Url instead of goodbye.
+//
+// Every text and URL is XML-escaped. Pure functions.
 #pragma once
 
 #include <string>
@@ -20,10 +24,36 @@ namespace tocsin {
 // Escapes & < > " ' for element text and attribute values.
 std::string XmlEscape(std::string_view text);
 
+// <Say> of `text` by `script`; <Play> of `url`.
+std::string SayXml(const VoiceScript& script, std::string_view text);
+std::string PlayXml(std::string_view url);
+
+// The fragments of one call.
+struct CallLines {
+  std::string alert;    // the alert itself
+  std::string prompt;   // "press 1 ..."
+  std::string goodbye;  // after two prompts unanswered
+  std::string going;    // after 1
+  std::string cannot;   // after 2
+};
+
+// Every line said by `script`; `going` tells a tiered alert's place when `location` is given.
+CallLines SpokenLines(const VoiceScript& script, std::string_view alert_text, std::string_view location = "",
+                      std::string_view details = "");
+
+// The prompt document; with `next_url`, a <Redirect> there instead of goodbye.
+std::string PromptTwimlOf(const CallLines& lines, std::string_view action_url, std::string_view next_url = "");
+// A document of one fragment (a confirmation, a hotline message), then a <Redirect> to
+// `next_url` when given.
+std::string TwimlOf(std::string_view fragment, std::string_view next_url = "");
+
+// Shorthands over SpokenLines for a call said wholly by `script`.
 std::string PromptTwiml(const VoiceScript& script, std::string_view alert_text,
                         std::string_view action_url);
-
-std::string GoingTwiml(const VoiceScript& script);
+// After 1. A tiered alert's `location` (non-empty) is told then, with its `details`
+// (script.going_place); else script.going.
+std::string GoingTwiml(const VoiceScript& script, std::string_view location = "",
+                       std::string_view details = "");
 std::string CannotTwiml(const VoiceScript& script);
 
 }  // namespace tocsin

@@ -88,6 +88,34 @@ Result<std::string> CallListTexts::AlertText(std::string_view alert_text,
   return head + lines.value();
 }
 
+Result<std::string> CallListTexts::VoiceAlertText(std::string_view alert_text,
+                                                  const std::vector<CallListPerson>& people) const {
+  if (people.empty()) return std::string(alert_text);
+  auto separator = Render("relay_separator", {});
+  if (!separator.ok()) return separator.error();
+  std::string named;
+  std::size_t nameless = 0;
+  for (const auto& p : people) {
+    if (p.name.empty()) {
+      ++nameless;
+      continue;
+    }
+    named += (named.empty() ? "" : separator.value() + " ") + p.name;
+  }
+  std::string text = std::string(alert_text) + "\n";
+  if (!named.empty()) {
+    auto call = Render("relay_call", {{"people", named}});
+    if (!call.ok()) return call.error();
+    text += call.value() + (nameless > 0 ? " " : "");
+  }
+  if (nameless > 0) {
+    auto tail = Render("relay_more", {{"count", std::to_string(nameless)}});
+    if (!tail.ok()) return tail.error();
+    text += tail.value();
+  }
+  return text;
+}
+
 Result<std::vector<std::string>> CallListTexts::ListTexts(
     const std::vector<CallListPerson>& people) const {
   std::vector<std::string> out;

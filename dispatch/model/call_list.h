@@ -18,6 +18,10 @@
 //     UCS-2, whichever the whole text needs); else the first n people for the largest n that
 //     fits followed by relay_more ("and {count} more: reply LIST"). n is at least 1, even past
 //     the bound: a relayer always knows whom to call first.
+//  3b. A relayer reached by a call (their alert delivery's channel is voice) hears the alert, a
+//     line break and relay_call naming their people by name only, never a number read aloud;
+//     people without a name are counted by relay_more ("and 2 more: reply LIST"), whose LIST by
+//     SMS gives the numbers. No segment bound (a call is not an SMS).
 //  4. LIST is answered with relay_call naming every person, over as many SMS as needed, each
 //     of at most kCallListSegments segments (and at least one person); relay_none when the
 //     member has nobody to call.
@@ -75,6 +79,8 @@ class CallListTexts {
   // Contract 3. `alert_text` is the alert message in the relayer's language.
   Result<std::string> AlertText(std::string_view alert_text,
                                 const std::vector<CallListPerson>& people) const;
+  // Contract 3b.
+  Result<std::string> VoiceAlertText(std::string_view alert_text, const std::vector<CallListPerson>& people) const;
   // Contract 4: one text per SMS.
   Result<std::vector<std::string>> ListTexts(const std::vector<CallListPerson>& people) const;
 

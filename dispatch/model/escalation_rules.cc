@@ -13,11 +13,12 @@ constexpr std::array<std::pair<EscalationState, std::string_view>, 4> kStates = 
     {EscalationState::kExhausted, "exhausted"},
     {EscalationState::kStopped, "stopped"},
 }};
-constexpr std::array<std::pair<DeadlineKind, std::string_view>, 4> kKinds = {{
+constexpr std::array<std::pair<DeadlineKind, std::string_view>, 5> kKinds = {{
     {DeadlineKind::kStep, "step"},
     {DeadlineKind::kReminder, "reminder"},
     {DeadlineKind::kBackup, "backup"},
     {DeadlineKind::kTree, "tree"},
+    {DeadlineKind::kCall, "call"},
 }};
 
 template <typename E, std::size_t N>
@@ -50,12 +51,20 @@ void GoalMet(const Escalation& e, EscalationActions& out) {
   out.what = "goal_met";
 }
 
-// Rules 5 and 6 for one kind of recipient deadline.
+// A step's call deadline (rule 8), when it has a ladder.
+std::optional<Deadline> CallDeadline(const Policy& p, int step, std::int64_t now_ms) {
+  const auto& s = p.steps[static_cast<std::size_t>(step)];
+  if (!s.call_after_ms) return std::nullopt;
+  return Deadline{DeadlineKind::kCall, 0, now_ms + *s.call_after_ms};
+}
+
+// Rules 5, 6 and 8 for one kind of recipient deadline. A call's delay is each recipient's own.
 void DueRecipients(DeadlineKind kind, std::int64_t delay_ms, const EscalationFacts& f, std::int64_t now_ms,
                    std::vector<std::int64_t>& due, EscalationActions& out) {
   std::optional<std::int64_t> next;
   for (const auto& r : f.recipients) {
-    if (kind == DeadlineKind::kReminder ? !r.active : !r.has_backup) continue;
+    if (kind == DeadlineKind::kBackup ? !r.has_backup : !r.active) continue;
+    if (kind == DeadlineKind::kCall) delay_ms = r.call_after_ms;
     std::optional<std::int64_t> at;
     if (IsReached(r.state)) {
       at = r.reached_ms + delay_ms;
@@ -108,6 +117,7 @@ EscalationActions Decide(const Escalation& e, Trigger t, int timer_step, const E
     if (auto d = StepDeadline(p, 0, now_ms)) out.deadlines.push_back(*d);
     if (p.reminder_after_ms) out.deadlines.push_back({DeadlineKind::kReminder, 0, now_ms + *p.reminder_after_ms});
     if (auto b = EffectiveBackupAfterMs(p)) out.deadlines.push_back({DeadlineKind::kBackup, 0, now_ms + *b});
+    if (auto c = CallDeadline(p, 0, now_ms)) out.deadlines.push_back(*c);
     out.what = "step 0";
     return out;
   }
@@ -140,6 +150,7 @@ EscalationActions Decide(const Escalation& e, Trigger t, int timer_step, const E
       if (auto b = EffectiveBackupAfterMs(p); b && !f.backup_pending) {
         out.deadlines.push_back({DeadlineKind::kBackup, 0, now_ms + *b});
       }
+      if (auto c = CallDeadline(p, next, now_ms); c && !f.call_pending) out.deadlines.push_back(*c);
       if (static_cast<std::size_t>(next) + 1 >= p.steps.size()) out.new_state = EscalationState::kExhausted;
       out.what = "step " + std::to_string(next);
       return out;
@@ -155,6 +166,10 @@ EscalationActions Decide(const Escalation& e, Trigger t, int timer_step, const E
       if (!p.reminder_after_ms) return out;
       DueRecipients(DeadlineKind::kReminder, *p.reminder_after_ms, f, now_ms, out.remind, out);
       out.what = "reminded " + std::to_string(out.remind.size());
+      return out;
+    case Trigger::kCallDeadline:
+      DueRecipients(DeadlineKind::kCall, 0, f, now_ms, out.call, out);
+      out.what = "called " + std::to_string(out.call.size());
       return out;
     case Trigger::kBackupDeadline:
     case Trigger::kFailures: {

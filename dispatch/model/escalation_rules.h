@@ -24,8 +24,12 @@
 //  6. After a reminder or backup deadline, the next one is set for the earliest recipient still
 //     pending (reached: reached + delay; not yet sent: now + delay), no sooner than
 //     kMinRearmMs from now. Nobody pending: no deadline (a deadline never re-arms for nobody).
-//  7. Reminders, backups and trees go on while the alert is open and its escalation is running
+//  7. Reminders, backups, calls and trees go on while the alert is open and its escalation is running
 //     or exhausted; after goal_met or stopped nothing moves (Live()).
+//  8. The call ladder (a step's `call_after`): a step that has one sets a call deadline
+//     `call_after` from its start (unless one is pending). It calls each recipient texted by such a
+//     step who is active, has not answered, was not called yet and was reached at least their
+//     step's `call_after` ago; then re-arms as rule 6, each recipient by their own delay.
 //
 // Thread safety: pure functions on values.
 #pragma once
@@ -42,7 +46,7 @@
 namespace tocsin {
 
 enum class EscalationState { kRunning, kGoalMet, kExhausted, kStopped };
-enum class DeadlineKind { kStep, kReminder, kBackup, kTree };
+enum class DeadlineKind { kStep, kReminder, kBackup, kTree, kCall };
 
 std::string_view EscalationStateName(EscalationState s);
 std::optional<EscalationState> ParseEscalationState(std::string_view s);
@@ -73,6 +77,7 @@ struct PendingRecipient {
   std::int64_t reached_ms = 0;  // when it was sent (0: not yet)
   bool active = true;           // the member is active (not opted out or paused)
   bool has_backup = false;      // the member names a backup (backups only)
+  std::int64_t call_after_ms = 0;  // their step's `call_after` (calls only)
 };
 
 struct EscalationFacts {
@@ -81,9 +86,10 @@ struct EscalationFacts {
   std::vector<PendingRecipient> recipients;  // reminder, backup and failure triggers only
   bool reminder_pending = false;             // a reminder deadline is pending (step deadlines)
   bool backup_pending = false;               // a backup deadline is pending (step deadlines)
+  bool call_pending = false;                 // a call deadline is pending (step deadlines)
 };
 
-enum class Trigger { kStart, kStepDeadline, kReminderDeadline, kBackupDeadline, kAnswers, kFailures };
+enum class Trigger { kStart, kStepDeadline, kReminderDeadline, kBackupDeadline, kAnswers, kFailures, kCallDeadline };
 
 struct Deadline {
   DeadlineKind kind = DeadlineKind::kStep;
@@ -99,6 +105,7 @@ struct EscalationActions {
   bool stand_down = false;                   // tell those reached who have not answered
   std::vector<std::int64_t> remind;          // deliveries whose member gets a reminder
   std::vector<std::int64_t> call_backups;    // deliveries whose member's backup is called
+  std::vector<std::int64_t> call;            // sms deliveries whose member is now called (rule 8)
   std::vector<Deadline> deadlines;           // new deadlines
   std::string what;                          // for logs and events ("step 1", "goal_met", ...)
 };
@@ -106,7 +113,7 @@ struct EscalationActions {
 // Whether the facts meet the goal of step `step` of `p`.
 bool StepGoalMet(const Policy& p, int step, const EscalationFacts& f);
 
-// Rules 1-7. `timer_step` is the step a step deadline was set for (else ignored).
+// Rules 1-8. `timer_step` is the step a step deadline was set for (else ignored).
 EscalationActions Decide(const Escalation& e, Trigger t, int timer_step, const EscalationFacts& f,
                          std::int64_t now_ms);
 

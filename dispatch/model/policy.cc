@@ -253,6 +253,10 @@ Result<PolicyStep> ParseStep(const json::value& v, const std::string& path) {
       auto ms = DurationValue(kv.value(), field);
       if (!ms.ok()) return ms.error();
       step.wait_ms = ms.value();
+    } else if (key == "call_after") {
+      auto ms = DurationValue(kv.value(), field);
+      if (!ms.ok()) return ms.error();
+      step.call_after_ms = ms.value();
     } else if (key == "until") {
       if (auto ok = ParseUntil(kv.value(), field, step); !ok.ok()) return ok.error();
     } else {
@@ -263,6 +267,10 @@ Result<PolicyStep> ParseStep(const json::value& v, const std::string& path) {
   if (step.until_confirmed && step.audience.scope != AreaScope::kTree) {
     return Error::Invalid(FieldKey(FieldKey(path, "until"), "confirmed"),
                           "only for a step whose audience is a 'tree'");
+  }
+  if (step.call_after_ms && (step.channel != "sms" || step.audience.scope == AreaScope::kTree)) {
+    return Error::Invalid(FieldKey(path, "call_after"),
+                          "only on an 'sms' step whose audience is not a tree (its recipients are called after)");
   }
   return step;
 }
@@ -432,6 +440,7 @@ json::value PolicyToJson(const Policy& p) {
     s["audience"] = AudienceToJson(step.audience);
     s["channel"] = step.channel;
     if (step.wait_ms) s["wait"] = FormatDuration(*step.wait_ms);
+    if (step.call_after_ms) s["call_after"] = FormatDuration(*step.call_after_ms);
     if (step.HasGoal()) {
       json::object until;
       if (step.until_going) until["going"] = *step.until_going;

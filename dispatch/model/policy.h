@@ -35,6 +35,9 @@
 //     `roles`, no selector) reaches no member.
 //  4. `channel`: "sms" (the default) or "voice": the step's audience is called instead of texted
 //     (fanout/fanout.h). Members whose channels hold voice and not sms are called on any step.
+//     `call_after` (only on an "sms" step whose audience is not a tree): the ladder, per
+//     recipient: texted, no answer within `call_after` of being reached -> called once
+//     (model/escalation_rules.h, rule 8).
 //  5. Per recipient, inside every step: no answer within `reminder.after` -> one reminder SMS; no
 //     answer within `backup.after` -> the member's backup is contacted. `backup.after` must be
 //     later than `reminder.after`. Without a `backup` key the backup is contacted at twice
@@ -119,6 +122,7 @@ struct PolicyStep {
   PolicyAudience audience;
   std::string channel = "sms";
   std::optional<std::int64_t> wait_ms;  // required on every step but the last
+  std::optional<std::int64_t> call_after_ms;  // the SMS -> call ladder (rule 4)
   std::optional<int> until_going;       // goal: this many `going` answers
   bool until_confirmed = false;         // goal: every branch of the tree confirmed (kTree only)
 

@@ -11,7 +11,7 @@ constexpr const char* kPeople =
     " WHERE id = ANY($1::bigint[]) AND status = 'active'";
 
 constexpr const char* kQueuedAlertDeliveries =
-    "SELECT id, member_id, language FROM deliveries WHERE alert_id = $1 AND seq = 0"
+    "SELECT id, member_id, language, channel FROM deliveries WHERE alert_id = $1 AND seq = 0"
     " AND member_id = ANY($2::bigint[]) AND state = 'queued' ORDER BY id";
 
 constexpr const char* kAlertMessage =
@@ -68,7 +68,7 @@ std::vector<QueuedAlertDelivery> QueuedAlertDeliveries(pqxx::transaction_base& t
   std::vector<QueuedAlertDelivery> out;
   if (members.empty()) return out;
   for (const auto& r : tx.exec_params(kQueuedAlertDeliveries, alert_id, ToPgArray(members))) {
-    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>()});
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(), r[3].as<std::string>()});
   }
   return out;
 }

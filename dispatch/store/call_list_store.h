@@ -32,6 +32,7 @@ struct QueuedAlertDelivery {
   std::int64_t id = 0;
   std::int64_t member = 0;
   std::string language;
+  std::string channel;  // sms, voice
 };
 std::vector<QueuedAlertDelivery> QueuedAlertDeliveries(pqxx::transaction_base& tx,
                                                        std::int64_t alert_id,

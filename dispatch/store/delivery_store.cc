@@ -101,7 +101,11 @@ constexpr const char* kClaim =
     "  COALESCE(d.body_enc, msg.body_enc), a.kind,"
     "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language, a.code,"
     "  CASE WHEN d.channel = 'voice' AND d.body_enc IS NULL AND d.language <> 'en' THEN (SELECT e.body_enc"
-    "   FROM alert_messages e WHERE e.alert_id = d.alert_id AND e.seq = d.seq AND e.language = 'en') END";
+    "   FROM alert_messages e WHERE e.alert_id = d.alert_id AND e.seq = d.seq AND e.language = 'en') END,"
+    "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.location_enc END,"
+    "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.details_enc END,"
+    "  CASE WHEN d.channel = 'voice' THEN (SELECT array_agg(rec.message) FROM recordings rec"
+    "   WHERE rec.network_id = d.network_id AND rec.language = d.language) END";
 
 }  // namespace
 
@@ -207,7 +211,8 @@ std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t networ
                    FromBytea(r[4]).value_or(""), r[5].as<std::string>(), FromBytea(r[6]).value_or(""),
                    r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>(),
                    r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>(), r[14].as<std::string>(),
-                   FromBytea(r[15]).value_or("")});
+                   FromBytea(r[15]).value_or(""), FromBytea(r[16]).value_or(""), FromBytea(r[17]).value_or(""),
+                   r[18].is_null() ? std::vector<std::string>{} : FromPgArray(r[18])});
   }
   return out;
 }

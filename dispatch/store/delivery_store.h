@@ -74,6 +74,10 @@ struct ClaimedDelivery {
   // A call in another language than English: the English message (sealed as its language's
   // is, for "en"), read when no voice speaks the language; else empty.
   std::string english_body_enc;
+  // A call of a tiered alert (model/disclosure.h): its location and details, sealed
+  // (places::AlertLocation, AlertDetails), said once the member presses 1; else empty.
+  std::string location_enc, details_enc;
+  std::vector<std::string> recorded;  // a call: the network's recordings in its language
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may

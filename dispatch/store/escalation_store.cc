@@ -47,13 +47,16 @@ constexpr const char* kPending =
     " CASE kind WHEN 'verify' THEN 1 WHEN 'schedule' THEN 2 ELSE 0 END FROM escalation_timers"
     " WHERE state = 'pending' ORDER BY due_at";
 // Recipients of the alert message who have not answered; $2 selects what they are owed:
-// 'reminder' (not reminded), 'backup' (not backed up), 'failures' (not backed up, failed).
+// 'reminder' (not reminded), 'backup' (not backed up), 'failures' (not backed up, failed),
+// 'call' (texted by a step with a call ladder, not called).
 constexpr const char* kPendingRecipients =
     "SELECT d.id, d.state, coalesce((extract(epoch FROM d.sent_at) * 1000)::bigint, 0),"
-    " m.status = 'active', m.backup_id IS NOT NULL"
+    " m.status = 'active', m.backup_id IS NOT NULL, coalesce(d.call_after_ms, 0)"
     " FROM deliveries d JOIN members m ON m.id = d.member_id"
     " WHERE d.alert_id = $1 AND d.seq = 0"
     " AND CASE $2 WHEN 'reminder' THEN NOT d.reminded AND m.status = 'active'"
+    "   AND d.state IN ('queued', 'sending', 'sent', 'delivered')"
+    "  WHEN 'call' THEN d.call_after_ms IS NOT NULL AND NOT d.called AND m.status = 'active'"
     "   AND d.state IN ('queued', 'sending', 'sent', 'delivered')"
     "  WHEN 'backup' THEN NOT d.backed_up AND m.backup_id IS NOT NULL"
     "   AND d.state IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')"
@@ -139,7 +142,10 @@ std::int64_t GoingCount(pqxx::transaction_base& tx, std::int64_t alert_id) {
 }
 
 std::vector<PendingRecipient> PendingRecipients(pqxx::transaction_base& tx, std::int64_t alert_id, Trigger t) {
-  const char* what = t == Trigger::kReminderDeadline ? "reminder" : t == Trigger::kBackupDeadline ? "backup" : "failures";
+  const char* what = t == Trigger::kReminderDeadline ? "reminder"
+                     : t == Trigger::kBackupDeadline ? "backup"
+                     : t == Trigger::kCallDeadline   ? "call"
+                                                     : "failures";
   std::vector<PendingRecipient> out;
   for (const auto& r : tx.exec_params(kPendingRecipients, alert_id, std::string(what))) {
     PendingRecipient p;
@@ -148,6 +154,7 @@ std::vector<PendingRecipient> PendingRecipients(pqxx::transaction_base& tx, std:
     p.reached_ms = r[2].as<std::int64_t>();
     p.active = r[3].as<bool>();
     p.has_backup = r[4].as<bool>();
+    p.call_after_ms = r[5].as<std::int64_t>();
     out.push_back(p);
   }
   return out;

@@ -70,7 +70,8 @@ std::optional<std::int64_t> EarliestDeadline(pqxx::transaction_base& tx, std::in
 // Members whose latest answer to the alert is `going`.
 std::int64_t GoingCount(pqxx::transaction_base& tx, std::int64_t alert_id);
 // Recipients of the alert message who have not answered and are owed what `t` does:
-// a reminder (not reminded yet), a backup call (not backed up yet; kFailures: failed ones only).
+// a reminder (not reminded yet), a backup call (not backed up yet; kFailures: failed ones only),
+// a call (kCallDeadline: texted by a step with `call_after`, not called yet).
 std::vector<PendingRecipient> PendingRecipients(pqxx::transaction_base& tx, std::int64_t alert_id, Trigger t);
 
 // Pending deadlines, for the rebuild after a restart.

@@ -16,13 +16,13 @@ constexpr const char* kSelectNetworkBySlug =
     "SELECT id, slug, name, country, default_language, retention_days, help_text,"
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text,"
-    " reports_from, reports_public_check, reports_max_per_hour, reports_merge_window_ms"
+    " reports_from, reports_public_check, reports_max_per_hour, reports_merge_window_ms, voice_message"
     " FROM networks WHERE slug = $1";
 constexpr const char* kSelectNetworkById =
     "SELECT id, slug, name, country, default_language, retention_days, help_text,"
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     " approval_min_recipients, approval_all_areas, disclosure_default, disclosure_kinds::text,"
-    " reports_from, reports_public_check, reports_max_per_hour, reports_merge_window_ms"
+    " reports_from, reports_public_check, reports_max_per_hour, reports_merge_window_ms, voice_message"
     " FROM networks WHERE id = $1";
 
 constexpr const char* kSelectNumbers =
@@ -33,7 +33,7 @@ constexpr const char* kUpdateNetwork =
     "UPDATE networks SET name = $2, help_text = $3, default_language = $4, retention_days = $5,"
     " approval_min_recipients = $6, approval_all_areas = $7, disclosure_default = $8,"
     " disclosure_kinds = $9::jsonb, reports_from = $10, reports_public_check = $11,"
-    " reports_max_per_hour = $12, reports_merge_window_ms = $13 WHERE id = $1";
+    " reports_max_per_hour = $12, reports_merge_window_ms = $13, voice_message = $14 WHERE id = $1";
 
 Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
   Network n;
@@ -59,6 +59,7 @@ Network ReadNetwork(pqxx::transaction_base& tx, const pqxx::row& r) {
   n.reports.public_check = r[13].as<bool>();
   n.reports.max_per_hour_per_number = r[14].as<int>();
   n.reports.merge_window_ms = r[15].as<std::int64_t>();
+  n.voice_message = r[16].as<std::string>();
   for (const auto& row : tx.exec_params(kSelectNumbers, n.id)) {
     SenderNumber s{row[0].as<std::string>(), std::nullopt};
     if (!row[1].is_null()) s.segments_per_second = row[1].as<double>();
@@ -145,11 +146,15 @@ Result<Network> UpdateNetwork(pqxx::work& tx, const Network& current, const Netw
   }
   auto reports = changes.reports.value_or(current.reports);
   if (auto s = CheckReportSettings(reports); !s.ok()) return s.error();
+  auto voice_message = changes.voice_message.value_or(current.voice_message);
+  if (!voice_message.empty()) {
+    if (auto s = CheckText(voice_message, "voice_message", kMaxVoiceMessage); !s.ok()) return s.error();
+  }
   tx.exec_params(kUpdateNetwork, current.id, normal->name, normal->help_text,
                  normal->default_language, normal->retention_days, min_recipients, approval.all_areas,
                  std::string(DisclosureName(disclosure.default_mode)), boost::json::serialize(kinds),
                  std::string(ReportsFromName(reports.from)), reports.public_check,
-                 reports.max_per_hour_per_number, reports.merge_window_ms);
+                 reports.max_per_hour_per_number, reports.merge_window_ms, voice_message);
   return *FindNetworkById(tx, current.id);
 }
 

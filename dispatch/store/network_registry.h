@@ -43,6 +43,7 @@ struct Network {
   ApprovalRule approval;  // off unless set (model/approval.h)
   DisclosureRule disclosure;  // full unless set (model/disclosure.h)
   ReportSettings reports;     // model/report.h
+  std::string voice_message;  // what a caller who is not a member hears ("": the template's)
   std::string created_at;  // RFC 3339 UTC
 };
 
@@ -63,7 +64,11 @@ struct NetworkChanges {
   std::optional<ApprovalRule> approval;  // replaces the rule whole (checked: CheckApprovalRule)
   std::optional<DisclosureRule> disclosure;  // replaces the setting whole (kinds checked)
   std::optional<ReportSettings> reports;     // replaces the settings whole (CheckReportSettings)
+  std::optional<std::string> voice_message;  // "" clears it; at most kMaxVoiceMessage characters
 };
+
+// The hotline's public message (networks.voice_message) is read out whole: kept short.
+inline constexpr std::size_t kMaxVoiceMessage = 500;
 
 // Applies `changes` to `current` after checking the result with NormaliseNetworkInput's rules
 // (errors name the field); returns the network as stored.

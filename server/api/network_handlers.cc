@@ -26,6 +26,7 @@ json::object NetworkToJson(const Network& n) {
           {"approval", ApprovalJson(n.approval)},
           {"disclosure", DisclosureJson(n.disclosure)},
           {"reports", ReportSettingsJson(n.reports)},
+          {"voice_message", n.voice_message},
           {"created_at", n.created_at}};
 }
 
@@ -106,10 +107,11 @@ Awaitable PatchNetworkHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kManageNetwork);
   JsonBody body(ctx.req);
   body.AllowOnly({"name", "help_text", "default_language", "retention_days", "approval", "disclosure",
-                  "reports"});
+                  "reports", "voice_message"});
   NetworkChanges changes;
   changes.name = body.String("name");
   changes.help_text = body.String("help_text");
+  changes.voice_message = body.String("voice_message");
   changes.default_language = body.String("default_language");
   if (auto days = body.Int("retention_days")) {
     if (*days < 1 || *days > 3650) throw ApiError(Error::Invalid("retention_days", "must be between 1 and 3650 days"));

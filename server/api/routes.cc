@@ -22,6 +22,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddEventRoutes(router, app);
   AddTwilioRoutes(router, app);
   AddVoiceRoutes(router, app);
+  AddRecordingRoutes(router, app);
   AddClockRoutes(router, app);
   AddOrganisationRoutes(router, app);
   AddWebhookRoutes(router, app);

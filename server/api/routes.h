@@ -19,7 +19,8 @@ void AddTreeRoutes(http::Router& router, App& app);     // /v1/networks/{slug}/t
 void AddTimelineRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/alerts/{id}/timeline
 void AddEventRoutes(http::Router& router, App& app);    // /v1/networks/{slug}/alerts/{id}/events (SSE)
 void AddTwilioRoutes(http::Router& router, App& app);   // /twilio/sms, /twilio/status (signed webhooks)
-void AddVoiceRoutes(http::Router& router, App& app);    // /twilio/voice/*, /twilio/voice-status (signed)
+void AddVoiceRoutes(http::Router& router, App& app);    // /twilio/voice[/*], /twilio/voice-status (signed)
+void AddRecordingRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/recordings/*, /twilio/recordings/*
 void AddClockRoutes(http::Router& router, App& app);    // /v1/admin/clock (tests: manual clock)
 void AddOrganisationRoutes(http::Router& router, App& app);  // /v1/networks/{slug}/organisations
 void AddWebhookRoutes(http::Router& router, App& app);  // .../organisations/{id}/webhooks

@@ -1,7 +1,10 @@
-// Webhooks of the calls Tocsin places (issue 11). Each is signed like /twilio/sms (403
-// otherwise, nothing done) and answered from memory: a call's TwiML was prepared when it was
+// Webhooks of calls (issue 11). Each is signed like /twilio/sms (403 otherwise, nothing done).
+// The calls Tocsin places are answered from memory: a call's TwiML was prepared when it was
 // placed (Engine::CallTwiml), so no database round trip stands between Twilio and the callee.
 //
+// POST /twilio/voice                  a call INTO a network's number (the number's voice URL in
+//                                     Twilio's console): Engine::Hotline's TwiML for From and
+//                                     To (one database read: the caller cannot be known before);
 // POST /twilio/voice/{token}          the call's TwiML: the alert and "press 1, 2 or 9", read
 //                                     twice (404 when no call in progress has that token);
 // POST /twilio/voice/{token}/answer   the <Gather> action: Digits 1 -> going, 2 -> cannot (each
@@ -15,6 +18,13 @@
 namespace tocsin {
 
 namespace {
+
+Awaitable HotlineHandler(App& app, http::RequestContext& ctx) {
+  auto params = VerifiedTwilioParams(app, ctx);
+  auto twiml = co_await RunningEngine(app).Hotline(FormValue(params, "From"), FormValue(params, "To"));
+  app.metrics.CountEvent("tocsin_hotline_calls_total", "answered");
+  co_return TwimlResponse(ctx.req, std::move(twiml));
+}
 
 Awaitable CallTwimlHandler(App& app, http::RequestContext& ctx) {
   VerifiedTwilioParams(app, ctx);
@@ -45,6 +55,8 @@ Awaitable CallStatusHandler(App& app, http::RequestContext& ctx) {
 }  // namespace
 
 void AddVoiceRoutes(http::Router& router, App& app) {
+  router.Add(verb::post, "/twilio/voice",
+             [&app](http::RequestContext& c) { return HotlineHandler(app, c); }, 0, http::Access::kSigned);
   router.Add(verb::post, "/twilio/voice/{token}",
              [&app](http::RequestContext& c) { return CallTwimlHandler(app, c); }, 0, http::Access::kSigned);
   router.Add(verb::post, "/twilio/voice/{token}/answer",

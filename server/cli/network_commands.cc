@@ -61,16 +61,18 @@ Result<int> NetworkSet(const Context& ctx, const Args& a) {
   NetworkChanges changes;
   changes.name = a.Get("name");
   changes.help_text = a.Get("help-text");
+  changes.voice_message = a.Get("voice-message");
   changes.default_language = a.Get("default-language");
   if (auto days = a.Int("retention-days", 1, 3650)) changes.retention_days = static_cast<int>(*days);
   boost::json::array fields;
-  for (const char* f : {"name", "help_text", "default_language", "retention_days"}) {
+  for (const char* f : {"name", "help_text", "default_language", "retention_days", "voice_message"}) {
     std::string option = f;
     std::replace(option.begin(), option.end(), '_', '-');
     if (a.Has(option)) fields.emplace_back(f);
   }
   if (fields.empty()) {
-    throw UsageError{"nothing to set: give --name, --help-text, --default-language or --retention-days"};
+    throw UsageError{
+        "nothing to set: give --name, --help-text, --default-language, --retention-days or --voice-message"};
   }
   auto network = LoadNetwork(*ctx.db, slug);
   if (!network.ok()) return network.error();
@@ -89,7 +91,8 @@ Result<int> NetworkSet(const Context& ctx, const Args& a) {
   std::cout << "name:             " << n->name << "\n"
             << "default language: " << n->default_language << "\n"
             << "retention days:   " << n->retention_days << "\n"
-            << "help text:        " << n->help_text << "\n";
+            << "help text:        " << n->help_text << "\n"
+            << "voice message:    " << n->voice_message << "\n";
   return 0;
 }
 
@@ -107,12 +110,15 @@ std::vector<Command> NetworkCommands() {
        Needs::kDataKey,
        NetworkCreate},
       {"network", "set",
-       "--network S [--name N] [--help-text TEXT] [--default-language ar] [--retention-days N]",
+       "--network S [--name N] [--help-text TEXT] [--default-language ar] [--retention-days N] "
+       "[--voice-message TEXT]",
        "Changes a network's settings; the others stay as they are. Checked as at creation.\n"
        "  --help-text TEXT        the answer to a member's HELP (up to 320 bytes; \"\" clears it)\n"
        "  --default-language L    the language of members who have none (en, ar, fa, fr, ...)\n"
-       "  --retention-days N      how long alerts and messages are kept (1..3650)\n",
-       {"network", "name", "help-text", "default-language", "retention-days"},
+       "  --retention-days N      how long alerts and messages are kept (1..3650)\n"
+       "  --voice-message TEXT    what a caller who is not a member hears on the network's number\n"
+       "                          (the hotline; up to 500 bytes; \"\" clears it)\n",
+       {"network", "name", "help-text", "default-language", "retention-days", "voice-message"},
        {},
        Needs::kDataKey,
        NetworkSet},

@@ -13,14 +13,16 @@
 #                  per delivery, duplicates
 #   case_bench     1,000 open cases each with a removal schedule: recording, deadlines pending,
 #                  memory, and the server's CPU at each of the schedule's firings
+#   voice_bench    1,000 calls through the fake Twilio at 50 calls/s, each answered with 1:
+#                  calls/s held, answer webhook -> TwiML served p50/p99, server CPU per call
 # then, side by side, the bulk send a network would most likely write instead: Twilio's
 # official Node helper (tests/bench/node, the `twilio` npm package at a pinned version) sending
 # NODE_BENCH_MESSAGES (default 100,000) messages, 100 in flight, nothing persisted, to the same
 # fake Twilio (fake_twilio_server, no rate limit, 1 ms latency), and Tocsin's ratio of messages
 # per CPU-second to it. Node and npm come from apt if absent, the package from npm ci.
-# Extra arguments go to fanout_bench, answers_bench, webhook_bench and case_bench as Catch
-# filters, e.g. "[rate]", "[webhooks]" or "[cases]"; the side-by-side line is printed only when
-# there are none.
+# Extra arguments go to fanout_bench, answers_bench, webhook_bench, case_bench and voice_bench as
+# Catch filters, e.g. "[rate]", "[webhooks]" or "[cases]"; the side-by-side line is printed only
+# when there are none.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
@@ -149,10 +151,11 @@ if [[ $# -eq 0 ]]; then
   build/tests/email_bench
   build/tests/webhook_bench "[.bench]"
   build/tests/case_bench "[.bench]"
+  build/tests/voice_bench "[.bench]"
   side_by_side "$OUT/fanout.out"
 else
   # Run each scenario binary only if the filter names one of its scenarios.
-  for bench in fanout_bench answers_bench webhook_bench case_bench; do
+  for bench in fanout_bench answers_bench webhook_bench case_bench voice_bench; do
     # (Catch exits with the number of tests listed: not an error here.)
     if { build/tests/$bench --list-test-names-only "$@" || true; } | grep -q '^bench'; then
       build/tests/$bench "$@"

@@ -84,7 +84,7 @@ EscalationFacts With(std::vector<PendingRecipient> recipients) {
 // Whether `a` does nothing at all (what it says for the log aside).
 bool Nothing(const EscalationActions& a) {
   return !a.start_step && !a.new_state && !a.cancel_deadlines && !a.stand_down &&
-         a.remind.empty() && a.call_backups.empty() && a.deadlines.empty();
+         a.remind.empty() && a.call_backups.empty() && a.call.empty() && a.deadlines.empty();
 }
 
 Ids Sorted(Ids ids) {
@@ -96,6 +96,60 @@ Ids Sorted(Ids ids) {
 
 // ---------------------------------------------------------------------------------------------
 // Examples, rule by rule.
+
+TEST_CASE("escalation rules: the call ladder calls the silent texted ones, each by their step's delay (rule 8)",
+          "[escalation_rules]") {
+  auto p = MustParse(R"({"steps": [
+     {"audience": {"areas": "alert"}, "call_after": "2m", "wait": "5m"},
+     {"audience": {"areas": "neighbours"}, "call_after": "3m"}]})");
+  auto a = Decide(At(p, 0), Trigger::kStart, 0, {}, kNow);
+  CHECK(a.deadlines == Deadlines{{DeadlineKind::kStep, 0, kNow + 5 * kMinute},
+                                 {DeadlineKind::kCall, 0, kNow + 2 * kMinute}});
+  // Step 1 starts: its own call deadline, unless one is pending.
+  a = Decide(At(p, 0), Trigger::kStepDeadline, 0, {}, kNow + 5 * kMinute);
+  CHECK(a.deadlines == Deadlines{{DeadlineKind::kCall, 0, kNow + 8 * kMinute}});
+  EscalationFacts pending;
+  pending.call_pending = true;
+  a = Decide(At(p, 0), Trigger::kStepDeadline, 0, pending, kNow + 5 * kMinute);
+  CHECK(a.deadlines.empty());
+
+  // At +2m: 1 was reached at 0 (2m ladder) -> called; 2 reached at 0 with a 3m ladder waits to
+  // +3m; 3 is opted out (not called); 4 not sent yet -> 2m from now at most.
+  auto late = Reached(2, kNow);
+  late.call_after_ms = 3 * kMinute;
+  auto first = Reached(1, kNow);
+  first.call_after_ms = 2 * kMinute;
+  auto out = Reached(3, kNow, false);
+  out.call_after_ms = 2 * kMinute;
+  auto unsent = InState(4, DeliveryState::kQueued);
+  unsent.call_after_ms = 2 * kMinute;
+  a = Decide(At(p, 0), Trigger::kCallDeadline, 0, With({first, late, out, unsent}), kNow + 2 * kMinute);
+  CHECK(a.call == Ids{1});
+  CHECK(a.deadlines == Deadlines{{DeadlineKind::kCall, 0, kNow + 3 * kMinute}});
+  CHECK(a.remind.empty());
+  CHECK(a.call_backups.empty());
+  CHECK(a.what == "called 1");
+  // Nobody owed a call: no deadline re-armed; after the goal nothing moves.
+  CHECK(Nothing(Decide(At(p, 0), Trigger::kCallDeadline, 0, {}, kNow)));
+  CHECK(Nothing(Decide(At(p, 0, EscalationState::kGoalMet), Trigger::kCallDeadline, 0, With({first}), kNow + kMinute * 9)));
+}
+
+TEST_CASE("policy: call_after is read, written back, and refused off an sms step or on a tree", "[policy]") {
+  auto p = MustParse(R"({"steps": [{"audience": {"areas": "alert"}, "call_after": "2m"}]})");
+  CHECK(p.steps[0].call_after_ms == 2 * kMinute);
+  auto again = ParsePolicy(PolicyToJson(p));
+  REQUIRE(again.ok());
+  CHECK(again.value() == p);
+  for (const char* bad : {R"({"steps": [{"audience": {"areas": "alert"}, "channel": "voice", "call_after": "2m"}]})",
+                          R"({"steps": [{"audience": {"tree": "north"}, "call_after": "2m"}]})",
+                          R"({"steps": [{"audience": {"areas": "alert"}, "call_after": "2 minutes"}]})",
+                          R"({"steps": [{"audience": {"areas": "alert"}, "call_after": 120}]})"}) {
+    auto r = ParsePolicyText(bad);
+    INFO(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().field == "steps[0].call_after");
+  }
+}
 
 TEST_CASE("escalation rules: start sets step 0's wait, the reminder and the backup (rule 1)",
           "[escalation_rules]") {

@@ -10,6 +10,7 @@
 #include "dispatch/channels/twilio_signature.h"
 #include "tests/fakes/fake_twilio.h"
 #include "tests/support/alert_network.h"
+#include "tests/support/voice_network.h"
 #include "tests/support/eventually.h"
 
 using namespace tocsin;
@@ -22,18 +23,8 @@ constexpr const char* kEnglish = "+447700900111";
 constexpr const char* kFarsi = "+447700900222";
 constexpr const char* kBackup = "+447700900333";
 
-FakeTwilioConfig FakeConfig() {
-  FakeTwilioConfig cfg;
-  cfg.auth_token = AlertNetwork::kAuthToken;
-  cfg.numbers = {AlertNetwork::kNumber};
-  return cfg;
-}
-
-struct VoiceFixture {
-  VoiceFixture()
-      : net("[sms]\nprovider = \"twilio\"\n",
-            "account_sid = \"" + FakeTwilioConfig{}.account_sid + "\"\napi_base = \"" + fake.BaseUrl() +
-                "\"\ncalls_per_second = 50\n") {
+struct VoiceFixture : VoiceNetwork {
+  VoiceFixture() {
     // One step: the alert's responders are called.
     auto r = net.c.Put("/v1/networks/demo/policies/raid", R"({"steps":[
         {"audience":{"roles":["responder"],"areas":"alert"},"channel":"voice"}],
@@ -42,14 +33,9 @@ struct VoiceFixture {
     REQUIRE(r.status == 200);
   }
 
-  std::string Scalar(const std::string& sql) { return net.db.Scalar(sql); }
   std::string Delivery(const std::string& column, std::int64_t member) {
     return Scalar("SELECT " + column + " FROM deliveries WHERE seq = 0 AND member_id = " + std::to_string(member));
   }
-  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(net.server->port()) + path; }
-
-  FakeTwilio fake{FakeConfig()};  // before net: its URL is in the server's config
-  AlertNetwork net;
 };
 
 }  // namespace
@@ -68,7 +54,13 @@ TEST_CASE("voice: a voice step calls its audience; 1 is going and 2 cannot, in e
              "both calls completed");
   CHECK(f.Delivery("channel", english) == "voice");
   CHECK(f.Delivery("provider_id", english).starts_with("CA"));
-  CHECK(f.fake.Messages().empty());  // called, not texted
+  // Called, not texted; but the Farsi member, who heard English (no voice speaks Farsi), is
+  // also texted the alert in Farsi.
+  Eventually([&] { return f.fake.Messages().size() == 1; }, "the Farsi text beside the call");
+  CHECK(f.fake.Messages()[0].to == kFarsi);
+  CHECK(f.fake.Messages()[0].body.find("یورش") != std::string::npos);
+  CHECK(f.net.Messages(alert, farsi, "call_text") == 1);
+  CHECK(f.net.Messages(alert, english, "call_text") == 0);
 
   for (const auto& call : f.fake.Calls()) {
     INFO(call.to);
@@ -225,4 +217,60 @@ TEST_CASE("voice: a tree named by a voice step calls its nodes; a key moves the 
   CHECK(f.Scalar("SELECT answer FROM responses WHERE member_id = " + std::to_string(root)) == "going");
   CHECK(f.Scalar("SELECT answer FROM responses WHERE member_id = " + std::to_string(child)) == "cannot");
   CHECK(f.fake.Messages().empty());
+}
+
+TEST_CASE("voice: after 1 on a tiered alert the place is read out; 2 hears no place", "[pg][voice][disclosure]") {
+  VoiceFixture f;
+  auto admin = f.Admin();
+  REQUIRE(admin.Patch("/v1/networks/demo", R"({"disclosure":{"kinds":{"raid":"tiered"}}})").status == 200);
+  f.net.AddMember(std::string(R"({"phone":")") + kEnglish + R"(","areas":["SE15"]})");
+  f.net.AddMember(std::string(R"({"phone":")") + kBackup + R"(","areas":["SE15"]})");
+  f.fake.SetCallee(kEnglish, {.pickup = FakeCallee::Pickup::kAnswer, .digits = "1"});
+  f.fake.SetCallee(kBackup, {.pickup = FakeCallee::Pickup::kAnswer, .digits = "2"});
+  f.net.Raise(R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane","details":"three vans"})");
+  REQUIRE(f.fake.WaitForFinishedCalls(2, 20s));
+  for (const auto& call : f.fake.Calls()) {
+    INFO(call.to);
+    REQUIRE(call.twiml.size() == 2);  // the prompt, then the confirmation
+    CHECK(call.twiml[0].find("Rye Lane") == std::string::npos);  // the alert names the area only
+    CHECK(call.twiml[0].find("SE15") != std::string::npos);
+    const bool going = call.to == kEnglish;
+    CHECK((call.twiml[1].find("The place: Rye Lane. three vans") != std::string::npos) == going);
+    CHECK((call.twiml[1].find("three vans") != std::string::npos) == going);
+  }
+}
+
+TEST_CASE("voice: a relay tree's node called hears the names (not numbers) to phone; a child confirms by text",
+          "[pg][voice][trees][relay]") {
+  VoiceFixture f;
+  constexpr const char* kUnnamed = "+447700900444";
+  auto root = f.net.AddMember(std::string(R"({"phone":")") + kEnglish + R"(","name":"Amal"})");
+  auto child = f.net.AddMember(std::string(R"({"phone":")") + kBackup + R"(","name":"Bo"})");
+  auto unnamed = f.net.AddMember(std::string(R"({"phone":")") + kUnnamed + R"("})");
+  auto put = f.net.c.Put("/v1/networks/demo/trees/street",
+                         R"({"mode":"relay","wait":"10m","nodes":[{"member":)" + std::to_string(root) +
+                             R"(,"children":[)" + std::to_string(child) + "," + std::to_string(unnamed) + "]}]}");
+  INFO(put.body);
+  REQUIRE(put.status == 200);
+  REQUIRE(f.net.c.Put("/v1/networks/demo/policies/raid",
+                      R"({"steps":[{"audience":{"tree":"street"},"channel":"voice"}]})").status == 200);
+  f.fake.SetCallee(kEnglish, {.pickup = FakeCallee::Pickup::kAnswer, .digits = "1"});
+  auto alert = f.net.Raise();
+  REQUIRE(f.fake.WaitForFinishedCalls(1, 20s));
+  const auto call = f.fake.Calls()[0];
+  CHECK(call.to == kEnglish);
+  REQUIRE_FALSE(call.twiml.empty());
+  CHECK(call.twiml[0].find("Please call: Bo and 1 more: reply LIST") != std::string::npos);
+  CHECK(call.twiml[0].find(kBackup) == std::string::npos);   // no number read aloud
+  CHECK(call.twiml[0].find(kUnnamed) == std::string::npos);
+  CHECK(call.twiml[0].find("Rye Lane") != std::string::npos);
+  // The root's 1: their branch waits for their call; Bo confirms by texting 1.
+  const auto node = [&](std::int64_t m) {
+    return f.Scalar("SELECT state || coalesce(':' || via, '') FROM tree_run_nodes WHERE alert_id = " +
+                    std::to_string(alert) + " AND member_id = " + std::to_string(m));
+  };
+  Eventually([&] { return node(child) == "waiting"; }, "Bo waits for Amal's call");
+  f.net.Reply(kBackup, "1");
+  Eventually([&] { return node(child) == "reached:relay"; }, "Bo confirmed by text");
+  CHECK(f.fake.Calls().size() == 1);  // Tocsin called nobody else
 }

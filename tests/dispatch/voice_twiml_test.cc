@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "dispatch/message/call_lines.h"
 #include "dispatch/message/voice_scripts.h"
 #include "dispatch/model/voice_key.h"
 #include "tests/support/shipped_templates.h"
@@ -55,7 +56,8 @@ TEST_CASE("voice: a bad [voice] table names the key", "[voice]") {
   };
   const std::string good =
       "[voice]\ntts = true\nsay_language = \"en-GB\"\nsay_voice = \"\"\nprompt = \"p\"\n"
-      "going = \"g\"\ncannot = \"c\"\ngoodbye = \"b\"\n";
+      "going = \"g\"\ngoing_place = \"g {location}\"\ncannot = \"c\"\ngoodbye = \"b\"\n"
+      "hotline_none = \"n\"\nhotline_public = \"p\"\n";
   CHECK(load_with(good).ok());
   auto missing = load_with("[voice]\ntts = true\nsay_language = \"en-GB\"\n");
   REQUIRE_FALSE(missing.ok());
@@ -102,6 +104,53 @@ TEST_CASE("voice: keys and confirmations", "[voice]") {
   VoiceScript plain = ar;
   plain.say_voice.clear();
   CHECK(GoingTwiml(plain).find("<Say language=\"arb\">") != std::string::npos);
+  // A tiered alert's place is told after 1, escaped; without one, the plain confirmation.
+  const VoiceScript& en = *scripts.For("en").script;
+  const std::string placed = GoingTwiml(en, "Rye Lane & Bellenden", "3 vans");
+  CHECK(placed.find("The place: Rye Lane &amp; Bellenden. 3 vans") != std::string::npos);
+  CHECK(placed.find("{location}") == std::string::npos);
+  CHECK(GoingTwiml(en, "", "3 vans").find("3 vans") == std::string::npos);
+}
+
+TEST_CASE("voice: a language without a voice plays what the network recorded, English for the rest",
+          "[voice][recordings]") {
+  const VoiceScripts scripts = Shipped();
+  const RecordingUrl url = [](std::string_view m) { return "https://t.example/rec/" + std::string(m) + "?sig=x&y"; };
+  const CallText fa{"fa", "FARSI TEXT", "RAID K7Q4: Rye Lane", "raid", "", ""};
+  // Rule 2: nothing recorded: all English, the English text.
+  auto plain = LinesForCall(scripts, fa, {}, url);
+  CHECK(plain.alert.find("RAID K7Q4: Rye Lane") != std::string::npos);
+  CHECK(plain.alert.find("en-GB") != std::string::npos);
+  // Recorded lines are played (escaped URL), the others read in English.
+  auto mixed = LinesForCall(scripts, fa, {"raid", "prompt", "going"}, url);
+  CHECK(mixed.alert == "<Play>https://t.example/rec/raid?sig=x&amp;y</Play>");
+  CHECK(mixed.prompt == "<Play>https://t.example/rec/prompt?sig=x&amp;y</Play>");
+  CHECK(mixed.going == "<Play>https://t.example/rec/going?sig=x&amp;y</Play>");
+  CHECK(mixed.cannot.find("<Say language=\"en-GB\"") == 0);
+  // Rule 3: a tiered place is said, never played. Rule 1: a language with a voice plays nothing.
+  CallText tiered = fa;
+  tiered.location = "Rye Lane";
+  CHECK(LinesForCall(scripts, tiered, {"going"}, url).going.find("Rye Lane") != std::string::npos);
+  const CallText fr{"fr", "RAFLE", "RAID", "raid", "", ""};
+  CHECK(LinesForCall(scripts, fr, {"raid"}, url).alert.find("<Say language=\"fr-FR\"") == 0);
+  // The hotline: the network's own message, else the template's with its name, else a recording.
+  CHECK(HotlineLine(scripts, "en", "hotline_public", "", "Peckham", {}, url).find("You have reached Peckham.") !=
+        std::string::npos);
+  CHECK(HotlineLine(scripts, "en", "hotline_public", "Text HELP", "Peckham", {}, url).find(">Text HELP<") !=
+        std::string::npos);
+  CHECK(HotlineLine(scripts, "fa", "hotline_none", "", "P", {"hotline_none"}, url).starts_with("<Play>"));
+  CHECK(VoicelessLanguages(scripts, {"en", "fa", "fr", "ar"}) == std::vector<std::string>{"fa"});
+}
+
+TEST_CASE("voice: recordings are checked, naming the field", "[voice][recordings]") {
+  CHECK(CheckRecording("raid", "audio/mpeg", 10).ok());
+  CHECK(CheckRecording("hotline_public", "audio/wav", kMaxRecordingBytes).ok());
+  CHECK(CheckRecording("song", "audio/mpeg", 10).error().field == "message");
+  CHECK(CheckRecording("raid", "audio/ogg", 10).error().field == "Content-Type");
+  CHECK(CheckRecording("raid", "audio/wav", 0).error().field == "body");
+  auto big = CheckRecording("raid", "audio/wav", kMaxRecordingBytes + 1);
+  CHECK(big.error().field == "body");
+  CHECK(big.error().code == ErrorCode::kTooLarge);
 }
 
 }  // namespace tocsin

@@ -115,6 +115,8 @@ struct FakeTwilioCall {
   std::vector<int> callback_replies;   // the receiver's HTTP status for each (0: no answer)
   std::vector<std::string> twiml;      // every TwiML document the call played, in order
   std::vector<int> twiml_replies;      // the HTTP status of each fetch (0: no answer)
+  std::vector<double> twiml_ms;        // each fetch's round trip (signed POST to reply), real ms
+  std::chrono::steady_clock::time_point placed_at;  // when Calls.json accepted it
   std::string pressed;                 // the digits posted to <Gather> actions
   bool finished = false;               // the final status callback has been attempted
 };

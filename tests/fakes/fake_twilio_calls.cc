@@ -169,6 +169,7 @@ std::variant<json::object, CallBook::Rejection> CallBook::Create(const FormParam
   call.inline_twiml = twiml;
   call.status_callback = status_callback;
   call.machine_detection = machine;
+  call.placed_at = std::chrono::steady_clock::now();
   if (rate_ > 0) {
     const auto now = std::chrono::steady_clock::now();
     const double capacity = std::max(rate_, 1.0);
@@ -321,12 +322,15 @@ asio::awaitable<void> CallBook::Play(std::string sid, FakeCallee callee) {
         c.twiml_replies.push_back(200);
       });
     } else {
+      const auto asked = std::chrono::steady_clock::now();
       Result<SignedPostReply> reply = co_await PostSigned(url, params, auth_token_, "Url");
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked).count();
       const int status = reply.ok() ? reply.value().status : 0;
       if (reply.ok()) document = reply.value().body;
       Update(sid, [&](FakeTwilioCall& c) {
         c.twiml.push_back(document);
         c.twiml_replies.push_back(status);
+        c.twiml_ms.push_back(ms);
       });
       // Twilio says "an application error has occurred" and hangs up.
       if (status != 200) break;

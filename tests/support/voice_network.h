@@ -1,0 +1,48 @@
+// A network "demo" whose calls go to the fake Twilio (tests/fakes), for the [voice] pg tests:
+// the fake first (its URL is in the server's config), then an AlertNetwork on provider twilio
+// at 50 calls per second. Also: the network admin's client, and a TwiML reader.
+#pragma once
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "tests/fakes/fake_twilio.h"
+#include "tests/support/alert_network.h"
+
+namespace tocsin::test {
+
+inline FakeTwilioConfig VoiceFakeConfig() {
+  FakeTwilioConfig cfg;
+  cfg.auth_token = AlertNetwork::kAuthToken;
+  cfg.numbers = {AlertNetwork::kNumber};
+  return cfg;
+}
+
+struct VoiceNetwork {
+  VoiceNetwork()
+      : net("[sms]\nprovider = \"twilio\"\n", "account_sid = \"" + FakeTwilioConfig{}.account_sid +
+                                                   "\"\napi_base = \"" + fake.BaseUrl() + "\"\ncalls_per_second = 50\n") {}
+
+  std::string Scalar(const std::string& sql) { return net.db.Scalar(sql); }
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(net.server->port()) + path; }
+  // A client with a fresh token of role admin in the network (it may PATCH it, upload recordings).
+  HttpClient Admin() {
+    auto t = net.server->Admin().Post("/v1/networks/demo/tokens", R"({"role":"admin"})");
+    REQUIRE(t.status == 201);
+    return net.server->Client(std::string(t.Json().as_object().at("token").as_string()));
+  }
+
+  FakeTwilio fake{VoiceFakeConfig()};  // before net: its URL is in the server's config
+  AlertNetwork net;
+};
+
+// The text between `open` and the next `close` after it ("" when absent): a URL out of TwiML.
+inline std::string Between(const std::string& s, const std::string& open, const std::string& close) {
+  auto at = s.find(open);
+  if (at == std::string::npos) return "";
+  at += open.size();
+  return s.substr(at, s.find(close, at) - at);
+}
+
+}  // namespace tocsin::test
