@@ -47,8 +47,12 @@ boost::asio::awaitable<Result<CaseEventDone>> Engine::RecordCaseEvent(const Netw
   if (done->ended) {
     escalator_->Forget(done->ended->id);
     events_.Publish(done->ended->id, "alert", AlertEndedEventJson(done->ended->status));
+    PublishAlert(net.id, "alert_ended", *done->ended);
   }
-  if (done->raised && !done->raised->pending) escalator_->Track(done->raised->alert.id, done->raised->timers);
+  if (done->raised && !done->raised->pending) {
+    escalator_->Track(done->raised->alert.id, done->raised->timers);
+    PublishAlert(net.id, "alert_raised", done->raised->alert);
+  }
   dispatcher_->Wake(net.id);
   WakeOrganisations();
   co_return done;

@@ -114,6 +114,7 @@ void Escalator::Report(const EscalationOutcome& out) {
   }
   if (events_) {
     for (const auto& w : out.warnings) events_->Publish(out.alert_id, "warning", WarningEventJson(w));
+    for (const auto& e : out.network_events) events_->Publish(e);
   }
   if (out.ended) Forget(out.alert_id);
   for (const auto& t : out.timers) Schedule(t);

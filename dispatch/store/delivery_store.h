@@ -74,6 +74,9 @@ struct ClaimedDelivery {
   // A call in another language than English: the English message (sealed as its language's
   // is, for "en"), read when no voice speaks the language; else empty.
   std::string english_body_enc;
+  // A non-member reporter told their report's outcome (schema/0042): the report, its number
+  // sealed there (places::ReportReporter); member_id is 0. Else 0.
+  std::int64_t report_id = 0;
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may
@@ -86,7 +89,8 @@ long long RecoverSending(pqxx::work& tx);
 std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx, std::int64_t now_ms);
 // The network's sender numbers in order, with their rates.
 std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id);
-// Claims up to `limit` of the network's oldest due deliveries to members (FOR UPDATE SKIP LOCKED),
+// Claims up to `limit` of the network's oldest due deliveries to members (and to non-member
+// reporters, schema/0042) (FOR UPDATE SKIP LOCKED),
 // due as NetworksWithWork says.
 std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit,
                                              std::int64_t now_ms);
