@@ -60,7 +60,7 @@ export async function render(main, { showError, errorText }) {
           t("reportDismissQuestion", { code: r.code }), t("reportDismissYes"), () => decide(r, "dismiss"), actions,
           { "data-action": "dismiss" }));
     }
-    return h("li", { class: `alert-row card status-${r.status}`, "data-report": r.code },
+    return h("li", { class: `report-row card status-${r.status}`, "data-report": r.code },
       h("span", { class: "alert-row-title" }, t("reportRow", { kind: t(`kind_${r.kind}`),
         location: r.location, areas: r.areas.join(", ") })),
       h("span", { class: "alert-row-meta" }, t("reportRowMeta", { code: r.code, status: t(`report_${r.status}`),

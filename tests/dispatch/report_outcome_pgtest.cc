@@ -54,7 +54,7 @@ TEST_CASE("report outcome: a reporter who is not a member is told, in their word
     CHECK_FALSE(Contains(m.body, kStrangerDigits));
   }
   const auto alert = std::to_string(report.at("alert_id").as_int64());
-  for (const auto& path : {"/v1/networks/demo/reports/" + std::to_string(id), "/v1/networks/demo/reports",
+  for (const std::string& path : {"/v1/networks/demo/reports/" + std::to_string(id), std::string("/v1/networks/demo/reports"),
                            "/v1/networks/demo/alerts/" + alert, "/v1/networks/demo/alerts/" + alert + "/deliveries"}) {
     auto r = n.c.Get(path);
     INFO(path << " " << r.body);
@@ -107,7 +107,7 @@ TEST_CASE("report outcome: verifiers are told how many people reported it", "[pg
   n.WaitFor(ReportNetwork::kNeighbour, 1, "the neighbouring area's verifier asked");
   CHECK(Contains(n.To(ReportNetwork::kNeighbour)[0], "2 people reported SE15 Rye Lane in SE15"));
   auto french = n.Sms(ReportNetwork::kVerifier1, "2");
-  CHECK(Contains(french, "(2 personnes l&apos;ont signalé)") || Contains(french, "(2 personnes l'ont signalé)"));
+  CHECK((Contains(french, "(2 personnes l&apos;ont signalé)") || Contains(french, "(2 personnes l'ont signalé)")));
 }
 
 TEST_CASE("report outcome: the unconfirmed marker is in each recipient's language", "[pg][reports]") {

@@ -20,6 +20,7 @@ constexpr const char* kVerifier1 = ReportNetwork::kVerifier1;
 constexpr const char* kVerifier2 = ReportNetwork::kVerifier2;
 constexpr const char* kNeighbour = ReportNetwork::kNeighbour;
 constexpr const char* kResponder1 = ReportNetwork::kResponder1;
+constexpr const char* kResponder2 = ReportNetwork::kResponder2;
 constexpr const char* kCoordinator = ReportNetwork::kCoordinator;
 
 }  // namespace
