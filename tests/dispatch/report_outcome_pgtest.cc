@@ -45,8 +45,10 @@ TEST_CASE("report outcome: a reporter who is not a member is told, in their word
   CHECK(Contains(n.To(kStranger)[0], "Signalement " + code + " confirmé"));
   CHECK(n.To(kStranger).size() == 1);
   // Through the deliveries, as a member's message, but bound to the report, not to a member.
-  CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE report_id = " + std::to_string(id) +
-                    " AND member_id IS NULL AND state IN ('sent', 'delivered')") == "1");
+  Eventually([&] {
+    return n.db.Scalar("SELECT count(*) FROM deliveries WHERE report_id = " + std::to_string(id) +
+                       " AND member_id IS NULL AND state IN ('sent', 'delivered')") == "1";
+  }, "the delivery recorded sent");
   // Never shown to anyone: no other message, no API answer, no delivery listing has the number.
   for (const auto& m : n.fake.Messages()) {
     if (m.to == kStranger) continue;
