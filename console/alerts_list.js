@@ -1,6 +1,7 @@
 // The alerts list: newest first, filtered by status, paged with the API's cursor.
-import { call, networkPath, mayManage } from "./api.js";
+import { mayManage } from "./api.js";
 import { h, shortTime, t } from "./dom.js";
+import { pager } from "./paged.js";
 
 export async function render(main, { showError }) {
   const list = h("ul", { class: "alert-list", id: "alert-list" });
@@ -10,29 +11,7 @@ export async function render(main, { showError }) {
     h("option", { value: "open" }, t("filterOpen")),
     h("option", { value: "resolved" }, t("filterResolved")),
     h("option", { value: "cancelled" }, t("filterCancelled")));
-  let cursor = null;
-
-  async function load(reset) {
-    if (reset) {
-      cursor = null;
-      list.replaceChildren();
-    }
-    const q = new URLSearchParams({ limit: "50" });
-    if (filter.value) q.set("status", filter.value);
-    if (cursor) q.set("cursor", cursor);
-    try {
-      const page = await call("GET", networkPath(`/alerts?${q}`));
-      for (const a of page.alerts) list.append(row(a));
-      if (!list.children.length) list.append(h("li", { class: "empty" }, t("alertsEmpty")));
-      cursor = page.next_cursor;
-      more.hidden = !cursor;
-    } catch (err) {
-      showError(err);
-    }
-  }
-
-  filter.addEventListener("change", () => load(true));
-  more.addEventListener("click", () => load(false));
+  const load = pager({ list, more, filter, path: "/alerts", key: "alerts", row, empty: t("alertsEmpty"), showError });
   main.replaceChildren(
     h("div", { class: "title-row" },
       h("h1", { tabindex: "-1" }, t("alertsTitle")),

@@ -1,6 +1,8 @@
 // The console's entry point: finds the session (GET /v1/session), routes by the URL's hash
 // (#/login, #/alerts, #/raise, #/alerts/<id>, #/members, #/members/new, #/members/<id>, #/areas,
-// #/trees, #/trees/<name>, #/policies/<kind>, #/organisations, #/organisations/<id>, and for admins #/tokens, #/audit) and draws the header (network, navigation, logout).
+// #/trees, #/trees/<name>, #/policies/<kind>, #/organisations, #/organisations/<id>, #/reports,
+// #/cases, #/cases/<id>, and for admins #/tokens, #/audit) and draws the header (network,
+// navigation, logout).
 import { ApiError, call, session } from "./api.js";
 import { h, notice, t } from "./dom.js";
 import * as login from "./login.js";
@@ -17,6 +19,9 @@ import * as audit from "./audit.js";
 import * as policies from "./policies.js";
 import * as organisations from "./organisations.js";
 import * as organisation from "./organisation.js";
+import * as reports from "./reports.js";
+import * as cases from "./cases.js";
+import * as kase from "./case.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("header");
@@ -59,6 +64,7 @@ async function logout() {
 // that Escape or following a link closes. The current screen's link has aria-current.
 const LINKS = [
   ["#/alerts", "navAlerts"], ["#/raise", "navRaise", "manage"], ["#/members", "navMembers"], ["#/areas", "navAreas"],
+  ["#/reports", "navReports"], ["#/cases", "navCases"],
   ["#/trees", "navTrees"], ["#/policies", "navPolicies"], ["#/organisations", "navOrganisations"],
   ["#/tokens", "navTokens", "admin"], ["#/audit", "navAudit", "admin"],
 ];
@@ -146,6 +152,12 @@ async function route() {
     await organisations.render(main, ctx);
   } else if ((m = /^#\/organisations\/(\d+)$/.exec(hash))) {
     await organisation.render(main, { ...ctx, id: m[1] });
+  } else if (hash === "#/reports") {
+    await reports.render(main, ctx);
+  } else if (hash === "#/cases") {
+    await cases.render(main, ctx);
+  } else if ((m = /^#\/cases\/(\d+)$/.exec(hash))) {
+    await kase.render(main, { ...ctx, id: m[1] });
   } else if (hash === "#/tokens") {
     await tokens.render(main, ctx);
   } else if (hash === "#/audit") {

@@ -231,6 +231,12 @@ Tocsin quick start is ready, with the demo organisation.
   Case: $DEMO_CASE_NOTE$(
     [[ -n $DEMO_CASE ]] && printf '\n    record removal directions and read its timeline:\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/timeline' \
       "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+3 days' +%Y-%m-%dT06:10:00Z)\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE")
+  Street report (a demo reporter, Robin, then a demo verifier of SE15, Nakhla; signed as Twilio
+  would sign them):
+    TOCSIN_PORT=$HTTP_PORT deploy/demo_sms.sh +447700900789 "RAID SE15 Rye Lane estate, 3 vans"
+    TOCSIN_PORT=$HTTP_PORT deploy/demo_sms.sh +447700900123 "1"
+    curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HTTP_PORT/v1/networks/demo/alerts?status=open"
+  (the report is held while SE15's verifiers are asked; the verifier's 1 raises the raid alert)
   Admin token, data key and PostgreSQL password: $SECRETS (keep it private)
   Ctrl-C stops tocsind, the receiver and the mail sink; PostgreSQL keeps running
   (stop it with: deploy/pg.sh stop $PGDIR)

@@ -60,17 +60,16 @@ Result<Alert> AlertUseCases::HoldForVerification(pqxx::work& tx, const Network& 
 }
 
 Result<Raised> AlertUseCases::StartVerified(pqxx::work& tx, const Network& net, std::int64_t alert_id,
-                                            const std::string& actor, const std::string& marker,
+                                            const std::string& actor,
+                                            const std::map<std::string, std::string>& marker,
                                             std::int64_t now_ms) const {
   auto alert = alerts_.Lock(tx, net.id, alert_id);
   if (!alert.ok()) return alert.error();
   if (alert->status != "verifying") {
     return Error::Conflict("status", "the alert is not waiting for verification (it is " + alert->status + ")");
   }
-  // Its text is rendered only now: a report raised unverified says so in it.
-  auto shell = alert.value();
-  if (!marker.empty()) shell.details = shell.details.empty() ? marker : marker + ". " + shell.details;
-  if (auto s = fanout_.StoreMessages(tx, net, shell, 0, "alert"); !s.ok()) return s.error();
+  // Its text is rendered only now: a report raised unverified says so in it, in each language.
+  if (auto s = fanout_.StoreMessages(tx, net, alert.value(), 0, "alert", "", marker); !s.ok()) return s.error();
   return OpenHeld(tx, net, alert.value(), false, actor, "alerts.raise", now_ms);
 }
 

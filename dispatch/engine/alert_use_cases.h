@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -75,12 +76,12 @@ class AlertUseCases {
   // Hold validates `in` as Raise does and stores the alert `verifying` under `code` (the
   // report's, unless an alert in progress has it) with nothing sent and no deadline; audited as
   // alerts.raise_verifying by `actor` ("report:<id>"). StartVerified starts a verifying alert as
-  // Approve starts a pending one (its text rendered now, with `marker` before its details when
-  // not empty: "unconfirmed report"); Conflict when it is not verifying.
+  // Approve starts a pending one (its text rendered now, with `marker`, per language, before its
+  // details when not empty: "unconfirmed report"); Conflict when it is not verifying.
   Result<Alert> HoldForVerification(pqxx::work& tx, const Network& net, const AlertInput& in, const std::string& actor,
                                     const std::string& code) const;
   Result<Raised> StartVerified(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& actor,
-                               const std::string& marker, std::int64_t now_ms) const;
+                               const std::map<std::string, std::string>& marker, std::int64_t now_ms) const;
   // Queues `message` for every member the alert reached (and alert.updated for endpoints).
   // Conflict if the alert has ended.
   Result<std::int64_t> Update(pqxx::work& tx, const Network& net, std::int64_t alert_id,

@@ -184,7 +184,8 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       writer_.Add({r.id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
       continue;
     }
-    auto to = cipher_.Open(r.phone_enc, places::MemberPhone(network_id, r.member_id));
+    auto to = cipher_.Open(r.phone_enc, r.report_id ? places::ReportReporter(network_id, r.report_id)
+                                                    : places::MemberPhone(network_id, r.member_id));
     auto body = cipher_.Open(r.body_enc, r.own_body ? places::DeliveryBody(network_id, r.id)
                                                     : places::MessageBody(network_id, r.alert_id, r.seq, r.language));
     std::string english;  // a call's English text (voice_channel.h)
@@ -324,7 +325,7 @@ void Dispatcher::OnOutcome(const Sent& job, SendResult result) {
       t.state = "failed";
       t.error_code = outcome.error_code;
       t.error_message = outcome.error_message;
-      if (outcome.recipient_opted_out) t.opt_out_member = job.member_id;
+      if (outcome.recipient_opted_out && job.member_id) t.opt_out_member = job.member_id;
       break;
   }
   writer_.Add(std::move(t));

@@ -184,8 +184,15 @@ asio::awaitable<Result<Alert>> Engine::RaiseAlert(const Network& net, const Aler
   // pending alert has no clock: only its coordinators' notice is queued).
   dispatcher_->Wake(net.id);
   WakeOrganisations();
-  if (!raised->pending) escalator_->Track(raised->alert.id, std::move(raised->timers));
+  if (!raised->pending) {
+    escalator_->Track(raised->alert.id, std::move(raised->timers));
+    PublishAlert(net.id, "alert_raised", raised->alert);
+  }
   co_return std::move(raised->alert);
+}
+
+void Engine::PublishAlert(std::int64_t network_id, const char* type, const Alert& a) {
+  events_.Publish(AlertNetworkEvent(network_id, type, a.id, a.code, a.kind, a.areas, a.status));
 }
 
 asio::awaitable<Result<RaiseReceipt>> Engine::RaiseOnce(const Network& net, const AlertInput& in,
@@ -200,7 +207,10 @@ asio::awaitable<Result<RaiseReceipt>> Engine::RaiseOnce(const Network& net, cons
   if (!raised->repeat) {
     dispatcher_->Wake(net.id);
     WakeOrganisations();
-    if (!raised->pending) escalator_->Track(raised->alert.id, std::move(raised->timers));
+    if (!raised->pending) {
+      escalator_->Track(raised->alert.id, std::move(raised->timers));
+      PublishAlert(net.id, "alert_raised", raised->alert);
+    }
   }
   co_return std::move(*raised->receipt);
 }
@@ -226,6 +236,7 @@ asio::awaitable<Result<Alert>> Engine::ApproveAlert(const Network& net, std::int
   dispatcher_->Wake(net.id);
   WakeOrganisations();
   escalator_->Track(alert_id, std::move(approved->timers));
+  PublishAlert(net.id, "alert_raised", approved->alert);
   co_return std::move(approved->alert);
 }
 
@@ -286,6 +297,7 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
   dispatcher_->Wake(net.id);
   WakeOrganisations();
   events_.Publish(alert_id, "alert", AlertEndedEventJson(ended->status));
+  PublishAlert(net.id, "alert_ended", ended.value());
   co_return ended;
 }
 

@@ -233,6 +233,9 @@ class Engine {
   boost::asio::awaitable<R> OnEngine(std::function<R()> fn);
   // After a verification step committed: wake the senders, track or forget deadlines.
   void AfterVerification(const VerificationOutcome& out);
+  // The network's stream (GET /v1/networks/{slug}/events): `type` (alert_raised, alert_ended)
+  // of alert `a` of network `network_id`. Thread-safe.
+  void PublishAlert(std::int64_t network_id, const char* type, const Alert& a);
 
   // The sandbox's callee (SandboxCallProvider): hears the call, presses 1, hangs up.
   void SimulateCall(const CallRequest& call, const std::string& sid);

@@ -58,8 +58,12 @@ boost::asio::awaitable<Result<CaseEventDone>> Engine::RecordCaseEvent(const Netw
   for (const auto& a : done->ended) {
     escalator_->Forget(a.id);
     events_.Publish(a.id, "alert", AlertEndedEventJson(a.status));
+    PublishAlert(net.id, "alert_ended", a);
   }
-  if (done->raised && !done->raised->pending) escalator_->Track(done->raised->alert.id, done->raised->timers);
+  if (done->raised && !done->raised->pending) {
+    escalator_->Track(done->raised->alert.id, done->raised->timers);
+    PublishAlert(net.id, "alert_raised", done->raised->alert);
+  }
   // A replaced schedule's old deadlines stay in memory and fire as stale (they are cancelled).
   if (!done->schedule.empty()) escalator_->Track(done->schedule.front().alert_id, done->schedule);
   dispatcher_->Wake(net.id);

@@ -15,6 +15,7 @@ void Engine::AfterVerification(const VerificationOutcome& out) {
   const auto& e = out.escalation;
   if (e.queued > 0) dispatcher_->Wake(out.network_id);
   if (e.webhooks) WakeOrganisations();
+  for (const auto& n : e.network_events) events_.Publish(n);
   if (e.alert_id == 0) return;
   if (e.ended) {
     escalator_->Forget(e.alert_id);

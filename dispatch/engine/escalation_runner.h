@@ -20,6 +20,7 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/engine/event_hub.h"
 #include "dispatch/engine/tree_mover.h"
 #include "dispatch/fanout/fanout.h"
 #include "dispatch/fanout/webhook_fanout.h"
@@ -38,6 +39,7 @@ struct EscalationOutcome {
   std::string what;                  // "step 1", "goal_met", "reminded 3", "stale", ...
   bool ended = false;                // the escalation ended (goal met): forget its timers
   std::vector<std::string> warnings;  // a step reached nobody: why (stored with the alert too)
+  std::vector<NetworkEvent> network_events;  // for its network's stream (a report's outcome)
 };
 
 class EscalationRunner {

@@ -133,6 +133,7 @@ void Escalator::Report(const EscalationOutcome& out) {
   }
   if (events_) {
     for (const auto& w : out.warnings) events_->Publish(out.alert_id, "warning", WarningEventJson(w));
+    for (const auto& e : out.network_events) events_->Publish(e);
   }
   // A goal met ends the escalation, not the alert: its removal schedule runs on.
   if (out.ended) ForgetNow(out.alert_id, true);

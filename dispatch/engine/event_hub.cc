@@ -127,4 +127,27 @@ std::string AlertEndedEventJson(const std::string& status) {
   return boost::json::serialize(boost::json::object{{"status", status}});
 }
 
+namespace {
+boost::json::array Array(const std::vector<std::string>& items) {
+  boost::json::array out;
+  for (const auto& i : items) out.emplace_back(i);
+  return out;
+}
+}  // namespace
+
+NetworkEvent ReportNetworkEvent(std::int64_t network_id, const std::string& type, std::int64_t report_id, const std::string& code,
+                                const std::string& kind, const std::vector<std::string>& areas,
+                                const std::string& extra_key, std::int64_t extra_value) {
+  boost::json::object o{{"report_id", report_id}, {"code", code}, {"kind", kind}, {"areas", Array(areas)}};
+  if (!extra_key.empty()) o[extra_key] = extra_value;
+  return {network_id, type, boost::json::serialize(o)};
+}
+
+NetworkEvent AlertNetworkEvent(std::int64_t network_id, const std::string& type, std::int64_t alert_id, const std::string& code,
+                               const std::string& kind, const std::vector<std::string>& areas,
+                               const std::string& status) {
+  return {network_id, type, boost::json::serialize(boost::json::object{
+                    {"alert_id", alert_id}, {"code", code}, {"kind", kind}, {"areas", Array(areas)}, {"status", status}})};
+}
+
 }  // namespace tocsin

@@ -6,6 +6,9 @@
 // Events are a type ("delivery", "answer", "escalation", "warning", "alert") and a JSON object. Nothing
 // secret goes in: ids, states and answers, never a phone number, a name or a text.
 //
+// A network's own stream (GET /v1/networks/{slug}/events: its reports and the start and end of
+// its alerts) is kept the same way under NetworkKey(network_id), which no alert id can be.
+//
 // Resuming: once an alert has been watched, the hub keeps its last kBacklog events (even while
 // nobody watches) until kKeepEnded after the alert's final "alert" event, or kKeepIdle after its
 // last watcher left. A watcher that reconnects with the id of the last event it saw (SSE
@@ -41,6 +44,16 @@ struct AlertEvent {
   std::int64_t at_ms = 0;  // wall clock, Unix ms, when published
 };
 
+// The key of network `network_id`'s stream (alert ids are positive).
+inline std::int64_t NetworkKey(std::int64_t network_id) { return -network_id; }
+
+// An event of a network's stream, for publishing later (after its transaction commits).
+struct NetworkEvent {
+  std::int64_t network_id = 0;
+  std::string type;
+  std::string json;
+};
+
 class EventHub {
  public:
   static constexpr std::size_t kMaxQueued = 10000;
@@ -71,6 +84,8 @@ class EventHub {
   std::shared_ptr<Subscription> Subscribe(std::int64_t alert_id,
                                           std::optional<std::uint64_t> last_event_id = std::nullopt);
   void Publish(std::int64_t alert_id, const std::string& type, const std::string& json);
+  // Publishes `e` on its network's stream.
+  void Publish(const NetworkEvent& e) { Publish(NetworkKey(e.network_id), e.type, e.json); }
   // Whether anyone watches the alert or its events are kept (to skip building an event nobody
   // reads).
   bool Watched(std::int64_t alert_id) const;
@@ -103,5 +118,17 @@ std::string EscalationEventJson(const std::string& what);
 std::string WarningEventJson(const std::string& warning);
 // The final event of an alert: its status (resolved, cancelled).
 std::string AlertEndedEventJson(const std::string& status);
+
+// report_received, report_verified, report_dismissed, report_merged: the report's id, code,
+// kind and areas (never its text, never who made it), `extra` (the alert it raised, the report or
+// alert it merged into, "unconfirmed") merged in.
+NetworkEvent ReportNetworkEvent(std::int64_t network_id, const std::string& type, std::int64_t report_id, const std::string& code,
+                                const std::string& kind, const std::vector<std::string>& areas,
+                                const std::string& extra_key = "", std::int64_t extra_value = 0);
+// alert_raised (`status` open) and alert_ended (resolved, cancelled): the alert's id, code,
+// kind, areas and status.
+NetworkEvent AlertNetworkEvent(std::int64_t network_id, const std::string& type, std::int64_t alert_id, const std::string& code,
+                               const std::string& kind, const std::vector<std::string>& areas,
+                               const std::string& status);
 
 }  // namespace tocsin

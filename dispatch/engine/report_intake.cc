@@ -55,15 +55,19 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   if (!sender) return std::nullopt;
   auto network = FindNetworkById(tx, sender->network_id);
   if (!network) return std::nullopt;
+  const bool member = sender->member_id && sender->status == "active";
+  // A member is answered in their language; anyone else in that of the word they used (RAFLE:
+  // French), else the network's. The report keeps it, to tell them its outcome.
+  const std::string language =
+      !member && command && !command->language.empty() ? command->language : sender->language;
   auto say_with = [&](std::string_view key, const std::map<std::string, std::string>& vars) {
-    auto text = templates_.RenderReport(sender->language, network->default_language, key, vars);
+    auto text = templates_.RenderReport(language, network->default_language, key, vars);
     return text.ok() ? std::vector<std::string>{text.value()} : std::vector<std::string>{};
   };
   auto say = [&](std::string_view key, const std::string& code) {
     return say_with(key, {{"code", code}, {"network", network->name}});
   };
   const auto areas = NetworkAreaNames(tx, network->id);
-  const bool member = sender->member_id && sender->status == "active";
 
   // DETAINED is a case's (server/api/case_sms.h): not a report when it reaches here.
   if (command && command->word == ReportWord::kDetained) return std::nullopt;
@@ -108,7 +112,7 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   in.created_by = "sms";
   in.reporter_member_id = sender->member_id;
   in.reporter_phone = sms.from;
-  in.reporter_language = sender->language;
+  in.reporter_language = language;
   in.received_at_ms = now_ms;
   if (auto area = MatchReportArea(command->rest, areas)) {
     in.areas = {*area};

@@ -18,6 +18,12 @@ std::string Joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// An event of the report for its network's stream.
+NetworkEvent ReportEventFor(const Network& net, const Report& r, const std::string& type, const std::string& extra_key = "",
+                   std::int64_t extra_value = 0) {
+  return ReportNetworkEvent(net.id, type, r.id, r.code, r.kind, r.areas, extra_key, extra_value);
+}
+
 bool Has(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -27,6 +33,9 @@ std::map<std::string, std::string> ReportVars(const Network& net, const Report& 
   return {{"network", net.name}, {"code", code},          {"location", r.location},
           {"areas", Joined(r.areas)}, {"details", r.details}, {"message", ""}, {"count", std::to_string(r.reporters)}};
 }
+
+// A verifier's texts say how many people reported it once more than one did (merged reports).
+std::string ManyOr(const Report& r, const std::string& key) { return r.reporters > 1 ? key + "_many" : key; }
 
 Verification RuleOf(pqxx::transaction_base& tx, const Network& net, const std::string& kind) {
   return EffectiveVerification(PolicyFor(tx, net.id, kind).verification, kind);
@@ -47,9 +56,10 @@ VerificationFacts FactsOf(const VerificationTally& t, const Verification& rule, 
 std::int64_t ReportVerification::TellReporter(pqxx::work& tx, const Network& net, const Report& report,
                                               const std::string& message_kind, const std::string& key,
                                               const std::string& alert_code) const {
-  if (!report.reporter_member_id || !report.alert_id) return 0;
+  // Only a report made by SMS, or one with others merged into it, can have someone to tell.
+  if (!report.alert_id || (report.source != "sms" && report.reporters == 1)) return 0;
   int seq = fanout_.Store(tx, net, *report.alert_id, message_kind, key, {{"code", report.code}, {"message", alert_code}});
-  return fanout_.ToMembers(tx, net, *report.alert_id, seq, {*report.reporter_member_id});
+  return fanout_.ToReporters(tx, net, *report.alert_id, seq, report.id);
 }
 
 bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
@@ -68,6 +78,7 @@ bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report&
     int reporters = MergeReport(tx, report.id, target->id, now_ms);
     reports_.AddEvent(tx, report.id, now_ms, ReportEvent{.what = "merged", .actor = "report:" + std::to_string(target->id)});
     reports_.AddEvent(tx, target->id, now_ms, ReportEvent{.what = "reporter_added", .count = reporters, .actor = self});
+    out.escalation.network_events.push_back(ReportEventFor(net, report, "report_merged", "into_report", target->id));
     out.escalation.what = "merged into report " + std::to_string(target->id);
     return true;
   }
@@ -84,6 +95,7 @@ bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report&
     out.escalation.alert_id = target->id;
     out.escalation.queued += fanout_.ToCoordinators(tx, net, target->id, seq);
   }
+  out.escalation.network_events.push_back(ReportEventFor(net, report, "report_merged", "into_alert", target->id));
   out.escalation.what = "merged into alert " + std::to_string(target->id);
   return true;
 }
@@ -102,6 +114,7 @@ Result<VerificationOutcome> ReportVerification::Begin(pqxx::work& tx, std::int64
   if (!locked || locked->status != "pending" || locked->alert_id) return out;
   auto report = reports_.Get(tx, net.id, report_id);
   if (!report.ok()) return report.error();
+  out.escalation.network_events.push_back(ReportEventFor(net, report.value(), "report_received"));
   if (Merge(tx, net, report.value(), now_ms, out)) return out;
   const auto rule = RuleOf(tx, net, report->kind);
   if (!rule.required) {
@@ -130,7 +143,8 @@ Result<VerificationOutcome> ReportVerification::Begin(pqxx::work& tx, std::int64
 }
 
 Result<VerificationOutcome> ReportVerification::Confirm(pqxx::work& tx, const Network& net, const Report& report,
-                                                        const std::string& actor, const std::string& marker,
+                                                        const std::string& actor,
+                                                        const std::map<std::string, std::string>& marker,
                                                         std::int64_t now_ms) const {
   CancelVerifyDeadlines(tx, *report.alert_id);
   reports_.Decide(tx, net.id, report.id, ReportStatus::kConfirmed, now_ms);
@@ -148,6 +162,10 @@ Result<VerificationOutcome> ReportVerification::Confirm(pqxx::work& tx, const Ne
   out.escalation.webhooks = true;  // its first step may reach organisations
   out.escalation.timers = std::move(raised->timers);
   out.escalation.what = marker.empty() ? "confirmed: raised" : "timeout: raised unconfirmed";
+  out.escalation.network_events = {
+      ReportEventFor(net, report, marker.empty() ? "report_verified" : "report_unconfirmed", "alert_id", *report.alert_id),
+      AlertNetworkEvent(net.id, "alert_raised", raised->alert.id, raised->alert.code, raised->alert.kind,
+                        raised->alert.areas, raised->alert.status)};
   return out;
 }
 
@@ -167,6 +185,7 @@ VerificationOutcome ReportVerification::Dismiss(pqxx::work& tx, const Network& n
   out.escalation.queued = TellReporter(tx, net, report, "cancel", "dismissed", "");
   out.escalation.ended = true;
   out.escalation.what = "dismissed";
+  out.escalation.network_events = {ReportEventFor(net, report, "report_dismissed")};
   return out;
 }
 
@@ -186,7 +205,8 @@ std::optional<VerificationOutcome> ReportVerification::Answer(pqxx::work& tx, co
   VerificationOutcome out;
   out.network_id = net->id;
   out.escalation.what = "answer to a decided report";
-  out.reply_texts = {fanout_.Text(*net, sender->language, "thanks", {{"code", report->code}})};
+  out.reply_texts = {fanout_.Text(*net, sender->language, ManyOr(report.value(), "thanks"),
+                                  {{"code", report->code}, {"count", std::to_string(report->reporters)}})};
   if (locked->status != "pending") return out;
   const bool seen = reply.kind == ReplyKind::kGoing;
   const std::string actor = "member:" + std::to_string(*sender->member_id);
@@ -200,7 +220,7 @@ std::optional<VerificationOutcome> ReportVerification::Answer(pqxx::work& tx, co
     step = DecideVerification(FactsOf(tally, RuleOf(tx, *net, report->kind), locked->received_ms), now_ms).step;
   }
   if (step == VerificationStep::kConfirm) {
-    auto confirmed = Confirm(tx, *net, report.value(), actor, "", now_ms);
+    auto confirmed = Confirm(tx, *net, report.value(), actor, {}, now_ms);
     if (!confirmed.ok()) return out;  // the answer stays recorded; a coordinator can still decide
     confirmed->reply_texts = std::move(out.reply_texts);
     return std::move(confirmed).value();
@@ -235,8 +255,11 @@ EscalationOutcome ReportVerification::Fire(pqxx::work& tx, std::int64_t timer_id
     case VerificationStep::kAskNeighbours: {
       auto neighbours = alert_store_.NeighboursOf(tx, net->id, report->areas);
       std::erase_if(neighbours, [&](const std::string& n) { return Has(report->areas, n); });
-      auto seq = alert_store_.MessageSeq(tx, alert_id, "verify");
-      auto asked = seq ? fanout_.ToVerifiers(tx, *net, alert_id, *seq, neighbours) : 0;
+      // Asked what the first verifiers were, unless more people have reported it since.
+      auto seq = report->reporters > 1 ? fanout_.Store(tx, *net, alert_id, "verify", "verify_many",
+                                                       ReportVars(*net, report.value(), code))
+                                       : alert_store_.MessageSeq(tx, alert_id, "verify").value_or(0);
+      auto asked = fanout_.ToVerifiers(tx, *net, alert_id, seq, neighbours);
       reports_.AddEvent(tx, *report_id, now_ms, ReportEvent{.what = "asked", .count = static_cast<int>(asked), .actor = "neighbours"});
       out.queued = asked;
       out.what = "neighbours asked: " + std::to_string(asked);
@@ -255,8 +278,7 @@ EscalationOutcome ReportVerification::Fire(pqxx::work& tx, std::int64_t timer_id
       if (rule.on_timeout == OnTimeout::kDrop) {
         return Dismiss(tx, *net, report.value(), "timeout", now_ms).escalation;
       }
-      auto marker = fanout_.Text(*net, net->default_language, "unconfirmed", {});
-      auto sent = Confirm(tx, *net, report.value(), "timeout", marker.empty() ? "unconfirmed report" : marker, now_ms);
+      auto sent = Confirm(tx, *net, report.value(), "timeout", fanout_.Texts(*net, "unconfirmed", {}), now_ms);
       if (!sent.ok()) return out;
       return sent->escalation;
     }
@@ -277,7 +299,7 @@ Result<VerificationOutcome> ReportVerification::Decide(pqxx::work& tx, const Net
   if (locked->status != "pending") return Error::Conflict("status", "the report is " + locked->status + ", not pending");
   auto report = reports_.Get(tx, net.id, report_id);
   if (!report.ok()) return report.error();
-  if (confirm) return Confirm(tx, net, report.value(), actor, "", now_ms);
+  if (confirm) return Confirm(tx, net, report.value(), actor, {}, now_ms);
   return Dismiss(tx, net, report.value(), actor, now_ms);
 }
 

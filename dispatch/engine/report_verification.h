@@ -15,25 +15,31 @@
 //     delivery, or naming the code ("1 R7K2"), about a verifying alert they were sent a message
 //     of, is the report's, never an alert response: recorded in the report's timeline (seen /
 //     not_seen with the member's id; a verifier's latest answer counts once) and answered with
-//     [reports].thanks. A coordinator's answer decides at once; verifiers' answers decide by
+//     [reports].thanks (thanks_many, saying how many reported it, once more than one did). A
+//     coordinator's answer decides at once; verifiers' answers decide by
 //     DecideVerification: `confirmations` 1s confirm, as many 2s dismiss.
 //  3. Fire (a deadline): half the wait asks the verifiers of the neighbouring areas not asked
-//     yet; the end of the wait does on_timeout: `coordinators` are sent [reports].verify_timeout
+//     yet ([reports].verify, or verify_many saying how many reported it once reports merged);
+//     the end of the wait does on_timeout: `coordinators` are sent [reports].verify_timeout
 //     and decide (answer 1/2 with the code, or the API), `send` raises it unverified (the
-//     alert's text carries [reports].unconfirmed in the network's language), `drop` dismisses.
+//     alert's text carries [reports].unconfirmed, in each recipient's language), `drop`
+//     dismisses.
 //  4. Decide (a coordinator's API confirm or dismiss of a report being verified).
 //
 // Confirming starts the alert exactly as an approval starts a held one (AlertUseCases::
-// StartVerified: policy step 1, audience, escalation), created_by "report:<id>"; the reporter,
-// when a member, is sent [reports].confirmed. Dismissing ends the alert `cancelled` (nothing was
-// ever sent to its audience) and the reporter, when a member, is sent [reports].dismissed as its
-// closing message. A reporter who is not a member is not told the outcome yet (their number is
-// sealed on the report; deliveries go to members).
+// StartVerified: policy step 1, audience, escalation), created_by "report:<id>"; its reporters
+// (of the report and of those merged into it) are sent [reports].confirmed. Dismissing ends the
+// alert `cancelled` (nothing was ever sent to its audience) and its reporters are sent
+// [reports].dismissed as its closing message. A reporter who is a member gets it as any member
+// does; one who is not gets it at the number sealed on their report (deliveries.report_id,
+// schema/0042), in the report's language, through the same dispatcher and SMS channel; the
+// number is shown to nobody.
 //
 // Thread safety: holds const references only; every function runs in the caller's transaction.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,15 +77,17 @@ class ReportVerification {
                                      const std::string& actor, std::int64_t now_ms) const;
 
  private:
-  // The report confirmed: its verifying alert starts. `marker`: see StartVerified.
+  // The report confirmed: its verifying alert starts. `marker` (per language, empty when it was
+  // confirmed): see StartVerified.
   Result<VerificationOutcome> Confirm(pqxx::work& tx, const Network& net, const Report& report,
-                                      const std::string& actor, const std::string& marker, std::int64_t now_ms) const;
+                                      const std::string& actor, const std::map<std::string, std::string>& marker,
+                                      std::int64_t now_ms) const;
   VerificationOutcome Dismiss(pqxx::work& tx, const Network& net, const Report& report, const std::string& actor,
                               std::int64_t now_ms) const;
   // Merges the report into what MergeTarget finds; false when nothing.
   bool Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
              VerificationOutcome& out) const;
-  // Tells the reporter (when a member) [reports].`key` as a message of kind `message_kind`.
+  // Tells the report's reporters [reports].`key` as a message of kind `message_kind`.
   std::int64_t TellReporter(pqxx::work& tx, const Network& net, const Report& report, const std::string& message_kind,
                             const std::string& key, const std::string& alert_code) const;
 

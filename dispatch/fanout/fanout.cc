@@ -44,16 +44,27 @@ std::string Fanout::DefaultLanguage(const Network& net) const {
 }
 
 Status Fanout::StoreMessages(pqxx::work& tx, const Network& net, const Alert& alert, int seq,
-                             const std::string& message_kind, const std::string& message) const {
+                             const std::string& message_kind, const std::string& message,
+                             const std::map<std::string, std::string>& marker) const {
   // The stand-down, the reminder and the coordinators' notices are one text for every kind
   // (top-level template keys).
   const bool top_level = message_kind == "stand_down" || message_kind == "reminder" ||
                          message_kind == "webhook_failed" || message_kind == "email_failed" ||
                          message_kind == "approval_needed";
   const std::string template_kind = top_level ? "" : alert.kind;
-  auto vars = Vars(net, alert, message);
+  const auto vars = Vars(net, alert, message);
+  const std::string details = vars.at("details");
+  auto marker_in = [&](const std::string& language) {
+    for (const std::string& lang : {language, DefaultLanguage(net), std::string("en")}) {
+      if (auto it = marker.find(lang); it != marker.end()) return it->second;
+    }
+    return std::string();
+  };
   for (const auto& language : templates_.Languages()) {
-    auto text = templates_.Render(language, DefaultLanguage(net), template_kind, TemplateKey(alert, message_kind), vars);
+    auto with_marker = vars;
+    if (auto m = marker_in(language); !m.empty()) with_marker["details"] = details.empty() ? m : m + ". " + details;
+    auto text = templates_.Render(language, DefaultLanguage(net), template_kind, TemplateKey(alert, message_kind),
+                                  with_marker);
     if (!text.ok()) return text.error();
     auto segments = std::max(1, MeasureSms(text.value()).segments);
     auto sealed = cipher_.Seal(text.value(), places::MessageBody(net.id, alert.id, seq, language));

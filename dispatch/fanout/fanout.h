@@ -42,9 +42,12 @@ class Fanout {
   // Renders `message_kind` (alert, update, resolve, cancel, reminder, stand_down,
   // webhook_failed) of `alert` in every template language and stores it as message `seq`.
   // `message`: the coordinator's text of an update or closing message; for webhook_failed the
-  // organisation's name.
+  // organisation's name. `marker`: per language, a text put before the details (a report's alert
+  // raised without confirmation: "unconfirmed report"); a language it lacks takes the network's
+  // default language's, else English's.
   Status StoreMessages(pqxx::work& tx, const Network& net, const Alert& alert, int seq,
-                       const std::string& message_kind, const std::string& message = "") const;
+                       const std::string& message_kind, const std::string& message = "",
+                       const std::map<std::string, std::string>& marker = {}) const;
 
   // Queues the alert message for every member of `audience` (not a tree: trees are walked by
   // engine/tree_mover.h) not yet sent it; returns how many, and adds them to the alert's recipients.

@@ -20,6 +20,15 @@ std::string ReportFanout::Text(const Network& net, const std::string& language, 
   return text.ok() ? text.value() : std::string();
 }
 
+std::map<std::string, std::string> ReportFanout::Texts(const Network& net, const std::string& key,
+                                                      const std::map<std::string, std::string>& vars) const {
+  std::map<std::string, std::string> out;
+  for (const auto& language : templates_.Languages()) {
+    if (auto text = Text(net, language, key, vars); !text.empty()) out.emplace(language, std::move(text));
+  }
+  return out;
+}
+
 int ReportFanout::Store(pqxx::work& tx, const Network& net, std::int64_t alert_id, const std::string& message_kind,
                         const std::string& key, const std::map<std::string, std::string>& vars) const {
   const int seq = alerts_.NextSeq(tx, alert_id);
@@ -44,6 +53,14 @@ std::int64_t ReportFanout::ToMembers(pqxx::work& tx, const Network& net, std::in
                                      const std::vector<std::int64_t>& ids) const {
   if (seq == 0 || ids.empty()) return 0;
   return QueueForMembersOf(tx, alert_id, net.id, seq, ToPgArray(ids), ToPgArray(templates_.Languages()),
+                           DefaultLanguage(net));
+}
+
+std::int64_t ReportFanout::ToReporters(pqxx::work& tx, const Network& net, std::int64_t alert_id, int seq,
+                                       std::int64_t report_id) const {
+  if (seq == 0) return 0;
+  return ToMembers(tx, net, alert_id, seq, MemberReporters(tx, report_id)) +
+         QueueForReporters(tx, alert_id, net.id, seq, report_id, ToPgArray(templates_.Languages()),
                            DefaultLanguage(net));
 }
 

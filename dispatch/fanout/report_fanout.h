@@ -1,7 +1,8 @@
 // ReportFanout: the SMS of a report's verification (issue 12), as messages of the alert held
 // `verifying` for it: the [reports] texts of the templates rendered once per language and
-// sealed like every alert message, queued for the verifiers of some areas, for named members
-// (the reporter, when a member) or for the network's coordinators. Never names who reported.
+// sealed like every alert message, queued for the verifiers of some areas, for named members,
+// for a report's reporters (members or not) or for the network's coordinators. Never names who
+// reported.
 //
 // Every function runs inside a caller's transaction. Thread safety: holds const references only.
 #pragma once
@@ -37,8 +38,17 @@ class ReportFanout {
   // Queues message `seq` for the active members `ids`. Returns how many.
   std::int64_t ToMembers(pqxx::work& tx, const Network& net, std::int64_t alert_id, int seq,
                          const std::vector<std::int64_t>& ids) const;
+  // Queues message `seq` for everyone who made report `report_id` or a report merged into it:
+  // members (when active) and, through their number sealed on the report, non-members (in the
+  // report's language; never one who texted STOP). Returns how many.
+  std::int64_t ToReporters(pqxx::work& tx, const Network& net, std::int64_t alert_id, int seq,
+                           std::int64_t report_id) const;
   // Queues message `seq` for the network's active coordinators. Returns how many.
   std::int64_t ToCoordinators(pqxx::work& tx, const Network& net, std::int64_t alert_id, int seq) const;
+  // [reports].`key` in every template language (language -> text; those that cannot render left
+  // out).
+  std::map<std::string, std::string> Texts(const Network& net, const std::string& key,
+                                           const std::map<std::string, std::string>& vars) const;
   // [reports].`key` in `language` (else the network's, else English); "" when it cannot render.
   std::string Text(const Network& net, const std::string& language, const std::string& key,
                    const std::map<std::string, std::string>& vars) const;

@@ -41,14 +41,15 @@ std::string ReportWords::Normalise(std::string_view word) {
   return out;
 }
 
-Status ReportWords::Add(std::string_view word, ReportWord what, std::string_view where) {
+Status ReportWords::Add(std::string_view word, ReportWord what, std::string_view where, std::string_view language) {
   auto key = Normalise(word);
   if (key.empty()) return Error::Invalid(std::string(where), std::string(where) + ": a word may not be empty");
-  auto [it, inserted] = words_.emplace(key, what);
-  if (!inserted && it->second != what) {
+  auto [it, inserted] = words_.emplace(key, Known{what, std::string(language)});
+  if (!inserted && it->second.what != what) {
     return Error::Invalid(std::string(where), std::string(where) + ": \"" + std::string(word) +
                                                   "\" already opens another command");
   }
+  if (!inserted && it->second.language != language) it->second.language.clear();  // shared: nobody's
   return Ok{};
 }
 
@@ -75,7 +76,7 @@ Result<ReportWords> ReportWords::LoadDirectory(const std::filesystem::path& dir)
       for (const auto& item : *list) {
         const auto* text = item.as_string();
         if (text == nullptr) return Error::Invalid(where, where + " must be a list of words");
-        if (auto s = words.Add(text->get(), what, where); !s.ok()) return s.error();
+        if (auto s = words.Add(text->get(), what, where, it->path().stem().string()); !s.ok()) return s.error();
       }
     }
   }
@@ -93,7 +94,7 @@ std::optional<ReportCommand> ReportWords::Match(std::string_view body) const {
   std::string_view rest = body.substr(end);
   while (!rest.empty() && IsSpace(rest.front())) rest.remove_prefix(1);
   while (!rest.empty() && IsSpace(rest.back())) rest.remove_suffix(1);
-  return ReportCommand{found->second, std::string(rest)};
+  return ReportCommand{found->second.what, std::string(rest), found->second.language};
 }
 
 }  // namespace tocsin

@@ -36,6 +36,9 @@ enum class ReportWord { kRaid, kReport, kCheck, kDetained };
 struct ReportCommand {
   ReportWord word = ReportWord::kReport;
   std::string rest;
+  // The template language whose word it is ("fr" for RAFLE); "" for the English words and a
+  // word shared by several languages (the sender's language then stands).
+  std::string language;
 };
 
 class ReportWords {
@@ -53,12 +56,17 @@ class ReportWords {
   std::optional<ReportCommand> Match(std::string_view body) const;
 
  private:
-  // Adds `word` (normalised) as `what`; a word already known as another command is an error.
-  Status Add(std::string_view word, ReportWord what, std::string_view where);
+  struct Known {
+    ReportWord what;
+    std::string language;  // as ReportCommand::language
+  };
+  // Adds `word` (normalised) as `what` of `language`; a word already known as another command is
+  // an error.
+  Status Add(std::string_view word, ReportWord what, std::string_view where, std::string_view language = "");
   static std::string Normalise(std::string_view word);
 
   // Immutable after construction/LoadDirectory.
-  std::map<std::string, ReportWord, std::less<>> words_;
+  std::map<std::string, Known, std::less<>> words_;
 };
 
 }  // namespace tocsin

@@ -42,6 +42,9 @@ constexpr LateKey kShippedReportTexts[] = {
     {"check_none", "No verified report in {areas} in the last 2 hours; {count} being checked."},
     {"unconfirmed", "unconfirmed report"},
     {"thanks", "Thank you for checking report {code}. Stay safe."},
+    {"verify_many", "{network} needs a check ({code}): {count} people reported {location} in {areas}. {details}\nCan "
+                    "you check safely? Reply 1 {code} = I see it, 2 {code} = not there."},
+    {"thanks_many", "Thank you for checking report {code} ({count} people reported it). Stay safe."},
     {"verify_timeout", "Nobody has confirmed report {code} yet: {location} in {areas}. {details}\nReply 1 {code} to alert "
                        "the network, 2 {code} to dismiss it."},
     {"merged_update", "Another report of what alert {code} is about came in ({areas}, {count} reporters now). Send an "

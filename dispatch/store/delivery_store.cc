@@ -81,7 +81,8 @@ constexpr const char* kLockAlerts =
 constexpr const char* kPruneEarly =
     "DELETE FROM early_status WHERE received_at < now() - interval '1 day'";
 constexpr const char* kNetworksWithWork =
-    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued' AND member_id IS NOT NULL"
+    "SELECT DISTINCT network_id FROM deliveries WHERE state = 'queued'"
+    " AND (member_id IS NOT NULL OR report_id IS NOT NULL)"
     " AND next_attempt_at <= CASE WHEN channel = 'voice'"
     "   THEN GREATEST(now(), to_timestamp($1::float8 / 1000)) ELSE now() END";
 constexpr const char* kSenders =
@@ -90,14 +91,19 @@ constexpr const char* kSenders =
 // delivery's own text if it has one (a relay node's call list), else its language's message
 // (and a call's English one, read when no voice speaks the language).
 constexpr const char* kClaim =
-    "WITH picked AS (SELECT id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
+    "WITH picked AS (SELECT id, member_id, report_id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
     "  AND next_attempt_at <= CASE WHEN channel = 'voice' THEN GREATEST(now(), to_timestamp($3::float8 / 1000))"
-    "   ELSE now() END AND member_id IS NOT NULL ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    "   ELSE now() END AND (member_id IS NOT NULL OR report_id IS NOT NULL)"
+    "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),"
+    // A member's number, or a non-member reporter's (schema/0042: sealed on the report only).
+    " who AS (SELECT p.id, COALESCE(m.phone_enc, r.reporter_enc) AS phone_enc,"
+    "  COALESCE(m.status, 'active') AS status FROM picked p"
+    "  LEFT JOIN members m ON m.id = p.member_id LEFT JOIN reports r ON r.id = p.report_id)"
     " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
-    " FROM picked p, members m, alert_messages msg, alerts a"
-    " WHERE d.id = p.id AND m.id = d.member_id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
+    " FROM who w, alert_messages msg, alerts a"
+    " WHERE d.id = w.id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
     "  AND msg.language = d.language AND a.id = d.alert_id"
-    " RETURNING d.id, d.member_id, d.segments, d.attempts, m.phone_enc, m.status,"
+    " RETURNING d.id, COALESCE(d.member_id, 0), d.segments, d.attempts, w.phone_enc, w.status,"
     "  COALESCE(d.body_enc, msg.body_enc), a.kind,"
     "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language, a.code,"
     "  CASE WHEN d.channel = 'voice' AND d.body_enc IS NULL AND d.language <> 'en' THEN (SELECT e.body_enc"
@@ -105,7 +111,8 @@ constexpr const char* kClaim =
     "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.location_enc END,"
     "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.details_enc END,"
     "  CASE WHEN d.channel = 'voice' THEN (SELECT array_agg(rec.message) FROM recordings rec"
-    "   WHERE rec.network_id = d.network_id AND rec.language = d.language) END";
+    "   WHERE rec.network_id = d.network_id AND rec.language = d.language) END,"
+    "  COALESCE(d.report_id, 0)";
 
 }  // namespace
 
@@ -212,7 +219,8 @@ std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t networ
                    r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>(),
                    r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>(), r[14].as<std::string>(),
                    FromBytea(r[15]).value_or(""), FromBytea(r[16]).value_or(""), FromBytea(r[17]).value_or(""),
-                   r[18].is_null() ? std::vector<std::string>{} : FromPgArray(r[18])});
+                   r[18].is_null() ? std::vector<std::string>{} : FromPgArray(r[18]),
+                   r[19].as<std::int64_t>()});
   }
   return out;
 }

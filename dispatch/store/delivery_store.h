@@ -78,6 +78,9 @@ struct ClaimedDelivery {
   // (places::AlertLocation, AlertDetails), said once the member presses 1; else empty.
   std::string location_enc, details_enc;
   std::vector<std::string> recorded;  // a call: the network's recordings in its language
+  // A non-member reporter told their report's outcome (schema/0042): the report, its number
+  // sealed there (places::ReportReporter); member_id is 0. Else 0.
+  std::int64_t report_id = 0;
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may
@@ -90,7 +93,8 @@ long long RecoverSending(pqxx::work& tx);
 std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx, std::int64_t now_ms);
 // The network's sender numbers in order, with their rates.
 std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id);
-// Claims up to `limit` of the network's oldest due deliveries to members (FOR UPDATE SKIP LOCKED),
+// Claims up to `limit` of the network's oldest due deliveries to members (and to non-member
+// reporters, schema/0042) (FOR UPDATE SKIP LOCKED),
 // due as NetworksWithWork says.
 std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t network_id, long long limit,
                                              std::int64_t now_ms);

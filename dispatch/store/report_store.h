@@ -1,6 +1,7 @@
 // Reports from the street in the database (issue 12): inserting one, reading it back (the
-// reporter's number never leaves the store but through ReporterPhone, for telling them the
-// outcome), listing, the timeline, and the counts the rate limit needs. Location and details
+// reporter's number never leaves the database but sealed, to the dispatcher's claim of a
+// delivery telling them the outcome: store/delivery_store.h, schema/0042; and ReporterPhone),
+// listing, the timeline, and the counts the rate limit needs. Location and details
 // are sealed at rest like an alert's; every function runs inside a caller's transaction.
 //
 // Thread safety: holds a const reference only; may be shared.

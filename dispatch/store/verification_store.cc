@@ -24,6 +24,20 @@ constexpr const char* kQueueForRoleIn =
     " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.alert_id = $1 AND x.member_id = m.id) ORDER BY m.id";
 constexpr const char* kQueueForMembers = TOCSIN_QUEUE_MESSAGE " AND m.id = ANY($6::bigint[]) ORDER BY m.id";
 #undef TOCSIN_QUEUE_MESSAGE
+// Non-member reporters (schema/0042): one delivery per number, in the report's language.
+constexpr const char* kQueueForReporters =
+    "INSERT INTO deliveries (alert_id, seq, network_id, report_id, language, segments)"
+    " SELECT DISTINCT ON (r.reporter_hash) $1, $2, r.network_id, r.id, msg.language, msg.segments FROM reports r"
+    " JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = $2"
+    "  AND msg.language = CASE WHEN r.reporter_language = ANY($4::text[]) THEN r.reporter_language ELSE $5 END"
+    " WHERE r.network_id = $3 AND (r.id = $6 OR r.merged_into = $6) AND r.reporter_member_id IS NULL"
+    "  AND r.reporter_enc IS NOT NULL AND r.reporter_hash IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM stopped_numbers s WHERE s.network_id = r.network_id"
+    "   AND s.phone_hash = r.reporter_hash)"
+    " ORDER BY r.reporter_hash, r.id";
+constexpr const char* kMemberReporters =
+    "SELECT DISTINCT reporter_member_id FROM reports WHERE (id = $1 OR merged_into = $1)"
+    " AND reporter_member_id IS NOT NULL ORDER BY 1";
 
 constexpr const char* kInsertTimer =
     "INSERT INTO escalation_timers (alert_id, kind, step, due_at)"
@@ -107,6 +121,20 @@ std::int64_t QueueForMembersOf(pqxx::work& tx, std::int64_t alert_id, std::int64
                                const std::string& fallback_language) {
   return static_cast<std::int64_t>(
       tx.exec_params(kQueueForMembers, alert_id, seq, network_id, languages, fallback_language, ids).affected_rows());
+}
+
+std::int64_t QueueForReporters(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                               std::int64_t report_id, const std::string& languages,
+                               const std::string& fallback_language) {
+  return static_cast<std::int64_t>(
+      tx.exec_params(kQueueForReporters, alert_id, seq, network_id, languages, fallback_language, report_id)
+          .affected_rows());
+}
+
+std::vector<std::int64_t> MemberReporters(pqxx::transaction_base& tx, std::int64_t report_id) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : tx.exec_params(kMemberReporters, report_id)) out.push_back(r[0].as<std::int64_t>());
+  return out;
 }
 
 PendingTimer InsertVerifyDeadline(pqxx::work& tx, std::int64_t alert_id, std::int64_t due_ms) {

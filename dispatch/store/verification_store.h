@@ -41,6 +41,15 @@ std::int64_t QueueForRoleIn(pqxx::work& tx, std::int64_t alert_id, std::int64_t 
 std::int64_t QueueForMembersOf(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
                                const std::string& ids, const std::string& languages,
                                const std::string& fallback_language);
+// Queues message `seq` of the alert for the reporters of report `report_id` and of the reports
+// merged into it who are not members and did not STOP the network: one delivery per number
+// (deliveries.report_id; the number stays sealed on the report), in the report's language if
+// one of `languages`, else `fallback_language`. Returns how many.
+std::int64_t QueueForReporters(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                               std::int64_t report_id, const std::string& languages,
+                               const std::string& fallback_language);
+// The members who made report `report_id` or a report merged into it.
+std::vector<std::int64_t> MemberReporters(pqxx::transaction_base& tx, std::int64_t report_id);
 
 PendingTimer InsertVerifyDeadline(pqxx::work& tx, std::int64_t alert_id, std::int64_t due_ms);
 // Locks the verification deadline and marks it fired; the alert it belongs to and its network,

@@ -14,6 +14,14 @@
 // session ends (at once on a logout through this server, within kRecheckEvery on expiry). A comment line every kKeepAlive keeps proxies from
 // closing an idle stream; a watcher too slow to keep up gets `overflow` and the stream ends.
 // A token holds at most StreamLimits::kPerToken streams, a network kPerNetwork (429 beyond).
+//
+// GET /v1/networks/{slug}/events: the network's own stream, by the same rules (Last-Event-ID,
+// reset, revoked, keep-alive, overflow, the same caps): its reports as they are received (once
+// they have an area), verified (report_verified; report_unconfirmed when raised on a timeout
+// without confirmation), dismissed and merged, and its alerts as they are raised (alert_raised:
+// open, not while held for approval or verification) and ended (alert_ended). Each event's data
+// names the report or alert by id and code, with its kind and areas (and the alert a report
+// raised or what it merged into); never a text, a name or a number.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -194,6 +202,29 @@ std::optional<std::uint64_t> LastEventId(const http::Request& req) {
   return id;
 }
 
+// The caller's place among the network's streams (StreamLimits); 429 when there is none.
+StreamLimits::Slot TakeSlot(App& app, const Scope& scope) {
+  auto slot = app.streams.Take(scope.caller.token ? scope.caller.token->id : 0, scope.network.id);
+  if (!slot) {
+    throw ApiError(Error{ErrorCode::kTooMany,
+                         "too many live streams: at most " + std::to_string(StreamLimits::kPerToken) +
+                             " per token and " + std::to_string(StreamLimits::kPerNetwork) + " per network",
+                         ""});
+  }
+  return slot;
+}
+
+// Answers `ctx` with `stream`, which runs for as long as the client reads it, holding `slot`.
+http::Response Streaming(http::RequestContext& ctx, std::shared_ptr<EventStream> stream, StreamLimits::Slot slot) {
+  // The slot is held as long as the stream (the session keeps this function while it runs).
+  ctx.stream = [stream, slot](http::StreamWriter& out) { return stream->Run(out); };
+  http::Response res{status::ok, ctx.req.version()};
+  res.set(http::bhttp::field::content_type, "text/event-stream");
+  res.set(http::bhttp::field::cache_control, "no-store");
+  res.set("X-Accel-Buffering", "no");  // nginx: pass events through as they come
+  return res;
+}
+
 asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContext& ctx) {
   auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
   auto alert_id = PathId(ctx, "id");
@@ -204,13 +235,7 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
       })) {
     throw ApiError(Error::NotFound("no such alert"));
   }
-  auto slot = app.streams.Take(scope.caller.token ? scope.caller.token->id : 0, network_id);
-  if (!slot) {
-    throw ApiError(Error{ErrorCode::kTooMany,
-                         "too many live streams: at most " + std::to_string(StreamLimits::kPerToken) +
-                             " per token and " + std::to_string(StreamLimits::kPerNetwork) + " per network",
-                         ""});
-  }
+  auto slot = TakeSlot(app, scope);
   // Subscribed before the status is read: an end after the read is an event of the stream.
   auto sub = app.events.Subscribe(alert_id, LastEventId(ctx.req));
   auto now = ValueOrThrow(co_await app.db.Run([&](pqxx::connection& c) {
@@ -224,13 +249,16 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
   }
   auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), std::move(opening),
                                               now.status == "resolved" || now.status == "cancelled", now.status);
-  // The slot is held as long as the stream (the session keeps this function while it runs).
-  ctx.stream = [stream, slot](http::StreamWriter& out) { return stream->Run(out); };
-  http::Response res{status::ok, ctx.req.version()};
-  res.set(http::bhttp::field::content_type, "text/event-stream");
-  res.set(http::bhttp::field::cache_control, "no-store");
-  res.set("X-Accel-Buffering", "no");  // nginx: pass events through as they come
-  co_return res;
+  co_return Streaming(ctx, std::move(stream), std::move(slot));
+}
+
+// The network's stream: never ends by itself (no event of it is an `alert`).
+asio::awaitable<http::Response> NetworkEventsHandler(App& app, http::RequestContext& ctx) {
+  auto scope = co_await Authorize(app, ctx, Permission::kReadAlerts);
+  auto slot = TakeSlot(app, scope);
+  auto sub = app.events.Subscribe(NetworkKey(scope.network.id), LastEventId(ctx.req));
+  auto stream = std::make_shared<EventStream>(app, std::move(scope), std::move(sub), "", false, "");
+  co_return Streaming(ctx, std::move(stream), std::move(slot));
 }
 
 }  // namespace
@@ -238,6 +266,8 @@ asio::awaitable<http::Response> AlertEventsHandler(App& app, http::RequestContex
 void AddEventRoutes(http::Router& router, App& app) {
   router.Add(verb::get, "/v1/networks/{slug}/alerts/{id}/events",
              [&app](http::RequestContext& c) { return AlertEventsHandler(app, c); });
+  router.Add(verb::get, "/v1/networks/{slug}/events",
+             [&app](http::RequestContext& c) { return NetworkEventsHandler(app, c); });
 }
 
 }  // namespace tocsin

@@ -5,6 +5,7 @@
 // who reported it: neither number nor name; only the member's id when a member did.
 #include <chrono>
 
+#include "dispatch/engine/event_hub.h"
 #include "dispatch/model/alert.h"
 #include "dispatch/model/report.h"
 #include "dispatch/store/audit_log.h"
@@ -179,7 +180,10 @@ Awaitable ConfirmReportHandler(App& app, http::RequestContext& ctx) {
     pqxx::read_transaction tx(c);
     return store.Get(tx, scope.network.id, id);
   });
-  auto body = ReportJson(ValueOrThrow(std::move(after)));
+  auto confirmed = ValueOrThrow(std::move(after));
+  app.events.Publish(ReportNetworkEvent(scope.network.id, "report_verified", confirmed.id, confirmed.code,
+                                        confirmed.kind, confirmed.areas, "alert_id", alert.id));
+  auto body = ReportJson(confirmed);
   body["alert"] = json::parse(RaisedAlertJson(alert));
   co_return JsonResponse(ctx.req, status::ok, body);
 }
@@ -213,7 +217,9 @@ Awaitable DismissReportHandler(App& app, http::RequestContext& ctx) {
     tx.commit();
     return after;
   });
-  co_return JsonResponse(ctx.req, status::ok, ReportJson(ValueOrThrow(std::move(dismissed))));
+  const auto done = ValueOrThrow(std::move(dismissed));
+  app.events.Publish(ReportNetworkEvent(scope.network.id, "report_dismissed", done.id, done.code, done.kind, done.areas));
+  co_return JsonResponse(ctx.req, status::ok, ReportJson(done));
 }
 
 }  // namespace

@@ -22,8 +22,8 @@
 #include <random>
 #include <thread>
 
-#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/bench_util.h"
+#include "tests/support/load_generator.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -38,123 +38,13 @@ constexpr int kClients = 192;
 constexpr int kGenerators = 2;  // threads of the load generator
 constexpr double kOfferedPerSecond = 10000;  // the open-loop run's offered load
 
-struct Prepared {
-  std::string body;
-  std::string signature;
-};
-
-std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
-
-struct GeneratorResult {
-  std::vector<double> latencies_ms;
-  int errors = 0;
-};
-
-// Posts requests[next++] over `connections` keep-alive connections, one thread, curl multi.
-// Closed loop (`start` unset): each connection sends its next request when its answer came.
-// Open loop (`start` set): request i is due at start + i / `per_second` (the offered load, all
-// threads together) and goes on the first idle connection; its latency counts from when it was
-// due, so a late start (every connection busy) counts against the server, not hidden.
-GeneratorResult Generate(const std::string& url, const std::vector<Prepared>& requests, std::atomic<int>& next,
-                         int connections, std::optional<std::chrono::steady_clock::time_point> start = std::nullopt,
-                         double per_second = 0) {
-  using Clock = std::chrono::steady_clock;
-  struct Client {
-    CURL* easy = nullptr;
-    curl_slist* headers = nullptr;
-    Clock::time_point t0;
-  };
-  GeneratorResult out;
-  CURLM* multi = curl_multi_init();
-  std::vector<Client> clients(static_cast<std::size_t>(connections));
-  std::vector<Client*> idle;
-  int claimed = -1;  // an index taken from `next` whose time has not come (open loop)
-  int in_flight = 0;
-  bool exhausted = false;
-  auto due = [&](int i) {
-    return *start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / per_second));
-  };
-  auto send = [&](Client& cl, int i, Clock::time_point t0) {
-    if (cl.headers) curl_slist_free_all(cl.headers);
-    cl.headers = curl_slist_append(nullptr, ("X-Twilio-Signature: " + requests[i].signature).c_str());
-    cl.headers = curl_slist_append(cl.headers, "Expect:");
-    curl_easy_setopt(cl.easy, CURLOPT_HTTPHEADER, cl.headers);
-    curl_easy_setopt(cl.easy, CURLOPT_POSTFIELDS, requests[i].body.c_str());
-    curl_easy_setopt(cl.easy, CURLOPT_PRIVATE, &cl);
-    cl.t0 = t0;
-    curl_multi_add_handle(multi, cl.easy);
-    ++in_flight;
-  };
-  // Starts what may start now; returns how long until the next request is due (open loop).
-  auto start_ready = [&]() -> std::chrono::milliseconds {
-    while (!idle.empty() && !exhausted) {
-      int i = claimed >= 0 ? claimed : next++;
-      claimed = -1;
-      if (i >= static_cast<int>(requests.size())) {
-        exhausted = true;
-        break;
-      }
-      auto t0 = Clock::now();
-      if (start) {
-        auto when = due(i);
-        if (when > t0) {
-          claimed = i;
-          return std::chrono::ceil<std::chrono::milliseconds>(when - t0);
-        }
-        t0 = when;
-      }
-      send(*idle.back(), i, t0);
-      idle.pop_back();
-    }
-    return std::chrono::milliseconds(100);
-  };
-  for (auto& cl : clients) {
-    cl.easy = curl_easy_init();
-    curl_easy_setopt(cl.easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(cl.easy, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(cl.easy, CURLOPT_WRITEFUNCTION, Discard);
-    idle.push_back(&cl);
-  }
-  for (;;) {
-    auto wait = start_ready();
-    if (exhausted && in_flight == 0) break;
-    int running = 0;
-    curl_multi_perform(multi, &running);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Client* cl = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&cl));
-      long status = 0;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - cl->t0).count());
-      if (msg->data.result != CURLE_OK || status != 200) ++out.errors;
-      curl_multi_remove_handle(multi, msg->easy_handle);
-      --in_flight;
-      idle.push_back(cl);
-    }
-    if (!idle.empty() && (claimed < 0 || wait.count() == 0) && !exhausted) continue;
-    curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::max<long long>(1, wait.count())), nullptr);
-  }
-  for (auto& cl : clients) {
-    curl_slist_free_all(cl.headers);
-    curl_easy_cleanup(cl.easy);
-  }
-  curl_multi_cleanup(multi);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("bench: answers", "[.bench][answers]") {
   TestDatabase db;
-  TocsindProcess server(db, std::string("[twilio]\nauth_token = \"") + kAuthToken +
-                                "\"\ndefault_segments_per_second = 1\n[log]\nlevel = \"warn\"\n");
+  TocsindProcess server(db, SandboxBenchConfig(kAuthToken));
   server.Start();
-  auto admin = server.Admin();
-  REQUIRE(admin.Post("/v1/networks", R"({"name":"Bench","slug":"bench","numbers":["+447700900001"]})").status == 201);
-  auto t = admin.Post("/v1/networks/bench/tokens", R"({"role":"coordinator"})");
-  auto c = server.Client(std::string(t.Json().as_object().at("token").as_string()));
+  auto c = CreateSandboxBenchNetwork(server, "coordinator");
   LoadMembers(db, server.data_key(), "bench", kMembers);
   auto raised = c.Post("/v1/networks/bench/alerts", R"({"kind":"raid","areas":["SE15"],"location":"Rye Lane"})");
   REQUIRE(raised.status == 201);
@@ -165,12 +55,8 @@ TEST_CASE("bench: answers", "[.bench][answers]") {
   std::mt19937 rng(42);
   std::vector<Prepared> requests;
   for (int i = 0; i < 2 * kAnswers; ++i) {
-    FormParams p = {{"MessageSid", "SMbench" + std::to_string(i)},
-                    {"From", BenchPhone(static_cast<int>(rng() % kMembers))},
-                    {"To", "+447700900001"},
-                    {"Body", i % 3 ? "1" : "2"},
-                    {"AccountSid", "AC00000000000000000000000000000000"}};
-    requests.push_back({FormUrlEncode(p), TwilioSignature(kAuthToken, url, p)});
+    requests.push_back(SignedSms(url, kAuthToken, "SMbench" + std::to_string(i),
+                                 BenchPhone(static_cast<int>(rng() % kMembers)), "+447700900001", i % 3 ? "1" : "2"));
   }
 
   auto machine_busy = [] {  // jiffies busy and total, all cores, from /proc/stat
@@ -223,7 +109,7 @@ TEST_CASE("bench: answers", "[.bench][answers]") {
     return r;
   };
   auto report = [](const Run& r, int count) {
-    auto pct = [&](double p) { return r.latencies[static_cast<std::size_t>(p * (r.latencies.size() - 1))]; };
+    auto pct = [&](double p) { return Percentile(r.latencies, p); };
     std::printf("  answers/s:                      %.0f\n", count / r.seconds);
     std::printf("  latency request -> durable:     p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", pct(0.5), pct(0.99),
                 r.latencies.back());

@@ -8,6 +8,8 @@
 #   timer_bench    1,000,000 pending escalation deadlines: memory, add/cancel, lateness
 #   email_bench    1,000 alert emails through the email channel to the fake SMTP relay: emails/s,
 #                  CPU per email
+#   reports_bench  street reports: a verifier's 1 -> the alert's first provider request (p50/p99
+#                  over 200 reports), and 5,000 SMS reports offered at 1,000/s with merging
 #   webhook_bench  10,000 signed webhook deliveries (25 endpoints x 400 alerts) from the real
 #                  tocsind to a loopback receiver answering after 1 ms: deliveries/s, server CPU
 #                  per delivery, duplicates
@@ -20,9 +22,9 @@
 # NODE_BENCH_MESSAGES (default 100,000) messages, 100 in flight, nothing persisted, to the same
 # fake Twilio (fake_twilio_server, no rate limit, 1 ms latency), and Tocsin's ratio of messages
 # per CPU-second to it. Node and npm come from apt if absent, the package from npm ci.
-# Extra arguments go to fanout_bench, answers_bench, webhook_bench, case_bench and voice_bench as
-# Catch filters, e.g. "[rate]", "[webhooks]" or "[cases]"; the side-by-side line is printed only
-# when there are none.
+# Extra arguments go to fanout_bench, answers_bench, reports_bench, webhook_bench, case_bench and
+# voice_bench as Catch filters, e.g. "[rate]", "[webhooks]" or "[cases]"; the side-by-side line
+# is printed only when there are none.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
@@ -150,12 +152,13 @@ if [[ $# -eq 0 ]]; then
   build/tests/timer_bench
   build/tests/email_bench
   build/tests/webhook_bench "[.bench]"
+  build/tests/reports_bench "[.bench]"
   build/tests/case_bench "[.bench]"
   build/tests/voice_bench "[.bench]"
   side_by_side "$OUT/fanout.out"
 else
   # Run each scenario binary only if the filter names one of its scenarios.
-  for bench in fanout_bench answers_bench webhook_bench case_bench voice_bench; do
+  for bench in fanout_bench answers_bench reports_bench webhook_bench case_bench voice_bench; do
     # (Catch exits with the number of tests listed: not an error here.)
     if { build/tests/$bench --list-test-names-only "$@" || true; } | grep -q '^bench'; then
       build/tests/$bench "$@"

@@ -9,7 +9,8 @@ when the server's clock is moved, resolves; runs the network screens (members: s
 a bad phone first, edit, pause/resume, the 409 of a member who texted STOP, delete, CSV import
 with a bad line; areas: neighbours saved both ways; phone trees: the same member twice shown next
 to that node, then fixed and saved); logs out and is refused; logs in as the network's admin to
-make a viewer token (shown once; it sees phones masked), revoke it and read the audit log. Every wait is for a
+make a viewer token (shown once; it sees phones masked), revoke it and read the audit log; and the
+reports queue and cases screens (report_case_screens.py). Every wait is for a
 condition in the page (WebDriverWait), never a fixed sleep. Screenshots of each screen at
 360x780 and 1280x800 are written to --out.
 
@@ -42,6 +43,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from report_case_screens import report_case_screens
 
 ADMIN_TOKEN = "adm_browser_0123456789abcdef0123456789abcdef"
 TWILIO_SID = "AC00000000000000000000000000000000"
@@ -731,6 +734,7 @@ def main():
         policy_screen(driver, wait, api, token, shoot, text_has)
         org, detention = organisation_screens(driver, wait, api, token, admin, shoot, text_has)
         live_extras(driver, wait, api, world, token, admin, org, detention, shoot, text_has)
+        report_case_screens(driver, wait, api, token, shoot, text_has, go)
 
         # The session cookie: HttpOnly (the page cannot read it), SameSite=Strict.
         cookie = driver.get_cookie("tocsin_session")

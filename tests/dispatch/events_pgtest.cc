@@ -3,85 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
-#include <atomic>
 #include <memory>
 #include <vector>
-#include <mutex>
-#include <thread>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 
 #include "tests/support/alert_network.h"
 #include "tests/support/eventually.h"
+#include "tests/support/sse_watcher.h"
 
 using namespace tocsin;
 using namespace tocsin::test;
-namespace asio = boost::asio;
 
 namespace {
 
-// Opens the stream and keeps what arrives in a buffer (read by a thread of its own).
-class Watcher {
- public:
-  // `headers`: extra header lines, each ending in \r\n.
-  Watcher(int port, const std::string& path, const std::string& bearer, const std::string& headers = "")
-      : socket_(ioc_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" +
-                      (bearer.empty() ? std::string() : "Authorization: Bearer " + bearer + "\r\n") + headers +
-                      "\r\n";
-    asio::write(socket_, asio::buffer(req));
-    reader_ = std::thread([this] {
-      char buf[4096];
-      boost::system::error_code ec;
-      for (;;) {
-        auto n = socket_.read_some(asio::buffer(buf), ec);
-        if (ec) {
-          closed_ = true;
-          break;
-        }
-        std::lock_guard lock(mu_);
-        text_.append(buf, n);
-      }
-    });
-  }
-  ~Watcher() {
-    boost::system::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    reader_.join();
-  }
-  std::string Text() {
-    std::lock_guard lock(mu_);
-    return text_;
-  }
-  bool Saw(const std::string& s) { return Text().find(s) != std::string::npos; }
-  std::size_t Count(const std::string& s) {
-    auto text = Text();
-    std::size_t n = 0;
-    for (auto at = text.find(s); at != std::string::npos; at = text.find(s, at + 1)) ++n;
-    return n;
-  }
-  // The server ended the stream.
-  bool Closed() const { return closed_; }
-  // The id of the last event received.
-  std::string LastId() {
-    auto text = Text();
-    auto at = text.rfind("\nid: ");
-    if (at == std::string::npos) return "";
-    at += 5;
-    return text.substr(at, text.find('\n', at) - at);
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::ip::tcp::socket socket_;
-  std::thread reader_;
-  std::mutex mu_;
-  std::string text_;
-  std::atomic<bool> closed_{false};
-};
+using Watcher = SseWatcher;
 
 std::string EventsPath(std::int64_t alert) {
   return "/v1/networks/demo/alerts/" + std::to_string(alert) + "/events";

@@ -184,3 +184,26 @@ TEST_CASE("reports: the texts of reports in each shipped language", "[reports][t
   CHECK(verify == "Peckham needs a check (R7K3): reported Rye Lane in SE15.\nCan you check safely? Reply 1 R7K3 = I "
                  "see it, 2 R7K3 = not there.");
 }
+
+TEST_CASE("reports: a report word tells its language; the texts for many reporters say how many",
+          "[reports][templates]") {
+  auto words = ReportWords::LoadDirectory(tocsin::test::SourceDir() + "/config/templates");
+  REQUIRE(words.ok());
+  CHECK(words->Match("RAFLE SE15")->language == "fr");
+  CHECK(words->Match("raid SE15")->language.empty());  // English: the sender's language stands
+  auto templates = TemplateSet::LoadDirectory(tocsin::test::SourceDir() + "/config/templates");
+  REQUIRE(templates.ok());
+  const std::map<std::string, std::string> vars = {{"code", "R7K3"}, {"network", "Peckham"}, {"location", "Rye Lane"},
+                                                   {"areas", "SE15"}, {"details", ""}, {"count", "3"}};
+  for (const auto& lang : templates->Languages()) {
+    for (const std::string key : {"verify_many", "thanks_many"}) {
+      INFO(lang << " " << key);
+      auto text = templates->RenderReport(lang, "en", key, vars);
+      REQUIRE(text.ok());
+      CHECK(text->find("3") != std::string::npos);
+      CHECK(text->find("R7K3") != std::string::npos);
+      // Each language has its own, not English's.
+      if (lang != "en") CHECK(text.value() != templates->RenderReport("en", "en", key, vars).value());
+    }
+  }
+}

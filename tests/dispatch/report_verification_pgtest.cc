@@ -4,127 +4,24 @@
 // the alert through the normal path and the members get it; as many 2s as confirmations dismiss
 // it; a timeout does what the policy says (coordinators, send, drop); a second report of the same
 // raid merges; a verifier's answer is never an alert response.
-#include <algorithm>
-
 #include <catch2/catch.hpp>
 
-#include "dispatch/channels/twilio_signature.h"
-#include "tests/fakes/fake_twilio.h"
 #include "tests/support/eventually.h"
-#include "tests/support/server_process.h"
+#include "tests/support/report_network.h"
 
 using namespace tocsin;
 using namespace tocsin::test;
 
 namespace {
 
-constexpr const char* kNumber = "+447700900001";
-constexpr const char* kAuthToken = "fake-auth-token";
-constexpr const char* kReporter = "+447700900501";
-constexpr const char* kVerifier1 = "+447700900511";
-constexpr const char* kVerifier2 = "+447700900512";
-constexpr const char* kNeighbour = "+447700900513";
-constexpr const char* kResponder1 = "+447700900521";
-constexpr const char* kResponder2 = "+447700900522";
-constexpr const char* kCoordinator = "+447700900531";
-
-FakeTwilioConfig FakeConfig() {
-  FakeTwilioConfig cfg;
-  cfg.numbers = {kNumber};
-  return cfg;
-}
-
-std::string Toml(const FakeTwilio& fake) {
-  return std::string("[testing]\nmanual_clock = true\n[sms]\nprovider = \"twilio\"\n[twilio]\n"
-                     "account_sid = \"AC00000000000000000000000000000000\"\nauth_token = \"") +
-         kAuthToken + "\"\napi_base = \"" + fake.BaseUrl() + "\"\ndefault_segments_per_second = 100\n";
-}
-
-struct VerifyNetwork {
-  explicit VerifyNetwork(const std::string& verification = "")
-      : fake(FakeConfig()), server(db, Toml(fake)), c(Started(server)) {
-    REQUIRE(c.Put("/v1/networks/demo/areas/SE15", R"({"neighbours":["SE22"]})").status == 200);
-    REQUIRE(c.Put("/v1/networks/demo/areas/SE22", R"({"neighbours":["SE15"]})").status == 200);
-    reporter = Add(kReporter, R"("roles":["reporter"],"areas":["SE15"])");
-    verifier1 = Add(kVerifier1, R"("roles":["verifier"],"areas":["SE15"],"language":"fr")");
-    verifier2 = Add(kVerifier2, R"("roles":["verifier"],"areas":["SE15"])");
-    neighbour = Add(kNeighbour, R"("roles":["verifier"],"areas":["SE22"])");
-    responder1 = Add(kResponder1, R"("roles":["responder"],"areas":["SE15"])");
-    responder2 = Add(kResponder2, R"("roles":["responder"],"areas":["SE15"])");
-    coordinator = Add(kCoordinator, R"("roles":["coordinator"],"areas":["E1"])");
-    if (!verification.empty()) {
-      auto put = c.Put("/v1/networks/demo/policies/raid",
-                       R"({"steps":[{"audience":{},"channel":"sms"}],"verification":)" + verification + "}");
-      INFO(put.body);
-      REQUIRE(put.status == 200);
-    }
-  }
-  // Starts the server; a coordinator of network demo.
-  static HttpClient Started(TocsindProcess& s) {
-    s.Start();
-    return s.Client(CreateNetworkWithToken(s, "demo", "coordinator", kNumber));
-  }
-  std::int64_t Add(const std::string& phone, const std::string& rest) {
-    auto r = c.Post("/v1/networks/demo/members", R"({"phone":")" + phone + R"(",)" + rest + "}");
-    INFO(r.body);
-    REQUIRE(r.status == 201);
-    return r.Json().as_object().at("id").as_int64();
-  }
-  // An SMS as Twilio would post it (signed); the TwiML answer.
-  std::string Sms(const std::string& from, const std::string& body) {
-    FormParams params = {{"MessageSid", "SMin" + std::to_string(++sid)}, {"From", from}, {"To", kNumber}, {"Body", body}};
-    auto url = "http://127.0.0.1:" + std::to_string(server.port()) + "/twilio/sms";
-    auto r = server.Client().Send("POST", "/twilio/sms", FormUrlEncode(params),
-                                  {{"Content-Type", "application/x-www-form-urlencoded"},
-                                   {"X-Twilio-Signature", TwilioSignature(kAuthToken, url, params)}});
-    REQUIRE(r.status == 200);
-    return r.body;
-  }
-  void Advance(const std::string& by) {
-    REQUIRE(server.Admin().Post("/v1/admin/clock", R"({"advance":")" + by + R"("})").status == 200);
-  }
-  // The messages the fake Twilio was sent to `to`.
-  std::vector<std::string> To(const std::string& to) const {
-    std::vector<std::string> out;
-    for (const auto& m : fake.Messages()) {
-      if (m.to == to) out.push_back(m.body);
-    }
-    return out;
-  }
-  void WaitFor(const std::string& to, std::size_t n, const char* what) {
-    Eventually([&] { return To(to).size() >= n; }, what);
-  }
-  boost::json::object Report(std::int64_t id) {
-    return c.Get("/v1/networks/demo/reports/" + std::to_string(id)).Json().as_object();
-  }
-  boost::json::object LatestReport() {
-    auto list = c.Get("/v1/networks/demo/reports").Json().as_object().at("reports").as_array();
-    REQUIRE(!list.empty());
-    return list[0].as_object();
-  }
-  std::string AlertStatus(std::int64_t alert) {
-    return db.Scalar("SELECT status FROM alerts WHERE id = " + std::to_string(alert));
-  }
-  std::vector<std::string> Timeline(std::int64_t report) {
-    std::vector<std::string> out;
-    const auto body = Report(report);  // kept alive: the loop walks into it
-    for (const auto& e : body.at("timeline").as_array()) {
-      out.emplace_back(e.as_object().at("what").as_string());
-    }
-    return out;
-  }
-  bool Has(const std::vector<std::string>& list, const std::string& item) {
-    return std::find(list.begin(), list.end(), item) != list.end();
-  }
-
-  FakeTwilio fake;
-  TestDatabase db;
-  TocsindProcess server;
-  HttpClient c;
-  int sid = 0;
-  std::int64_t reporter = 0, verifier1 = 0, verifier2 = 0, neighbour = 0, responder1 = 0, responder2 = 0,
-               coordinator = 0;
-};
+using VerifyNetwork = ReportNetwork;
+constexpr const char* kReporter = ReportNetwork::kReporter;
+constexpr const char* kVerifier1 = ReportNetwork::kVerifier1;
+constexpr const char* kVerifier2 = ReportNetwork::kVerifier2;
+constexpr const char* kNeighbour = ReportNetwork::kNeighbour;
+constexpr const char* kResponder1 = ReportNetwork::kResponder1;
+constexpr const char* kResponder2 = ReportNetwork::kResponder2;
+constexpr const char* kCoordinator = ReportNetwork::kCoordinator;
 
 }  // namespace
 

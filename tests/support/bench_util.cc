@@ -13,6 +13,18 @@
 
 namespace tocsin::test {
 
+std::string SandboxBenchConfig(const std::string& auth_token) {
+  return "[twilio]\nauth_token = \"" + auth_token + "\"\ndefault_segments_per_second = 1\n[log]\nlevel = \"warn\"\n";
+}
+
+HttpClient CreateSandboxBenchNetwork(const TocsindProcess& server, const std::string& role) {
+  auto admin = server.Admin();
+  REQUIRE(admin.Post("/v1/networks", R"({"name":"Bench","slug":"bench","numbers":["+447700900001"]})").status == 201);
+  auto t = admin.Post("/v1/networks/bench/tokens", R"({"role":")" + role + R"("})");
+  REQUIRE(t.status == 201);
+  return server.Client(std::string(t.Json().as_object().at("token").as_string()));
+}
+
 std::string BenchPhone(int i) { return "+4477" + std::to_string(10000000 + i); }
 
 void LoadMembers(const TestDatabase& db, const std::string& data_key, const std::string& slug, int n) {
