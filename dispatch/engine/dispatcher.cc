@@ -28,6 +28,15 @@ constexpr auto kEndedMemory = std::chrono::hours(1);
 
 double Jitter() { return 0.5 + randombytes_uniform(1000) / 1000.0; }
 
+// A delivery moved to `state` without being sent: cancelled (and why), or back to the queue.
+Transition Moved(std::int64_t delivery_id, std::string state, std::optional<std::string> why) {
+  Transition t;
+  t.delivery_id = delivery_id;
+  t.state = std::move(state);
+  t.error_message = std::move(why);
+  return t;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(asio::any_io_executor executor, DbPool& db, const DataCipher& cipher,
@@ -98,7 +107,7 @@ void Dispatcher::ForgetAlertNow(std::int64_t alert_id) {
   ended_[alert_id] = now;
   HoldAlertNow(alert_id);  // anything still in a queue (there should be nothing)
   for (auto& [network_id, job] : held_[alert_id]) {
-    writer_.Add({job.delivery_id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
+    writer_.Add(Moved(job.delivery_id, "cancelled", "alert ended"));
   }
   held_.erase(alert_id);
 }
@@ -181,7 +190,7 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
   for (auto& r : rows) {
     if (ended_.count(r.alert_id) && !SentAfterEnd(r.message_kind)) {
       // Claimed in a transaction that began before the alert's end committed: never sent.
-      writer_.Add({r.id, "cancelled", {}, {}, {}, "alert ended", 0, {}});
+      writer_.Add(Moved(r.id, "cancelled", "alert ended"));
       continue;
     }
     auto to = cipher_.Open(r.phone_enc, r.report_id ? places::ReportReporter(network_id, r.report_id)
@@ -204,7 +213,7 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
                           : !channels_.count(r.channel) ? "no such channel"
                                                        : nullptr;
     if (refused) {
-      writer_.Add({r.id, "cancelled", {}, {}, {}, refused, 0, {}});
+      writer_.Add(Moved(r.id, "cancelled", refused));
       continue;
     }
     Job job{r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
@@ -237,21 +246,22 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
       if (q == nullptr || q->ready.empty()) continue;
       auto& job = q->ready.front();
       // The texts move into the message (and back if it cannot go yet): no copy per send.
-      OutboundMessage m{.delivery_id = job.delivery_id,
-                        .network_id = network_id,
-                        .to = std::move(job.to),
-                        .body = std::move(job.body),
-                        .segments = job.segments,
-                        .validity_seconds = job.validity_seconds,
-                        .language = std::move(job.language),
-                        .alert_id = job.alert_id,
-                        .member_id = job.member_id,
-                        .alert_code = std::move(job.alert_code),
-                        .english_body = std::move(job.english_body),
-                        .place = std::move(job.place),
-                        .place_details = std::move(job.place_details),
-                        .alert_kind = std::move(job.alert_kind),
-                        .recorded = std::move(job.recorded)};
+      OutboundMessage m;
+      m.delivery_id = job.delivery_id;
+      m.network_id = network_id;
+      m.to = std::move(job.to);
+      m.body = std::move(job.body);
+      m.segments = job.segments;
+      m.validity_seconds = job.validity_seconds;
+      m.language = std::move(job.language);
+      m.alert_id = job.alert_id;
+      m.member_id = job.member_id;
+      m.alert_code = std::move(job.alert_code);
+      m.english_body = std::move(job.english_body);
+      m.place = std::move(job.place);
+      m.place_details = std::move(job.place_details);
+      m.alert_kind = std::move(job.alert_kind);
+      m.recorded = std::move(job.recorded);
       Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts, SentAfterEnd(job.message_kind)};
       auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.
@@ -406,7 +416,7 @@ asio::awaitable<void> Dispatcher::Loop() {
     sleeping_ = false;
   }
   for (auto& [id, q] : networks_) {
-    for (const auto& job : q.ready) writer_.Add({job.delivery_id, "queued", {}, {}, {}, {}, 0, {}});
+    for (const auto& job : q.ready) writer_.Add(Moved(job.delivery_id, "queued", std::nullopt));
     q.ready.clear();
   }
   writer_.Stop();
