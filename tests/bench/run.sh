@@ -146,22 +146,36 @@ side_by_side() {
   }'
 }
 
+# One benchmark that fails (an assertion, a timeout) is reported and the others still run; the
+# script's exit status says whether any failed.
+failed=()
+bench() {
+  if ! "$@"; then
+    echo "bench: $(basename -- "$1") FAILED (see above)" >&2
+    failed+=("$(basename -- "$1")")
+  fi
+}
+
 if [[ $# -eq 0 ]]; then
-  build/tests/fanout_bench "[.bench]" | tee "$OUT/fanout.out"
-  build/tests/answers_bench "[.bench]"
-  build/tests/timer_bench
-  build/tests/email_bench
-  build/tests/webhook_bench "[.bench]"
-  build/tests/reports_bench "[.bench]"
-  build/tests/case_bench "[.bench]"
-  build/tests/voice_bench "[.bench]"
+  bench build/tests/fanout_bench "[.bench]" > >(tee "$OUT/fanout.out")
+  bench build/tests/answers_bench "[.bench]"
+  bench build/tests/timer_bench
+  bench build/tests/email_bench
+  bench build/tests/webhook_bench "[.bench]"
+  bench build/tests/reports_bench "[.bench]"
+  bench build/tests/case_bench "[.bench]"
+  bench build/tests/voice_bench "[.bench]"
   side_by_side "$OUT/fanout.out"
 else
   # Run each scenario binary only if the filter names one of its scenarios.
   for bench in fanout_bench answers_bench reports_bench webhook_bench case_bench voice_bench; do
     # (Catch exits with the number of tests listed: not an error here.)
     if { build/tests/$bench --list-test-names-only "$@" || true; } | grep -q '^bench'; then
-      build/tests/$bench "$@"
+      bench build/tests/$bench "$@"
     fi
   done
+fi
+if ((${#failed[@]} > 0)); then
+  echo "bench: failed: ${failed[*]}" >&2
+  exit 1
 fi
