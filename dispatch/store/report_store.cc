@@ -13,8 +13,13 @@ namespace {
   " reporter_language, reporters, status, merged_into, alert_id, " TOCSIN_RFC3339("received_at") "," \
   " " TOCSIN_RFC3339("decided_at")
 
+// A new report's code must name nothing else that can still be answered with `1 CODE`: a report
+// being dealt with, or an alert that carries the code (a confirmed report's alert keeps it while
+// open). Codes of reports and alerts that are over may be used again.
 constexpr const char* kCodeTaken =
-    "SELECT 1 FROM reports WHERE network_id = $1 AND code = $2 AND status IN ('awaiting_area', 'pending')";
+    "SELECT 1 FROM reports WHERE network_id = $1 AND code = $2 AND status IN ('awaiting_area', 'pending')"
+    " UNION ALL SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2"
+    "  AND status IN ('verifying', 'pending_approval', 'open')";
 constexpr const char* kInsert =
     "INSERT INTO reports (id, network_id, code, kind, areas, location_enc, details_enc, source, created_by,"
     " reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at)"
