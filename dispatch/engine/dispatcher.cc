@@ -84,7 +84,7 @@ void Dispatcher::HoldAlertNow(std::int64_t alert_id) {
   auto& held = held_[alert_id];
   for (auto& [network_id, q] : networks_) {
     std::erase_if(q.ready, [&held, network_id = network_id, alert_id](Job& j) {
-      if (j.alert_id != alert_id || SentAfterEnd(j.message_kind)) return false;
+      if (j.message.alert_id != alert_id || SentAfterEnd(j.message_kind)) return false;
       held.emplace_back(network_id, std::move(j));
       return true;
     });
@@ -107,7 +107,7 @@ void Dispatcher::ForgetAlertNow(std::int64_t alert_id) {
   ended_[alert_id] = now;
   HoldAlertNow(alert_id);  // anything still in a queue (there should be nothing)
   for (auto& [network_id, job] : held_[alert_id]) {
-    writer_.Add(Moved(job.delivery_id, "cancelled", "alert ended"));
+    writer_.Add(Moved(job.message.delivery_id, "cancelled", "alert ended"));
   }
   held_.erase(alert_id);
 }
@@ -216,10 +216,26 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       writer_.Add(Moved(r.id, "cancelled", refused));
       continue;
     }
-    Job job{r.id, r.alert_id, r.member_id, r.segments, r.attempts, std::move(*to), std::move(*body),
-            ValiditySeconds(r.alert_kind), r.message_kind, channels_.at(r.channel), std::move(r.language),
-            std::move(r.alert_code), std::move(english), std::move(location), std::move(details),
-            r.alert_kind, std::move(r.recorded)};
+    Job job;
+    OutboundMessage& m = job.message;
+    m.delivery_id = r.id;
+    m.network_id = network_id;
+    m.to = std::move(*to);
+    m.body = std::move(*body);
+    m.segments = r.segments;
+    m.validity_seconds = ValiditySeconds(r.alert_kind);
+    m.language = std::move(r.language);
+    m.alert_id = r.alert_id;
+    m.member_id = r.member_id;
+    m.alert_code = std::move(r.alert_code);
+    m.english_body = std::move(english);
+    m.place = std::move(location);
+    m.place_details = std::move(details);
+    m.alert_kind = r.alert_kind;
+    m.recorded = std::move(r.recorded);
+    job.attempts = r.attempts;
+    job.message_kind = r.message_kind;
+    job.channel = channels_.at(r.channel);
     if (auto held = held_.find(r.alert_id); held != held_.end() && !SentAfterEnd(r.message_kind)) {
       held->second.emplace_back(network_id, std::move(job));  // its end is committing
       continue;
@@ -245,38 +261,13 @@ std::chrono::nanoseconds Dispatcher::SendReady() {
       if (in_flight_ >= options_.max_in_flight) break;
       if (q == nullptr || q->ready.empty()) continue;
       auto& job = q->ready.front();
-      // The texts move into the message (and back if it cannot go yet): no copy per send.
-      OutboundMessage m;
-      m.delivery_id = job.delivery_id;
-      m.network_id = network_id;
-      m.to = std::move(job.to);
-      m.body = std::move(job.body);
-      m.segments = job.segments;
-      m.validity_seconds = job.validity_seconds;
-      m.language = std::move(job.language);
-      m.alert_id = job.alert_id;
-      m.member_id = job.member_id;
-      m.alert_code = std::move(job.alert_code);
-      m.english_body = std::move(job.english_body);
-      m.place = std::move(job.place);
-      m.place_details = std::move(job.place_details);
-      m.alert_kind = std::move(job.alert_kind);
-      m.recorded = std::move(job.recorded);
-      Sent sent{job.delivery_id, job.alert_id, job.member_id, job.attempts, SentAfterEnd(job.message_kind)};
+      const OutboundMessage& m = job.message;
+      Sent sent{m.delivery_id, m.alert_id, m.member_id, job.attempts, SentAfterEnd(job.message_kind)};
       auto later = job.channel->TrySend(m, [this, sent](SendResult result) {
         // Outcomes may come from any thread (or synchronously): always continue on the executor.
         asio::post(executor_, [this, sent, result = std::move(result)]() mutable { OnOutcome(sent, std::move(result)); });
       });
       if (later) {
-        job.to = std::move(m.to);
-        job.body = std::move(m.body);
-        job.language = std::move(m.language);
-        job.alert_code = std::move(m.alert_code);
-        job.english_body = std::move(m.english_body);
-        job.place = std::move(m.place);
-        job.place_details = std::move(m.place_details);
-        job.alert_kind = std::move(m.alert_kind);
-        job.recorded = std::move(m.recorded);
         wait = std::min(wait, *later);
         q = nullptr;  // sits out the rest of this call
         continue;
@@ -416,7 +407,7 @@ asio::awaitable<void> Dispatcher::Loop() {
     sleeping_ = false;
   }
   for (auto& [id, q] : networks_) {
-    for (const auto& job : q.ready) writer_.Add(Moved(job.delivery_id, "queued", std::nullopt));
+    for (const auto& job : q.ready) writer_.Add(Moved(job.message.delivery_id, "queued", std::nullopt));
     q.ready.clear();
   }
   writer_.Stop();

@@ -98,23 +98,13 @@ class Dispatcher {
   DeliveryWriter& writer() { return writer_; }
 
  private:
+  // A claimed delivery, ready to go: the message as its channel takes it (passed by reference,
+  // never copied) and what the outcome needs besides.
   struct Job {
-    std::int64_t delivery_id = 0;
-    std::int64_t alert_id = 0;
-    std::int64_t member_id = 0;
-    int segments = 1;
+    OutboundMessage message;
     int attempts = 0;
-    std::string to;
-    std::string body;
-    int validity_seconds = 3600;
     std::string message_kind;  // alert, update, reminder, stand_down, resolve, cancel
     Channel* channel = nullptr;
-    std::string language;    // of the text (a call reads it in that language)
-    std::string alert_code;  // a call's key press is recorded as a reply naming it
-    std::string english_body;  // a call: the English text, when `body` is in another language
-    std::string place, place_details;  // a call of a tiered alert: told after 1
-    std::string alert_kind;            // a call: names its recording
-    std::vector<std::string> recorded;  // a call: the network's recordings in its language
   };
   // What an outcome needs of the job it answers.
   struct Sent {

@@ -13,6 +13,11 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr int kFireAttempts = 30;
+
+// The wheel's payload of a deadline: its timer row, with its owner in the top two bits (rows are
+// bigint identities, far below 2^62).
+constexpr int kOwnerShift = 62;
+constexpr std::uint64_t kRowMask = (std::uint64_t{1} << kOwnerShift) - 1;
 }  // namespace
 
 Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, const EscalationRunner& runner,
@@ -26,14 +31,10 @@ Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, c
       verify_(std::move(verify)),
       schedule_(std::move(schedule)),
       timers_(executor,
-              [this](TimerService::TimerId, std::uint64_t row, std::int64_t) {
+              [this](TimerService::TimerId, std::uint64_t payload, std::int64_t) {
                 if (draining_) return;  // durable: fired at the next start
-                const auto timer_row = static_cast<std::int64_t>(row);
-                auto owner = TimerOwner::kEscalation;
-                if (auto it = owned_rows_.find(timer_row); it != owned_rows_.end()) {
-                  owner = it->second;
-                  owned_rows_.erase(it);
-                }
+                const auto timer_row = static_cast<std::int64_t>(payload & kRowMask);
+                const auto owner = static_cast<TimerOwner>(payload >> kOwnerShift);
                 if (owner != TimerOwner::kEscalation && !*FireOf(owner)) return;
                 ++tasks_;
                 asio::co_spawn(executor_, FireTask(timer_row, owner), asio::detached);
@@ -68,7 +69,6 @@ void Escalator::ForgetNow(std::int64_t alert_id, bool keep_schedule) {
       continue;
     }
     timers_.Cancel(t.id);
-    if (t.owner != TimerOwner::kEscalation) owned_rows_.erase(t.row);
   }
   if (kept.empty()) {
     by_alert_.erase(it);
@@ -123,8 +123,8 @@ void Escalator::ScheduleChecks() {
 }
 
 void Escalator::Schedule(const PendingTimer& t) {
-  if (t.owner != TimerOwner::kEscalation) owned_rows_[t.id] = t.owner;
-  by_alert_[t.alert_id].push_back({timers_.Add(t.due_ms, static_cast<std::uint64_t>(t.id)), t.id, t.owner});
+  const auto payload = static_cast<std::uint64_t>(t.id) | (static_cast<std::uint64_t>(t.owner) << kOwnerShift);
+  by_alert_[t.alert_id].push_back({timers_.Add(t.due_ms, payload), t.owner});
 }
 
 void Escalator::Report(const EscalationOutcome& out) {

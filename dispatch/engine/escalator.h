@@ -98,11 +98,9 @@ class Escalator {
   // them is a no-op).
   struct Tracked {
     TimerService::TimerId id;
-    std::int64_t row;
-    TimerOwner owner;
+    TimerOwner owner;  // also in the wheel's payload, with the row (escalator.cc)
   };
   std::unordered_map<std::int64_t, std::vector<Tracked>> by_alert_;
-  std::unordered_map<std::int64_t, TimerOwner> owned_rows_;  // rows of the wheel's deadlines of other owners
   std::set<std::int64_t> answered_;
   std::set<std::int64_t> failed_;
   bool check_scheduled_ = false;

@@ -18,11 +18,11 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "dispatch/util/clock.h"
 #include "tests/support/bench_util.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -59,11 +59,7 @@ void Fire(const TestDatabase& db, const TocsindProcess& server, const char* what
   const auto handled = std::chrono::steady_clock::now();
   const double cpu = CpuSeconds(server.pid()) - cpu0;
   const auto asks = Count(db, kAsks) - asks0;
-  for (;;) {
-    if (Count(db, kAsks + " AND d.state = 'queued'") == 0) break;
-    std::this_thread::sleep_for(20ms);
-    REQUIRE(std::chrono::steady_clock::now() - t0 < 600s);
-  }
+  Eventually([&] { return Count(db, kAsks + " AND d.state = 'queued'") == 0; }, "the asks sent", 600s);
   const auto sent = std::chrono::steady_clock::now();
   using ms = std::chrono::duration<double, std::milli>;
   std::printf("  %-22s asks %5lld   advance->handled %8.1f ms   server CPU %7.1f ms (%6.1f us/ask)   ->all sent %8.1f ms\n",
@@ -108,10 +104,8 @@ void Run() {
   const double record_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const double record_cpu = CpuSeconds(server.pid()) - cpu0;
   // Let the alerts' own messages go out first.
-  for (;;) {
-    if (Count(db, "SELECT count(*) FROM deliveries WHERE state = 'queued' AND member_id IS NOT NULL") == 0) break;
-    std::this_thread::sleep_for(20ms);
-  }
+  Eventually([&] { return Count(db, "SELECT count(*) FROM deliveries WHERE state = 'queued' AND member_id IS NOT NULL") == 0; },
+             "the alerts' own messages sent", 600s);
   const long rss1 = RssKb(server.pid());
   std::printf("cases: %d open cases, each with a removal schedule (default: at once, 72h/24h/6h before, 1h after)\n",
               kCases);

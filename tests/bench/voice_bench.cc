@@ -20,11 +20,11 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/fakes/fake_twilio.h"
 #include "tests/support/bench_util.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -69,15 +69,11 @@ void Run() {
   INFO(raised.body);
   REQUIRE(raised.status == 201);
   REQUIRE(fake.WaitForFinishedCalls(kCalls, 600s));
-  for (;;) {
-    if (db.Scalar("SELECT count(*) FROM deliveries WHERE channel = 'voice' AND state = 'delivered'") ==
-            std::to_string(kCalls) &&
-        db.Scalar("SELECT count(*) FROM responses WHERE answer = 'going'") == std::to_string(kCalls)) {
-      break;
-    }
-    std::this_thread::sleep_for(20ms);
-    REQUIRE(std::chrono::steady_clock::now() - t0 < 600s);
-  }
+  Eventually([&] {
+    return db.Scalar("SELECT count(*) FROM deliveries WHERE channel = 'voice' AND state = 'delivered'") ==
+               std::to_string(kCalls) &&
+           db.Scalar("SELECT count(*) FROM responses WHERE answer = 'going'") == std::to_string(kCalls);
+  }, "every call delivered and answered", 600s);
   const auto done = std::chrono::steady_clock::now();
   const double cpu = CpuSeconds(server.pid()) - cpu0;
 
