@@ -7,8 +7,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpqxx-dev libspdlog-dev libcurl4-openssl-dev libsodium-dev libtomlplusplus-dev catch2
-  postgresql postgresql-client curl
+  libpqxx-dev libspdlog-dev libcurl4-openssl-dev libssl-dev libsodium-dev libtomlplusplus-dev catch2
+  postgresql postgresql-client curl openssl ca-certificates
   chromium chromium-driver python3-selenium   # the web console's browser test (tests/browser)
 )
 

@@ -8,7 +8,7 @@ TwilioCallProvider::TwilioCallProvider(boost::asio::any_io_executor executor,
     : settings_(std::move(settings)),
       url_(settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Calls.json"),
       status_callback_url_(std::move(status_callback_url)),
-      client_(executor, settings_.max_connections) {}
+      client_(TwilioProvider::Client(executor, settings_)) {}
 
 void TwilioCallProvider::Place(const CallRequest& call, std::function<void(SmsOutcome)> done) {
   HttpRequest req = TwilioProvider::Request(settings_, url_,

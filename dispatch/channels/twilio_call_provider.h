@@ -14,7 +14,7 @@
 
 #include "dispatch/channels/call_provider.h"
 #include "dispatch/channels/twilio_provider.h"
-#include "dispatch/net/curl_multi_client.h"
+#include "dispatch/net/origin_client.h"
 
 namespace tocsin {
 
@@ -30,7 +30,7 @@ class TwilioCallProvider : public CallProvider {
   const TwilioSettings settings_;
   const std::string url_;
   const std::string status_callback_url_;
-  CurlMultiClient client_;
+  OriginClient client_;
 };
 
 }  // namespace tocsin

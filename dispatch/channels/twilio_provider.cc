@@ -55,7 +55,7 @@ TwilioProvider::TwilioProvider(boost::asio::any_io_executor executor, TwilioSett
     : executor_(executor),
       settings_(std::move(settings)),
       url_(settings_.api_base + "/2010-04-01/Accounts/" + settings_.account_sid + "/Messages.json"),
-      client_(executor, settings_.max_connections) {}
+      client_(TwilioProvider::Client(executor, settings_)) {}
 
 SmsOutcome TwilioProvider::Interpret(const HttpResponse& r) {
   SmsOutcome out;
@@ -106,6 +106,12 @@ HttpRequest TwilioProvider::Request(const TwilioSettings& settings, std::string 
   req.keep_headers = {"retry-after"};
   req.body = FormUrlEncode(form);
   return req;
+}
+
+OriginClient TwilioProvider::Client(boost::asio::any_io_executor executor, const TwilioSettings& settings) {
+  OriginClient::Options options;
+  options.max_connections = settings.max_connections;
+  return OriginClient(std::move(executor), OriginClient::OriginOf(settings.api_base), std::move(options));
 }
 
 void TwilioProvider::Send(const SmsMessage& message, std::function<void(SmsOutcome)> done) {

@@ -1,6 +1,6 @@
 // TwilioProvider: sends SMS through Twilio's Messages API
 // (POST {api_base}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded, HTTP Basic auth),
-// on a CurlMultiClient driven by the engine's event loop.
+// on an OriginClient (kept-alive connections to api_base) driven by the engine's event loop.
 //
 // Outcomes (see SmsOutcome): 200/201 -> accepted with the message SID; 429 or code 20429 ->
 // throttled (Retry-After honoured); 5xx, 401 and transport failures (timeouts, refused
@@ -23,7 +23,7 @@
 
 #include "dispatch/channels/sms_provider.h"
 #include "dispatch/channels/twilio_signature.h"
-#include "dispatch/net/curl_multi_client.h"
+#include "dispatch/net/origin_client.h"
 
 namespace tocsin {
 
@@ -54,13 +54,17 @@ class TwilioProvider : public SmsProvider {
   // kept: what every request to Twilio's REST API looks like.
   static HttpRequest Request(const TwilioSettings& settings, std::string url, const FormParams& form);
 
+  // The client every request to the account's API goes through: api_base's origin, at most
+  // max_connections kept alive.
+  static OriginClient Client(boost::asio::any_io_executor executor, const TwilioSettings& settings);
+
  private:
   void Redact(const std::string& sid, int attempt);
 
   const boost::asio::any_io_executor executor_;
   const TwilioSettings settings_;
   const std::string url_;
-  CurlMultiClient client_;
+  OriginClient client_;
 };
 
 }  // namespace tocsin

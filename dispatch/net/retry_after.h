@@ -6,7 +6,7 @@
 #include <chrono>
 #include <optional>
 
-#include "dispatch/net/curl_multi_client.h"
+#include "dispatch/net/http_types.h"
 
 namespace tocsin {
 

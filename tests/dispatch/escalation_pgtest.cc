@@ -140,7 +140,12 @@ TEST_CASE("timeline: an alert's steps, messages and end read back after the fact
   f.WaitBothReached(alert);
   f.Advance("2s");  // step 1: neighbours
   f.Advance("2s");  // step 2: coordinators
-  Eventually([&] { return f.Contacted(alert, f.coordinator); }, "step 2 reached the coordinator");
+  // An update goes to whoever the alert has reached: wait until all four have it delivered (a
+  // delivery only queued when the update is posted would not get the update).
+  Eventually([&] {
+    return f.db.Scalar("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND alert_id = " +
+                       std::to_string(alert)) == "4";
+  }, "steps 1 and 2 reached the neighbour and the coordinator");
   REQUIRE(f.c.Post(path + "/updates", R"({"message":"Vans gone"})").status == 202);
   Eventually([&] {  // the update is queued after its 202: resolve only once all 4 have it
     return f.db.Scalar("SELECT count(DISTINCT d.member_id) FROM deliveries d JOIN alert_messages m"
