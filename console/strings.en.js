@@ -507,7 +507,7 @@ export const strings = {
   caseEventRecorded: "Recorded: {type}.",
   caseAlertLink: "Its alert {code}",
   caseAlertRescheduled: "Its alert: the asks are scheduled again from the new date",
-  caseScheduleSet: "{n} asks scheduled.",
+  caseScheduleSet: "· {n} asks scheduled.",
   caseScheduleRow: "Ask {when} to {who}: “{ask}” · {state}",
   caseScheduleBefore: "{time} before the flight",
   caseScheduleAfter: "{time} after the flight",

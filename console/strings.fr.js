@@ -507,7 +507,7 @@ export const strings = {
   caseEventRecorded: "Enregistré : {type}.",
   caseAlertLink: "Son alerte {code}",
   caseAlertRescheduled: "Son alerte : les demandes sont reprogrammées à partir de la nouvelle date",
-  caseScheduleSet: "{n} demandes programmées.",
+  caseScheduleSet: "· {n} demandes programmées.",
   caseScheduleRow: "Demande {when} à {who} : « {ask} » · {state}",
   caseScheduleBefore: "{time} avant le vol",
   caseScheduleAfter: "{time} après le vol",

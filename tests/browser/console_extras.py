@@ -90,6 +90,8 @@ def language_screen(driver, wait, world, shoot, text_has, go):
     driver.refresh()
     wait.until(text_has("h1", "Alertes"))
     assert driver.find_element(By.ID, "logout-button").text == "Se déconnecter"
+    # The longer words still fit a 360 px screen: nothing wider than the window.
+    assert driver.execute_script("const e = document.documentElement; return e.scrollWidth <= e.clientWidth")
     go(driver, wait, "#/cases")
     wait.until(text_has("h1", "Dossiers"))
     shoot("cases-fr")
