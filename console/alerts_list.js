@@ -9,6 +9,8 @@ export async function render(main, { showError }) {
   const filter = h("select", { id: "alert-filter" },
     h("option", { value: "" }, t("filterAll")),
     h("option", { value: "open" }, t("filterOpen")),
+    h("option", { value: "pending_approval" }, t("status_pending_approval")),
+    h("option", { value: "verifying" }, t("status_verifying")),
     h("option", { value: "resolved" }, t("filterResolved")),
     h("option", { value: "cancelled" }, t("filterCancelled")));
   const load = pager({ list, more, filter, path: "/alerts", key: "alerts", row, empty: t("alertsEmpty"), showError });

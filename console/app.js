@@ -1,10 +1,12 @@
 // The console's entry point: finds the session (GET /v1/session), routes by the URL's hash
 // (#/login, #/alerts, #/raise, #/alerts/<id>, #/members, #/members/new, #/members/<id>, #/areas,
 // #/trees, #/trees/<name>, #/policies/<kind>, #/organisations, #/organisations/<id>, #/reports,
-// #/cases, #/cases/<id>, and for admins #/tokens, #/audit) and draws the header (network,
-// navigation, logout).
+// #/cases, #/cases/<id>, and for admins #/tokens, #/audit, #/settings) and draws the header (network,
+// navigation, the language picker, logout). The language (i18n.js) is loaded before the first
+// screen is drawn; picking another draws the screen again in it.
 import { ApiError, call, session } from "./api.js";
 import { h, notice, t } from "./dom.js";
+import { LANGUAGES, chooseLanguage, currentLanguage, preferredLanguage, useLanguage } from "./i18n.js";
 import * as login from "./login.js";
 import * as alertsList from "./alerts_list.js";
 import * as raise from "./raise.js";
@@ -22,6 +24,7 @@ import * as organisation from "./organisation.js";
 import * as reports from "./reports.js";
 import * as cases from "./cases.js";
 import * as kase from "./case.js";
+import * as settings from "./settings.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("header");
@@ -66,12 +69,27 @@ const LINKS = [
   ["#/alerts", "navAlerts"], ["#/raise", "navRaise", "manage"], ["#/members", "navMembers"], ["#/areas", "navAreas"],
   ["#/reports", "navReports"], ["#/cases", "navCases"],
   ["#/trees", "navTrees"], ["#/policies", "navPolicies"], ["#/organisations", "navOrganisations"],
-  ["#/tokens", "navTokens", "admin"], ["#/audit", "navAudit", "admin"],
+  ["#/tokens", "navTokens", "admin"], ["#/audit", "navAudit", "admin"], ["#/settings", "navSettings", "admin"],
 ];
+
+// The language picker: every language the console has, each by its own name.
+function languagePicker() {
+  const pick = h("select", { id: "language", class: "language", "aria-label": t("languagePickLabel") },
+    Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, lang: code,
+      selected: code === currentLanguage() }, name)));
+  pick.addEventListener("change", async () => {
+    await chooseLanguage(pick.value);
+    skip.textContent = t("skipToContent");
+    await route();
+    document.getElementById("language")?.focus();
+  });
+  return pick;
+}
 
 function drawHeader() {
   if (!session.network) {
-    header.replaceChildren(h("span", { class: "brand" }, t("appName")));
+    header.replaceChildren(h("span", { class: "brand" }, t("appName")),
+      h("div", { class: "header-buttons" }, languagePicker()));
     return;
   }
   const hash = location.hash || "#/alerts";
@@ -98,7 +116,7 @@ function drawHeader() {
   header.replaceChildren(
     h("span", { class: "brand" }, t("appName")),
     h("span", { class: "network", id: "network-name" }, session.networkName ?? session.network),
-    h("div", { class: "header-buttons" }, menu,
+    h("div", { class: "header-buttons" }, languagePicker(), menu,
       h("button", { type: "button", id: "logout-button", class: "secondary", onclick: logout }, t("logoutButton"))),
     nav);
 }
@@ -162,6 +180,8 @@ async function route() {
     await tokens.render(main, ctx);
   } else if (hash === "#/audit") {
     await audit.render(main, ctx);
+  } else if (hash === "#/settings") {
+    await settings.render(main, ctx);
   } else {
     await alertsList.render(main, ctx);
   }
@@ -171,12 +191,20 @@ async function route() {
 
 // The skip link focuses the content without touching the hash (which routes).
 const skip = document.getElementById("skip");
-skip.textContent = t("skipToContent");
 skip.addEventListener("click", (e) => {
   e.preventDefault();
   main.focus();
 });
-main.replaceChildren(h("p", {}, t("loading")));
 
-window.addEventListener("hashchange", route);
-route();
+async function start() {
+  try {
+    await useLanguage(preferredLanguage());
+  } catch {
+    await useLanguage("en");  // the translation could not be fetched: English, which is built in
+  }
+  skip.textContent = t("skipToContent");
+  main.replaceChildren(h("p", {}, t("loading")));
+  window.addEventListener("hashchange", route);
+  await route();
+}
+start();

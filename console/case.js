@@ -1,29 +1,79 @@
-// One case (#/cases/<id>): its pseudonym, status, areas, language and consent; its contacts; its
-// timeline (events and the alerts they raised, GET .../timeline); and, for coordinators, the
-// form that records an event (POST .../events): the type picks the one text field it has
-// (detained: where; removal_directions: deadline and details; note: text; released,
-// removal_cancelled, removed: none). A `detained` event raises the detention alert: a link to it
-// follows. The API's 422 is shown at the field it names.
+// One case (#/cases/<id>): its pseudonym and status; for coordinators its details (name, phone,
+// Home Office reference, notes, language, areas, public, the consent dates, open or closed) as a
+// form that saves them (PATCH; an emptied field is cleared), its contacts (case_contacts.js:
+// named, and added here), the supporters' DONE counts, its timeline (GET .../timeline: events,
+// the alerts they raised, a removal's scheduled asks and their state, each DONE) and the form that
+// records an event (case_event_form.js). Viewers see the pseudonym, status, language and areas.
 import { call, networkPath, mayManage } from "./api.js";
 import { fill, h, notice, shortTime, t } from "./dom.js";
-import { clearErrors, field, showFieldError } from "./form.js";
+import { caseFields, submitCase } from "./case_form.js";
+import { contactsSection } from "./case_contacts.js";
+import { eventForm } from "./case_event_form.js";
 
-const TYPES = ["detained", "removal_directions", "released", "removal_cancelled", "removed", "note"];
-// The text field each type has (the API's name for it), if any.
-const TEXT_FIELD = { detained: "where", removal_directions: "details", note: "text" };
+// A schedule entry's "when": 72h before, 1h after, or at once ("at": "recorded").
+function scheduleWhen(e) {
+  if (e.before) return t("caseScheduleBefore", { time: e.before });
+  if (e.after) return t("caseScheduleAfter", { time: e.after });
+  return t("caseScheduleAtOnce");
+}
+
+// The API's "at" of a schedule entry is its due time, or "recorded" for an entry due at once.
+const isTime = (at) => Boolean(at) && !Number.isNaN(Date.parse(at));
 
 function timelineItem(e) {
-  const when = h("time", { datetime: e.at }, shortTime(e.at));
+  const when = isTime(e.at) ? h("time", { datetime: e.at }, shortTime(e.at)) : null;
   if (e.type === "alert") {
     return h("li", {}, when, " ", h("a", { href: `#/alerts/${e.alert}` },
       t("caseAlertRow", { code: e.code, kind: t(`kind_${e.kind}`), status: t(`status_${e.status}`) })));
+  }
+  if (e.type === "schedule") {
+    const who = [...(e.audience?.contacts ?? []).map((r) => t(`caseRole_${r}`)),
+      ...(e.audience?.roles ?? []).map((r) => t(`role_${r}`))].join(", ");
+    return h("li", { class: `schedule schedule-${e.state}` }, when, " ",
+      t("caseScheduleRow", { when: scheduleWhen(e), who, ask: e.ask ?? "", state: t(`caseScheduleState_${e.state}`) }));
+  }
+  if (e.type === "done") {
+    return h("li", {}, when, " ", t("caseDoneRow", { action: e.action }));
   }
   const text = e.where ?? e.details ?? e.text;
   return h("li", {}, when, " ", t(`caseEvent_${e.type}`), e.deadline ? ` · ${shortTime(e.deadline)}` : "",
     text ? ` · ${text}` : "", h("span", { class: "meta" }, ` (${e.by})`));
 }
 
-export async function render(main, { id, showError, errorText }) {
+// The supporters' DONE counts per action ({"letters": 43, "calls": 9}), when there are any.
+function actionsLine(actions) {
+  const parts = Object.entries(actions ?? {}).map(([action, n]) => t("caseActionCount", { action, n }));
+  return parts.length ? h("p", { id: "case-actions" }, t("caseActions", { counts: parts.join(", ") })) : null;
+}
+
+function detailsForm(id, kase, title, meta, errorText, showError) {
+  const form = caseFields(kase, true);
+  const status = h("div", { id: "case-form-status" });
+  const save = h("button", { type: "submit", id: "case-save" }, t("saveButton"));
+  const el = h("form", { class: "card", novalidate: true, id: "case-details" }, h("h2", {}, t("caseDetailsTitle")),
+    form.els, status, h("div", { class: "buttons" }, save));
+  el.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const saved = await submitCase("PATCH", networkPath(`/cases/${id}`), form, status, save, errorText);
+      if (!saved) return;
+      title.textContent = saved.pseudonym;
+      fill(meta, metaText(saved));
+      status.replaceChildren(notice(t("caseSaved", { name: saved.pseudonym })));
+    } catch (err) {
+      showError(err);
+    }
+  });
+  return el;
+}
+
+function metaText(kase) {
+  return t("caseMeta", { status: t(`caseStatus_${kase.status}`), areas: kase.areas.join(", ") || "–",
+    language: kase.language });
+}
+
+export async function render(main, ctx) {
+  const { id, showError, errorText } = ctx;
   let kase;
   try {
     kase = await call("GET", networkPath(`/cases/${id}`));
@@ -32,7 +82,9 @@ export async function render(main, { id, showError, errorText }) {
     return;
   }
   const timeline = h("ol", { class: "timeline", id: "case-timeline" });
+  const editable = mayManage();
   async function loadTimeline() {
+    if (!editable) return;
     try {
       const { timeline: items } = await call("GET", networkPath(`/cases/${id}/timeline`));
       fill(timeline, items.map(timelineItem));
@@ -41,78 +93,19 @@ export async function render(main, { id, showError, errorText }) {
       showError(err);
     }
   }
-
-  const consent = kase.consent
-    ? t("caseConsent", { mp: kase.consent.mp ?? t("caseNoConsent"), legal: kase.consent.legal ?? t("caseNoConsent") })
-    : null;
-  const contacts = h("ul", { class: "tree-list", id: "case-contacts" }, (kase.contacts ?? []).map((k) => h("li", {},
-    t(`caseRole_${k.role}`), " · ", k.organisation ? h("a", { href: `#/organisations/${k.organisation}` },
-      t("caseContactOrganisation", { id: k.organisation }))
-      : k.member ? h("a", { href: `#/members/${k.member}` }, t("caseContactMember", { id: k.member }))
-        : h("a", { href: `#/trees/${encodeURIComponent(k.tree ?? "")}` }, t("caseContactTree", { tree: k.tree })))));
-  if (!contacts.children.length) contacts.append(h("li", { class: "empty" }, t("caseContactsEmpty")));
-
-  let record = null;
-  if (mayManage()) {
-    const type = h("select", { id: "case-event-type" },
-      TYPES.map((v) => h("option", { value: v }, t(`caseEvent_${v}`))));
-    const fields = {
-      type: field(t("caseEventTypeLabel"), type),
-      where: field(t("caseEventWhereLabel"), h("input", { id: "case-event-where", type: "text", maxlength: "200" })),
-      deadline: field(t("caseEventDeadlineLabel"), h("input", { id: "case-event-deadline", type: "datetime-local" }),
-        t("caseEventDeadlineHint")),
-      details: field(t("caseEventDetailsLabel"), h("input", { id: "case-event-details", type: "text", maxlength: "500" })),
-      text: field(t("caseEventTextLabel"), h("textarea", { id: "case-event-text", rows: "3", maxlength: "1000" })),
-    };
-    const show = () => {
-      const v = type.value;
-      fields.where.el.hidden = TEXT_FIELD[v] !== "where";
-      fields.details.el.hidden = TEXT_FIELD[v] !== "details";
-      fields.deadline.el.hidden = v !== "removal_directions";
-      fields.text.el.hidden = TEXT_FIELD[v] !== "text";
-    };
-    type.addEventListener("change", show);
-    show();
-    const status = h("div", { id: "case-event-status" });
-    const save = h("button", { type: "submit", id: "case-event-save" }, t("caseEventButton"));
-    record = h("form", { class: "card", novalidate: true }, h("h2", {}, t("caseEventTitle")),
-      Object.values(fields).map((f) => f.el), status, h("div", { class: "buttons" }, save));
-    record.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      clearErrors(fields, status);
-      const body = { type: type.value };
-      const textField = TEXT_FIELD[type.value];
-      if (textField) {
-        const value = fields[textField].control.value.trim();
-        if (value) body[textField] = value;
-      }
-      if (type.value === "removal_directions" && fields.deadline.control.value) {
-        body.deadline = new Date(fields.deadline.control.value).toISOString();
-      }
-      save.disabled = true;
-      try {
-        const done = await call("POST", networkPath(`/cases/${id}/events`), body);
-        status.replaceChildren(h("p", { class: "notice notice-info", role: "status" },
-          t("caseEventRecorded", { type: t(`caseEvent_${done.type}`) }), " ",
-          done.alert ? h("a", { href: `#/alerts/${done.alert.id}`, id: "case-alert-link" },
-            t("caseAlertLink", { code: done.alert.code })) : null));
-        for (const f of ["where", "details", "deadline", "text"]) fields[f].control.value = "";
-        await loadTimeline();
-      } catch (err) {
-        if (err.status === 422 || err.status === 409) showFieldError(fields, status, err, errorText);
-        else showError(err);
-      } finally {
-        save.disabled = false;
-      }
-    });
+  const title = h("h1", { tabindex: "-1" }, kase.pseudonym);
+  const meta = h("p", { class: "meta", id: "case-meta" }, metaText(kase));
+  let contacts = null;
+  if (editable) {
+    try {
+      contacts = await contactsSection(id, editable, errorText);
+    } catch (err) {
+      showError(err);
+    }
   }
-
-  fill(main, h("h1", { tabindex: "-1" }, kase.pseudonym),
-    h("p", { class: "meta", id: "case-meta" }, t("caseMeta", { status: t(`caseStatus_${kase.status}`),
-      areas: kase.areas.join(", ") || "–", language: kase.language })),
-    consent ? h("p", {}, consent) : null,
-    h("h2", {}, t("caseContactsTitle")), contacts,
-    h("h2", {}, t("caseTimelineTitle")), timeline, record,
+  fill(main, title, meta, actionsLine(kase.actions),
+    editable ? detailsForm(id, kase, title, meta, errorText, showError) : null, contacts,
+    editable ? [h("h2", {}, t("caseTimelineTitle")), timeline, eventForm(id, loadTimeline, ctx)] : null,
     h("p", {}, h("a", { href: "#/cases" }, t("caseBack"))));
   await loadTimeline();
 }

@@ -1,12 +1,13 @@
 // Small DOM helpers: build elements without innerHTML (nothing the server sends is ever parsed
-// as HTML), and fill in the words of strings.en.js.
-import { strings } from "./strings.en.js";
+// as HTML), and fill in the words of the coordinator's language (i18n.js; strings.en.js has all).
+import { locale, strings } from "./i18n.js";
 
-// The string `key` with "{name}" replaced by vars.name.
+// The string `key` in the console's language with "{name}" replaced by vars.name.
 // A key with no string is reported on the console (the browser test fails on it) and shown as is.
 export function t(key, vars = {}) {
-  if (!(key in strings)) console.error(`tocsin: no string "${key}" in strings.en.js`);
-  const text = strings[key] ?? key;
+  const words = strings();
+  if (!(key in words)) console.error(`tocsin: no string "${key}" in strings.en.js`);
+  const text = words[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
@@ -43,9 +44,9 @@ export function shortTime(iso) {
   if (!iso) return "";
   const d = new Date(iso);
   const now = new Date();
-  const time = d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const time = d.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
   if (d.toDateString() === now.toDateString()) return time;
-  return `${d.toLocaleDateString(undefined, { day: "numeric", month: "short" })} ${time}`;
+  return `${d.toLocaleDateString(locale(), { day: "numeric", month: "short" })} ${time}`;
 }
 
 // A message box for errors and notices, announced to screen readers.

@@ -1,5 +1,6 @@
 // Form pieces shared by the network screens: a labelled field with a place for its error, and
 // the API's 422/409 shown in place, next to the field it names (else in the form's status).
+import { call } from "./api.js";
 import { h, notice, t } from "./dom.js";
 
 let nextId = 0;
@@ -19,6 +20,13 @@ export function field(labelText, control, hint) {
   const el = h("div", { class: "field" }, h("label", { for: control.id }, labelText), control,
     hint ? h("small", { id: `${control.id}-hint` }, hint) : null, errorSlot);
   return { el, control, errorSlot };
+}
+
+// One checkbox with its label and an error slot, shaped as field() answers.
+export function checkField(id, checked, labelText, attrs = {}) {
+  const box = h("input", { type: "checkbox", id, checked: Boolean(checked), ...attrs });
+  const errorSlot = h("p", { class: "field-error", role: "alert", hidden: true });
+  return { el: h("div", { class: "check" }, box, h("label", { for: id }, labelText), errorSlot), control: box, errorSlot };
 }
 
 // A fieldset of checkboxes named `name`, one per value, labelled by label(value).
@@ -54,6 +62,24 @@ export function showFieldError(fields, status, err, errorText) {
   const f = fields[name];
   if (f && err.message) showInSlot(f, err.message);
   else status.replaceChildren(notice(errorText(err), "error"));
+}
+
+// Sends `form.body()` (form: {fields, body}) as `method path` with `save` disabled meanwhile;
+// answers the saved object, or null when the API's 422/409 was shown at the field it names
+// (`fieldOf` maps the API's field name to the form's). Other errors are thrown.
+export async function submitForm(method, path, form, status, save, errorText, fieldOf = (f) => f) {
+  clearErrors(form.fields, status);
+  save.disabled = true;
+  try {
+    return await call(method, path, form.body());
+  } catch (err) {
+    if (err.status !== 422 && err.status !== 409) throw err;
+    err.field = fieldOf(err.field ?? "");
+    showFieldError(form.fields, status, err, errorText);
+    return null;
+  } finally {
+    save.disabled = false;
+  }
 }
 
 // A button that asks once before `action` (inside `box`, which shows the question).

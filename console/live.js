@@ -3,10 +3,16 @@
 // session cookie) says something changed; a timeline read from the API (raise, steps, goal,
 // reminders, updates, stand-down, end) and added to as the stream reports (escalation
 // steps, reminders, backups, tree moves, warnings, updates, the end); organisations' answers in
-// the going list; the phone trees the alert walks (live_tree.js); update, resolve, cancel.
+// the going list; the phone trees the alert walks (live_tree.js); update, resolve, cancel. An
+// alert held for a second coordinator is approved or rejected here (live_approval.js); one
+// waiting for its report's verifiers says so (the report is decided in Reports).
 import { call, networkPath, mayManage } from "./api.js";
 import { h, notice, shortTime, t } from "./dom.js";
 import { treeSection } from "./live_tree.js";
+import { approvalCard } from "./live_approval.js";
+
+// Statuses after which nothing more happens (no stream, no actions).
+const ENDED = ["resolved", "cancelled"];
 
 const COUNTS = ["queued", "sent", "delivered", "failed", "going", "cannot", "no_answer"];
 
@@ -47,7 +53,7 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
     title.textContent = t("liveTitle", { kind: t(`kind_${a.kind}`), location: a.location });
     meta.textContent = t("liveMeta", { code: a.code, created: shortTime(a.created_at), status: t(`status_${a.status}`) });
     for (const c of COUNTS) counts.querySelector(`[data-count="${c}"]`).textContent = String(a.counts?.[c] ?? 0);
-    if (a.status !== "open") end(a.status, false);
+    if (ENDED.includes(a.status)) end(a.status, false);
     return a;
   }
 
@@ -207,6 +213,24 @@ export async function render(main, { id, showError, errorText, onSessionEnded })
     if (mayManage() && a.status === "open") {
       renderActions();
       actions.hidden = false;
+    }
+    if (a.status === "verifying") {
+      actions.before(h("p", { class: "notice notice-info", id: "verifying" }, t("liveVerifying"), " ",
+        h("a", { href: "#/reports" }, t("navReports"))));
+    }
+    if (a.status === "pending_approval") {
+      liveState.textContent = t("status_pending_approval");
+      if (mayManage()) {
+        actions.before(approvalCard(alertPath, async (decided) => {
+          if (decided.status === "open") {
+            renderActions();
+            actions.hidden = false;
+          } else {
+            end(decided.status, true);
+          }
+          await refresh();
+        }, errorText));
+      }
     }
     if (!ended) listen();
   } catch (err) {

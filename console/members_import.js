@@ -1,6 +1,7 @@
 // CSV import of members: a file picked, sent as text/csv to POST .../members/import; shows the
-// created and updated counts and each line's error from the API's `errors` (bad lines store
-// nothing; the good ones are stored together).
+// created and updated counts, each line's error from the API's `errors` (bad lines store
+// nothing; the good ones are stored together), and how many were created opted out (their
+// number had texted STOP) with the API's `notes` per line.
 import { networkPath, send } from "./api.js";
 import { fill, h, notice, t } from "./dom.js";
 
@@ -27,9 +28,11 @@ export function section({ errorText, onImported }) {
     button.disabled = true;
     try {
       const r = await send("POST", networkPath("/members/import"), await picked.text(), { "Content-Type": "text/csv" });
+      const lines = (id, items) => (items?.length ? h("ul", { class: "import-errors", id },
+        items.map((x) => h("li", {}, t("importLineError", { line: x.line, message: x.message })))) : null);
       fill(result, notice(t("importDone", { created: r.created, updated: r.updated })),
-        r.errors.length ? h("ul", { class: "import-errors", id: "import-errors" },
-          r.errors.map((x) => h("li", {}, t("importLineError", { line: x.line, message: x.message })))) : null);
+        r.opted_out ? notice(t("importOptedOut", { n: r.opted_out })) : null,
+        lines("import-errors", r.errors), lines("import-notes", r.notes));
       if (r.created || r.updated) await onImported();
     } catch (err) {
       result.replaceChildren(notice(errorText(err), "error"));

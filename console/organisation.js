@@ -4,8 +4,8 @@
 // it (POST .../tokens {"role": "integration", "organisation": slug}; shown once).
 import { call, networkPath, mayManage, session } from "./api.js";
 import { fill, h, notice, t } from "./dom.js";
-import { confirmButton, field, showInSlot } from "./form.js";
-import { orgFields, submitOrg } from "./organisations.js";
+import { confirmButton, field, showInSlot, submitForm } from "./form.js";
+import { orgFields } from "./organisations.js";
 import { webhooksCard } from "./org_webhooks.js";
 
 function emailsCard(base, editable, errorText) {
@@ -98,7 +98,7 @@ export async function render(main, { id, showError, errorText }) {
   details.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      const saved = await submitOrg("PATCH", base, form, status, save, errorText);
+      const saved = await submitForm("PATCH", base, form, status, save, errorText);
       if (saved) {
         org = saved;
         title.textContent = saved.name;

@@ -3,7 +3,7 @@
 // name, slug, the kinds and areas it is sent (none ticked / empty: every kind / area), language.
 import { call, networkPath, mayManage } from "./api.js";
 import { fill, h, t } from "./dom.js";
-import { checkboxes, clearErrors, field, showFieldError } from "./form.js";
+import { checkboxes, field, submitForm } from "./form.js";
 import { KINDS } from "./policies.js";
 
 const list = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
@@ -32,21 +32,6 @@ export function orgFields(org) {
   return { fields, body, els: Object.values(fields).map((f) => f.el) };
 }
 
-// Sends the organisation form (POST or PATCH); its 422/409 are shown at the field they name.
-export async function submitOrg(method, path, form, status, save, errorText) {
-  clearErrors(form.fields, status);
-  save.disabled = true;
-  try {
-    return await call(method, path, form.body());
-  } catch (err) {
-    if (err.status === 422 || err.status === 409) showFieldError(form.fields, status, err, errorText);
-    else throw err;
-    return null;
-  } finally {
-    save.disabled = false;
-  }
-}
-
 export async function render(main, { showError, errorText }) {
   let orgs = [];
   try {
@@ -70,7 +55,7 @@ export async function render(main, { showError, errorText }) {
     add.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
-        const made = await submitOrg("POST", networkPath("/organisations"), form, status, save, errorText);
+        const made = await submitForm("POST", networkPath("/organisations"), form, status, save, errorText);
         if (made) location.hash = `#/organisations/${made.id}`;
       } catch (err) {
         showError(err);

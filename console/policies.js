@@ -4,11 +4,15 @@
 // "steps[0].audience.organisations[1]", "reminder.after"), else in the form's status.
 // Each step: who (the alert's areas, the neighbours, named areas, the whole network, a phone
 // tree, listed members, or no member), roles, organisations (none, all matching, or named),
-// channel, wait, and the goal (going count; a tree's confirmation).
+// channel (an SMS step may call those who have not answered after a while: call_after), wait,
+// and the goal (going count; a tree's confirmation). The verification of street reports is
+// a card of its own (policy_verification.js); a removal policy's schedule, which this form does
+// not edit, is sent back as it was read, so saving here never drops it.
 import { call, networkPath, mayManage } from "./api.js";
 import { fill, h, notice, t } from "./dom.js";
 import { checkboxes, field, showInSlot, uniqueId } from "./form.js";
 import { ROLES } from "./member_form.js";
+import { verificationCard } from "./policy_verification.js";
 
 export const KINDS = ["raid", "detention", "removal", "other"];
 const SCOPES = ["alert", "neighbours", "named", "network", "tree", "members", "none"];
@@ -29,7 +33,7 @@ function fromApi(step) {
     scope, roles: a.roles ?? ["responder"], areas: Array.isArray(a.areas) ? a.areas.join(", ") : "",
     tree: a.tree ?? "", members: (a.members ?? []).join(", "), orgs,
     orgList: Array.isArray(a.organisations) ? a.organisations : [], channel: step.channel ?? "sms",
-    wait: step.wait ?? "", going: step.until?.going ? String(step.until.going) : "",
+    wait: step.wait ?? "", callAfter: step.call_after ?? "", going: step.until?.going ? String(step.until.going) : "",
     confirmed: Boolean(step.until?.confirmed),
   };
 }
@@ -46,6 +50,7 @@ function toApi(s) {
   if (s.orgs === "named") audience.organisations = s.orgList;
   const step = { audience, channel: s.channel };
   if (s.wait.trim()) step.wait = s.wait.trim();
+  if (s.callAfter.trim() && s.channel === "sms" && s.scope !== "tree") step.call_after = s.callAfter.trim();
   const until = {};
   if (s.going.trim()) until.going = /^\d+$/.test(s.going.trim()) ? Number(s.going.trim()) : s.going.trim();
   if (s.confirmed && s.scope === "tree") until.confirmed = true;
@@ -121,7 +126,10 @@ export async function render(main, { kind, showError, errorText }) {
     if (!orgs.length && s.orgs === "named") orgBoxes.el.append(h("p", {}, t("policyNoOrgs")));
     f.orgList = orgBoxes;
     f.channel = field(t("policyChannelLabel"), select(uniqueId("step-channel"), CHANNELS, s.channel,
-      (v) => t(`channel_${v}`), (v) => { s.channel = v; }));
+      (v) => t(`channel_${v}`), (v) => { s.channel = v; f.call_after.el.hidden = v !== "sms" || s.scope === "tree"; }));
+    f.call_after = field(t("policyCallAfterLabel"), input(uniqueId("step-call-after"), s.callAfter,
+      (v) => { s.callAfter = v; }), t("policyCallAfterHint"));
+    f.call_after.el.hidden = s.channel !== "sms" || s.scope === "tree";
     f.wait = field(t("policyWaitLabel"), input(uniqueId("step-wait"), s.wait, (v) => { s.wait = v; }),
       t("policyWaitHint"));
     f.going = field(t("policyGoingLabel"), input(uniqueId("step-going"), s.going, (v) => { s.going = v; },
@@ -146,7 +154,7 @@ export async function render(main, { kind, showError, errorText }) {
     return h("li", { class: "card policy-step", "data-step": i },
       h("fieldset", {}, h("legend", {}, t("policyStepTitle", { n })),
         f.scope.el, f.roles.el, f.areas.el, f.tree.el, f.members.el, f.orgs.el, orgBoxes.el,
-        f.channel.el, f.wait.el, f.going.el, f.confirmed.el, buttons));
+        f.channel.el, f.call_after.el, f.wait.el, f.going.el, f.confirmed.el, buttons));
   }
 
   // Draws the steps again from `steps`; focuses the scope select of `focus` ("step-2-scope").
@@ -166,7 +174,7 @@ export async function render(main, { kind, showError, errorText }) {
 
   // "steps[1].audience.organisations[0]" -> that step's organisations; "reminder.after" -> reminder.
   function showInPlace(err) {
-    const m = /^steps\[(\d+)\](?:\.(audience|until|channel|wait)(?:\.(\w+))?)?/.exec(err.field ?? "");
+    const m = /^steps\[(\d+)\](?:\.(audience|until|channel|wait|call_after)(?:\.(\w+))?)?/.exec(err.field ?? "");
     const f = m ? slots[m[1]] : null;
     let slot = null;
     if (f) {
@@ -179,6 +187,7 @@ export async function render(main, { kind, showError, errorText }) {
       else slot = f.scope;
     } else if (/^reminder/.test(err.field)) slot = reminder;
     else if (/^backup/.test(err.field)) slot = backup;
+    if (!slot && verification.showError(err)) return;
     if (slot) showInSlot(slot, err.message);
     else status.replaceChildren(notice(errorText(err), "error"));
   }
@@ -186,19 +195,22 @@ export async function render(main, { kind, showError, errorText }) {
   const save = h("button", { type: "submit", id: "policy-save" }, t("saveButton"));
   const addStep = h("button", { type: "button", class: "secondary", id: "policy-add-step" }, t("policyAddStep"));
   addStep.addEventListener("click", () => { steps.push(newStep()); draw(`step-${steps.length - 1}-scope`); });
+  const verification = verificationCard(stored.verification ?? {}, editable);
   const isDefault = h("p", { id: "policy-default" }, stored.default ? t("policyIsDefault") : t("policyIsStored"));
   const form = h("form", { novalidate: true },
     h("h2", {}, t("policyStepsTitle")), stepsBox,
     editable ? h("div", { class: "buttons" }, addStep) : null,
     h("div", { class: "card" }, h("h2", {}, t("policyEveryStepTitle")), reminder.el, backup.el,
       h("div", { class: "check" }, standDown, h("label", { for: standDown.id }, t("policyStandDownLabel")))),
-    status, editable ? h("div", { class: "buttons" }, save) : null);
+    verification.el, status, editable ? h("div", { class: "buttons" }, save) : null);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     draw();
     status.replaceChildren();
     for (const f of [reminder, backup]) f.errorSlot.hidden = true;
-    const body = { steps: steps.map(toApi), stand_down: standDown.checked };
+    verification.clear();
+    const body = { steps: steps.map(toApi), stand_down: standDown.checked, verification: verification.body() };
+    if (stored.schedule) body.schedule = stored.schedule;
     if (reminder.control.value.trim()) body.reminder = { after: reminder.control.value.trim() };
     if (backup.control.value.trim()) body.backup = { after: backup.control.value.trim() };
     save.disabled = true;

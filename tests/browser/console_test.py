@@ -45,6 +45,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from report_case_screens import report_case_screens
+from console_extras import approval_screen, language_screen, policy_extras, settings_screen
 
 ADMIN_TOKEN = "adm_browser_0123456789abcdef0123456789abcdef"
 TWILIO_SID = "AC00000000000000000000000000000000"
@@ -582,7 +583,7 @@ def admin_screens(driver, wait, api, world, admin, shoot, text_has):
     assert api.call("GET", "/v1/networks/demo/members", token=made)[0] == 401
     go(driver, wait, "#/audit")
     wait.until(text_has("#audit-list", "tokens.revoke"))
-    assert "trees.put" in css(By.ID, "audit-list").text
+    assert "policies.put" in css(By.ID, "audit-list").text
     shoot("audit")
     # An integration token for the organisation, made from its page (shown once).
     go(driver, wait, "#/organisations")
@@ -591,6 +592,7 @@ def admin_screens(driver, wait, api, world, admin, shoot, text_has):
     answerer = wait.until(EC.visibility_of_element_located((By.ID, "org-token-value"))).get_attribute("value")
     listed = api.ok("GET", "/v1/networks/demo/tokens", token=admin)["tokens"]
     assert answerer and [t["organisation"] for t in listed if t["role"] == "integration"].count("hackney-law") == 2, listed
+    settings_screen(driver, wait, api, admin, shoot, text_has, go)
     css(By.ID, "logout-button").click()
     wait.until(text_has("#login-status", "logged out"))
     return made
@@ -735,6 +737,9 @@ def main():
         org, detention = organisation_screens(driver, wait, api, token, admin, shoot, text_has)
         live_extras(driver, wait, api, world, token, admin, org, detention, shoot, text_has)
         report_case_screens(driver, wait, api, token, shoot, text_has, go)
+        policy_extras(driver, wait, api, token, shoot, text_has, go)
+        approval_screen(driver, wait, api, world, token, admin, shoot, text_has)
+        language_screen(driver, wait, world, shoot, text_has, go)
 
         # The session cookie: HttpOnly (the page cannot read it), SameSite=Strict.
         cookie = driver.get_cookie("tocsin_session")

@@ -1,11 +1,15 @@
 """The reports queue and the cases screens of the console (issue 14), driven by console_test.py
 after its other screens: two pending reports (a raid being verified, an `other` waiting for a
 coordinator), each one's timeline opened, the raid confirmed (its alert raised at once, a link to
-it), the other dismissed after the question; a case opened from the list, a note recorded, a
-`detained` event without its place refused at the field, then recorded (the detention alert
-linked), then `released` (the alert resolved). Every wait is for a condition in the page."""
+it), the other dismissed after the question; a case added from the console (a bad phone refused at
+its field first), its contacts picked by name (and one without a pick refused at the field), its
+consent and notes edited; the case opened from the list, a note recorded, a `detained` event
+without its place refused at the field, then recorded (the detention alert linked), then
+`released` (the alert resolved); removal directions three days ahead (the schedule's asks in the
+timeline), then cancelled. Every wait is for a condition in the page."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
 
 
 def report_case_screens(driver, wait, api, token, shoot, text_has, go):
@@ -45,18 +49,56 @@ def report_case_screens(driver, wait, api, token, shoot, text_has, go):
     shoot("reports-decided")
     api.ok("POST", f"{base}/alerts/{alert_id}/resolve", {"message": "gone"}, token)
 
-    # Cases: one with a member as its family contact.
+    # Cases, made in the console: a bad phone named at its field (nothing stored), then added; its
+    # contacts picked by name (the organisation as legal, a member as family, the tree as campaign);
+    # its consent edited.
+    go(driver, wait, "#/cases")
+    wait.until(EC.element_to_be_clickable((By.ID, "case-name"))).send_keys("Demo Person")
+    css(By.ID, "case-pseudonym").send_keys("B. (browser)")
+    css(By.ID, "case-areas").send_keys("SE15")
+    css(By.ID, "case-language").send_keys("en")
+    css(By.ID, "case-phone").send_keys("12345")
+    driver.execute_script("arguments[0].value = '2026-09-14'", css(By.ID, "case-consent-legal"))
+    css(By.ID, "case-save").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "case-phone-error")))
+    assert api.ok("GET", f"{base}/cases", token=token)["cases"] == []
+    shoot("case-new-error")
+    css(By.ID, "case-phone").clear()
+    css(By.ID, "case-save").click()
+    wait.until(text_has("h1", "B. (browser)"))
+    kase = api.ok("GET", f"{base}/cases", token=token)["cases"][0]
+    assert kase["name"] == "Demo Person" and kase["areas"] == ["SE15"], kase
+    assert kase["consent"] == {"mp": None, "legal": "2026-09-14"} and kase["phone"] is None, kase
+    wait.until(text_has("#case-contacts", "No contacts yet"))
     amira = next(m for m in api.ok("GET", f"{base}/members?limit=500", token=token)["members"]
                  if m["name"].startswith("Amira"))
-    kase = api.ok("POST", f"{base}/cases", {"name": "Demo Person", "pseudonym": "B. (browser)",
-                                            "areas": ["SE15"], "language": "en"}, token)
-    api.ok("POST", f"{base}/cases/{kase['id']}/contacts", {"role": "family", "member": amira["id"]}, token)
+    org = api.ok("GET", f"{base}/organisations", token=token)["organisations"][0]
+    for role, kind, label in [("legal", "organisation", org["name"]), ("family", "member", amira["name"]),
+                              ("campaign", "tree", "estate")]:
+        Select(css(By.ID, "contact-role")).select_by_value(role)
+        Select(css(By.ID, "contact-kind")).select_by_value(kind)
+        Select(css(By.ID, "contact-target")).select_by_visible_text(label)
+        css(By.ID, "contact-add").click()
+        wait.until(text_has("#case-contacts", label))
+    # Nobody picked: the API's error at the field.
+    Select(css(By.ID, "contact-role")).select_by_value("mp")
+    css(By.ID, "contact-add").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "contact-target-error")))
+    contacts = api.ok("GET", f"{base}/cases/{kase['id']}/contacts", token=token)["contacts"]
+    assert sorted((c["role"], c.get("organisation") or c.get("member") or c.get("tree")) for c in contacts) == \
+        sorted([("legal", org["id"]), ("family", amira["id"]), ("campaign", "estate")]), contacts
+    shoot("case-contacts")
+    driver.execute_script("arguments[0].value = '2026-10-02'", css(By.ID, "case-consent-mp"))
+    css(By.ID, "case-notes").send_keys("Lawyer: Ms K")
+    css(By.ID, "case-save").click()
+    wait.until(text_has("#case-form-status", "is saved"))
+    saved = api.ok("GET", f"{base}/cases/{kase['id']}", token=token)
+    assert saved["consent"] == {"mp": "2026-10-02", "legal": "2026-09-14"} and saved["notes"] == "Lawyer: Ms K", saved
     go(driver, wait, "#/cases")
     wait.until(text_has("#case-list", "B. (browser)"))
     shoot("cases")
     css(By.CSS_SELECTOR, f"li[data-case='{kase['id']}'] a").click()
     wait.until(text_has("#case-timeline", "Nothing recorded yet"))
-    assert "Family" in css(By.ID, "case-contacts").text
 
     # A note.
     type_select = wait.until(EC.element_to_be_clickable((By.ID, "case-event-type")))
@@ -86,3 +128,21 @@ def report_case_screens(driver, wait, api, token, shoot, text_has, go):
     timeline = api.ok("GET", f"{base}/cases/{kase['id']}/timeline", token=token)["timeline"]
     alerts = [e for e in timeline if e["type"] == "alert"]
     assert alerts and alerts[0]["status"] == "resolved", timeline
+
+    # Removal directions three days ahead: the removal alert, and its asks scheduled back from the
+    # flight in the timeline (the default schedule: at once, 72h, 24h, 6h before, 1h after).
+    type_select.send_keys("Removal directions")
+    deadline = wait.until(EC.visibility_of_element_located((By.ID, "case-event-deadline")))
+    driver.execute_script("""const d = new Date(Date.now() + 3 * 86400000 + 3600000);
+      const p = (n) => String(n).padStart(2, '0');
+      arguments[0].value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;""",
+                          deadline)
+    css(By.ID, "case-event-details").send_keys("flight KQ101")
+    css(By.ID, "case-event-save").click()
+    wait.until(text_has("#case-event-status", "asks scheduled"))
+    wait.until(text_has("#case-timeline", "72h before the flight"))
+    assert "to come" in css(By.ID, "case-timeline").text
+    shoot("case-schedule")
+    type_select.send_keys("Removal cancelled")
+    css(By.ID, "case-event-save").click()
+    wait.until(text_has("#case-timeline", "cancelled"))
