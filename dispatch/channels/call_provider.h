@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dispatch/channels/sms_provider.h"
+#include "dispatch/util/result.h"
 
 namespace tocsin {
 
@@ -21,11 +22,23 @@ struct CallRequest {
   int timeout_seconds = 30;  // ringing before no-answer
 };
 
+// A recording kept by the provider (the hotline's report: the caller's message).
+struct RecordingAudio {
+  std::string content_type;  // audio/mpeg
+  std::string audio;
+};
+
 class CallProvider {
  public:
   virtual ~CallProvider() = default;
   // Starts placing `call`; `done` is called exactly once, on any thread.
   virtual void Place(const CallRequest& call, std::function<void(SmsOutcome)> done) = 0;
+  // Fetches recording `sid` (Twilio's RecordingSid) with the account's credentials; `done` is
+  // called exactly once: the audio, NotFound when the provider has no such recording (or keeps
+  // none: the sandbox), Unavailable when it cannot answer now (an error, a timeout).
+  virtual void FetchRecording(const std::string& sid, std::function<void(Result<RecordingAudio>)> done) {
+    done(Error::NotFound("this provider keeps no recordings"));
+  }
 };
 
 }  // namespace tocsin

@@ -51,6 +51,8 @@ struct OutboundMessage {
   std::string place, place_details;
   std::string alert_kind;             // names the recording of the alert line
   std::vector<std::string> recorded;  // the network's recordings in `language` (message/call_lines.h)
+  bool relay = false;  // a relay node's call: "press 1 once you have called them"
+  int attempt = 0;     // a call: the delivery's attempt (its token names it: call_token.h)
 };
 
 // What became of one message. Kinds as SmsOutcome's; `sender` is who sent it.

@@ -52,6 +52,17 @@ bool PreparedCalls::RemoveBySid(std::string_view sid) {
   return true;
 }
 
+void PreparedCalls::EndAlert(std::int64_t alert_id) {
+  std::lock_guard lock(mu_);
+  for (auto& [token, entry] : calls_) {
+    if (entry.call->alert_id != alert_id || entry.call->over) continue;
+    auto ended = std::make_shared<PreparedCall>(*entry.call);
+    ended->over = true;
+    ended->prompt = ended->going = ended->cannot = ended->ended;
+    entry.call = std::move(ended);
+  }
+}
+
 std::size_t PreparedCalls::size() {
   std::lock_guard lock(mu_);
   PruneLocked(Clock::now());

@@ -32,8 +32,21 @@ struct PreparedCall {
   std::int64_t alert_id = 0;
   std::int64_t member_id = 0;
   std::string alert_code;
-  std::string member_phone;    // E.164 (memory only, as the dispatcher holds it)
-  std::string network_number;  // the call's From
+  std::string member_phone;    // E.164 (memory only, as the dispatcher holds it); the hotline:
+                               // the caller's
+  std::string network_number;  // the call's From (the hotline: the number called)
+  // Said instead of the alert once the alert ended (PreparedCalls::EndAlert): then every
+  // request of the call plays it and no key counts.
+  std::string ended;
+  bool over = false;
+  // The hotline only. `record`: played after 5 (what to say, then <Record>), empty when the
+  // caller may not report (reports.from); `reported`: said once the recording became a report.
+  std::string record;
+  std::string reported;
+  // The alert never reached this member (they heard it as one of their areas' on the hotline):
+  // a 1 or 2 first records a delivery for them (engine: a hotline call-in).
+  bool call_in = false;
+  std::string call_in_language;  // of the message they heard: their delivery's
 };
 
 class PreparedCalls {
@@ -51,6 +64,8 @@ class PreparedCalls {
   void Remove(std::string_view token);
   // The call `sid` ended (its final status): forgets it. False if it was not known.
   bool RemoveBySid(std::string_view sid);
+  // Alert `alert_id` ended: each of its calls held plays its `ended` from now on (over).
+  void EndAlert(std::int64_t alert_id);
   // Calls held (those older than max_age are forgotten first).
   std::size_t size();
 

@@ -30,6 +30,31 @@ double VoiceChannel::Rate(std::int64_t network_id) const {
   return it == networks_.end() || it->second.numbers.empty() ? 0 : options_.calls_per_second;
 }
 
+PreparedCall PrepareCall(const VoiceScripts& scripts, const VoiceChannelOptions& options, const OutboundMessage& m,
+                         const std::string& token, const std::string& from) {
+  const std::string url = options.voice_url + "/" + token;
+  // No voice speaks the language: the English script reads the English text, but for what the
+  // network recorded in the language (message/call_lines.h).
+  const CallText text{m.language, m.body, m.english_body, m.alert_kind, m.place, m.place_details, m.relay};
+  const std::set<std::string> recorded(m.recorded.begin(), m.recorded.end());
+  const auto lines = LinesForCall(scripts, text, recorded, [&](std::string_view message) {
+    return options.recording_url ? options.recording_url(m.network_id, m.language, message) : std::string();
+  });
+  PreparedCall call;
+  call.delivery_id = m.delivery_id;
+  call.network_id = m.network_id;
+  call.prompt = PromptTwimlOf(lines, url + "/answer");
+  call.going = TwimlOf(lines.going);
+  call.cannot = TwimlOf(lines.cannot);
+  call.ended = TwimlOf(lines.ended);
+  call.alert_id = m.alert_id;
+  call.member_id = m.member_id;
+  call.alert_code = m.alert_code;
+  call.member_phone = m.to;
+  call.network_number = from;
+  return call;
+}
+
 std::optional<std::chrono::nanoseconds> VoiceChannel::TrySend(const OutboundMessage& m,
                                                               std::function<void(SendResult)> done) {
   const auto now = BucketClock::now();
@@ -44,17 +69,9 @@ std::optional<std::chrono::nanoseconds> VoiceChannel::TrySend(const OutboundMess
   Numbers& n = it->second;
   const std::string from = n.numbers[n.next % n.numbers.size()];
   n.next = (n.next + 1) % n.numbers.size();
-  const std::string token = NewToken("v");
+  const std::string token = options_.call_token ? options_.call_token(m) : NewToken("v");
+  PreparedCall call = PrepareCall(scripts_, options_, m, token, from);
   const std::string url = options_.voice_url + "/" + token;
-  // No voice speaks the language: the English script reads the English text, but for what the
-  // network recorded in the language (message/call_lines.h).
-  const CallText text{m.language, m.body, m.english_body, m.alert_kind, m.place, m.place_details};
-  const std::set<std::string> recorded(m.recorded.begin(), m.recorded.end());
-  const auto lines = LinesForCall(scripts_, text, recorded, [&](std::string_view message) {
-    return options_.recording_url ? options_.recording_url(m.network_id, m.language, message) : std::string();
-  });
-  PreparedCall call{m.delivery_id, m.network_id, PromptTwimlOf(lines, url + "/answer"), TwimlOf(lines.going),
-                    TwimlOf(lines.cannot), m.alert_id, m.member_id, m.alert_code, m.to, from};
   if (!prepared_.Add(token, std::move(call))) return 250ms;
 
   CallRequest request{m.delivery_id, m.to, from, url, options_.ring_timeout_seconds};

@@ -34,7 +34,15 @@ struct VoiceChannelOptions {
   // The signed URL of a network's recording (message/call_lines.h), for <Play>; empty: none.
   std::function<std::string(std::int64_t network_id, std::string_view language, std::string_view message)>
       recording_url;
+  // The token of call `m` (channels/call_token.h); empty: a random one (tests).
+  std::function<std::string(const OutboundMessage& m)> call_token;
 };
+
+// What call `m` plays (its Url {voice_url}/{token}; `from`: the network number calling), read
+// in the member's language or English (message/call_lines.h), and said instead once its alert
+// ended. Also what Engine::RestoreCall prepares again after a restart.
+PreparedCall PrepareCall(const VoiceScripts& scripts, const VoiceChannelOptions& options, const OutboundMessage& m,
+                         const std::string& token, const std::string& from);
 
 class VoiceChannel : public Channel {
  public:

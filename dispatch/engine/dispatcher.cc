@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/engine/claimed_message.h"
 #include "dispatch/model/alert.h"
 #include "dispatch/store/delivery_store.h"
 #include "dispatch/util/sealed_places.h"
@@ -193,49 +194,24 @@ asio::awaitable<void> Dispatcher::Claim(std::int64_t network_id, NetworkQueue& q
       writer_.Add(Moved(r.id, "cancelled", "alert ended"));
       continue;
     }
-    auto to = cipher_.Open(r.phone_enc, r.report_id ? places::ReportReporter(network_id, r.report_id)
-                                                    : places::MemberPhone(network_id, r.member_id));
-    auto body = cipher_.Open(r.body_enc, r.own_body ? places::DeliveryBody(network_id, r.id)
-                                                    : places::MessageBody(network_id, r.alert_id, r.seq, r.language));
-    std::string english;  // a call's English text (voice_channel.h)
-    if (!r.english_body_enc.empty()) {
-      english = cipher_.Open(r.english_body_enc, places::MessageBody(network_id, r.alert_id, r.seq, "en")).value_or("");
-    }
-    std::string location, details;  // a tiered alert's place, told on a call after 1
-    if (!r.location_enc.empty()) {
-      location = cipher_.Open(r.location_enc, places::AlertLocation(network_id, r.alert_id)).value_or("");
-      if (!r.details_enc.empty()) {
-        details = cipher_.Open(r.details_enc, places::AlertDetails(network_id, r.alert_id)).value_or("");
-      }
-    }
     const char* refused = r.member_status != "active" ? "member is not active"
-                          : !to || !body               ? "cannot decrypt"
                           : !channels_.count(r.channel) ? "no such channel"
-                                                       : nullptr;
+                                                        : nullptr;
+    const std::string channel = r.channel;
+    std::optional<OutboundMessage> opened;
+    if (!refused) {
+      opened = OpenClaimed(cipher_, network_id, r);
+      if (!opened) refused = "cannot decrypt";
+    }
     if (refused) {
       writer_.Add(Moved(r.id, "cancelled", refused));
       continue;
     }
     Job job;
-    OutboundMessage& m = job.message;
-    m.delivery_id = r.id;
-    m.network_id = network_id;
-    m.to = std::move(*to);
-    m.body = std::move(*body);
-    m.segments = r.segments;
-    m.validity_seconds = ValiditySeconds(r.alert_kind);
-    m.language = std::move(r.language);
-    m.alert_id = r.alert_id;
-    m.member_id = r.member_id;
-    m.alert_code = std::move(r.alert_code);
-    m.english_body = std::move(english);
-    m.place = std::move(location);
-    m.place_details = std::move(details);
-    m.alert_kind = r.alert_kind;
-    m.recorded = std::move(r.recorded);
+    job.message = std::move(*opened);
     job.attempts = r.attempts;
     job.message_kind = r.message_kind;
-    job.channel = channels_.at(r.channel);
+    job.channel = channels_.at(channel);
     if (auto held = held_.find(r.alert_id); held != held_.end() && !SentAfterEnd(r.message_kind)) {
       held->second.emplace_back(network_id, std::move(job));  // its end is committing
       continue;

@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/channels/call_token.h"
 #include "dispatch/channels/sms_channel.h"
 #include "dispatch/message/call_lines.h"
 #include "dispatch/channels/unconfigured_email_channel.h"
@@ -74,7 +75,12 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
   sms_ = std::make_unique<SmsChannel>(*provider_, options_.dispatch.default_segments_per_second);
   call_provider_ = make_call_provider(ioc_.get_executor(),
                                       [this](const CallRequest& call, const std::string& sid) { SimulateCall(call, sid); });
-  voice_ = std::make_unique<VoiceChannel>(*call_provider_, prepared_calls_, scripts, options_.voice);
+  auto voice = options_.voice;
+  // A call's token names its delivery under the network's key: a restart can prepare it again.
+  voice.call_token = [this](const OutboundMessage& m) {
+    return CallToken(cipher_, {m.network_id, m.delivery_id, m.attempt});
+  };
+  voice_ = std::make_unique<VoiceChannel>(*call_provider_, prepared_calls_, scripts, std::move(voice));
   dispatcher_ = std::make_unique<Dispatcher>(ioc_.get_executor(), db_, cipher_,
                                              std::vector<Channel*>{sms_.get(), voice_.get()}, dispatch);
   webhook_client_ = std::make_unique<CurlMultiClient>(ioc_.get_executor());
@@ -293,6 +299,7 @@ asio::awaitable<Result<Alert>> Engine::EndAlert(const Network& net, std::int64_t
     dispatcher_->ForgetAlertNow(alert_id);
     return true;
   });
+  CallsEnded(alert_id);
   escalator_->Forget(alert_id);
   dispatcher_->Wake(net.id);
   WakeOrganisations();

@@ -27,6 +27,10 @@
 //   ApplyCallStatus                      a call's status callback (model/call_outcome.h);
 //   Hotline                              a call into a network's number: what the caller hears
 //                                        (engine_hotline.cc);
+//   TakeCallReport / FetchRecording      the hotline's 5: a recording taken as a report, and
+//                                        heard back through the provider (engine_call_in.cc);
+//   RestoreCall                          a call's TwiML prepared again after a restart
+//                                        (engine_call_restore.cc);
 //   AdvanceClock                         tests only (a ManualClock): move time, wait until what
 //                                        became due has been handled.
 //
@@ -205,6 +209,24 @@ class Engine {
   // number that is no network's: an empty <Response/>. The alerts' TwiML is kept (as calls in
   // progress are, by token) for kHotlineTtl.
   boost::asio::awaitable<std::string> Hotline(std::string from, std::string to);
+  // The hotline's report (engine_call_in.cc): the caller of hotline call `token` pressed 5 and
+  // recorded `recording_sid`; taken as a report by engine/report_intake.h's TakeVoiceReport
+  // (then merged or verified as an SMS report is). The TwiML to play: the thanks, or a goodbye
+  // when it was not taken (limited, a repeat, or the caller may not report). nullopt: no
+  // hotline call with that token offered 5.
+  // `from` and `to` (the request's, signed by Twilio) stand in for a call no longer in memory (a
+  // restart): the report is still taken, and the call ends.
+  boost::asio::awaitable<std::optional<std::string>> TakeCallReport(std::string token, std::string from,
+                                                                    std::string to, std::string recording_sid);
+  // A call Tocsin placed whose token CallTwiml and AnswerCall do not know (this process did not
+  // place it: a restart) is prepared again from its delivery (engine_call_restore.cc; one
+  // database read, off the normal path): true when it was, and they now know it. A call whose
+  // alert ended says so. A hotline call's tokens are not kept: its handlers start the call over
+  // (Hotline with the request's From and To).
+  boost::asio::awaitable<bool> RestoreCall(std::string token);
+  // A report's recording from the call provider, with the account's credentials (on the
+  // engine's loop; CallProvider::FetchRecording's answers).
+  boost::asio::awaitable<Result<RecordingAudio>> FetchRecording(std::string recording_sid);
   // Tests: moves a ManualClock by `ms` and resumes once the escalator has handled what became
   // due (bounded). Returns the new time; nullopt without a manual clock.
   boost::asio::awaitable<std::optional<std::int64_t>> AdvanceClock(std::int64_t ms);
@@ -224,8 +246,17 @@ class Engine {
 
  private:
   // The hotline's answer to `who` (Hotline, after its read): keeps the alerts' TwiML by token.
-  std::string HotlineTwiml(const HotlineCaller& who, const std::set<std::string>& recorded, const std::string& from,
-                           const std::string& to);
+  std::string HotlineTwiml(const HotlineCaller& who, const std::set<std::string>& recorded, bool may_report,
+                           const std::string& from, const std::string& to);
+  // A 1 or 2 on a call, as the member's reply `reply`, recorded through the writer (then goals
+  // and trees move); a hotline call-in's first records the member's delivery of the alert
+  // (store/hotline_store.h AddCallInDelivery), off the call's path (engine_call_in.cc).
+  void RecordKey(const PreparedCall& call, InboundSms reply);
+  // Alert `alert_id` ended: its calls in progress (placed, and the hotline's) say so from now on.
+  void CallsEnded(std::int64_t alert_id) {
+    prepared_calls_.EndAlert(alert_id);
+    hotline_calls_.EndAlert(alert_id);
+  }
   // A call in progress by token: one Tocsin placed, else a hotline call's.
   std::shared_ptr<const PreparedCall> FindCall(std::string_view token) const;
   // Runs `fn` on the engine thread; resumes the caller with its result.

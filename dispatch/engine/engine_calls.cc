@@ -43,19 +43,17 @@ std::optional<std::string> Engine::AnswerCall(std::string_view token, std::strin
                                               const std::string& call_sid) {
   auto call = FindCall(token);
   if (!call) return std::nullopt;
+  if (call->over) return call->ended;  // the alert ended: no key counts
+  if (digits == "5" && !call->record.empty()) return call->record;  // the hotline's report
   const VoiceKey key = ParseVoiceKey(digits);
-  if (key != VoiceKey::kGoing && key != VoiceKey::kCannot) return call->prompt;  // 9, or another key
+  // 9, another key, or a hotline menu with no alert behind it: the prompt again.
+  if (call->alert_code.empty() || (key != VoiceKey::kGoing && key != VoiceKey::kCannot)) return call->prompt;
   // The member's reply, as if texted from their phone to the number that called them, naming
   // the alert: the reply rules find the alert by its code. Keyed by call and alert: a hotline
   // call answers several alerts.
-  InboundSms reply{call->member_phone, call->network_number,
-                   std::string(key == VoiceKey::kGoing ? "1 " : "2 ") + call->alert_code,
-                   call_sid + "-" + call->alert_code};
-  dispatcher_->RecordInbound(std::move(reply), [this](std::optional<ReplyDecision> decided) {
-    if (decided && decided->record && decided->record->answer != "text") {
-      escalator_->OnAnswer(decided->record->alert_id);  // going or cannot: goals and trees move
-    }
-  });
+  RecordKey(*call, InboundSms{call->member_phone, call->network_number,
+                              std::string(key == VoiceKey::kGoing ? "1 " : "2 ") + call->alert_code,
+                              call_sid + "-" + call->alert_code});
   return key == VoiceKey::kGoing ? call->going : call->cannot;
 }
 

@@ -56,6 +56,7 @@ boost::asio::awaitable<Result<CaseEventDone>> Engine::RecordCaseEvent(const Netw
   }
   if (!done.ok()) co_return done;
   for (const auto& a : done->ended) {
+    CallsEnded(a.id);
     escalator_->Forget(a.id);
     events_.Publish(a.id, "alert", AlertEndedEventJson(a.status));
     PublishAlert(net.id, "alert_ended", a);

@@ -18,6 +18,7 @@ void Engine::AfterVerification(const VerificationOutcome& out) {
   for (const auto& n : e.network_events) events_.Publish(n);
   if (e.alert_id == 0) return;
   if (e.ended) {
+    CallsEnded(e.alert_id);
     escalator_->Forget(e.alert_id);
     events_.Publish(e.alert_id, "alert", AlertEndedEventJson("cancelled"));
   } else if (!e.timers.empty()) {

@@ -26,6 +26,14 @@ bool Has(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// Whether the provider sent this very message before (its MessageSid is recorded on first sight,
+// in the transaction that takes the report, so a repeated webhook makes no second report).
+bool Repeated(pqxx::work& tx, const InboundSms& sms) {
+  return !sms.sid.empty() && FirstSeen(tx, {sms.sid}).empty();
+}
+
+}  // namespace
+
 bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
   const bool member = sender.member_id && sender.status == "active";
   switch (settings.from) {
@@ -36,13 +44,38 @@ bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
   return false;
 }
 
-// Whether the provider sent this very message before (its MessageSid is recorded on first sight,
-// in the transaction that takes the report, so a repeated webhook makes no second report).
-bool Repeated(pqxx::work& tx, const InboundSms& sms) {
-  return !sms.sid.empty() && FirstSeen(tx, {sms.sid}).empty();
+std::optional<SmsReportAnswer> TakeVoiceReport(pqxx::work& tx, const DataCipher& cipher, const VoiceReportInput& in,
+                                               std::int64_t now_ms) {
+  if (in.from.empty()) return std::nullopt;  // a withheld number is never offered 5
+  const ReportStore store(cipher);
+  auto sender = store.Sender(tx, in.to, in.from);
+  if (!sender) return std::nullopt;
+  auto network = FindNetworkById(tx, sender->network_id);
+  if (!network || !MayReport(network->reports, *sender)) return std::nullopt;
+  const bool member = sender->member_id && sender->status == "active";
+  if (!member &&
+      store.ReportsInLastHour(tx, network->id, in.from, now_ms) >= network->reports.max_per_hour_per_number) {
+    return SmsReportAnswer{{}, "report_limited", std::nullopt};
+  }
+  if (FirstSeen(tx, {in.recording_sid}).empty()) return SmsReportAnswer{{}, "repeat", std::nullopt};
+  ReportInput report;
+  report.kind = "raid";
+  report.location = std::string(kVoiceReportLocation);
+  report.source = "voice";
+  report.created_by = "voice";
+  report.reporter_member_id = sender->member_id;
+  report.reporter_phone = in.from;
+  report.reporter_language = sender->language;
+  report.received_at_ms = now_ms;
+  report.recording_sid = in.recording_sid;
+  if (member && !sender->areas.empty()) {
+    report.areas = {sender->areas.front()};
+  } else {
+    report.status = ReportStatus::kAwaitingArea;
+  }
+  auto taken = store.Insert(tx, network->id, report);
+  return SmsReportAnswer{{}, report.areas.empty() ? "report_awaiting_area" : "report", taken.id};
 }
-
-}  // namespace
 
 bool ReportIntake::MightTake(std::string_view body) const {
   return words_.Match(body).has_value() || !PostcodePlaces(body).empty();

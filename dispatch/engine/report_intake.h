@@ -39,6 +39,7 @@
 #include "dispatch/message/report_words.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/model/reply_decision.h"
+#include "dispatch/store/report_store.h"
 #include "dispatch/util/crypto.h"
 
 namespace tocsin {
@@ -49,6 +50,32 @@ struct SmsReportAnswer {
                         // check_ignored (metrics)
   std::optional<std::int64_t> report_id;
 };
+
+// A report recorded on the hotline (the caller pressed 5, engine_hotline.cc): the caller's
+// number, the network number they called, and the provider's id of their recording.
+struct VoiceReportInput {
+  std::string from;  // E.164
+  std::string to;
+  std::string recording_sid;  // "RE" and 32 hex digits (checked by the caller)
+};
+
+// What a voice report's location reads (a recording holds what the caller said).
+inline constexpr std::string_view kVoiceReportLocation = "by phone (recorded message)";
+
+// Whether `sender` may report under `settings` (rule 1 of ReportIntake's contract).
+bool MayReport(const ReportSettings& settings, const ReportSender& sender);
+
+// A hotline recording taken as a report, by the rules of an SMS report: who may report (1:
+// nullopt when the caller may not; nothing stored), the stranger's rate limit (2:
+// report_limited), a recording the provider posted before makes no second report (4a: repeat).
+// A `raid` report (source and created_by "voice", location kVoiceReportLocation, the recording's
+// id kept) whose area is the member's first area; a caller with no area on file (a stranger, a
+// member without areas) cannot be asked by voice: the report waits (awaiting_area) until a
+// coordinator names it (PATCH .../reports/{id} {"areas": [...]}), then is verified as any other.
+// The caller's language (a member's, else the network's) is the report's. `outcome`: report,
+// report_awaiting_area, report_limited, repeat; no reply texts (the call says the thanks).
+std::optional<SmsReportAnswer> TakeVoiceReport(pqxx::work& tx, const DataCipher& cipher, const VoiceReportInput& in,
+                                               std::int64_t now_ms);
 
 // How long an asked-back reporter has to name the area.
 inline constexpr std::int64_t kAskAreaWindowMs = 30LL * 60 * 1000;

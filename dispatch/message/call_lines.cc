@@ -45,15 +45,19 @@ CallLines LinesForCall(const VoiceScripts& scripts, const CallText& call, const 
   const auto choice = scripts.For(call.language);
   const std::string& text = choice.fell_back && !call.english.empty() ? call.english : call.text;
   CallLines lines = SpokenLines(*choice.script, text, call.location, call.details);
+  if (call.relay) {  // rule 4
+    lines.prompt = SayXml(*choice.script, choice.script->relay_prompt);
+    lines.going = SayXml(*choice.script, choice.script->relay_going);
+  }
   if (!choice.fell_back || recorded.empty()) return lines;
   auto play = [&](std::string_view message, std::string& line) {
     if (recorded.count(std::string(message))) line = PlayXml(url(message));
   };
   play(call.kind, lines.alert);
-  play("prompt", lines.prompt);
+  if (!call.relay) play("prompt", lines.prompt);
   play("goodbye", lines.goodbye);
   play("cannot", lines.cannot);
-  if (call.location.empty()) play("going", lines.going);  // rule 3
+  if (call.location.empty() && !call.relay) play("going", lines.going);  // rules 3, 4
   return lines;
 }
 

@@ -10,6 +10,9 @@
 //     carries the place.
 //  3. A tiered alert's place after 1 is said (in English when rule 2 applies), never played:
 //     no recording can hold it.
+//  4. A relay node's call (its text names whom they must phone) asks them to press 1 once they
+//     have called them, and thanks them for it (relay_prompt, relay_going), never the
+//     recordings of the usual prompt and confirmation.
 //
 // Recordings: the messages a network may record are kRecordingMessages; each is audio/mpeg or
 // audio/wav of at most kMaxRecordingBytes. Pure functions.
@@ -62,9 +65,10 @@ struct CallText {
   std::string english;   // the alert message in English ("" when `text` is English)
   std::string kind;      // the alert's kind (raid, ...): its recording's name
   std::string location, details;  // a tiered alert's place, told after 1; else empty
+  bool relay = false;             // rule 4
 };
 
-// Rules 1-3. `recorded`: the messages the network recorded in the call's language.
+// Rules 1-4. `recorded`: the messages the network recorded in the call's language.
 CallLines LinesForCall(const VoiceScripts& scripts, const CallText& call, const std::set<std::string>& recorded,
                        const RecordingUrl& url);
 

@@ -28,7 +28,10 @@ Result<VoiceScripts> VoiceScripts::LoadDirectory(const std::filesystem::path& di
         {"prompt", &script.prompt},             {"going", &script.going},
         {"going_place", &script.going_place},
         {"cannot", &script.cannot},             {"goodbye", &script.goodbye},
-        {"hotline_none", &script.hotline_none}, {"hotline_public", &script.hotline_public}};
+        {"hotline_none", &script.hotline_none}, {"hotline_public", &script.hotline_public},
+        {"relay_prompt", &script.relay_prompt}, {"relay_going", &script.relay_going},
+        {"alert_ended", &script.alert_ended},   {"hotline_report", &script.hotline_report},
+        {"report_record", &script.report_record}, {"report_thanks", &script.report_thanks}};
     for (const auto& [key, target] : fields) {
       const std::string full = std::string("voice.") + key;
       const auto text = (*voice)[key].value<std::string>();

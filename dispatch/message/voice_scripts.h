@@ -11,9 +11,15 @@
 //                              # after 1 on a tiered alert (model/disclosure.h)
 //   cannot = "Thank you. Noted that you cannot go."
 //   goodbye = "We did not hear an answer. Goodbye."
-//   hotline_none = "There is no open alert for you. Goodbye."   # a member calling in
+//   hotline_none = "There is no open alert for you."   # a member calling in
 //   hotline_public = "You have reached {network}. Goodbye."  # a stranger, when the network
 //                                                            # has no voice message of its own
+//   relay_prompt = "Press 1 once you have called them. ..."  # a relay node's keys (their call
+//   relay_going = "Thank you. We have noted that you have called them."  # lists whom to phone)
+//   alert_ended = "This alert has ended. ..."   # a call whose alert ended while it rang
+//   hotline_report = "To report what you see, press 5."        # the hotline's report offer,
+//   report_record = "After the tone, say what you see ..."     # what to say before <Record>,
+//   report_thanks = "Thank you. Your report has been received. ..."  # and once it is taken
 //
 // Every string but say_voice must be non-empty when tts is true. A file without [voice], or
 // with tts = false, has no script of its own: For() answers English's and says so (the issue's
@@ -45,6 +51,12 @@ struct VoiceScript {
   std::string goodbye;
   std::string hotline_none;
   std::string hotline_public;  // {network} is the network's name
+  std::string relay_prompt;
+  std::string relay_going;
+  std::string alert_ended;
+  std::string hotline_report;
+  std::string report_record;
+  std::string report_thanks;
 };
 
 class VoiceScripts {

@@ -54,7 +54,7 @@ CallLines SpokenLines(const VoiceScript& script, std::string_view alert_text, st
     }
   }
   return {SayXml(script, alert_text), SayXml(script, script.prompt), SayXml(script, script.goodbye),
-          SayXml(script, going), SayXml(script, script.cannot)};
+          SayXml(script, going), SayXml(script, script.cannot), SayXml(script, script.alert_ended)};
 }
 
 std::string PromptTwimlOf(const CallLines& lines, std::string_view action_url, std::string_view next_url) {
@@ -67,6 +67,12 @@ std::string PromptTwimlOf(const CallLines& lines, std::string_view action_url, s
 std::string TwimlOf(std::string_view fragment, std::string_view next_url) {
   return std::string(kHeader) + std::string(fragment) + (next_url.empty() ? "" : Redirect(next_url)) +
          std::string(kFooter);
+}
+
+std::string RecordTwimlOf(std::string_view say, std::string_view action_url, std::string_view after) {
+  return std::string(kHeader) + std::string(say) + "<Record action=\"" + XmlEscape(action_url) +
+         "\" method=\"POST\" maxLength=\"120\" timeout=\"10\" finishOnKey=\"#\" playBeep=\"true\"/>" +
+         std::string(after) + std::string(kFooter);
 }
 
 std::string PromptTwiml(const VoiceScript& script, std::string_view alert_text, std::string_view action_url) {

@@ -35,6 +35,7 @@ struct CallLines {
   std::string goodbye;  // after two prompts unanswered
   std::string going;    // after 1
   std::string cannot;   // after 2
+  std::string ended;    // instead of everything, once the alert ended
 };
 
 // Every line said by `script`; `going` tells a tiered alert's place when `location` is given.
@@ -46,6 +47,11 @@ std::string PromptTwimlOf(const CallLines& lines, std::string_view action_url, s
 // A document of one fragment (a confirmation, a hotline message), then a <Redirect> to
 // `next_url` when given.
 std::string TwimlOf(std::string_view fragment, std::string_view next_url = "");
+
+// What the hotline plays after 5: `say` (what to tell), a beep and <Record> of at most 2
+// minutes, ended by # or silence, whose recording Twilio posts to `action_url`; then `after`
+// (said when nothing was recorded: Twilio then skips the action).
+std::string RecordTwimlOf(std::string_view say, std::string_view action_url, std::string_view after);
 
 // Shorthands over SpokenLines for a call said wholly by `script`.
 std::string PromptTwiml(const VoiceScript& script, std::string_view alert_text,

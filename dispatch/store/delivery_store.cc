@@ -90,29 +90,62 @@ constexpr const char* kSenders =
 // Claims the oldest due deliveries of one network and returns what sending them needs: the
 // delivery's own text if it has one (a relay node's call list), else its language's message
 // (and a call's English one, read when no voice speaks the language).
+// A member's number, or a non-member reporter's (schema/0042: sealed on the report only), for the
+// deliveries `picked`.
+#define TOCSIN_WHO_CTE                                                                   \
+  " who AS (SELECT p.id, COALESCE(m.phone_enc, r.reporter_enc) AS phone_enc,"            \
+  "  COALESCE(m.status, 'active') AS status FROM picked p"                               \
+  "  LEFT JOIN members m ON m.id = p.member_id LEFT JOIN reports r ON r.id = p.report_id)"
+// What ReadClaimed reads, in order, of deliveries d (who w, alert_messages msg, alerts a).
+#define TOCSIN_CLAIMED_COLUMNS                                                                                \
+  " d.id, COALESCE(d.member_id, 0), d.segments, d.attempts, w.phone_enc, w.status,"                          \
+  "  COALESCE(d.body_enc, msg.body_enc), a.kind,"                                                             \
+  "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language, a.code,"                     \
+  "  CASE WHEN d.channel = 'voice' AND d.body_enc IS NULL AND d.language <> 'en' THEN (SELECT e.body_enc"     \
+  "   FROM alert_messages e WHERE e.alert_id = d.alert_id AND e.seq = d.seq AND e.language = 'en') END,"       \
+  "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.location_enc END,"                                     \
+  "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.details_enc END,"                                      \
+  "  CASE WHEN d.channel = 'voice' THEN (SELECT array_agg(rec.message) FROM recordings rec"                   \
+  "   WHERE rec.network_id = d.network_id AND rec.language = d.language) END,"                                \
+  "  COALESCE(d.report_id, 0),"                                                                               \
+  /* A relay node's call: its own text is its call list (the alert has a relay tree run). */                 \
+  "  d.channel = 'voice' AND d.body_enc IS NOT NULL AND EXISTS (SELECT 1 FROM tree_runs tr"                  \
+  "   WHERE tr.alert_id = d.alert_id AND tr.mode = 'relay')"
+#define TOCSIN_CLAIMED_JOIN                                                 \
+  " d.id = w.id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"         \
+  "  AND msg.language = d.language AND a.id = d.alert_id"
+
+// Claims the oldest due deliveries of one network and returns what sending them needs: the
+// delivery's own text if it has one (a relay node's call list), else its language's message
+// (and a call's English one, read when no voice speaks the language).
 constexpr const char* kClaim =
     "WITH picked AS (SELECT id, member_id, report_id FROM deliveries WHERE network_id = $1 AND state = 'queued'"
     "  AND next_attempt_at <= CASE WHEN channel = 'voice' THEN GREATEST(now(), to_timestamp($3::float8 / 1000))"
     "   ELSE now() END AND (member_id IS NOT NULL OR report_id IS NOT NULL)"
     "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),"
-    // A member's number, or a non-member reporter's (schema/0042: sealed on the report only).
-    " who AS (SELECT p.id, COALESCE(m.phone_enc, r.reporter_enc) AS phone_enc,"
-    "  COALESCE(m.status, 'active') AS status FROM picked p"
-    "  LEFT JOIN members m ON m.id = p.member_id LEFT JOIN reports r ON r.id = p.report_id)"
+    TOCSIN_WHO_CTE
     " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1, updated_at = now()"
-    " FROM who w, alert_messages msg, alerts a"
-    " WHERE d.id = w.id AND msg.alert_id = d.alert_id AND msg.seq = d.seq"
-    "  AND msg.language = d.language AND a.id = d.alert_id"
-    " RETURNING d.id, COALESCE(d.member_id, 0), d.segments, d.attempts, w.phone_enc, w.status,"
-    "  COALESCE(d.body_enc, msg.body_enc), a.kind,"
-    "  d.alert_id, msg.kind, d.channel, d.body_enc IS NOT NULL, d.seq, d.language, a.code,"
-    "  CASE WHEN d.channel = 'voice' AND d.body_enc IS NULL AND d.language <> 'en' THEN (SELECT e.body_enc"
-    "   FROM alert_messages e WHERE e.alert_id = d.alert_id AND e.seq = d.seq AND e.language = 'en') END,"
-    "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.location_enc END,"
-    "  CASE WHEN d.channel = 'voice' AND a.tiered THEN a.details_enc END,"
-    "  CASE WHEN d.channel = 'voice' THEN (SELECT array_agg(rec.message) FROM recordings rec"
-    "   WHERE rec.network_id = d.network_id AND rec.language = d.language) END,"
-    "  COALESCE(d.report_id, 0)";
+    " FROM who w, alert_messages msg, alerts a WHERE" TOCSIN_CLAIMED_JOIN
+    " RETURNING" TOCSIN_CLAIMED_COLUMNS;
+
+// A call being placed or in progress, as its claim read it (its attempt now), with whether its
+// alert is open, its SID and the number that placed it.
+constexpr const char* kCallInProgress =
+    "WITH picked AS (SELECT id, member_id, report_id FROM deliveries WHERE id = $2 AND network_id = $1"
+    "  AND attempts = $3 AND channel = 'voice' AND state IN ('sending', 'sent')),"
+    TOCSIN_WHO_CTE
+    " SELECT" TOCSIN_CLAIMED_COLUMNS ", a.status = 'open', d.provider_id, d.sender"
+    " FROM deliveries d, who w, alert_messages msg, alerts a WHERE" TOCSIN_CLAIMED_JOIN;
+
+ClaimedDelivery ReadClaimed(const pqxx::row& r) {
+  return {r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
+          FromBytea(r[4]).value_or(""), r[5].as<std::string>(), FromBytea(r[6]).value_or(""),
+          r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>(),
+          r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>(), r[14].as<std::string>(),
+          FromBytea(r[15]).value_or(""), FromBytea(r[16]).value_or(""), FromBytea(r[17]).value_or(""),
+          r[18].is_null() ? std::vector<std::string>{} : FromPgArray(r[18]),
+          r[19].as<std::int64_t>(), r[20].as<bool>()};
+}
 
 }  // namespace
 
@@ -214,15 +247,18 @@ std::vector<ClaimedDelivery> ClaimDeliveries(pqxx::work& tx, std::int64_t networ
                                              std::int64_t now_ms) {
   std::vector<ClaimedDelivery> out;
   for (const auto& r : tx.exec_params(kClaim, network_id, limit, static_cast<double>(now_ms))) {
-    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<int>(), r[3].as<int>(),
-                   FromBytea(r[4]).value_or(""), r[5].as<std::string>(), FromBytea(r[6]).value_or(""),
-                   r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>(), r[10].as<std::string>(),
-                   r[11].as<bool>(), r[12].as<int>(), r[13].as<std::string>(), r[14].as<std::string>(),
-                   FromBytea(r[15]).value_or(""), FromBytea(r[16]).value_or(""), FromBytea(r[17]).value_or(""),
-                   r[18].is_null() ? std::vector<std::string>{} : FromPgArray(r[18]),
-                   r[19].as<std::int64_t>()});
+    out.push_back(ReadClaimed(r));
   }
   return out;
+}
+
+std::optional<CallInProgress> FindCallInProgress(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                 std::int64_t delivery_id, int attempt) {
+  auto rows = tx.exec_params(kCallInProgress, network_id, delivery_id, attempt);
+  if (rows.empty()) return std::nullopt;
+  const auto& r = rows[0];
+  return CallInProgress{ReadClaimed(r), r[21].as<bool>(), r[22].is_null() ? "" : r[22].as<std::string>(),
+                        r[23].is_null() ? "" : r[23].as<std::string>()};
 }
 
 }  // namespace tocsin

@@ -81,6 +81,9 @@ struct ClaimedDelivery {
   // A non-member reporter told their report's outcome (schema/0042): the report, its number
   // sealed there (places::ReportReporter); member_id is 0. Else 0.
   std::int64_t report_id = 0;
+  // A call to a relay tree's node whose own text lists whom they must phone (they are asked to
+  // press 1 once they have called them).
+  bool relay = false;
 };
 
 // At start: deliveries left 'sending' by the last process are queued again (their requests may
@@ -93,6 +96,17 @@ long long RecoverSending(pqxx::work& tx);
 std::vector<std::int64_t> NetworksWithWork(pqxx::transaction_base& tx, std::int64_t now_ms);
 // The network's sender numbers in order, with their rates.
 std::vector<SenderConfig> SendersOf(pqxx::transaction_base& tx, std::int64_t network_id);
+// A call Tocsin placed, still being placed or in progress (Engine::RestoreCall, after a
+// restart): what its claim read, with its attempt.
+struct CallInProgress {
+  ClaimedDelivery delivery;
+  bool alert_open = false;
+  std::string sid;   // the provider's CallSid ("" while being placed)
+  std::string from;  // the network number that placed it
+};
+// Delivery `delivery_id` of the network on channel voice at attempt `attempt`, sending or sent.
+std::optional<CallInProgress> FindCallInProgress(pqxx::transaction_base& tx, std::int64_t network_id,
+                                                 std::int64_t delivery_id, int attempt);
 // Claims up to `limit` of the network's oldest due deliveries to members (and to non-member
 // reporters, schema/0042) (FOR UPDATE SKIP LOCKED),
 // due as NetworksWithWork says.

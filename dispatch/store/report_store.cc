@@ -11,7 +11,7 @@ namespace {
 #define TOCSIN_REPORT_COLUMNS                                                                        \
   "id, code, kind, areas, location_enc, details_enc, source, created_by, reporter_member_id,"       \
   " reporter_language, reporters, status, merged_into, alert_id, " TOCSIN_RFC3339("received_at") "," \
-  " " TOCSIN_RFC3339("decided_at")
+  " " TOCSIN_RFC3339("decided_at") ", recording_sid"
 
 // A new report's code must name nothing else that can still be answered with `1 CODE`: a report
 // being dealt with, or an alert that carries the code (a confirmed report's alert keeps it while
@@ -22,10 +22,10 @@ constexpr const char* kCodeTaken =
     "  AND status IN ('verifying', 'pending_approval', 'open')";
 constexpr const char* kInsert =
     "INSERT INTO reports (id, network_id, code, kind, areas, location_enc, details_enc, source, created_by,"
-    " reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at)"
+    " reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at, recording_sid)"
     " OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5::text[], decode($6, 'hex'), decode($7, 'hex'), $8, $9,"
     " $10, decode($11, 'hex'), decode($12, 'hex'), $13, $14,"
-    " to_timestamp($15::float8 / 1000))";
+    " to_timestamp($15::float8 / 1000), $16)";
 constexpr const char* kGet =
     "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND id = $2";
 constexpr const char* kList =
@@ -85,7 +85,7 @@ Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const Report
                  SealedOrNull(cipher_, in.location, places::ReportLocation(network_id, id)),
                  SealedOrNull(cipher_, in.details, places::ReportDetails(network_id, id)), in.source,
                  in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language,
-                 std::string(ReportStatusName(in.status)), static_cast<double>(in.received_at_ms));
+                 std::string(ReportStatusName(in.status)), static_cast<double>(in.received_at_ms), in.recording_sid);
   AddEvent(tx, id, in.received_at_ms, ReportEvent{.what = "received", .actor = in.created_by});
   return Get(tx, network_id, id).value();
 }
@@ -216,6 +216,7 @@ Report ReportStore::Read(const pqxx::row& r, std::int64_t network_id) const {
   if (!r[13].is_null()) p.alert_id = r[13].as<std::int64_t>();
   p.received_at = r[14].as<std::string>();
   if (!r[15].is_null()) p.decided_at = r[15].as<std::string>();
+  if (!r[16].is_null()) p.recording_sid = r[16].as<std::string>();
   return p;
 }
 

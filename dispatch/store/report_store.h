@@ -27,13 +27,15 @@ struct ReportInput {
   std::vector<std::string> areas;  // empty only with status kAwaitingArea
   std::string location;
   std::string details;
-  std::string source = "api";      // "sms", "api", "webhook"
-  std::string created_by;          // "sms", "token:<id>", "inbound:<name>"
+  std::string source = "api";      // "sms", "api", "webhook", "voice" (the hotline's 5)
+  std::string created_by;          // "sms", "voice", "token:<id>", "inbound:<name>"
   std::optional<std::int64_t> reporter_member_id;
   std::optional<std::string> reporter_phone;  // E.164; sealed, and hashed for lookups
   std::optional<std::string> reporter_language;
   ReportStatus status = ReportStatus::kPending;
   std::int64_t received_at_ms = 0;  // the engine's clock
+  // A report recorded on the hotline: the provider's id of the recording (schema/0043).
+  std::optional<std::string> recording_sid;
 };
 
 // A report as the API shows it: no reporter's number, ever.
@@ -54,6 +56,9 @@ struct Report {
   std::optional<std::int64_t> alert_id;
   std::string received_at;               // RFC 3339 UTC
   std::optional<std::string> decided_at;
+  // The caller's recorded message at the provider (the hotline's 5), fetched for a coordinator
+  // by GET .../reports/{id}/recording; the API shows only whether there is one.
+  std::optional<std::string> recording_sid;
 };
 
 // One line of a report's timeline. `what`: received, asked, confirmed, dismissed, merged,

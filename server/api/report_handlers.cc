@@ -29,7 +29,8 @@ json::object ReportJson(const Report& r) {
                  {"created_by", r.created_by},
                  {"reporters", r.reporters},
                  {"received_at", r.received_at},
-                 {"decided_at", OptJson(r.decided_at)}};
+                 {"decided_at", OptJson(r.decided_at)},
+                 {"has_recording", r.recording_sid.has_value()}};
   o["reporter_member_id"] = r.reporter_member_id ? json::value(*r.reporter_member_id) : json::value(nullptr);
   o["merged_into"] = r.merged_into ? json::value(*r.merged_into) : json::value(nullptr);
   o["alert_id"] = r.alert_id ? json::value(*r.alert_id) : json::value(nullptr);

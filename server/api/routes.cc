@@ -31,6 +31,7 @@ void AddAllRoutes(http::Router& router, App& app) {
   AddCaseEventRoutes(router, app);
   AddInboundRoutes(router, app);
   AddReportRoutes(router, app);
+  AddReportVoiceRoutes(router, app);
   AddSessionRoutes(router, app);
   AddConsoleRoutes(router, app);
 }

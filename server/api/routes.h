@@ -30,6 +30,7 @@ void AddCaseEventRoutes(http::Router& router, App& app);  // .../cases/{id}/even
 void AddInboundRoutes(http::Router& router, App& app);  // .../inbound-sources, .../inbound/{source} (signed)
 void AddSessionRoutes(http::Router& router, App& app);  // /v1/session (the console's cookie)
 void AddReportRoutes(http::Router& router, App& app);   // /v1/networks/{slug}/reports (issue 12)
+void AddReportVoiceRoutes(http::Router& router, App& app);  // .../reports/{id}/recording, PATCH .../reports/{id}
 void AddConsoleRoutes(http::Router& router, App& app);  // / and /assets/* (server/console)
 
 // Every route of the server.

@@ -57,7 +57,8 @@ TEST_CASE("voice: a bad [voice] table names the key", "[voice]") {
   const std::string good =
       "[voice]\ntts = true\nsay_language = \"en-GB\"\nsay_voice = \"\"\nprompt = \"p\"\n"
       "going = \"g\"\ngoing_place = \"g {location}\"\ncannot = \"c\"\ngoodbye = \"b\"\n"
-      "hotline_none = \"n\"\nhotline_public = \"p\"\n";
+      "hotline_none = \"n\"\nhotline_public = \"p\"\nrelay_prompt = \"rp\"\nrelay_going = \"rg\"\n"
+      "alert_ended = \"e\"\nhotline_report = \"h\"\nreport_record = \"r\"\nreport_thanks = \"t\"\n";
   CHECK(load_with(good).ok());
   auto missing = load_with("[voice]\ntts = true\nsay_language = \"en-GB\"\n");
   REQUIRE_FALSE(missing.ok());
@@ -116,7 +117,7 @@ TEST_CASE("voice: a language without a voice plays what the network recorded, En
           "[voice][recordings]") {
   const VoiceScripts scripts = Shipped();
   const RecordingUrl url = [](std::string_view m) { return "https://t.example/rec/" + std::string(m) + "?sig=x&y"; };
-  const CallText fa{"fa", "FARSI TEXT", "RAID K7Q4: Rye Lane", "raid", "", ""};
+  const CallText fa{"fa", "FARSI TEXT", "RAID K7Q4: Rye Lane", "raid", "", "", false};
   // Rule 2: nothing recorded: all English, the English text.
   auto plain = LinesForCall(scripts, fa, {}, url);
   CHECK(plain.alert.find("RAID K7Q4: Rye Lane") != std::string::npos);
@@ -131,7 +132,7 @@ TEST_CASE("voice: a language without a voice plays what the network recorded, En
   CallText tiered = fa;
   tiered.location = "Rye Lane";
   CHECK(LinesForCall(scripts, tiered, {"going"}, url).going.find("Rye Lane") != std::string::npos);
-  const CallText fr{"fr", "RAFLE", "RAID", "raid", "", ""};
+  const CallText fr{"fr", "RAFLE", "RAID", "raid", "", "", false};
   CHECK(LinesForCall(scripts, fr, {"raid"}, url).alert.find("<Say language=\"fr-FR\"") == 0);
   // The hotline: the network's own message, else the template's with its name, else a recording.
   CHECK(HotlineLine(scripts, "en", "hotline_public", "", "Peckham", {}, url).find("You have reached Peckham.") !=
@@ -151,6 +152,32 @@ TEST_CASE("voice: recordings are checked, naming the field", "[voice][recordings
   auto big = CheckRecording("raid", "audio/wav", kMaxRecordingBytes + 1);
   CHECK(big.error().field == "body");
   CHECK(big.error().code == ErrorCode::kTooLarge);
+}
+
+}  // namespace tocsin
+
+namespace tocsin {
+
+TEST_CASE("voice: a relay node is asked to press 1 once they have called their branch, in each shipped language",
+          "[voice][relay]") {
+  const VoiceScripts scripts = Shipped();
+  const RecordingUrl url = [](std::string_view m) { return "https://t.example/rec/" + std::string(m); };
+  for (const char* language : {"en", "fr", "ar", "fa"}) {
+    INFO(language);
+    const auto choice = scripts.For(language);
+    CallText relay{language, "ALERT. Please call: Bo", "", "raid", "", "", true};
+    auto lines = LinesForCall(scripts, relay, {"prompt", "going"}, url);
+    CHECK(lines.prompt == SayXml(*choice.script, choice.script->relay_prompt));
+    CHECK(lines.going == SayXml(*choice.script, choice.script->relay_going));
+    CHECK(lines.prompt != SayXml(*choice.script, choice.script->prompt));
+    relay.relay = false;
+    CHECK(LinesForCall(scripts, relay, {}, url).prompt == SayXml(*choice.script, choice.script->prompt));
+  }
+  CHECK(scripts.For("en").script->relay_prompt.find("once you have called them") != std::string::npos);
+  CHECK(scripts.For("fr").script->relay_prompt.find("appelés") != std::string::npos);
+  // A call whose alert ended says so, in its language.
+  const CallText fr{"fr", "RAFLE", "RAID", "raid", "", "", false};
+  CHECK(LinesForCall(scripts, fr, {}, url).ended.find("Cette alerte est terminée") != std::string::npos);
 }
 
 }  // namespace tocsin

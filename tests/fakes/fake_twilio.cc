@@ -168,6 +168,7 @@ struct FakeTwilio::Impl {
     Clock::time_point last;
   };
   std::map<std::string, Bucket> buckets;  // per From
+  std::map<std::string, std::string, std::less<>> recordings;  // RecordingSid -> audio (mp3)
   bool auto_callbacks = false;
   Millis auto_sent_after{0};
   Millis auto_delivered_after{0};
@@ -314,7 +315,14 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
   if (tail.starts_with(kInstance) && tail.ends_with(kJson) && tail.size() > kInstance.size() + kJson.size()) {
     instance = std::string(tail.substr(kInstance.size(), tail.size() - kInstance.size() - kJson.size()));
   }
-  if (path_sid.empty() || (tail != kList && tail != kCalls && !instance)) {
+  // .../Recordings/{RecordingSid}.mp3: a recording's audio (GET).
+  constexpr std::string_view kRecordings = "/Recordings/";
+  constexpr std::string_view kMp3 = ".mp3";
+  std::optional<std::string> recording;
+  if (tail.starts_with(kRecordings) && tail.ends_with(kMp3) && tail.size() > kRecordings.size() + kMp3.size()) {
+    recording = std::string(tail.substr(kRecordings.size(), tail.size() - kRecordings.size() - kMp3.size()));
+  }
+  if (path_sid.empty() || (tail != kList && tail != kCalls && !instance && !recording)) {
     return fail(http::status::not_found, 20404,
                 "The requested resource " + std::string(path) + " was not found");
   }
@@ -340,7 +348,7 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
     out.response.set(http::field::www_authenticate, "Basic realm=\"Twilio API\"");
     return out;
   }
-  if (request.method() != http::verb::post) {
+  if (request.method() != (recording ? http::verb::get : http::verb::post)) {
     return fail(http::status::method_not_allowed, 20004, "Method not allowed");
   }
 
@@ -363,6 +371,18 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
     return out;
   }
 
+  if (recording) {
+    const auto it = recordings.find(*recording);
+    if (it == recordings.end()) {
+      return fail(http::status::not_found, 20404, "The requested resource " + std::string(path) + " was not found");
+    }
+    out.response = Response{http::status::ok, request.version()};
+    out.response.set(http::field::content_type, "audio/mpeg");
+    out.response.keep_alive(request.keep_alive());
+    out.response.body() = it->second;
+    out.response.prepare_payload();
+    return out;
+  }
   FormParams params;
   if (StartsWithNoCase(request[http::field::content_type], "application/x-www-form-urlencoded")) {
     Result<FormParams> parsed = ParseFormUrlEncoded(request.body());
@@ -610,6 +630,11 @@ std::string FakeTwilio::MessagesPath() const { return impl_->messages_path; }
 
 std::string FakeTwilio::CallsPath() const {
   return "/2010-04-01/Accounts/" + impl_->config.account_sid + "/Calls.json";
+}
+
+void FakeTwilio::SetRecording(const std::string& sid, std::string audio) {
+  std::lock_guard lock(impl_->mu);
+  impl_->recordings[sid] = std::move(audio);
 }
 
 void FakeTwilio::SetCallee(const std::string& to, FakeCallee callee) {

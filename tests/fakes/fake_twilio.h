@@ -57,6 +57,10 @@
 // callee's next digit, and ends with the final status. Waits of the script (ringing) are in fake
 // time, which moves only with AdvanceCallClock.
 //
+// Recordings: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.mp3 with the same
+// auth and injected faults (hang, 500, 429, latency) answers the audio given by SetRecording
+// (audio/mpeg), else 404 (20404); another method is 405.
+//
 // Threading: the server runs `threads` threads on its own io_context; every public method is
 // thread-safe. The destructor (or Stop) closes the listener, abandons requests in flight and
 // pending callbacks (their futures then report std::future_error broken_promise) and joins
@@ -191,6 +195,10 @@ class FakeTwilio {
   // http URL), Unavailable (connection failed or timed out after 5 s).
   std::future<Result<int>> SendStatusCallback(const std::string& sid, const std::string& status,
                                               std::optional<int> error_code = std::nullopt);
+
+  // --- Recordings ---
+  // What GET .../Recordings/{sid}.mp3 answers from now on.
+  void SetRecording(const std::string& sid, std::string audio);
 
   // --- Calls ---
   // How the number `to` behaves from the next call on; ClearCallees restores the default.
