@@ -146,6 +146,7 @@ int Serve(const Config& config) {
   options.dispatch.max_in_flight = config.twilio.max_in_flight;
   options.time_scale = config.escalation_time_scale;
   options.manual_clock = config.manual_clock;
+  options.report_code_seed = static_cast<std::uint64_t>(config.report_code_seed);
   options.audit_retention_days = config.audit_retention_days;
   options.retry_schedule_ms = config.webhooks.retry_schedule_ms;
   options.public_url = config.server.public_url;
@@ -167,7 +168,8 @@ int Serve(const Config& config) {
                 [&config](boost::asio::any_io_executor ex) { return MakeSmsProvider(config, ex); }, voice_scripts,
                 [&config](boost::asio::any_io_executor ex, SandboxCallProvider::Simulate simulate) {
                   return MakeCallProvider(config, ex, std::move(simulate));
-                });
+                },
+                app.report_words);
   app.engine = &engine;
   engine.Start();
   app.metrics.AddGauge("tocsin_engine_db_pool_size", "Engine database connections in the pool.",

@@ -50,7 +50,7 @@ const std::vector<TableSchema>& Schema() {
       {"log", {"level"}},
       {"escalation", {"time_scale"}},
       {"retention", {"audit_days"}},
-      {"testing", {"manual_clock"}},
+      {"testing", {"manual_clock", "report_code_seed"}},
       {"webhooks", {"retry_schedule", "allow_private_targets", "allow_http"}},
   };
   return schema;
@@ -506,6 +506,7 @@ Result<Config> Build(const toml::table& root, const EnvLookup& env) {
 
   // [testing]
   TOCSIN_RETURN_IF_ERROR(in.Bool("testing", "manual_clock", config.manual_clock));
+  TOCSIN_RETURN_IF_ERROR(in.Integer("testing", "report_code_seed", 0, std::numeric_limits<std::int64_t>::max(), config.report_code_seed));
 
   // [webhooks]
   std::optional<std::vector<std::string>> schedule;

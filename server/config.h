@@ -115,6 +115,9 @@ struct Config {
   // testing.manual_clock: the engine's clock stands still until POST /v1/admin/clock moves it
   // (tests only; never in production).
   bool manual_clock = false;
+  // testing.report_code_seed: > 0, report codes from a seeded generator, the same on every start
+  // (tests only: codes become guessable); 0: random.
+  std::int64_t report_code_seed = 0;
 };
 
 // Looks an environment variable up; injectable for tests.

@@ -35,7 +35,7 @@ std::unique_ptr<Clock> MakeClock(const EngineOptions& o) {
 
 Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSet& templates, EventHub& events,
                const SmsProviderFactory& make_provider, const VoiceScripts& scripts,
-               const CallProviderFactory& make_call_provider)
+               const CallProviderFactory& make_call_provider, const ReportWords& report_words)
     : options_(std::move(options)),
       cipher_(cipher),
       templates_(templates),
@@ -50,6 +50,9 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       runner_(fanout_, webhook_fanout_, cipher),
       alerts_(cipher, fanout_, webhook_fanout_, runner_),
       verification_(cipher, templates, alerts_),
+      report_codes_(options_.report_code_seed > 0 ? SeededReportCodes(options_.report_code_seed)
+                                                  : ReportCodeSource(NewReportCode)),
+      intake_(cipher, templates, report_words, report_codes_),
       case_schedule_(cipher, templates),
       case_done_(cipher, templates),
       organisation_answer_(cipher, webhook_fanout_),
@@ -115,6 +118,20 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       });
   housekeeper_ = std::make_unique<Housekeeper>(ioc_.get_executor(), db_, *clock_, alert_store_,
                                                options_.audit_retention_days);
+  report_queue_ = std::make_unique<ReportQueue>(
+      ioc_.get_executor(), db_,
+      [this](pqxx::connection& c, const std::vector<InboundSms>& batch) {
+        pqxx::work tx(c);
+        auto taken = TakeSmsBatch(tx, intake_, verification_, batch, clock_->NowMs());
+        tx.commit();
+        return taken;
+      },
+      [this](const std::vector<TakenSms>& batch) {
+        for (const auto& t : batch) {
+          for (const auto& e : t.received) events_.Publish(e);
+          if (t.begun) AfterVerification(*t.begun);
+        }
+      });
 }
 
 Engine::~Engine() {
@@ -142,14 +159,17 @@ void Engine::Stop(std::function<void()> done) {
   // First no new sends (requests in flight finish and are recorded: webhooks and emails first,
   // as they write through the dispatcher's writer), then no escalation task left, then the loop
   // ends: nothing posts to the io_context after it stops.
-  emails_->Drain([this, done = std::move(done)]() mutable {
-    webhooks_->Drain([this, done = std::move(done)]() mutable {
-      dispatcher_->Drain([this, done = std::move(done)]() mutable {
-        escalator_->Drain([this, done = std::move(done)]() mutable {
-          housekeeper_->Drain([this, done = std::move(done)] {
-            done();
-            work_.reset();
-            ioc_.stop();
+  // Reports being taken are answered first (they may wake the dispatcher).
+  report_queue_->Drain([this, done = std::move(done)]() mutable {
+    emails_->Drain([this, done = std::move(done)]() mutable {
+      webhooks_->Drain([this, done = std::move(done)]() mutable {
+        dispatcher_->Drain([this, done = std::move(done)]() mutable {
+          escalator_->Drain([this, done = std::move(done)]() mutable {
+            housekeeper_->Drain([this, done = std::move(done)] {
+              done();
+              work_.reset();
+              ioc_.stop();
+            });
           });
         });
       });

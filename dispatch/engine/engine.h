@@ -13,6 +13,7 @@
 //                                        ended alert's unsent work before answering);
 //   RecordInbound                        a reply decided and recorded in a group commit, then
 //                                        goals and trees move;
+//   TakeSmsReport                        SMS reports taken in group commits (report_queue.h);
 //   VerifyReport / AnswerVerification /  a report's verification (report_verification.h): begun or
 //   DecideReport                         merged, a verifier's or coordinator's 1/2, a coordinator's
 //                                        API decision; then as a raise (or an end) would;
@@ -71,6 +72,7 @@
 #include "dispatch/engine/escalator.h"
 #include "dispatch/engine/housekeeper.h"
 #include "dispatch/engine/organisation_answer.h"
+#include "dispatch/engine/report_queue.h"
 #include "dispatch/engine/report_verification.h"
 #include "dispatch/engine/event_hub.h"
 #include "dispatch/engine/webhook_health.h"
@@ -102,6 +104,9 @@ struct EngineOptions {
   std::vector<std::int64_t> retry_schedule_ms = {5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000};
   ScheduledSenderOptions webhooks;        // organisations' endpoints: claims and polling
   WebhookChannelOptions webhook_channel;  // timeout, per-endpoint cap, allowed targets
+  // testing.report_code_seed: > 0, new reports' codes come from a generator of that seed
+  // (model/report.h SeededReportCodes; tests); 0: random.
+  std::uint64_t report_code_seed = 0;
   // [email]: the operator's SMTP relay; nullopt: email deliveries fail with
   // "email_not_configured" (contact points may still be added).
   std::optional<SmtpSettings> email;
@@ -128,7 +133,7 @@ class Engine {
  public:
   Engine(EngineOptions options, const DataCipher& cipher, const TemplateSet& templates, EventHub& events,
          const SmsProviderFactory& make_provider, const VoiceScripts& scripts,
-         const CallProviderFactory& make_call_provider);
+         const CallProviderFactory& make_call_provider, const ReportWords& report_words);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -173,6 +178,12 @@ class Engine {
   // Reports (issue 12; engine_reports.cc). VerifyReport: report `report_id` just became pending:
   // merge it or start its verification (nothing to answer: what it did is in its timeline).
   boost::asio::awaitable<void> VerifyReport(std::int64_t report_id);
+  // An inbound SMS that may be a report (ReportIntake::MightTake): taken in the next batch of
+  // the report queue (report_queue.h: one transaction and one commit for every report waiting),
+  // answered once that committed; a report now pending merged or its verification begun as
+  // VerifyReport does. `failed`: the database refused it (not acknowledged). `sms` is owned from
+  // here (a plain pointer: see RecordInbound).
+  boost::asio::awaitable<SmsReportResult> TakeSmsReport(InboundSms* sms);
   // A member's 1/2 about a report being verified, answered (the texts to reply); nullopt: no
   // such answer, or the database is down (the reply path takes it, and holds it through an
   // outage). Costs no transaction while nothing is verifying (after the first count).
@@ -242,6 +253,8 @@ class Engine {
   const Clock& clock() const { return *clock_; }
   DbPool& db() { return db_; }
   const TemplateSet& templates() const { return templates_; }
+  // Where new reports' codes come from (EngineOptions::report_code_seed). Thread-safe.
+  const ReportCodeSource& report_codes() const { return report_codes_; }
   const VoiceScripts& scripts() const { return scripts_; }
 
  private:
@@ -299,6 +312,8 @@ class Engine {
   const EscalationRunner runner_;
   const AlertUseCases alerts_;
   const ReportVerification verification_;
+  const ReportCodeSource report_codes_;  // before intake_
+  const ReportIntake intake_;
   const CaseScheduleFire case_schedule_;
   const CaseDone case_done_;
   const OrganisationAnswer organisation_answer_;
@@ -324,6 +339,7 @@ class Engine {
   std::unique_ptr<ScheduledSender> emails_;    // as webhooks_
   std::unique_ptr<Escalator> escalator_;
   std::unique_ptr<Housekeeper> housekeeper_;
+  std::unique_ptr<ReportQueue> report_queue_;
   std::thread thread_;
   // Last: destroyed first, so its threads are joined while everything a job may touch (the
   // writer's hooks, the escalator, the use cases, the io_context it resumes on) still lives.

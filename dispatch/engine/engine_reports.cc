@@ -1,5 +1,9 @@
 // Engine's report use cases (engine.h; the rules are report_verification.h's), apart from
 // engine.cc: GCC 12 crashes compiling larger coroutine files.
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "dispatch/engine/engine.h"
@@ -26,10 +30,25 @@ void Engine::AfterVerification(const VerificationOutcome& out) {
   }
 }
 
+asio::awaitable<SmsReportResult> Engine::TakeSmsReport(InboundSms* sms) {
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(SmsReportResult)>(
+      [this](auto handler, InboundSms* owned) {
+        std::unique_ptr<InboundSms> message(owned);
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        // Answered on a pool thread or the engine's: resume on the request's own executor.
+        report_queue_->Add(std::move(*message), [h, ex](SmsReportResult r) {
+          asio::post(ex, [h, r = std::move(r)]() mutable { std::move(*h)(std::move(r)); });
+        });
+      },
+      asio::use_awaitable, sms);
+}
+
 asio::awaitable<void> Engine::VerifyReport(std::int64_t report_id) {
   auto begun = co_await db_.Run([&](pqxx::connection& c) -> Result<VerificationOutcome> {
     pqxx::work tx(c);
-    auto r = verification_.Begin(tx, report_id, clock_->NowMs());
+    auto ctx = verification_.Context();
+    auto r = verification_.Begin(tx, report_id, clock_->NowMs(), ctx);
     if (r.ok()) tx.commit();
     return r;
   });

@@ -119,8 +119,9 @@ std::string WarningEventJson(const std::string& warning);
 // The final event of an alert: its status (resolved, cancelled).
 std::string AlertEndedEventJson(const std::string& status);
 
-// report_received, report_verified, report_dismissed, report_merged: the report's id, code,
-// kind and areas (never its text, never who made it), `extra` (the alert it raised, the report or
+// report_received (at receipt: no areas yet when the reporter is asked for them),
+// report_located (the asked-back area arrived), report_verified, report_dismissed,
+// report_merged: the report's id, code, kind and areas (never its text, never who made it), `extra` (the alert it raised, the report or
 // alert it merged into, "unconfirmed") merged in.
 NetworkEvent ReportNetworkEvent(std::int64_t network_id, const std::string& type, std::int64_t report_id, const std::string& code,
                                 const std::string& kind, const std::vector<std::string>& areas,

@@ -4,9 +4,7 @@
 #include <map>
 
 #include "dispatch/model/report.h"
-#include "dispatch/store/approval_store.h"
 #include "dispatch/store/network_registry.h"
-#include "dispatch/store/report_store.h"
 #include "dispatch/store/sender_lookup.h"
 
 namespace tocsin {
@@ -81,18 +79,20 @@ bool ReportIntake::MightTake(std::string_view body) const {
   return words_.Match(body).has_value() || !PostcodePlaces(body).empty();
 }
 
-std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const {
-  const ReportStore store(cipher_);
+std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms,
+                                                  ReportContext& ctx) const {
+  const ReportStore store(cipher_, codes_);
   auto command = words_.Match(sms.body);
-  auto sender = store.Sender(tx, sms.to, sms.from);
-  if (!sender) return std::nullopt;
-  auto network = FindNetworkById(tx, sender->network_id);
+  auto network_id = ctx.NetworkOfNumber(tx, sms.to);
+  if (!network_id) return std::nullopt;
+  const Network* network = ctx.NetworkById(tx, *network_id);
   if (!network) return std::nullopt;
-  const bool member = sender->member_id && sender->status == "active";
+  const auto sender = store.SenderIn(tx, network->id, sms.from);
+  const bool member = sender.member_id && sender.status == "active";
   // A member is answered in their language; anyone else in that of the word they used (RAFLE:
   // French), else the network's. The report keeps it, to tell them its outcome.
   const std::string language =
-      !member && command && !command->language.empty() ? command->language : sender->language;
+      !member && command && !command->language.empty() ? command->language : sender.language;
   auto say_with = [&](std::string_view key, const std::map<std::string, std::string>& vars) {
     auto text = templates_.RenderReport(language, network->default_language, key, vars);
     return text.ok() ? std::vector<std::string>{text.value()} : std::vector<std::string>{};
@@ -100,27 +100,27 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   auto say = [&](std::string_view key, const std::string& code) {
     return say_with(key, {{"code", code}, {"network", network->name}});
   };
-  const auto areas = NetworkAreaNames(tx, network->id);
+  const auto& areas = ctx.Areas(tx, network->id);
 
   // DETAINED is a case's (server/api/case_sms.h): not a report when it reaches here.
   if (command && command->word == ReportWord::kDetained) return std::nullopt;
   if (command && command->word == ReportWord::kCheck) {  // "is it true?"
-    if (!member && !network->reports.public_check) return SmsReportAnswer{{}, "check_ignored", std::nullopt};
+    if (!member && !network->reports.public_check) return SmsReportAnswer{{}, "check_ignored", std::nullopt, std::nullopt};
     std::string area;
     if (auto named = MatchReportArea(command->rest, areas)) {
       area = *named;
-    } else if (member && !sender->areas.empty() && command->rest.empty()) {
-      area = sender->areas.front();
+    } else if (member && !sender.areas.empty() && command->rest.empty()) {
+      area = sender.areas.front();
     } else {
       area = CutUtf8(command->rest, 20);
     }
     if (auto open = store.OpenAlertIn(tx, network->id, area)) {
       return SmsReportAnswer{say_with("check_verified", {{"areas", area}, {"message", open->second}, {"code", open->first}}),
-                             "check", std::nullopt};
+                             "check", std::nullopt, std::nullopt};
     }
     return SmsReportAnswer{
         say_with("check_none", {{"areas", area}, {"count", std::to_string(store.PendingIn(tx, network->id, area))}}),
-        "check", std::nullopt};
+        "check", std::nullopt, std::nullopt};
   }
 
   if (!command) {  // the answer to "Which area?", or no report business at all
@@ -128,37 +128,40 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
     if (!waiting) return std::nullopt;
     auto area = MatchReportArea(sms.body, areas);
     if (!area) return std::nullopt;
-    if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt};
+    if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt, std::nullopt};
     store.SetAreas(tx, waiting->id, {*area});
-    return SmsReportAnswer{say("received", waiting->code), "report_area", waiting->id};
+    waiting->areas = {*area};
+    waiting->status = ReportStatus::kPending;
+    return SmsReportAnswer{say("received", waiting->code), "report_area", waiting->id, std::move(waiting)};
   }
 
-  if (!MayReport(network->reports, *sender)) return std::nullopt;
+  if (!MayReport(network->reports, sender)) return std::nullopt;
   if (!member && store.ReportsInLastHour(tx, network->id, sms.from, now_ms) >= network->reports.max_per_hour_per_number) {
-    return SmsReportAnswer{{}, "report_limited", std::nullopt};
+    return SmsReportAnswer{{}, "report_limited", std::nullopt, std::nullopt};
   }
-  if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt};
+  if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt, std::nullopt};
   ReportInput in;
   in.kind = command->word == ReportWord::kRaid ? "raid" : "other";
   in.location = CutUtf8(command->rest, kMaxLocationBytes);
   in.source = "sms";
   in.created_by = "sms";
-  in.reporter_member_id = sender->member_id;
+  in.reporter_member_id = sender.member_id;
   in.reporter_phone = sms.from;
   in.reporter_language = language;
   in.received_at_ms = now_ms;
   if (auto area = MatchReportArea(command->rest, areas)) {
     in.areas = {*area};
-  } else if (member && !sender->areas.empty()) {
-    in.areas = {sender->areas.front()};
+  } else if (member && !sender.areas.empty()) {
+    in.areas = {sender.areas.front()};
   } else {
     in.status = ReportStatus::kAwaitingArea;
   }
   auto report = store.Insert(tx, network->id, in);
   if (in.status == ReportStatus::kAwaitingArea) {
-    return SmsReportAnswer{say("ask_area", report.code), "report_awaiting_area", report.id};
+    return SmsReportAnswer{say("ask_area", report.code), "report_awaiting_area", report.id, std::move(report)};
   }
-  return SmsReportAnswer{say("received", report.code), "report", report.id};
+  auto text = say("received", report.code);
+  return SmsReportAnswer{std::move(text), "report", report.id, std::move(report)};
 }
 
 }  // namespace tocsin

@@ -25,7 +25,7 @@
 //     CHECK) the member's first area, else the text itself.
 //
 // Thread safety: immutable after construction; Take runs on a DbPool thread in the caller's
-// transaction.
+// transaction (the report queue's batch: engine/report_queue.h).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +36,7 @@
 
 #include <pqxx/pqxx>
 
+#include "dispatch/engine/report_context.h"
 #include "dispatch/message/report_words.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/model/reply_decision.h"
@@ -49,6 +50,9 @@ struct SmsReportAnswer {
   std::string outcome;  // report, report_awaiting_area, report_area, report_limited, repeat, check,
                         // check_ignored (metrics)
   std::optional<std::int64_t> report_id;
+  // The report taken (report: pending; report_awaiting_area) or told its area (report_area), as
+  // it is now.
+  std::optional<Report> report;
 };
 
 // A report recorded on the hotline (the caller pressed 5, engine_hotline.cc): the caller's
@@ -82,18 +86,23 @@ inline constexpr std::int64_t kAskAreaWindowMs = 30LL * 60 * 1000;
 
 class ReportIntake {
  public:
-  ReportIntake(const DataCipher& cipher, const TemplateSet& templates, const ReportWords& words)
-      : cipher_(cipher), templates_(templates), words_(words) {}
+  // `codes`: where new reports' codes come from (store/report_store.h).
+  ReportIntake(const DataCipher& cipher, const TemplateSet& templates, const ReportWords& words,
+               ReportCodeSource codes = NewReportCode)
+      : cipher_(cipher), templates_(templates), words_(words), codes_(std::move(codes)) {}
 
   // Whether Take could take `body` at all (a report word, or a UK postcode place that may answer
   // "Which area?"), without the database: replies ("1", "YES K7Q4") skip the transaction.
   bool MightTake(std::string_view body) const;
-  std::optional<SmsReportAnswer> Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const;
+  // `ctx`: the transaction's (engine/report_context.h), shared by the reports of a batch.
+  std::optional<SmsReportAnswer> Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms,
+                                      ReportContext& ctx) const;
 
  private:
   const DataCipher& cipher_;
   const TemplateSet& templates_;
   const ReportWords& words_;
+  const ReportCodeSource codes_;
 };
 
 }  // namespace tocsin

@@ -63,21 +63,16 @@ std::int64_t ReportVerification::TellReporter(pqxx::work& tx, const Network& net
 }
 
 bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
-                               VerificationOutcome& out) const {
+                               ReportContext& ctx, VerificationOutcome& out) const {
   const auto window = net.reports.merge_window_ms;
-  std::vector<MergeCandidate> candidates;
-  for (auto& row : MergeRows(tx, net.id, report.id, now_ms - window, now_ms)) {
-    candidates.push_back(MergeCandidate{row.id, row.is_alert, std::move(row.kind), std::move(row.areas), row.at_ms});
-  }
+  const auto& candidates = ctx.Candidates(tx, net.id, report.id, now_ms - window, now_ms);
   if (candidates.empty()) return false;
-  auto target = MergeTarget(report.kind, report.areas, alert_store_.NeighboursOf(tx, net.id, report.areas), candidates,
-                            now_ms, window);
+  auto target = MergeTarget(report.kind, report.areas, ctx.Neighbours(tx, net.id, report.areas), candidates, now_ms,
+                            window);
   if (!target) return false;
   const std::string self = "report:" + std::to_string(report.id);
   if (!target->is_alert) {
-    int reporters = MergeReport(tx, report.id, target->id, now_ms);
-    reports_.AddEvent(tx, report.id, now_ms, ReportEvent{.what = "merged", .actor = "report:" + std::to_string(target->id)});
-    reports_.AddEvent(tx, target->id, now_ms, ReportEvent{.what = "reporter_added", .count = reporters, .actor = self});
+    MergeReport(tx, report.id, target->id, now_ms);  // with both timelines' events
     out.escalation.network_events.push_back(ReportEventFor(net, report, "report_merged", "into_report", target->id));
     out.escalation.what = "merged into report " + std::to_string(target->id);
     return true;
@@ -100,40 +95,56 @@ bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report&
   return true;
 }
 
-Result<VerificationOutcome> ReportVerification::Begin(pqxx::work& tx, std::int64_t report_id,
-                                                      std::int64_t now_ms) const {
+Result<VerificationOutcome> ReportVerification::Begin(pqxx::work& tx, std::int64_t report_id, std::int64_t now_ms,
+                                                      ReportContext& ctx) const {
   VerificationOutcome out;
   out.escalation.what = "not pending";
   auto network_id = NetworkOfReport(tx, report_id);
-  auto found = network_id ? FindNetworkById(tx, *network_id) : std::nullopt;
-  if (!found) return Error::NotFound("no such report");
-  const Network& net = *found;
-  out.network_id = net.id;
-  LockNetworkReports(tx, net.id);  // two reports of one raid never both start a verification
-  auto locked = LockReport(tx, net.id, report_id);
+  const Network* net = network_id ? ctx.NetworkById(tx, *network_id) : nullptr;
+  if (!net) return Error::NotFound("no such report");
+  out.network_id = net->id;
+  ctx.Lock(tx, net->id);  // two reports of one raid never both start a verification
+  auto locked = LockReport(tx, net->id, report_id);
   if (!locked || locked->status != "pending" || locked->alert_id) return out;
-  auto report = reports_.Get(tx, net.id, report_id);
+  auto report = reports_.Get(tx, net->id, report_id);
   if (!report.ok()) return report.error();
-  out.escalation.network_events.push_back(ReportEventFor(net, report.value(), "report_received"));
-  if (Merge(tx, net, report.value(), now_ms, out)) return out;
-  const auto rule = RuleOf(tx, net, report->kind);
+  return Start(tx, *net, report.value(), locked->received_ms, now_ms, ctx);
+}
+
+Result<VerificationOutcome> ReportVerification::BeginNew(pqxx::work& tx, const Network& net, const Report& report,
+                                                         std::int64_t now_ms, ReportContext& ctx) const {
+  // Inserted by this transaction: nobody else sees it to lock or decide it.
+  ctx.Lock(tx, net.id);
+  return Start(tx, net, report, now_ms, now_ms, ctx);
+}
+
+Result<VerificationOutcome> ReportVerification::Start(pqxx::work& tx, const Network& net, const Report& report,
+                                                      std::int64_t received_ms, std::int64_t now_ms,
+                                                      ReportContext& ctx) const {
+  VerificationOutcome out;
+  out.network_id = net.id;
+  const std::int64_t report_id = report.id;
+  if (Merge(tx, net, report, now_ms, ctx, out)) return out;
+  // Pending from now on (verifying, or waiting for a coordinator): later reports merge into it.
+  ctx.AddPending(net.id, MergeCandidate{report.id, false, report.kind, report.areas, received_ms});
+  const auto rule = RuleOf(tx, net, report.kind);
   if (!rule.required) {
     out.escalation.what = "no verification: waits for a coordinator";
     return out;
   }
   AlertInput in;
-  in.kind = report->kind;
-  in.areas = report->areas;
-  in.location = report->location.empty() ? "(see report " + report->code + ")" : report->location;
-  in.details = report->details;
+  in.kind = report.kind;
+  in.areas = report.areas;
+  in.location = report.location.empty() ? "(see report " + report.code + ")" : report.location;
+  in.details = report.details;
   const std::string self = "report:" + std::to_string(report_id);
-  auto held = alerts_.HoldForVerification(tx, net, in, self, report->code);
+  auto held = alerts_.HoldForVerification(tx, net, in, self, report.code);
   if (!held.ok()) return held.error();
   reports_.SetAlert(tx, report_id, held->id);
-  int seq = fanout_.Store(tx, net, held->id, "verify", "verify", ReportVars(net, report.value(), held->code));
-  auto asked = fanout_.ToVerifiers(tx, net, held->id, seq, report->areas);
+  int seq = fanout_.Store(tx, net, held->id, "verify", "verify", ReportVars(net, report, held->code));
+  auto asked = fanout_.ToVerifiers(tx, net, held->id, seq, report.areas);
   reports_.AddEvent(tx, report_id, now_ms, ReportEvent{.what = "asked", .count = static_cast<int>(asked), .actor = "verifiers"});
-  auto next = DecideVerification(FactsOf({}, rule, locked->received_ms), now_ms);
+  auto next = DecideVerification(FactsOf({}, rule, received_ms), now_ms);
   if (next.due_ms) out.escalation.timers.push_back(InsertVerifyDeadline(tx, held->id, *next.due_ms));
   out.escalation.alert_id = held->id;
   out.escalation.queued = asked;

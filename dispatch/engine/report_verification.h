@@ -1,6 +1,7 @@
 // ReportVerification: a report's life after intake (issue 12), one transaction per step.
 //
-//  1. Begin (a report just became pending): a report of the same kind in its area or a
+//  1. Begin (a report just became pending; many in one transaction when SMS reports are taken
+//     in a batch, each merged as if the earlier ones had committed: engine/report_context.h): a report of the same kind in its area or a
 //     neighbouring one, within the network's reports.merge_window, while a report is pending or
 //     an alert is open (model/report_rules.h MergeTarget), is merged: status merged, one more
 //     reporter on the report it joins (event reporter_added), never a second verification or
@@ -47,6 +48,7 @@
 #include <pqxx/pqxx>
 
 #include "dispatch/engine/alert_use_cases.h"
+#include "dispatch/engine/report_context.h"
 #include "dispatch/fanout/report_fanout.h"
 #include "dispatch/model/reply_decision.h"
 #include "dispatch/store/report_store.h"
@@ -67,7 +69,15 @@ class ReportVerification {
   ReportVerification(const DataCipher& cipher, const TemplateSet& templates, const AlertUseCases& alerts)
       : reports_(cipher), fanout_(cipher, templates), alerts_(alerts), alert_store_(cipher), templates_(templates) {}
 
-  Result<VerificationOutcome> Begin(pqxx::work& tx, std::int64_t report_id, std::int64_t now_ms) const;
+  // `ctx`: this transaction's (engine/report_context.h); reports taken in one batch share it.
+  Result<VerificationOutcome> Begin(pqxx::work& tx, std::int64_t report_id, std::int64_t now_ms,
+                                    ReportContext& ctx) const;
+  // Begin for a report this very transaction inserted pending at `now_ms` (SMS intake):
+  // nothing to read back or lock but the network's reports.
+  Result<VerificationOutcome> BeginNew(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
+                                       ReportContext& ctx) const;
+  // A report context for a transaction of its own.
+  ReportContext Context() const { return ReportContext(alert_store_); }
   // nullopt: `sms` is no answer about a report (the reply path takes it).
   std::optional<VerificationOutcome> Answer(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const;
   EscalationOutcome Fire(pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms) const;
@@ -84,8 +94,11 @@ class ReportVerification {
                                       std::int64_t now_ms) const;
   VerificationOutcome Dismiss(pqxx::work& tx, const Network& net, const Report& report, const std::string& actor,
                               std::int64_t now_ms) const;
-  // Merges the report into what MergeTarget finds; false when nothing.
-  bool Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
+  // Begin's work once the report is known pending and the network's reports locked.
+  Result<VerificationOutcome> Start(pqxx::work& tx, const Network& net, const Report& report, std::int64_t received_ms,
+                                    std::int64_t now_ms, ReportContext& ctx) const;
+  // Merges the report into what MergeTarget finds among ctx's candidates; false when nothing.
+  bool Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms, ReportContext& ctx,
              VerificationOutcome& out) const;
   // Tells the report's reporters [reports].`key` as a message of kind `message_kind`.
   std::int64_t TellReporter(pqxx::work& tx, const Network& net, const Report& report, const std::string& message_kind,

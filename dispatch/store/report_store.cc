@@ -1,6 +1,7 @@
 #include "dispatch/store/report_store.h"
 
 #include "dispatch/store/pq_types.h"
+#include "dispatch/util/clock.h"
 #include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
@@ -13,19 +14,23 @@ namespace {
   " reporter_language, reporters, status, merged_into, alert_id, " TOCSIN_RFC3339("received_at") "," \
   " " TOCSIN_RFC3339("decided_at") ", recording_sid"
 
-// A new report's code must name nothing else that can still be answered with `1 CODE`: a report
-// being dealt with, or an alert that carries the code (a confirmed report's alert keeps it while
-// open). Codes of reports and alerts that are over may be used again.
-constexpr const char* kCodeTaken =
-    "SELECT 1 FROM reports WHERE network_id = $1 AND code = $2 AND status IN ('awaiting_area', 'pending')"
-    " UNION ALL SELECT 1 FROM alerts WHERE network_id = $1 AND code = $2"
-    "  AND status IN ('verifying', 'pending_approval', 'open')";
+// A new report, with its `received` event, in one statement. Its code must name nothing else that
+// can still be answered with `1 CODE`: a report being dealt with, or an alert that carries the
+// code (a confirmed report's alert keeps it while open); codes of reports and alerts that are
+// over may be used again. Nothing is inserted (0 rows) when the code is taken.
 constexpr const char* kInsert =
-    "INSERT INTO reports (id, network_id, code, kind, areas, location_enc, details_enc, source, created_by,"
-    " reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at, recording_sid)"
-    " OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5::text[], decode($6, 'hex'), decode($7, 'hex'), $8, $9,"
-    " $10, decode($11, 'hex'), decode($12, 'hex'), $13, $14,"
-    " to_timestamp($15::float8 / 1000), $16)";
+    "WITH r AS (INSERT INTO reports (id, network_id, code, kind, areas, location_enc, details_enc, source,"
+    "  created_by, reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at,"
+    "  recording_sid)"
+    " OVERRIDING SYSTEM VALUE SELECT $1::bigint, $2::bigint, $3::text, $4::text, $5::text[], decode($6::text, 'hex'),"
+    "  decode($7::text, 'hex'), $8::text, $9::text, $10::bigint, decode($11::text, 'hex'), decode($12::text, 'hex'),"
+    "  $13::text, $14::text, to_timestamp($15::float8 / 1000), $16::text"
+    " WHERE NOT EXISTS (SELECT 1 FROM reports WHERE network_id = $2 AND code = $3"
+    "   AND status IN ('awaiting_area', 'pending'))"
+    "  AND NOT EXISTS (SELECT 1 FROM alerts WHERE network_id = $2 AND code = $3"
+    "   AND status IN ('verifying', 'pending_approval', 'open'))"
+    " RETURNING id, received_at)"
+    " INSERT INTO report_events (report_id, seq, at, what, actor) SELECT id, 0, received_at, 'received', $9::text FROM r";
 constexpr const char* kGet =
     "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND id = $2";
 constexpr const char* kList =
@@ -43,9 +48,8 @@ constexpr const char* kInLastHour =
     " AND received_at > to_timestamp($3::float8 / 1000) - interval '1 hour'";
 constexpr const char* kSender =
     "SELECT n.id, n.default_language, m.id, m.language, m.status, m.roles, m.areas"
-    " FROM network_numbers nn JOIN networks n ON n.id = nn.network_id"
-    " LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = $2"
-    " WHERE nn.number = $1";
+    " FROM networks n LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = $2"
+    " WHERE n.id = $1";
 constexpr const char* kNetworkOfNumber = "SELECT network_id FROM network_numbers WHERE number = $1";
 constexpr const char* kAwaitingArea =
     "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND reporter_hash = $2"
@@ -73,21 +77,29 @@ std::optional<std::string> SealedOrNull(const DataCipher& cipher, const std::str
 }  // namespace
 
 Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const ReportInput& in) const {
-  std::string code = NewReportCode();
-  while (!tx.exec_params(kCodeTaken, network_id, code).empty()) code = NewReportCode();
   const auto id = ReserveId(tx, "reports");  // the sealed values are bound to it
   std::optional<std::string> hash, reporter;  // hex
   if (in.reporter_phone) {
     hash = ToHex(cipher_.LookupHash(network_id, *in.reporter_phone));
     reporter = ToHex(cipher_.Seal(*in.reporter_phone, places::ReportReporter(network_id, id)));
   }
-  tx.exec_params(kInsert, id, network_id, code, in.kind, ToPgArray(in.areas),
-                 SealedOrNull(cipher_, in.location, places::ReportLocation(network_id, id)),
-                 SealedOrNull(cipher_, in.details, places::ReportDetails(network_id, id)), in.source,
-                 in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language,
-                 std::string(ReportStatusName(in.status)), static_cast<double>(in.received_at_ms), in.recording_sid);
-  AddEvent(tx, id, in.received_at_ms, ReportEvent{.what = "received", .actor = in.created_by});
-  return Get(tx, network_id, id).value();
+  const auto location = SealedOrNull(cipher_, in.location, places::ReportLocation(network_id, id));
+  const auto details = SealedOrNull(cipher_, in.details, places::ReportDetails(network_id, id));
+  const std::string status(ReportStatusName(in.status));
+  std::string code;
+  do {
+    code = codes_();
+  } while (tx.exec_params(kInsert, id, network_id, code, in.kind, ToPgArray(in.areas), location, details, in.source,
+                          in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language, status,
+                          static_cast<double>(in.received_at_ms), in.recording_sid)
+               .affected_rows() == 0);
+  // As Get would read it back (received_at to the second, as the database shows it).
+  return Report{.id = id, .code = std::move(code), .kind = in.kind, .areas = in.areas, .location = in.location,
+                .details = in.details, .source = in.source, .created_by = in.created_by,
+                .reporter_member_id = in.reporter_member_id, .reporter_language = in.reporter_language,
+                .reporters = 1, .status = in.status, .merged_into = std::nullopt, .alert_id = std::nullopt,
+                .received_at = Rfc3339Utc(in.received_at_ms), .decided_at = std::nullopt,
+                .recording_sid = in.recording_sid};
 }
 
 Result<Report> ReportStore::Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const {
@@ -138,8 +150,11 @@ std::optional<ReportSender> ReportStore::Sender(pqxx::transaction_base& tx, cons
                                                 const std::string& from) const {
   auto network = tx.exec_params(kNetworkOfNumber, to);
   if (network.empty()) return std::nullopt;
-  const auto network_id = network[0][0].as<std::int64_t>();
-  auto r = tx.exec_params1(kSender, to, Bytea(cipher_.LookupHash(network_id, from)));
+  return SenderIn(tx, network[0][0].as<std::int64_t>(), from);
+}
+
+ReportSender ReportStore::SenderIn(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& from) const {
+  auto r = tx.exec_params1(kSender, network_id, Bytea(cipher_.LookupHash(network_id, from)));
   ReportSender s;
   s.network_id = network_id;
   s.language = r[1].as<std::string>();

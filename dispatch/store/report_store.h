@@ -16,6 +16,7 @@
 #include <pqxx/pqxx>
 
 #include "dispatch/model/report.h"
+#include "dispatch/model/report_codes.h"
 #include "dispatch/util/crypto.h"
 #include "dispatch/util/result.h"
 
@@ -85,10 +86,13 @@ struct ReportSender {
 
 class ReportStore {
  public:
-  explicit ReportStore(const DataCipher& cipher) : cipher_(cipher) {}
+  explicit ReportStore(const DataCipher& cipher, ReportCodeSource codes = NewReportCode)
+      : cipher_(cipher), codes_(std::move(codes)) {}
 
-  // Inserts the report under a code no undecided report of the network uses, with its
-  // `received` event; returns it as read back.
+  // Inserts the report, with its `received` event, under the first code from the code source
+  // that names no report of the network being dealt with (awaiting_area, pending) and no alert
+  // in progress (verifying, pending_approval, open); returns it as Get would read it back. Two
+  // statements (its id, then the report and its event).
   Report Insert(pqxx::work& tx, std::int64_t network_id, const ReportInput& in) const;
   Result<Report> Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const;
   // Newest first, before `before_id` when given.
@@ -103,6 +107,8 @@ class ReportStore {
                         std::int64_t now_ms) const;
   // The sender of an SMS from `from` to `to`; nullopt when `to` is no network's number.
   std::optional<ReportSender> Sender(pqxx::transaction_base& tx, const std::string& to, const std::string& from) const;
+  // The same, the network (an existing one) known.
+  ReportSender SenderIn(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& from) const;
   // The newest report the number made to the network since `since_ms` that waits for its area.
   std::optional<Report> AwaitingArea(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& e164,
                                      std::int64_t since_ms) const;
@@ -129,6 +135,7 @@ class ReportStore {
   Report Read(const pqxx::row& r, std::int64_t network_id) const;
 
   const DataCipher& cipher_;
+  const ReportCodeSource codes_;
 };
 
 }  // namespace tocsin

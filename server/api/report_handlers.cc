@@ -236,7 +236,7 @@ boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t 
   in.source = *source;
   in.created_by = *created_by;
   in.received_at_ms = NowMs(app);
-  const ReportStore store(app.cipher);
+  const ReportStore store(app.cipher, app.engine ? app.engine->report_codes() : ReportCodeSource(NewReportCode));
   auto taken = co_await app.db.Run([&](pqxx::connection& c) -> std::optional<Report> {
     pqxx::work tx(c);
     // A partner's repeated webhook-id (kept a week, like Twilio's MessageSids).
@@ -246,7 +246,10 @@ boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t 
     tx.commit();
     return r;
   });
-  if (!taken || !app.engine) co_return taken;
+  if (!taken) co_return taken;
+  app.events.Publish(
+      ReportNetworkEvent(network_id, "report_received", taken->id, taken->code, taken->kind, taken->areas));
+  if (!app.engine) co_return taken;
   // Merged, or its verifiers asked (engine/report_verification.h): shown as it is now.
   co_await app.engine->VerifyReport(taken->id);
   co_return co_await app.db.Run([&](pqxx::connection& c) -> std::optional<Report> {
@@ -258,20 +261,12 @@ boost::asio::awaitable<std::optional<Report>> TakeReport(App& app, std::int64_t 
 
 boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms) {
   const ReportIntake intake(app.cipher, app.templates, app.report_words);
-  if (!intake.MightTake(sms->body)) co_return std::nullopt;  // a reply: no transaction here
-  const auto now = NowMs(app);
-  auto answer = co_await app.db.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    auto taken = intake.Take(tx, *sms, now);
-    if (taken) tx.commit();
-    return taken;
-  });
-  // A report now pending (told its area, or one from the start) is merged or verified.
-  if (answer && answer->report_id && app.engine &&
-      (answer->outcome == "report" || answer->outcome == "report_area")) {
-    co_await app.engine->VerifyReport(*answer->report_id);
-  }
-  co_return answer;
+  if (!intake.MightTake(sms->body) || !app.engine) co_return std::nullopt;  // a reply: no transaction here
+  // Taken in the engine's next batch (engine/report_queue.h), merged or its verification begun.
+  auto taken = co_await app.engine->TakeSmsReport(new InboundSms(*sms));
+  // Not acknowledged: Twilio's request fails (it retries).
+  if (taken.failed) throw ApiError(Error::Unavailable("the report could not be recorded"));
+  co_return std::move(taken.answer);
 }
 
 void AddReportRoutes(http::Router& router, App& app) {

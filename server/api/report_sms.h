@@ -1,6 +1,7 @@
 // Reports taken other than by the reports API's own handlers (issue 12): by SMS for the Twilio
 // webhook (whether an inbound message is a report, or the area a reporter was asked for, taken
-// in one transaction: engine/report_intake.h, and the texts to answer), and by partners' signed
+// in the engine's group commit of reports: engine/report_intake.h, engine/report_queue.h, and
+// the texts to answer), and by partners' signed
 // webhooks (inbound sources with maps_to "report"). Defined in report_handlers.cc.
 #pragma once
 
@@ -28,7 +29,9 @@ boost::json::object ReportJson(const Report& r);
 // A report's fields from a JSON body (kind, areas, location, details; nothing else), checked.
 ReportFields ReadReportFields(const JsonBody& body);
 
-// nullopt: not a report; the reply path takes the message. `sms` must outlive the call.
+// A message that may be a report, taken in the engine's report queue (engine/report_queue.h:
+// group-committed, answered once durable). nullopt: not a report; the reply path takes the
+// message. Throws ApiError unavailable when the database refused it. `sms` must outlive the call.
 boost::asio::awaitable<std::optional<SmsReportAnswer>> TakeSmsReport(App& app, const InboundSms* sms);
 
 }  // namespace tocsin

@@ -6,10 +6,10 @@
 
 #include <set>
 
-#include "dispatch/channels/twilio_signature.h"
 #include "tests/fakes/fake_twilio.h"
 #include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
+#include "tests/support/signed_sms.h"
 
 using namespace tocsin;
 using namespace tocsin::test;
@@ -35,11 +35,7 @@ std::string Toml(const FakeTwilio& fake) {
 
 // A member's SMS as Twilio would post it (signed); the TwiML answer.
 std::string Reply(const TocsindProcess& server, const std::string& from, const std::string& body, int n) {
-  FormParams params = {{"MessageSid", "SMreply" + std::to_string(n)}, {"From", from}, {"To", kNumber}, {"Body", body}};
-  auto url = "http://127.0.0.1:" + std::to_string(server.port()) + "/twilio/sms";
-  auto r = server.Client().Send("POST", "/twilio/sms", FormUrlEncode(params),
-                                {{"Content-Type", "application/x-www-form-urlencoded"},
-                                 {"X-Twilio-Signature", TwilioSignature(kAuthToken, url, params)}});
+  auto r = PostSignedSms(server, kAuthToken, {"SMreply" + std::to_string(n), from, kNumber, body});
   REQUIRE(r.status == 200);
   return r.body;
 }

@@ -4,12 +4,14 @@
 
 #include <map>
 #include <set>
+#include <vector>
 
 #include "dispatch/message/report_words.h"
 #include "dispatch/message/templates.h"
 #include "dispatch/model/alert_code.h"
 #include "dispatch/model/policy.h"
 #include "dispatch/model/report.h"
+#include "dispatch/model/report_codes.h"
 #include "dispatch/model/verification.h"
 #include "tests/support/paths.h"
 
@@ -60,6 +62,19 @@ TEST_CASE("reports: codes are R and three unambiguous characters", "[reports]") 
   CHECK_FALSE(LooksLikeReportCode("K7Q4"));
   CHECK_FALSE(LooksLikeReportCode("R7K"));
   CHECK_FALSE(LooksLikeReportCode("R7K33"));
+}
+
+TEST_CASE("reports: a seeded code source gives the same codes for the same seed", "[reports]") {
+  auto a = SeededReportCodes(7), b = SeededReportCodes(7), c = SeededReportCodes(8);
+  std::vector<std::string> from_a, from_c;
+  for (int i = 0; i < 50; ++i) {
+    from_a.push_back(a());
+    CHECK(LooksLikeReportCode(from_a.back()));
+    CHECK(b() == from_a.back());
+    from_c.push_back(c());
+  }
+  CHECK(from_a != from_c);
+  CHECK(std::set<std::string>(from_a.begin(), from_a.end()).size() > 40);  // spread over the codes
 }
 
 TEST_CASE("reports: settings names, statuses and bounds", "[reports]") {

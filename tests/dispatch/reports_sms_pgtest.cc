@@ -4,8 +4,8 @@
 // reporter's number is never shown by the API.
 #include <catch2/catch.hpp>
 
-#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/alert_network.h"
+#include "tests/support/signed_sms.h"
 
 using namespace tocsin::test;
 
@@ -152,13 +152,9 @@ TEST_CASE("reports by SMS: CHECK answers members, and strangers only with public
 TEST_CASE("reports by SMS: a webhook Twilio repeats makes one report", "[pg][reports]") {
   ReportNetwork n;
   n.AddMember(R"({"phone":"+447700900501","roles":["reporter"],"areas":["E8"]})");
-  tocsin::FormParams params = {{"MessageSid", "SMrepeat1"}, {"From", kReporter}, {"To", AlertNetwork::kNumber},
-                               {"Body", "RAID SE15 vans"}};
-  auto url = "http://127.0.0.1:" + std::to_string(n.server->port()) + "/twilio/sms";
   for (int i = 0; i < 2; ++i) {
-    auto r = n.c.Send("POST", "/twilio/sms", tocsin::FormUrlEncode(params),
-                      {{"Content-Type", "application/x-www-form-urlencoded"},
-                       {"X-Twilio-Signature", tocsin::TwilioSignature(AlertNetwork::kAuthToken, url, params)}});
+    auto r = PostSignedSms(*n.server, AlertNetwork::kAuthToken,
+                           {"SMrepeat1", kReporter, AlertNetwork::kNumber, "RAID SE15 vans"});
     REQUIRE(r.status == 200);
     CHECK((r.body.find("received") != std::string::npos) == (i == 0));
   }

@@ -4,12 +4,12 @@
 
 #include <fstream>
 
-#include "dispatch/channels/twilio_signature.h"
 #include "dispatch/util/crypto.h"
 #include "dispatch/util/sealed_places.h"
 #include "tests/support/eventually.h"
 #include "tests/support/legacy_crypto.h"
 #include "tests/support/server_process.h"
+#include "tests/support/signed_sms.h"
 
 using namespace tocsin;
 using namespace tocsin::test;
@@ -31,12 +31,7 @@ struct Fixture {
   }
   // A signed inbound SMS from `from` to `to`, as Twilio sends it.
   HttpResult Sms(const std::string& from, const std::string& to, const std::string& body) {
-    FormParams params = {{"MessageSid", "SMkeys" + std::to_string(++sid)}, {"From", from}, {"To", to},
-                         {"Body", body}};
-    auto url = "http://127.0.0.1:" + std::to_string(server.port()) + "/twilio/sms";
-    return server.Client().Send("POST", "/twilio/sms", FormUrlEncode(params),
-                                {{"Content-Type", "application/x-www-form-urlencoded"},
-                                 {"X-Twilio-Signature", TwilioSignature(kAuthToken, url, params)}});
+    return PostSignedSms(server, kAuthToken, {"SMkeys" + std::to_string(++sid), from, to, body});
   }
   std::int64_t Post(const HttpClient& c, const std::string& path, const std::string& json) {
     auto r = c.Post(path, json);

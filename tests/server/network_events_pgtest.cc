@@ -54,6 +54,30 @@ TEST_CASE("network events: reports and alerts as they happen", "[pg][events][rep
   CHECK(n.server.Client().Get(kPath).status == 401);
 }
 
+TEST_CASE("network events: a report is on the stream at receipt, its area once told", "[pg][events][reports]") {
+  ReportNetwork n;
+  const std::string nowhere = "+447700900541";  // a reporter with no area on file
+  n.Add(nowhere, R"("roles":["reporter"])");
+  SseWatcher w(n.server.port(), kPath, n.c.bearer());
+  Eventually([&] { return w.Saw(": watching"); }, "the stream opens");
+
+  n.Sms(nowhere, "REPORT people taken from the hostel");
+  auto report = n.LatestReport();
+  REQUIRE(report.at("status") == "awaiting_area");
+  const auto head = "\"report_id\":" + std::to_string(report.at("id").as_int64()) + ",\"code\":\"" +
+                    std::string(report.at("code").as_string()) + "\",\"kind\":\"other\",\"areas\":";
+  // Received now, though nobody can check it before its area is known.
+  Eventually([&] { return w.Saw("event: report_received\n"); }, "report_received at receipt");
+  CHECK(w.Saw(head + "[]"));
+  CHECK_FALSE(w.Saw("event: report_located"));
+
+  n.Sms(nowhere, "SE22");
+  Eventually([&] { return w.Saw("event: report_located\n"); }, "report_located once told");
+  CHECK(w.Saw(head + "[\"SE22\"]"));
+  CHECK(w.Count("event: report_received\n") == 1);  // received once
+  CHECK_FALSE(w.Saw("hostel"));
+}
+
 TEST_CASE("network events: Last-Event-ID resumes; a revoked token's stream ends", "[pg][events][reports]") {
   ReportNetwork n;
   std::string last_seen;

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "dispatch/channels/twilio_signature.h"
 #include "tests/support/eventually.h"
+#include "tests/support/signed_sms.h"
 
 namespace tocsin::test {
 namespace {
@@ -16,9 +16,9 @@ FakeTwilioConfig FakeConfig() {
   return cfg;
 }
 
-std::string Toml(const FakeTwilio& fake, const std::string& extra) {
-  return std::string("[testing]\nmanual_clock = true\n[sms]\nprovider = \"twilio\"\n[twilio]\n"
-                     "account_sid = \"AC00000000000000000000000000000000\"\nauth_token = \"") +
+std::string Toml(const FakeTwilio& fake, const std::string& extra, const std::string& testing) {
+  return "[testing]\nmanual_clock = true\n" + testing + "[sms]\nprovider = \"twilio\"\n[twilio]\n"
+         "account_sid = \"AC00000000000000000000000000000000\"\nauth_token = \"" +
          ReportNetwork::kAuthToken + "\"\napi_base = \"" + fake.BaseUrl() +
          "\"\ndefault_segments_per_second = 100\n" + extra;
 }
@@ -31,8 +31,9 @@ HttpClient Started(TocsindProcess& s) {
 
 }  // namespace
 
-ReportNetwork::ReportNetwork(const std::string& verification, const std::string& extra_toml)
-    : fake(FakeConfig()), server(db, Toml(fake, extra_toml)), c(Started(server)) {
+ReportNetwork::ReportNetwork(const std::string& verification, const std::string& extra_toml,
+                             const std::string& testing_toml)
+    : fake(FakeConfig()), server(db, Toml(fake, extra_toml, testing_toml)), c(Started(server)) {
   REQUIRE(c.Put("/v1/networks/demo/areas/SE15", R"({"neighbours":["SE22"]})").status == 200);
   REQUIRE(c.Put("/v1/networks/demo/areas/SE22", R"({"neighbours":["SE15"]})").status == 200);
   reporter = Add(kReporter, R"("roles":["reporter"],"areas":["SE15"])");
@@ -58,11 +59,7 @@ std::int64_t ReportNetwork::Add(const std::string& phone, const std::string& res
 }
 
 std::string ReportNetwork::Sms(const std::string& from, const std::string& body) {
-  FormParams params = {{"MessageSid", "SMin" + std::to_string(++sid_)}, {"From", from}, {"To", kNumber}, {"Body", body}};
-  auto url = "http://127.0.0.1:" + std::to_string(server.port()) + "/twilio/sms";
-  auto r = server.Client().Send("POST", "/twilio/sms", FormUrlEncode(params),
-                                {{"Content-Type", "application/x-www-form-urlencoded"},
-                                 {"X-Twilio-Signature", TwilioSignature(kAuthToken, url, params)}});
+  auto r = PostSignedSms(server, kAuthToken, {"SMin" + std::to_string(++sid_), from, kNumber, body});
   REQUIRE(r.status == 200);
   return r.body;
 }

@@ -31,8 +31,10 @@ class ReportNetwork {
   static constexpr const char* kCoordinator = "+447700900531";
 
   // `verification`: the raid policy's "verification" object (JSON), "" for the default.
-  // `extra_toml`: appended to the server's configuration.
-  explicit ReportNetwork(const std::string& verification = "", const std::string& extra_toml = "");
+  // `extra_toml`: appended to the server's configuration; `testing_toml`: lines of its
+  // [testing] table (after manual_clock = true).
+  explicit ReportNetwork(const std::string& verification = "", const std::string& extra_toml = "",
+                         const std::string& testing_toml = "");
 
   // POSTs a member (`rest`: the JSON members after "phone"); returns its id.
   std::int64_t Add(const std::string& phone, const std::string& rest);
