@@ -49,7 +49,7 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       runner_(fanout_, webhook_fanout_, cipher),
       alerts_(cipher, fanout_, webhook_fanout_, runner_),
       verification_(cipher, templates, alerts_),
-      case_schedule_(cipher, templates),
+      case_schedule_(cipher, templates, webhook_fanout_),
       case_done_(cipher, templates),
       organisation_answer_(cipher, webhook_fanout_),
       webhook_health_(fanout_, cipher),

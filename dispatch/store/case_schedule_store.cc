@@ -30,6 +30,13 @@ constexpr const char* kTakeDue =
     " FOR UPDATE) RETURNING step, (extract(epoch FROM due_at) * 1000)::bigint";
 constexpr const char* kDeliveries =
     "SELECT id, member_id, language FROM deliveries WHERE alert_id = $1 AND seq = $2 ORDER BY id";
+constexpr const char* kQueueAsk =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, channel, language, segments)"
+    " SELECT $1, $2, m.network_id, m.id, CASE WHEN 'sms' = ANY(m.channels) THEN 'sms' ELSE 'voice' END,"
+    "  msg.language, msg.segments FROM members m JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = $2"
+    "  AND msg.language = CASE WHEN m.language = ANY($4::text[]) THEN m.language ELSE $5 END"
+    " WHERE m.network_id = $3 AND m.status = 'active' AND m.channels && ARRAY['sms', 'voice']"
+    " AND m.id = ANY($6::bigint[]) ORDER BY m.id";
 constexpr const char* kTreeMembers =
     "SELECT DISTINCT n.member_id FROM tree_nodes n JOIN trees t ON t.id = n.tree_id"
     " WHERE t.network_id = $1 AND t.name = ANY($2::text[]) ORDER BY 1";
@@ -98,6 +105,14 @@ std::vector<MessageDelivery> DeliveriesOfMessage(pqxx::transaction_base& tx, std
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>()});
   }
   return out;
+}
+
+std::int64_t QueueAskForMembers(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                                const std::string& ids, const std::string& languages,
+                                const std::string& fallback_language) {
+  return static_cast<std::int64_t>(
+      ExecPrepared(tx, "case_queue_ask", kQueueAsk, alert_id, seq, network_id, languages, fallback_language, ids)
+          .affected_rows());
 }
 
 std::vector<std::int64_t> TreeMembers(pqxx::transaction_base& tx, std::int64_t network_id,
