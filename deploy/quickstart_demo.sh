@@ -237,7 +237,9 @@ Tocsin quick start is ready, with the demo organisation.
     ((DEMO_EMAIL)) && printf '\n  and "[mail sink] email ..." (each saved in %s/mail/)' "$DEMO_DIR")
   Case: $DEMO_CASE_NOTE$(
     [[ -n $DEMO_CASE ]] && printf '\n    record removal directions and read its timeline:\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/timeline' \
-      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+3 days' +%Y-%m-%dT06:10:00Z)\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE")
+      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+3 days' +%Y-%m-%dT06:10:00Z)\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE"
+    [[ -n $DEMO_CASE ]] && printf '\n    then a flight in under a day: the schedule is replaced and its 24h ask goes out at once, to the\n    law centre (webhook case.ask and email, with the details) and the MP office (email, nothing of the case):\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s' \
+      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+20 hours' +%Y-%m-%dT%H:%M:00Z)\"}'")
   Street report (a demo reporter, Robin, then a demo verifier of SE15, Nakhla; signed as Twilio
   would sign them):
     TOCSIN_PORT=$HTTP_PORT deploy/demo_sms.sh +447700900789 "RAID SE15 Rye Lane estate, 3 vans"
