@@ -44,10 +44,11 @@ constexpr const char* kWithRoles =
     "SELECT id FROM members WHERE network_id = $1 AND roles && $2::text[] ORDER BY id";
 constexpr const char* kOfCase =
     "SELECT * FROM (SELECT t.alert_id, t.step,"
-    " to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t.state, e.policy::text, t.id"
+    " to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t.state, e.policy::text, t.id,"
+    " to_char(greatest(t.due_at, t.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
     " FROM case_alerts k JOIN escalation_timers t ON t.alert_id = k.alert_id AND t.kind = 'schedule'"
     " JOIN escalations e ON e.alert_id = k.alert_id"
-    " WHERE k.network_id = $1 AND k.case_id = $2 ORDER BY t.id DESC LIMIT 200) s ORDER BY 3, 6";
+    " WHERE k.network_id = $1 AND k.case_id = $2 ORDER BY t.id DESC LIMIT 200) s ORDER BY 7, 3, 6";
 
 }  // namespace
 
@@ -137,7 +138,8 @@ std::vector<ScheduleItem> ScheduleOfCase(pqxx::transaction_base& tx, std::int64_
     const auto alert = r[0].as<std::int64_t>();
     auto it = policies.find(alert);
     if (it == policies.end()) it = policies.emplace(alert, ParseStoredPolicy(r[4].as<std::string>())).first;
-    out.push_back({alert, r[1].as<int>(), r[2].as<std::string>(), r[3].as<std::string>(), it->second});
+    out.push_back({alert, r[1].as<int>(), r[2].as<std::string>(), r[3].as<std::string>(), it->second,
+                   r[6].as<std::string>()});
   }
   return out;
 }

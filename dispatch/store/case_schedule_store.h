@@ -81,8 +81,11 @@ struct ScheduleItem {
   std::string due;    // RFC 3339, UTC, microseconds (as case events')
   std::string state;  // pending, fired, cancelled (replaced by a new deadline, or ended)
   Policy policy;      // the alert's, as raised
+  // Where the timeline lists it: its due time, or when it was set if that is later (an entry
+  // already past when the directions were recorded fired then).
+  std::string listed_at;
 };
-// The schedule entries of the case's alerts, by due time (at most the latest 200).
+// The schedule entries of the case's alerts, by listed_at (at most the latest 200).
 std::vector<ScheduleItem> ScheduleOfCase(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id);
 
 }  // namespace tocsin

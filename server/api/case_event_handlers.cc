@@ -85,7 +85,10 @@ json::object ScheduleItemToJson(const ScheduleItem& s) {
   const auto schedule = EffectiveSchedule(s.policy);
   if (static_cast<std::size_t>(s.entry) < schedule.size()) {
     auto entry = CaseScheduleToJson({schedule[s.entry]});
-    for (const auto& kv : entry[0].as_object()) o[kv.key()] = kv.value();
+    for (const auto& kv : entry[0].as_object()) {
+      if (kv.key() != "at") o[kv.key()] = kv.value();  // "at" stays the due time
+    }
+    if (schedule[s.entry].at_recorded) o["at_recorded"] = true;
   }
   return o;
 }
@@ -116,7 +119,7 @@ Awaitable TimelineHandler(App& app, http::RequestContext& ctx) {
   std::vector<std::pair<std::string, json::object>> timed;
   for (const auto& e : ValueOrThrow(std::move(list))) timed.emplace_back(e.created_at, EventToJson(e));
   for (const auto& a : alerts) timed.emplace_back(a.created_at, AlertEntryToJson(a));
-  for (const auto& s : schedule) timed.emplace_back(s.due, ScheduleItemToJson(s));
+  for (const auto& s : schedule) timed.emplace_back(s.listed_at, ScheduleItemToJson(s));
   for (const auto& a : actions) {
     json::object item{{"type", "done"}, {"action", a.action}, {"member", nullptr}, {"alert", nullptr}, {"at", a.at}};
     if (a.member_id) item["member"] = *a.member_id;

@@ -186,6 +186,24 @@ TEST_CASE("Case asks: an endpoint not subscribed to case.ask gets no ask; the em
   n.WaitCount(rx, 1, "alert.raised");
   CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE event_type = 'case.ask' AND channel = 'webhook'") == "0");
   CHECK(rx.Received().size() == 1);
+
+  // The timeline lists the two entries that were past (fired at once) after the event that set
+  // them, each "at" its due time.
+  auto timeline = n.c.Get("/v1/networks/demo/cases/" + std::to_string(id) + "/timeline");
+  REQUIRE(timeline.status == 200);
+  const auto body = timeline.Json();
+  const auto& items = body.as_object().at("timeline").as_array();
+  INFO(timeline.body);
+  REQUIRE(items.size() >= 4);
+  CHECK(items[0].as_object().at("type") == "removal_directions");
+  CHECK(items[1].as_object().at("type") == "alert");
+  CHECK(items[2].as_object().at("type") == "schedule");
+  CHECK(items[2].as_object().at("before") == "72h");
+  CHECK(items[2].as_object().at("state") == "fired");
+  const std::string due(items[2].as_object().at("at").as_string());
+  CHECK(due.rfind(Rfc3339Utc(now + 23 * kHour - 72 * kHour).substr(0, 19), 0) == 0);
+  CHECK(items[3].as_object().at("before") == "24h");
+  CHECK(items[3].as_object().at("state") == "fired");
 }
 
 TEST_CASE("Case asks: a member contact whose only channel is voice is called with the ask", "[pg][cases]") {

@@ -9,3 +9,10 @@
 -- alert: created_by is its raiser.
 
 ALTER TABLE alerts ADD COLUMN requested_by text;
+
+-- When each deadline was set (escalation_timers.created_at, the database's clock; rows from
+-- before this migration get its time). A case's timeline lists a removal schedule's entry that
+-- was already past when the directions were recorded (and so fired at once) where it was set,
+-- not at its earlier due time. Holds in clear: a time only.
+
+ALTER TABLE escalation_timers ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
