@@ -44,8 +44,8 @@ Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, c
                 }
                 // Gathered: the task starts after this turn, which fires every deadline due now.
                 schedule_due_.push_back(timer_row);
-                if (schedule_batching_) return;
-                schedule_batching_ = true;
+                if (schedule_batching_ >= kScheduleBatchTasks) return;
+                ++schedule_batching_;
                 ++tasks_;
                 asio::co_spawn(executor_, ScheduleBatchTask(), asio::detached);
               },
@@ -241,7 +241,7 @@ asio::awaitable<void> Escalator::ScheduleBatchTask() {
     }
     if (wake && wake_sender_) wake_sender_();
   }
-  schedule_batching_ = false;
+  --schedule_batching_;
   TaskDone();
 }
 

@@ -10,8 +10,9 @@
 // wheel and table and are fired by the OwnedFire the Engine gives for their owner
 // (engine/report_verification.h, engine/case_schedule_fire.h). Removal schedule deadlines due
 // together (a thousand cases' "72h before" at the same minute) are fired in batches: up to
-// kScheduleBatch in one transaction, one batch at a time; a batch that fails is fired again one
-// deadline per transaction, as every other deadline is.
+// kScheduleBatch in one transaction, up to kScheduleBatchTasks batches at a time (the pool's
+// connections work in parallel); a batch that fails is fired again one deadline per
+// transaction, as every other deadline is.
 //
 // Ownership: owned by the Engine. Every task it spawns is counted; Drain() stops new work and
 // calls back once the count is zero, so no database job outlives the engine's io_context.
@@ -46,7 +47,8 @@ using OwnedFire = std::function<EscalationOutcome(pqxx::work& tx, std::int64_t t
 class Escalator {
  public:
   static constexpr std::chrono::milliseconds kCheckDelay{20};
-  static constexpr std::size_t kScheduleBatch = 100;
+  static constexpr std::size_t kScheduleBatch = 50;
+  static constexpr int kScheduleBatchTasks = 4;
 
   // `wake_sender()`: deliveries were queued. `events` (may be null)
   // hears what each deadline and check did. `verify` fires verification deadlines, `schedule`
@@ -113,7 +115,7 @@ class Escalator {
   std::set<std::int64_t> failed_;
   bool check_scheduled_ = false;
   std::vector<std::int64_t> schedule_due_;  // schedule deadlines fired by the wheel, not yet run
-  bool schedule_batching_ = false;          // a ScheduleBatchTask is running
+  int schedule_batching_ = 0;               // ScheduleBatchTasks running
   boost::asio::steady_timer check_timer_;
   int tasks_ = 0;          // spawned tasks not yet finished
   bool draining_ = false;
