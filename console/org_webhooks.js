@@ -7,7 +7,7 @@ import { h, notice, shortTime, t } from "./dom.js";
 import { checkboxes, confirmButton, field, showFieldError } from "./form.js";
 
 export const EVENTS = ["alert.raised", "alert.updated", "alert.resolved", "alert.cancelled", "answer.recorded",
-  "escalation.step"];
+  "escalation.step", "case.ask"];
 
 // The secret, once, in a read-only field to copy (`id`: the field's id).
 function secretBox(secret, id) {

@@ -25,6 +25,7 @@ DEMO_RECEIVER=build/tests/webhook_receiver_server
 DEMO_SINK=build/tests/fake_smtp_server
 DEMO_ORG_SLUG=demo-law
 DEMO_ADDRESS=caseworker@demo-law.example.org
+DEMO_MP_ADDRESS=caseworker@demo-mp-office.example.org
 DEMO_PIDS=()
 
 demo_check_ports() {
@@ -117,7 +118,8 @@ demo_webhook() {
     if [[ -n $old ]]; then demo_api DELETE "/organisations/$org/webhooks/$old" >/dev/null; fi
   done < <(grep -o '"id":[0-9]*,"organisation_id"' <<<"$out" | grep -o '^"id":[0-9]*' | cut -d: -f2 || true)
   out=$(demo_api POST "/organisations/$org/webhooks" -d '{"url":"http://127.0.0.1:'"$DEMO_WEBHOOK_PORT"'/tocsin",
-    "events":["alert.raised","alert.updated","alert.resolved","alert.cancelled","answer.recorded","escalation.step"]}')
+    "events":["alert.raised","alert.updated","alert.resolved","alert.cancelled","answer.recorded","escalation.step",
+      "case.ask"]}')
   status=$(tail -n 1 <<<"$out")
   secret=$(grep -o '"secret":"whsec_[A-Za-z0-9+/=]*"' <<<"$out" | cut -d'"' -f4 || true)
   [[ $status == 201 && -n $secret ]] || die "cannot create the demo webhook: HTTP $status $(head -n 1 <<<"$out")"
@@ -150,8 +152,8 @@ demo_email() {
 }
 
 # The demo case (issue 13), once: "A." with the law centre as its legal contact (consent on
-# file), an MP's office as its mp contact without consent, and a campaign tree of two demo
-# members. Sets DEMO_CASE_NOTE.
+# file), an MP's office as its mp contact without consent (with an email contact point to the
+# sink), and a campaign tree of two demo members. Sets DEMO_CASE_NOTE.
 demo_case() {
   local org=$1 out status mp ids case_id first second
   DEMO_CASE_NOTE="no demo case"
@@ -175,6 +177,11 @@ demo_case() {
     demo_api POST "/cases/$case_id/contacts" -d '{"role":"legal","organisation":'"$org"'}' >/dev/null
     [[ -n $mp ]] && demo_api POST "/cases/$case_id/contacts" -d '{"role":"mp","organisation":'"$mp"'}' >/dev/null
     demo_api POST "/cases/$case_id/contacts" -d '{"role":"campaign","tree":"demo-campaign"}' >/dev/null
+  fi
+  # The MP's office is told by email (to the sink) too: without consent, nothing of the case.
+  mp=$(demo_api GET /organisations | grep -o '"id":[0-9]*,"slug":"demo-mp-office"' | grep -o '[0-9][0-9]*' | head -n 1 || true)
+  if [[ -n $mp ]]; then
+    demo_api POST "/organisations/$mp/emails" -d '{"address":"'"$DEMO_MP_ADDRESS"'"}' >/dev/null
   fi
   DEMO_CASE_NOTE="case $case_id \"A. (demo)\": legal = the law centre, mp = Demo MP office (no consent), campaign tree demo-campaign"
   DEMO_CASE=$case_id
@@ -230,7 +237,9 @@ Tocsin quick start is ready, with the demo organisation.
     ((DEMO_EMAIL)) && printf '\n  and "[mail sink] email ..." (each saved in %s/mail/)' "$DEMO_DIR")
   Case: $DEMO_CASE_NOTE$(
     [[ -n $DEMO_CASE ]] && printf '\n    record removal directions and read its timeline:\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/timeline' \
-      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+3 days' +%Y-%m-%dT06:10:00Z)\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE")
+      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+3 days' +%Y-%m-%dT06:10:00Z)\"}'" "$TOKEN" "$HTTP_PORT" "$DEMO_CASE"
+    [[ -n $DEMO_CASE ]] && printf '\n    then a flight in under a day: the schedule is replaced and its 24h ask goes out at once, to the\n    law centre (webhook case.ask and email, with the details) and the MP office (email, nothing of the case):\n    curl -s -H "Authorization: Bearer %s" http://127.0.0.1:%s/v1/networks/demo/cases/%s/events -d %s' \
+      "$TOKEN" "$HTTP_PORT" "$DEMO_CASE" "'{\"type\":\"removal_directions\",\"deadline\":\"$(date -u -d '+20 hours' +%Y-%m-%dT%H:%M:00Z)\"}'")
   Street report (a demo reporter, Robin, then a demo verifier of SE15, Nakhla; signed as Twilio
   would sign them):
     TOCSIN_PORT=$HTTP_PORT deploy/demo_sms.sh +447700900789 "RAID SE15 Rye Lane estate, 3 vans"

@@ -70,11 +70,11 @@ Result<CaseEventDone> CaseAlerts::Record(pqxx::work& tx, const Network& net, std
   if (in.type == "detained" && !OpenCaseAlert(tx, net.id, case_id)) {
     auto c = cases_.Get(tx, net.id, case_id);
     if (!c.ok()) return c.error();
-    auto raised = RaiseForCase(tx, net, c.value(), done.event, "detention", std::nullopt, now_ms);
+    auto raised = RaiseForCase(tx, net, c.value(), done.event, "detention", std::nullopt, actor, now_ms);
     if (!raised.ok()) return raised.error();
     done.raised = std::move(raised.value());
   } else if (in.type == "removal_directions") {
-    if (auto s = RecordRemoval(tx, net, case_id, in, now_ms, done); !s.ok()) return s.error();
+    if (auto s = RecordRemoval(tx, net, case_id, in, actor, now_ms, done); !s.ok()) return s.error();
   } else if (Ends(in.type)) {
     for (const auto& open : OpenCaseAlerts(tx, net.id, case_id)) {
       auto ended = alerts_.End(tx, net, open.alert_id, "resolved", "", by, now_ms);
@@ -85,7 +85,7 @@ Result<CaseEventDone> CaseAlerts::Record(pqxx::work& tx, const Network& net, std
 }
 
 Status CaseAlerts::RecordRemoval(pqxx::work& tx, const Network& net, std::int64_t case_id, const CaseEventInput& in,
-                                 std::int64_t now_ms, CaseEventDone& done) const {
+                                 const std::string& actor, std::int64_t now_ms, CaseEventDone& done) const {
   const auto deadline = in.deadline.value_or("");
   if (!alert_store_.DeadlineAfter(tx, deadline, now_ms)) return Error::Invalid("deadline", "is in the past");
   for (const auto& open : OpenCaseAlerts(tx, net.id, case_id)) {
@@ -101,7 +101,7 @@ Status CaseAlerts::RecordRemoval(pqxx::work& tx, const Network& net, std::int64_
   }
   auto c = cases_.Get(tx, net.id, case_id);
   if (!c.ok()) return c.error();
-  auto raised = RaiseForCase(tx, net, c.value(), done.event, "removal", deadline, now_ms);
+  auto raised = RaiseForCase(tx, net, c.value(), done.event, "removal", deadline, actor, now_ms);
   if (!raised.ok()) return raised.error();
   if (!raised->pending) {
     const auto deadline_ms = SetAlertDeadline(tx, raised->alert.id, deadline);
@@ -152,7 +152,8 @@ std::vector<PendingTimer> CaseAlerts::Approved(pqxx::work& tx, const Network& ne
 
 Result<Raised> CaseAlerts::RaiseForCase(pqxx::work& tx, const Network& net, const CaseRecord& c,
                                         const CaseEvent& event, const std::string& kind,
-                                        const std::optional<std::string>& deadline, std::int64_t now_ms) const {
+                                        const std::optional<std::string>& deadline, const std::string& actor,
+                                        std::int64_t now_ms) const {
   auto contacts = cases_.Contacts(tx, net.id, c.id);
   if (!contacts.ok()) return contacts.error();
   AlertInput in;
@@ -169,6 +170,7 @@ Result<Raised> CaseAlerts::RaiseForCase(pqxx::work& tx, const Network& net, cons
   auto raised = alerts_.Raise(tx, net, in, "case:" + std::to_string(c.id), now_ms, nullptr, &step);
   if (!raised.ok()) return raised.error();
   LinkCaseAlert(tx, net.id, c.id, raised->alert.id, event.id);
+  SetRequestedBy(tx, raised->alert.id, actor);  // its approval needs someone else
   WriteTexts(tx, net, raised->alert, c, event.detail.value_or(""), contacts.value(), true, now_ms);
   return raised;
 }

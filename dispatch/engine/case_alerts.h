@@ -3,7 +3,8 @@
 //  - `detained` records the event and, unless the case has an open alert already, raises a
 //    `detention` alert through the normal raise (AlertUseCases::Raise: the network's detention
 //    policy, its escalation, counts, approval rule): created_by `case:<id>`, areas the case's
-//    (the network's when it has none; neither: Invalid "areas", nothing recorded),
+//    (the network's when it has none; neither: Invalid "areas", nothing recorded), requested_by
+//    the actor who recorded the event (so a held alert's approval needs a second person),
 //    location the case's pseudonym (never where the person is held: that is sealed in the
 //    event), no details. Step 0's audience is the case's contacts, each by its channel: member
 //    contacts by SMS, the campaign tree as a tree, organisations by their webhooks and emails
@@ -78,14 +79,14 @@ class CaseAlerts {
   // Raises the case's alert of `kind` (detention, removal) to its contacts.
   Result<Raised> RaiseForCase(pqxx::work& tx, const Network& net, const CaseRecord& c, const CaseEvent& event,
                               const std::string& kind, const std::optional<std::string>& deadline,
-                              std::int64_t now_ms) const;
+                              const std::string& actor, std::int64_t now_ms) const;
   // The texts of the case's alert for its contacts (CaseFanout::WriteCaseTexts); `where`: the
   // detained event's text.
   void WriteTexts(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
                   const std::string& where, const std::vector<CaseContact>& contacts, bool tell_coordinators,
                   std::int64_t now_ms) const;
   Status RecordRemoval(pqxx::work& tx, const Network& net, std::int64_t case_id, const CaseEventInput& in,
-                       std::int64_t now_ms, CaseEventDone& done) const;
+                       const std::string& actor, std::int64_t now_ms, CaseEventDone& done) const;
   // The schedule of the alert's policy as raised, set from its deadline.
   std::vector<PendingTimer> StartSchedule(pqxx::work& tx, std::int64_t alert_id, std::int64_t deadline_ms,
                                           std::int64_t now_ms, bool at_recorded) const;

@@ -35,8 +35,10 @@ EscalationOutcome CaseScheduleFire::Fire(pqxx::work& tx, std::int64_t timer_id, 
   out.what = "schedule";
   for (int step : due) {
     if (step < 0 || static_cast<std::size_t>(step) >= schedule.size()) continue;
-    out.queued += texts_.QueueAsk(tx, *net, alert.value(), c.value(), schedule[step], deadline,
-                                  contacts.value());
+    const auto asked =
+        texts_.QueueAsk(tx, *net, alert.value(), c.value(), step, schedule[step], deadline, contacts.value(), now_ms);
+    out.queued += asked.members + asked.organisations;
+    if (asked.organisations > 0) out.webhooks = true;
     out.what += " " + std::to_string(step);
   }
   return out;

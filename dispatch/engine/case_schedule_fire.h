@@ -9,8 +9,12 @@
 //  3. The alert has ended: the deadline is marked fired, nothing sent.
 //  4. Else every entry of the alert due now is taken (this one with those before it that are
 //     also due: entries past when the directions were recorded all fire at once, in order) and
-//     each is sent as the alert's next message (CaseFanout::QueueAsk), the schedule of the policy
-//     as raised, the deadline as last recorded.
+//     each is sent as the alert's next message (CaseFanout::QueueAsk: members by SMS or call,
+//     organisation contacts by case.ask webhook and email), the schedule of the policy as
+//     raised, the deadline as last recorded.
+//
+// Deadlines due together are fired in batches, several in one transaction (the Escalator's
+// batch fire, escalator.h): each Fire locks only its own timer and alert.
 //
 // Thread safety: holds const references only; Fire runs in the caller's transaction.
 #pragma once
@@ -27,8 +31,9 @@ namespace tocsin {
 
 class CaseScheduleFire {
  public:
-  CaseScheduleFire(const DataCipher& cipher, const TemplateSet& templates)
-      : cases_(cipher), texts_(cipher, templates), alerts_(cipher) {}
+  // `webhooks`: the engine's (organisation contacts are asked through it); must outlive this.
+  CaseScheduleFire(const DataCipher& cipher, const TemplateSet& templates, const WebhookFanout& webhooks)
+      : cases_(cipher), texts_(cipher, templates, &webhooks), alerts_(cipher) {}
 
   EscalationOutcome Fire(pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms) const;
 

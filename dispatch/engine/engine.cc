@@ -53,7 +53,7 @@ Engine::Engine(EngineOptions options, const DataCipher& cipher, const TemplateSe
       report_codes_(options_.report_code_seed > 0 ? SeededReportCodes(options_.report_code_seed)
                                                   : ReportCodeSource(NewReportCode)),
       intake_(cipher, templates, report_words, report_codes_),
-      case_schedule_(cipher, templates),
+      case_schedule_(cipher, templates, webhook_fanout_),
       case_done_(cipher, templates),
       organisation_answer_(cipher, webhook_fanout_),
       webhook_health_(fanout_, cipher),

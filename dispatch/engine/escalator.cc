@@ -1,5 +1,7 @@
 #include "dispatch/engine/escalator.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -36,8 +38,16 @@ Escalator::Escalator(asio::any_io_executor executor, DbPool& db, Clock& clock, c
                 const auto timer_row = static_cast<std::int64_t>(payload & kRowMask);
                 const auto owner = static_cast<TimerOwner>(payload >> kOwnerShift);
                 if (owner != TimerOwner::kEscalation && !*FireOf(owner)) return;
+                if (owner != TimerOwner::kSchedule) {
+                  SpawnFire(timer_row, owner);
+                  return;
+                }
+                // Gathered: the task starts after this turn, which fires every deadline due now.
+                schedule_due_.push_back(timer_row);
+                if (schedule_batching_ >= kScheduleBatchTasks) return;
+                ++schedule_batching_;
                 ++tasks_;
-                asio::co_spawn(executor_, FireTask(timer_row, owner), asio::detached);
+                asio::co_spawn(executor_, ScheduleBatchTask(), asio::detached);
               },
               clock),
       check_timer_(executor) {}
@@ -101,6 +111,11 @@ void Escalator::Drain(std::function<void()> done) {
       d();
     }
   });
+}
+
+void Escalator::SpawnFire(std::int64_t timer_row, TimerOwner owner) {
+  ++tasks_;
+  asio::co_spawn(executor_, FireTask(timer_row, owner), asio::detached);
 }
 
 bool Escalator::Settled() const {
@@ -188,6 +203,45 @@ asio::awaitable<void> Escalator::FireTask(std::int64_t timer_row, TimerOwner own
     asio::steady_timer retry(executor_, std::chrono::seconds(1));
     co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+  TaskDone();
+}
+
+asio::awaitable<void> Escalator::ScheduleBatchTask() {
+  while (!schedule_due_.empty() && !draining_) {
+    const std::size_t n = std::min(schedule_due_.size(), kScheduleBatch);
+    std::vector<std::int64_t> batch(schedule_due_.begin(), schedule_due_.begin() + static_cast<std::ptrdiff_t>(n));
+    schedule_due_.erase(schedule_due_.begin(), schedule_due_.begin() + static_cast<std::ptrdiff_t>(n));
+    // Captures pointers only: GCC 12 miscompiles containers captured in a coroutine's lambdas.
+    const std::vector<std::int64_t>* rows = &batch;
+    std::vector<EscalationOutcome> outs;
+    bool failed = false;
+    try {
+      outs = co_await db_.Run([this, rows](pqxx::connection& c) {
+        pqxx::work tx(c);
+        std::vector<EscalationOutcome> o;
+        o.reserve(rows->size());
+        const auto now_ms = clock_.NowMs();
+        for (auto row : *rows) o.push_back(schedule_(tx, row, now_ms));
+        tx.commit();
+        return o;
+      });
+    } catch (const std::exception& e) {
+      spdlog::warn("escalation: a batch of {} schedule deadlines failed ({}); firing them one by one", n, e.what());
+      failed = true;
+    }
+    if (failed) {
+      for (auto row : batch) SpawnFire(row, TimerOwner::kSchedule);
+      continue;
+    }
+    bool wake = false;
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      spdlog::debug("escalation: deadline {} -> {}", batch[i], outs[i].what);
+      wake = wake || outs[i].queued > 0 || outs[i].webhooks;
+      Report(outs[i]);
+    }
+    if (wake && wake_sender_) wake_sender_();
+  }
+  --schedule_batching_;
   TaskDone();
 }
 

@@ -8,7 +8,11 @@
 // OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay. A report's
 // verification deadlines and a case's removal schedule (PendingTimer::owner) live in the same
 // wheel and table and are fired by the OwnedFire the Engine gives for their owner
-// (engine/report_verification.h, engine/case_schedule_fire.h).
+// (engine/report_verification.h, engine/case_schedule_fire.h). Removal schedule deadlines due
+// together (a thousand cases' "72h before" at the same minute) are fired in batches: up to
+// kScheduleBatch in one transaction, up to kScheduleBatchTasks batches at a time (the pool's
+// connections work in parallel); a batch that fails is fired again one deadline per
+// transaction, as every other deadline is.
 //
 // Ownership: owned by the Engine. Every task it spawns is counted; Drain() stops new work and
 // calls back once the count is zero, so no database job outlives the engine's io_context.
@@ -43,6 +47,8 @@ using OwnedFire = std::function<EscalationOutcome(pqxx::work& tx, std::int64_t t
 class Escalator {
  public:
   static constexpr std::chrono::milliseconds kCheckDelay{20};
+  static constexpr std::size_t kScheduleBatch = 50;
+  static constexpr int kScheduleBatchTasks = 4;
 
   // `wake_sender()`: deliveries were queued. `events` (may be null)
   // hears what each deadline and check did. `verify` fires verification deadlines, `schedule`
@@ -75,6 +81,10 @@ class Escalator {
   void ForgetNow(std::int64_t alert_id, bool keep_schedule);
   boost::asio::awaitable<void> Rebuild();
   boost::asio::awaitable<void> FireTask(std::int64_t timer_row, TimerOwner owner);
+  // Fires the schedule deadlines gathered in schedule_due_, a batch per transaction, until none
+  // is left.
+  boost::asio::awaitable<void> ScheduleBatchTask();
+  void SpawnFire(std::int64_t timer_row, TimerOwner owner);
   // The fire of `owner`'s deadlines (null for the escalation's: the runner fires them).
   const OwnedFire* FireOf(TimerOwner owner) const;
   void ScheduleChecks();
@@ -104,6 +114,8 @@ class Escalator {
   std::set<std::int64_t> answered_;
   std::set<std::int64_t> failed_;
   bool check_scheduled_ = false;
+  std::vector<std::int64_t> schedule_due_;  // schedule deadlines fired by the wheel, not yet run
+  int schedule_batching_ = 0;               // ScheduleBatchTasks running
   boost::asio::steady_timer check_timer_;
   int tasks_ = 0;          // spawned tasks not yet finished
   bool draining_ = false;

@@ -13,7 +13,6 @@
 #include "dispatch/store/organisation_store.h"
 #include "dispatch/store/pq_types.h"
 #include "dispatch/store/queue_store.h"
-#include "dispatch/store/verification_store.h"
 #include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
@@ -53,30 +52,63 @@ void CaseFanout::SetOwnText(pqxx::work& tx, const Network& net, std::int64_t del
                   Segments(text));
 }
 
+std::map<std::int64_t, std::string> CaseFanout::OrganisationRoles(const std::vector<CaseContact>& contacts,
+                                                                  const std::vector<std::string>* roles) {
+  std::map<std::int64_t, std::string> role_of;  // the first contact row naming the organisation
+  for (const auto& k : contacts) {
+    if (!k.organisation_id) continue;
+    if (roles && std::find(roles->begin(), roles->end(), k.role) == roles->end()) continue;
+    role_of.try_emplace(*k.organisation_id, k.role);
+  }
+  return role_of;
+}
+
+std::optional<CaseFanout::OrganisationText> CaseFanout::TextForOrganisation(
+    pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c, const std::string& where,
+    const Removal* removal, std::int64_t org, const std::string& role) const {
+  auto o = GetOrganisation(tx, net.id, org);
+  if (!o.ok()) return std::nullopt;
+  auto text = Render(net, alert, c, where, removal, role, o->language);
+  if (!text.ok()) return std::nullopt;
+  const auto facts = FactsOf(c);
+  const auto rules = removal ? RemovalTextFor(role, facts) : CaseTextFor(role, facts);
+  auto shown = AlertJson(alert);  // what the organisation may see of the alert itself
+  if (!rules.pseudonym) shown["location"] = "";
+  if (!rules.deadline) shown["deadline"] = nullptr;
+  OrganisationText out;
+  out.fields = boost::json::object{{"alert", std::move(shown)},
+                                   {"case", boost::json::object{{"role", role}, {"text", text.value()}}}};
+  out.email = {rules.pseudonym ? c.pseudonym : "", text.value(), rules.deadline && removal ? removal->deadline : ""};
+  return out;
+}
+
 void CaseFanout::TellOrganisations(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
                                    const std::string& where, const std::vector<CaseContact>& contacts,
                                    const Removal* removal, std::int64_t now_ms) const {
   if (!webhooks_) return;
-  std::map<std::int64_t, std::string> role_of;  // the first contact row naming the organisation
-  for (const auto& k : contacts) {
-    if (k.organisation_id) role_of.try_emplace(*k.organisation_id, k.role);
+  for (const auto& [org, role] : OrganisationRoles(contacts, nullptr)) {
+    auto told = TextForOrganisation(tx, net, alert, c, where, removal, org, role);
+    if (told) webhooks_->ReplaceRaised(tx, net, alert, org, std::move(told->fields), told->email, now_ms);
   }
-  const auto facts = FactsOf(c);
-  for (const auto& [org, role] : role_of) {
-    auto o = GetOrganisation(tx, net.id, org);
-    if (!o.ok()) continue;
-    auto text = Render(net, alert, c, where, removal, role, o->language);
-    if (!text.ok()) continue;
-    const auto rules = removal ? RemovalTextFor(role, facts) : CaseTextFor(role, facts);
-    auto shown = AlertJson(alert);  // what the organisation may see of the alert itself
-    if (!rules.pseudonym) shown["location"] = "";
-    if (!rules.deadline) shown["deadline"] = nullptr;
-    boost::json::object fields{{"alert", std::move(shown)},
-                               {"case", boost::json::object{{"role", role}, {"text", text.value()}}}};
-    const EmailFanout::CaseText email{rules.pseudonym ? c.pseudonym : "", text.value(),
-                                      rules.deadline && removal ? removal->deadline : ""};
-    webhooks_->ReplaceRaised(tx, net, alert, org, std::move(fields), email, now_ms);
+}
+
+std::int64_t CaseFanout::AskOrganisations(pqxx::work& tx, const Network& net, const Alert& alert,
+                                          const CaseRecord& c, int entry_index, const ScheduleEntry& entry,
+                                          const Removal& removal, const std::vector<CaseContact>& contacts,
+                                          std::int64_t now_ms) const {
+  if (!webhooks_ || !entry.member_roles.empty()) return 0;
+  std::int64_t queued = 0;
+  for (const auto& [org, role] : OrganisationRoles(contacts, &entry.contacts)) {
+    auto told = TextForOrganisation(tx, net, alert, c, "", &removal, org, role);
+    if (!told) continue;
+    // The ask's words go with the text they are in: not to a contact without its consent.
+    boost::json::object ask{{"entry", entry_index},
+                            {"action", entry.action.empty() ? std::string(kDefaultAction) : entry.action}};
+    if (RemovalTextFor(role, FactsOf(c)).pseudonym) ask["ask"] = entry.ask;
+    told->fields["ask"] = std::move(ask);
+    queued += webhooks_->QueueAsk(tx, net, alert, org, std::move(told->fields), told->email, now_ms);
   }
+  return queued;
 }
 
 std::int64_t CaseFanout::WriteCaseTexts(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
@@ -132,10 +164,13 @@ std::int64_t CaseFanout::WriteCaseTexts(pqxx::work& tx, const Network& net, cons
   return QueueForRole(tx, alert.id, net.id, seq, "coordinator", ToPgArray(templates_.Languages()), fallback);
 }
 
-std::int64_t CaseFanout::QueueAsk(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
-                                  const ScheduleEntry& entry, const std::string& deadline,
-                                  const std::vector<CaseContact>& contacts) const {
+CaseFanout::AskQueued CaseFanout::QueueAsk(pqxx::work& tx, const Network& net, const Alert& alert,
+                                           const CaseRecord& c, int entry_index, const ScheduleEntry& entry,
+                                           const std::string& deadline, const std::vector<CaseContact>& contacts,
+                                           std::int64_t now_ms) const {
   const Removal removal{deadline, entry.ask, entry.action};
+  AskQueued out;
+  out.organisations = AskOrganisations(tx, net, alert, c, entry_index, entry, removal, contacts, now_ms);
   const auto fallback = DefaultLanguage(net);
   // Who is asked, each member once with the role they are asked as (a member contact's own role
   // before the campaign tree's).
@@ -153,27 +188,27 @@ std::int64_t CaseFanout::QueueAsk(pqxx::work& tx, const Network& net, const Aler
     }
     for (auto id : TreeMembers(tx, net.id, trees)) role_of.try_emplace(id, "campaign");
   }
-  if (role_of.empty()) return 0;
+  if (role_of.empty()) return out;
 
   const int seq = alerts_.NextSeq(tx, alert.id);
   for (const auto& language : templates_.Languages()) {
     auto text = Render(net, alert, c, "", &removal, generic, language);
-    if (!text.ok()) return 0;
+    if (!text.ok()) return out;
     auto sealed = cipher_.Seal(text.value(), places::MessageBody(net.id, alert.id, seq, language));
     InsertAlertMessage(tx, alert.id, seq, "case_ask", language, ToHex(sealed), Segments(text.value()));
   }
   if (generic != "coordinator") RecordAsk(tx, alert.id, seq, entry.action.empty() ? std::string(kDefaultAction) : entry.action);
   std::vector<std::int64_t> ids;
   for (const auto& [id, unused] : role_of) ids.push_back(id);
-  const auto queued =
-      QueueForMembersOf(tx, alert.id, net.id, seq, ToPgArray(ids), ToPgArray(templates_.Languages()), fallback);
+  out.members = QueueAskForMembers(tx, alert.id, net.id, seq, ToPgArray(ids), ToPgArray(templates_.Languages()),
+                                   fallback);
   for (const auto& d : DeliveriesOfMessage(tx, alert.id, seq)) {
     const auto& role = role_of.at(d.member);
     if (role == generic) continue;
     auto text = Render(net, alert, c, "", &removal, role, d.language);
     if (text.ok()) SetOwnText(tx, net, d.id, text.value());
   }
-  return queued;
+  return out;
 }
 
 }  // namespace tocsin

@@ -17,14 +17,19 @@
 // with the action a DONE to it counts as (store/case_action_store.h).
 // QueueAsk sends one entry of a removal's schedule (model/case_schedule.h) as the alert's next
 // message (kind case_ask): to the case's contacts of the entry's roles that are members or phone
-// trees (each member once, by SMS, with their role's removal text carrying the ask), or to the
-// network's members holding the entry's member roles (the coordinator's text). Organisations
-// are not sent asks (they hear the alert itself and its end).
+// trees (each member once, by SMS, or by a call when voice is their only channel, with their
+// role's removal text carrying the ask), or to the network's members holding the entry's member
+// roles (the coordinator's text). The case's organisation contacts of the entry's roles are
+// asked by their own channels (WebhookFanout::QueueAsk: the case.ask webhook to endpoints
+// subscribed to it, and an email to their contact points), with their role's removal text in
+// the organisation's language under the same consent rules as the alert itself.
 // Runs inside the caller's transaction, after the raise queued step 0. Thread safety: holds
 // const references only.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,16 +67,41 @@ class CaseFanout {
                               const std::string& where, const std::vector<CaseContact>& contacts,
                               std::int64_t now_ms, const Removal* removal = nullptr,
                               bool tell_coordinators = true) const;
-  // Returns how many deliveries were queued.
-  std::int64_t QueueAsk(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
-                        const ScheduleEntry& entry, const std::string& deadline,
-                        const std::vector<CaseContact>& contacts) const;
+  // How many deliveries an ask queued: to members (SMS, calls) and to organisations (webhooks,
+  // emails).
+  struct AskQueued {
+    std::int64_t members = 0;
+    std::int64_t organisations = 0;
+  };
+  // `entry_index`: the entry's index in the alert's schedule; `now_ms`: the engine clock's.
+  AskQueued QueueAsk(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c, int entry_index,
+                     const ScheduleEntry& entry, const std::string& deadline,
+                     const std::vector<CaseContact>& contacts, std::int64_t now_ms) const;
 
  private:
   std::string DefaultLanguage(const Network& net) const;
   // The text of a contact of `role` in `language`.
   Result<std::string> Render(const Network& net, const Alert& alert, const CaseRecord& c, const std::string& where,
                              const Removal* removal, const std::string& role, const std::string& language) const;
+  // What an organisation contact of `role` is told: the webhook's data fields ("alert" as its
+  // role's consent lets it see it, "case": {"role", "text"}) and the email's texts. nullopt
+  // when the organisation is gone or the text cannot be rendered.
+  struct OrganisationText {
+    boost::json::object fields;
+    EmailFanout::CaseText email;
+  };
+  std::optional<OrganisationText> TextForOrganisation(pqxx::work& tx, const Network& net, const Alert& alert,
+                                                      const CaseRecord& c, const std::string& where,
+                                                      const Removal* removal, std::int64_t org,
+                                                      const std::string& role) const;
+  // The organisation contacts (of `roles` when given), each with the role of the first contact
+  // row naming it.
+  static std::map<std::int64_t, std::string> OrganisationRoles(const std::vector<CaseContact>& contacts,
+                                                               const std::vector<std::string>* roles);
+  // The ask of schedule entry `entry_index` to the organisation contacts of its roles.
+  std::int64_t AskOrganisations(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
+                                int entry_index, const ScheduleEntry& entry, const Removal& removal,
+                                const std::vector<CaseContact>& contacts, std::int64_t now_ms) const;
   // Each organisation contact's alert.raised, replaced by its role's text.
   void TellOrganisations(pqxx::work& tx, const Network& net, const Alert& alert, const CaseRecord& c,
                          const std::string& where, const std::vector<CaseContact>& contacts, const Removal* removal,

@@ -23,7 +23,7 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
 
 std::int64_t EmailFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert,
                                 const std::vector<std::int64_t>& organisations, std::int64_t now_ms,
-                                const CaseText* case_text) const {
+                                const CaseText* case_text, const char* type) const {
   std::int64_t queued = 0;
   for (auto org_id : OrganisationsWithEmail(tx, organisations)) {
     auto org = GetOrganisation(tx, net.id, org_id);
@@ -55,7 +55,7 @@ std::int64_t EmailFanout::Queue(pqxx::work& tx, const Network& net, const Alert&
     e.network_id = net.id;
     e.alert_id = alert.id;
     e.organisation_id = org_id;
-    e.type = "alert.raised";
+    e.type = type;
     e.language = org->language;
     e.message_id = NewToken("eml_");
     e.body_sealed = cipher_.Seal(JoinEmailText(text->subject, text->body), places::EmailBody(net.id, e.message_id));

@@ -9,8 +9,10 @@
 // endpoint (`<public_url>/v1/networks/<slug>/alerts/<id>/responses`, POSTed with that token);
 // else "contact the coordinators" (replies to the email are not read).
 //
-// Only alert.raised is emailed: caseworkers are told once per alert; later events go to
-// webhooks (an email per update would bury the one that matters).
+// Only alert.raised is emailed, and a case's asks (case.ask: a removal schedule's entry naming
+// the organisation's role, engine/case_schedule_fire.h): caseworkers are told once per alert and
+// once per thing asked of them; later events go to webhooks (an email per update would bury the
+// one that matters).
 //
 // Runs inside the caller's transaction, so an email is queued exactly when the step that
 // reached the organisation commits. Thread safety: holds const references only.
@@ -43,11 +45,12 @@ class EmailFanout {
     std::string deadline;
   };
 
-  // Queues alert.raised by email to the contact points of `organisations` (ids of the
-  // network's), saying `case_text` when given. Returns how many deliveries were queued.
+  // Queues event `type` (alert.raised, case.ask) by email to the contact points of
+  // `organisations` (ids of the network's), saying `case_text` when given. Returns how many
+  // deliveries were queued.
   std::int64_t Queue(pqxx::work& tx, const Network& net, const Alert& alert,
                      const std::vector<std::int64_t>& organisations, std::int64_t now_ms,
-                     const CaseText* case_text = nullptr) const;
+                     const CaseText* case_text = nullptr, const char* type = "alert.raised") const;
 
  private:
   const DataCipher& cipher_;

@@ -44,6 +44,18 @@ std::int64_t WebhookFanout::ReplaceRaised(pqxx::work& tx, const Network& net, co
   return queued;
 }
 
+std::int64_t WebhookFanout::QueueAsk(pqxx::work& tx, const Network& net, const Alert& alert, std::int64_t org,
+                                     json::object fields, const EmailFanout::CaseText& email,
+                                     std::int64_t now_ms) const {
+  std::int64_t queued = 0;
+  const std::vector<std::int64_t> only = {org};
+  if (WebhookWanted(tx, alert.id, "case.ask", only)) {
+    queued += QueueFor(tx, net, alert, "case.ask", std::move(fields), now_ms, only);
+  }
+  if (emails_) queued += emails_->Queue(tx, net, alert, only, now_ms, &email, "case.ask");
+  return queued;
+}
+
 std::int64_t WebhookFanout::Queue(pqxx::work& tx, const Network& net, const Alert& alert, const std::string& type,
                                   json::object fields, std::int64_t now_ms) const {
   if (!WebhookWanted(tx, alert.id, type)) return 0;

@@ -13,7 +13,9 @@
 // text, may be empty); answer.recorded: "answer" (going or cannot; never which member
 // answered) and, for an organisation's answer, "organisation" ({"slug", "name"});
 // escalation.step: "step" (the index of the policy step that started: 1 or more; step 0 starts
-// with the raise).
+// with the raise); case.ask: "case" ({"role", "text"}: the organisation's role in the case and
+// what it is asked, as its consent allows) and "ask" ({"entry", "action", and "ask" (its words)
+// when consent allows: the removal schedule's entry), sent to a case's organisation contact only (QueueAsk).
 //
 // Every function runs inside a caller's transaction, so an event is queued exactly when what it
 // reports commits. Thread safety: holds const references only.
@@ -64,6 +66,13 @@ class WebhookFanout {
   std::int64_t ReplaceRaised(pqxx::work& tx, const Network& net, const Alert& alert, std::int64_t org,
                              boost::json::object fields, const EmailFanout::CaseText& email,
                              std::int64_t now_ms) const;
+
+  // An entry of a case's removal schedule asks organisation `org` (a contact of the role the
+  // entry names, engine/case_schedule_fire.h): case.ask to its endpoints subscribed to it, with
+  // `fields` in its data, and an email (type case.ask) saying `email` to its contact points.
+  // Returns how many deliveries were queued.
+  std::int64_t QueueAsk(pqxx::work& tx, const Network& net, const Alert& alert, std::int64_t org,
+                        boost::json::object fields, const EmailFanout::CaseText& email, std::int64_t now_ms) const;
 
   // For a batch (answers): which of `alert_ids` have an endpoint wanting `type`, in one
   // statement; then QueueWanted for each event about one of them (no check of its own).

@@ -43,6 +43,9 @@ struct CaseEventInput {
   std::string type;
   std::optional<std::string> detail;
   std::optional<std::string> deadline;
+  // A partner's webhook (schema/0046): the keyed hash of its source and webhook-id; an event
+  // already recorded with it is not recorded again (Conflict, field "webhook-id").
+  std::optional<std::string> inbound_key;
 };
 
 // Checks `in`: errors name the JSON field ("type", "where", "deadline", "details", "text").

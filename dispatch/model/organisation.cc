@@ -12,8 +12,9 @@
 namespace tocsin {
 namespace {
 
-constexpr std::array<std::string_view, 6> kEvents = {"alert.raised",    "alert.updated",   "alert.resolved",
-                                                     "alert.cancelled", "answer.recorded", "escalation.step"};
+constexpr std::array<std::string_view, 7> kEvents = {"alert.raised",    "alert.updated",   "alert.resolved",
+                                                     "alert.cancelled", "answer.recorded", "escalation.step",
+                                                     "case.ask"};
 
 // A list that may be absent (unchanged), null (every) or a list, made canonical.
 Status NormaliseFilter(std::optional<std::optional<std::vector<std::string>>>& list, std::string_view field,
@@ -73,7 +74,7 @@ Result<WebhookInput> NormaliseWebhookInput(WebhookInput in, const WebhookTargetR
     if (!IsWebhookEvent(e)) {
       return Error::Invalid("events", "'" + e +
                                           "' is not an event (alert.raised, alert.updated, alert.resolved, "
-                                          "alert.cancelled, answer.recorded, escalation.step)");
+                                          "alert.cancelled, answer.recorded, escalation.step, case.ask)");
     }
   }
   std::sort(in.events.begin(), in.events.end());

@@ -3,7 +3,8 @@
 // WebhookEndpoint), and the rules for both. Pure: the store writes, the API calls these first.
 //
 // Webhook events (the `events` an endpoint subscribes to): alert.raised, alert.updated,
-// alert.resolved, alert.cancelled, answer.recorded, escalation.step.
+// alert.resolved, alert.cancelled, answer.recorded, escalation.step, case.ask (a case's
+// removal schedule asking the organisation, as a contact of the case: fanout/webhook_fanout.h).
 //
 // Thread safety: plain values and pure functions.
 #pragma once

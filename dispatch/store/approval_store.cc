@@ -7,7 +7,9 @@ namespace {
 
 constexpr const char* kHold = "UPDATE alerts SET status = 'pending_approval', recipients = $2 WHERE id = $1";
 constexpr const char* kPending =
-    "SELECT created_by, audience_given FROM alerts WHERE id = $1 AND status = 'pending_approval'";
+    "SELECT coalesce(requested_by, created_by), audience_given FROM alerts WHERE id = $1"
+    " AND status = 'pending_approval'";
+constexpr const char* kRequestedBy = "UPDATE alerts SET requested_by = $2 WHERE id = $1";
 constexpr const char* kOpen = "UPDATE alerts SET status = 'open', recipients = 0 WHERE id = $1";
 constexpr const char* kTokenLabel = "SELECT label FROM api_tokens WHERE id = $1";
 constexpr const char* kAreaNames =
@@ -24,6 +26,10 @@ std::optional<PendingRaise> FindPendingRaise(pqxx::transaction_base& tx, std::in
   auto rows = tx.exec_params(kPending, alert_id);
   if (rows.empty()) return std::nullopt;
   return PendingRaise{rows[0][0].as<std::string>(), rows[0][1].as<bool>()};
+}
+
+void SetRequestedBy(pqxx::work& tx, std::int64_t alert_id, const std::string& actor) {
+  tx.exec_params0(kRequestedBy, alert_id, actor);
 }
 
 void OpenApprovedAlert(pqxx::work& tx, std::int64_t alert_id) { tx.exec_params(kOpen, alert_id); }

@@ -17,10 +17,16 @@ void HoldAlertForApproval(pqxx::work& tx, std::int64_t alert_id, std::int64_t re
 
 // How a pending alert was raised. nullopt when the alert is not pending_approval.
 struct PendingRaise {
-  std::string created_by;  // the raiser, as the audit log names it
+  // The raiser, as the audit log names it: the alert's requested_by when it was raised on
+  // someone's behalf (a case's alert: who recorded the event), else its created_by.
+  std::string created_by;
   bool audience_given = false;
 };
 std::optional<PendingRaise> FindPendingRaise(pqxx::transaction_base& tx, std::int64_t alert_id);
+
+// Records who asked for an alert raised on someone's behalf (schema/0045: a case's alert,
+// created by case:<id>; `actor` recorded the event that raised it).
+void SetRequestedBy(pqxx::work& tx, std::int64_t alert_id, const std::string& actor);
 
 // Opens a pending alert (status open, no recipients yet: its start counts them).
 void OpenApprovedAlert(pqxx::work& tx, std::int64_t alert_id);

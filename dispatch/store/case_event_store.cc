@@ -13,8 +13,9 @@ namespace {
 
 constexpr const char* kCaseOf = "SELECT 1 FROM cases WHERE network_id = $1 AND id = $2";
 constexpr const char* kInsert =
-    "INSERT INTO case_events AS e (id, case_id, network_id, type, deadline, detail_enc, actor) OVERRIDING SYSTEM VALUE"
-    " VALUES ($1, $2, $3, $4, $5::timestamptz, decode($6, 'hex'), $7) RETURNING " TOCSIN_EVENT_COLUMNS;
+    "INSERT INTO case_events AS e (id, case_id, network_id, type, deadline, detail_enc, actor, inbound_key)"
+    " OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5::timestamptz, decode($6, 'hex'), $7, decode($8, 'hex'))"
+    " ON CONFLICT (network_id, inbound_key) WHERE inbound_key IS NOT NULL DO NOTHING RETURNING " TOCSIN_EVENT_COLUMNS;
 constexpr const char* kTimeline =
     "SELECT * FROM (SELECT " TOCSIN_EVENT_COLUMNS " FROM case_events e WHERE e.network_id = $1 AND e.case_id = $2"
     " ORDER BY e.id DESC LIMIT 1000) t ORDER BY 1";
@@ -45,8 +46,11 @@ Result<CaseEvent> CaseEventStore::Record(pqxx::work& tx, std::int64_t network_id
   if (in.detail && !in.detail->empty()) {
     detail_hex = ToHex(cipher_.Seal(*in.detail, places::CaseEventDetail(network_id, id)));
   }
-  auto r = tx.exec_params1(kInsert, id, case_id, network_id, in.type, in.deadline, detail_hex, actor);
-  return Read(r, network_id);
+  std::optional<std::string> key;
+  if (in.inbound_key) key = ToHex(*in.inbound_key);
+  auto r = tx.exec_params(kInsert, id, case_id, network_id, in.type, in.deadline, detail_hex, actor, key);
+  if (r.empty()) return Error::Conflict("webhook-id", "this webhook was received before");
+  return Read(r[0], network_id);
 }
 
 Result<std::vector<CaseEvent>> CaseEventStore::Timeline(pqxx::transaction_base& tx, std::int64_t network_id,

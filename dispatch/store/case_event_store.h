@@ -33,7 +33,8 @@ class CaseEventStore {
  public:
   explicit CaseEventStore(const DataCipher& cipher) : cipher_(cipher) {}
 
-  // `in` checked (CheckCaseEvent). NotFound when the case is not the network's.
+  // `in` checked (CheckCaseEvent). NotFound when the case is not the network's; Conflict
+  // (field "webhook-id") when an event with its inbound_key was recorded before.
   Result<CaseEvent> Record(pqxx::work& tx, std::int64_t network_id, std::int64_t case_id, const CaseEventInput& in,
                            const std::string& actor) const;
   // Oldest first (at most the latest 1000).

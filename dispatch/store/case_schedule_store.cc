@@ -30,6 +30,13 @@ constexpr const char* kTakeDue =
     " FOR UPDATE) RETURNING step, (extract(epoch FROM due_at) * 1000)::bigint";
 constexpr const char* kDeliveries =
     "SELECT id, member_id, language FROM deliveries WHERE alert_id = $1 AND seq = $2 ORDER BY id";
+constexpr const char* kQueueAsk =
+    "INSERT INTO deliveries (alert_id, seq, network_id, member_id, channel, language, segments)"
+    " SELECT $1, $2, m.network_id, m.id, CASE WHEN 'sms' = ANY(m.channels) THEN 'sms' ELSE 'voice' END,"
+    "  msg.language, msg.segments FROM members m JOIN alert_messages msg ON msg.alert_id = $1 AND msg.seq = $2"
+    "  AND msg.language = CASE WHEN m.language = ANY($4::text[]) THEN m.language ELSE $5 END"
+    " WHERE m.network_id = $3 AND m.status = 'active' AND m.channels && ARRAY['sms', 'voice']"
+    " AND m.id = ANY($6::bigint[]) ORDER BY m.id";
 constexpr const char* kTreeMembers =
     "SELECT DISTINCT n.member_id FROM tree_nodes n JOIN trees t ON t.id = n.tree_id"
     " WHERE t.network_id = $1 AND t.name = ANY($2::text[]) ORDER BY 1";
@@ -37,10 +44,11 @@ constexpr const char* kWithRoles =
     "SELECT id FROM members WHERE network_id = $1 AND roles && $2::text[] ORDER BY id";
 constexpr const char* kOfCase =
     "SELECT * FROM (SELECT t.alert_id, t.step,"
-    " to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t.state, e.policy::text, t.id"
+    " to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t.state, e.policy::text, t.id,"
+    " to_char(greatest(t.due_at, t.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
     " FROM case_alerts k JOIN escalation_timers t ON t.alert_id = k.alert_id AND t.kind = 'schedule'"
     " JOIN escalations e ON e.alert_id = k.alert_id"
-    " WHERE k.network_id = $1 AND k.case_id = $2 ORDER BY t.id DESC LIMIT 200) s ORDER BY 3, 6";
+    " WHERE k.network_id = $1 AND k.case_id = $2 ORDER BY t.id DESC LIMIT 200) s ORDER BY 7, 3, 6";
 
 }  // namespace
 
@@ -100,6 +108,14 @@ std::vector<MessageDelivery> DeliveriesOfMessage(pqxx::transaction_base& tx, std
   return out;
 }
 
+std::int64_t QueueAskForMembers(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                                const std::string& ids, const std::string& languages,
+                                const std::string& fallback_language) {
+  return static_cast<std::int64_t>(
+      ExecPrepared(tx, "case_queue_ask", kQueueAsk, alert_id, seq, network_id, languages, fallback_language, ids)
+          .affected_rows());
+}
+
 std::vector<std::int64_t> TreeMembers(pqxx::transaction_base& tx, std::int64_t network_id,
                                       const std::vector<std::string>& trees) {
   std::vector<std::int64_t> out;
@@ -122,7 +138,8 @@ std::vector<ScheduleItem> ScheduleOfCase(pqxx::transaction_base& tx, std::int64_
     const auto alert = r[0].as<std::int64_t>();
     auto it = policies.find(alert);
     if (it == policies.end()) it = policies.emplace(alert, ParseStoredPolicy(r[4].as<std::string>())).first;
-    out.push_back({alert, r[1].as<int>(), r[2].as<std::string>(), r[3].as<std::string>(), it->second});
+    out.push_back({alert, r[1].as<int>(), r[2].as<std::string>(), r[3].as<std::string>(), it->second,
+                   r[6].as<std::string>()});
   }
   return out;
 }

@@ -59,6 +59,13 @@ struct MessageDelivery {
   std::string language;
 };
 std::vector<MessageDelivery> DeliveriesOfMessage(pqxx::transaction_base& tx, std::int64_t alert_id, int seq);
+// Queues message `seq` (an ask) of the alert for the active members `ids` (an array literal) of
+// the network, each by SMS, or by a call (channel voice) when voice is their only channel, in
+// their language if one of `languages` (an array literal), else `fallback_language`. Returns
+// how many.
+std::int64_t QueueAskForMembers(pqxx::work& tx, std::int64_t alert_id, std::int64_t network_id, int seq,
+                                const std::string& ids, const std::string& languages,
+                                const std::string& fallback_language);
 // The members of the network's phone trees named `trees`.
 std::vector<std::int64_t> TreeMembers(pqxx::transaction_base& tx, std::int64_t network_id,
                                       const std::vector<std::string>& trees);
@@ -74,8 +81,11 @@ struct ScheduleItem {
   std::string due;    // RFC 3339, UTC, microseconds (as case events')
   std::string state;  // pending, fired, cancelled (replaced by a new deadline, or ended)
   Policy policy;      // the alert's, as raised
+  // Where the timeline lists it: its due time, or when it was set if that is later (an entry
+  // already past when the directions were recorded fired then).
+  std::string listed_at;
 };
-// The schedule entries of the case's alerts, by due time (at most the latest 200).
+// The schedule entries of the case's alerts, by listed_at (at most the latest 200).
 std::vector<ScheduleItem> ScheduleOfCase(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t case_id);
 
 }  // namespace tocsin

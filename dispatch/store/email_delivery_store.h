@@ -25,7 +25,7 @@ struct EmailEvent {
   std::int64_t network_id = 0;
   std::int64_t alert_id = 0;
   std::int64_t organisation_id = 0;
-  std::string type;        // alert.raised
+  std::string type;        // alert.raised, case.ask
   std::string language;    // the organisation's
   std::string message_id;  // eml_...
   std::string body_sealed;

@@ -35,7 +35,9 @@ Result<std::pair<InboundSource, std::string>> InboundSourceStore::Create(pqxx::w
                                                                          const std::string& name,
                                                                          const std::string& maps_to) const {
   if (auto s = CheckSlug(name, "name"); !s.ok()) return s.error();
-  if (maps_to != "alert" && maps_to != "report") return Error::Invalid("maps_to", "must be \"alert\" or \"report\"");
+  if (maps_to != "alert" && maps_to != "report" && maps_to != "case") {
+    return Error::Invalid("maps_to", "must be \"alert\", \"report\" or \"case\"");
+  }
   auto secret = NewWebhookSecret();
   auto r = tx.exec_params(kInsert, network_id, name, maps_to,
                           Bytea(cipher_.Seal(secret, places::InboundSecret(network_id, name))));

@@ -22,7 +22,7 @@ namespace tocsin {
 struct InboundSource {
   std::int64_t id = 0;
   std::string name;
-  std::string maps_to;  // alert, report
+  std::string maps_to;  // alert, report, case
   std::string created_at;
 };
 
@@ -30,7 +30,7 @@ class InboundSourceStore {
  public:
   explicit InboundSourceStore(const DataCipher& cipher) : cipher_(cipher) {}
 
-  // Checks name (a slug) and maps_to ("alert" or "report"); Conflict on a taken name. Returns the source
+  // Checks name (a slug) and maps_to ("alert", "report" or "case"); Conflict on a taken name. Returns the source
   // and its secret (whsec_...).
   Result<std::pair<InboundSource, std::string>> Create(pqxx::work& tx, std::int64_t network_id,
                                                        const std::string& name, const std::string& maps_to) const;

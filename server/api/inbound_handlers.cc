@@ -1,6 +1,6 @@
 // Partners' systems raise alerts by signed webhook.
 //
-//   POST .../inbound-sources {"name", "maps_to": "alert" | "report"}  -> 201 with the secret (whsec_..., shown
+//   POST .../inbound-sources {"name", "maps_to": "alert" | "report" | "case"}  -> 201 with the secret (whsec_..., shown
 //                                                             once) and the `url` to post to
 //   GET .../inbound-sources, DELETE .../inbound-sources/{name}
 //   POST /v1/networks/{slug}/inbound/{name}                 signed with Standard Webhooks headers
@@ -12,13 +12,18 @@
 // API's raise (same fields, same 422s) and raised through the engine with `created_by`
 // "inbound:<name>"; a repeated webhook-id is answered with the first answer and does nothing.
 // A source with maps_to "report" sends reports from the street instead (issue 12): the body is
-// read as POST .../reports is, and kept as a report (report_sms.h).
+// read as POST .../reports is, and kept as a report (report_sms.h). A source with maps_to "case"
+// records a case's event (issue 13): the body is {"case": <id>} with the fields of POST
+// .../cases/{id}/events (same 422s), recorded through the engine by "inbound:<name>" (a
+// `detained` raises the case's alert); a repeated webhook-id records nothing and answers 200
+// {"repeated": true}.
 #include "dispatch/store/audit_log.h"
 #include "dispatch/store/inbound_source_store.h"
 #include "dispatch/util/clock.h"
 #include "dispatch/util/standard_webhooks.h"
 #include "server/api/alert_input.h"
 #include "server/api/audited_change.h"
+#include "server/api/case_event_input.h"
 #include "server/api/handler_prelude.h"
 #include "server/api/report_sms.h"
 
@@ -93,6 +98,24 @@ Awaitable InboundReport(App& app, http::RequestContext& ctx, const Network& netw
   co_return JsonResponse(ctx.req, status::created, ReportJson(*report));
 }
 
+// A verified webhook of a source with maps_to "case": the case's event, recorded once per
+// webhook-id: 201 as POST .../cases/{id}/events answers; repeated: 200 {"repeated": true}.
+Awaitable InboundCaseEvent(App& app, http::RequestContext& ctx, const Network& network, const InboundSource& source,
+                           const std::string& webhook_id) {
+  JsonBody body(ctx.req);
+  body.AllowOnly({"case", "type", "where", "deadline", "details", "text"});
+  const auto case_id = body.Int("case");
+  if (!case_id) throw ApiError(ErrorCode::kInvalid, "is required: the case's id", "case");
+  auto in = ReadCaseEvent(body);
+  in.inbound_key =
+      app.cipher.LookupHash(network.id, "inbound-case:" + std::to_string(source.id) + ":" + webhook_id);
+  auto done = co_await RunningEngine(app).RecordCaseEvent(network, *case_id, in, "inbound:" + source.name);
+  if (!done.ok() && done.error().code == ErrorCode::kConflict && done.error().field == "webhook-id") {
+    co_return JsonResponse(ctx.req, status::ok, json::object{{"repeated", true}});
+  }
+  co_return JsonResponse(ctx.req, status::created, CaseEventDoneJson(ValueOrThrow(std::move(done))));
+}
+
 [[noreturn]] void Unauthorized(std::string message) { throw ApiError(ErrorCode::kUnauthorized, std::move(message)); }
 
 Awaitable InboundHandler(App& app, http::RequestContext& ctx) {
@@ -122,6 +145,7 @@ Awaitable InboundHandler(App& app, http::RequestContext& ctx) {
   }
   const auto& [network, source] = *found;
   if (source.first.maps_to == "report") co_return co_await InboundReport(app, ctx, network, source.first, headers.id);
+  if (source.first.maps_to == "case") co_return co_await InboundCaseEvent(app, ctx, network, source.first, headers.id);
   auto in = ReadAlertInput(JsonBody(ctx.req));
   const InboundRaiseKey once(source.first.id, headers.id);
   auto receipt = ValueOrThrow(co_await RunningEngine(app).RaiseOnce(network, in, "inbound:" + name, once));

@@ -132,9 +132,9 @@ TEST_CASE("Case input and events: errors name the field", "[cases][unit]") {
   CHECK(NormaliseCaseInput(in, "GB", "en", true).error().field == "consent.mp");
   in.consent_mp = "2028-02-29";
   CHECK(NormaliseCaseInput(in, "GB", "en", true).ok());
-  CHECK(CheckCaseEvent({"detained", std::nullopt, std::nullopt}).error().field == "where");
-  CHECK(CheckCaseEvent({"removal_directions", std::nullopt, std::nullopt}).error().field == "deadline");
-  CHECK(CheckCaseEvent({"removal_directions", std::nullopt, "2026-12-03T06:10:00Z"}).ok());
-  CHECK(CheckCaseEvent({"removed", std::nullopt, "2026-12-03T06:10:00Z"}).error().field == "deadline");
-  CHECK(CheckCaseEvent({"escaped", std::nullopt, std::nullopt}).error().field == "type");
+  CHECK(CheckCaseEvent({"detained", std::nullopt, std::nullopt, std::nullopt}).error().field == "where");
+  CHECK(CheckCaseEvent({"removal_directions", std::nullopt, std::nullopt, std::nullopt}).error().field == "deadline");
+  CHECK(CheckCaseEvent({"removal_directions", std::nullopt, "2026-12-03T06:10:00Z", std::nullopt}).ok());
+  CHECK(CheckCaseEvent({"removed", std::nullopt, "2026-12-03T06:10:00Z", std::nullopt}).error().field == "deadline");
+  CHECK(CheckCaseEvent({"escaped", std::nullopt, std::nullopt, std::nullopt}).error().field == "type");
 }

@@ -100,14 +100,18 @@ TEST_CASE("Case removal: the default schedule fires at its offsets from the dead
   auto timeline = f.n.c.Get("/v1/networks/demo/cases/" + std::to_string(f.id) + "/timeline");
   REQUIRE(timeline.status == 200);
   auto items = timeline.Json().as_object().at("timeline").as_array();
-  REQUIRE(items.size() == 6);
+  // Then the message that told the coordinators the MP has no consent (seq 1).
+  REQUIRE(items.size() == 7);
   CHECK(items[0].as_object().at("type").as_string() == "removal_directions");
   CHECK(items[1].as_object().at("type").as_string() == "alert");
-  CHECK(items[2].as_object().at("type").as_string() == "schedule");
-  CHECK(items[2].as_object().at("before").as_string() == "72h");
-  CHECK(items[2].as_object().at("state").as_string() == "pending");
-  CHECK(items[5].as_object().at("after").as_string() == "1h");
-  CHECK(items[5].as_object().at("ask").as_string() == "Did the flight leave? Record the outcome on the case.");
+  CHECK(items[2].as_object().at("type").as_string() == "message");
+  CHECK(items[2].as_object().at("kind").as_string() == "case_consent");
+  CHECK(items[2].as_object().at("recipients").as_int64() == 1);
+  CHECK(items[3].as_object().at("type").as_string() == "schedule");
+  CHECK(items[3].as_object().at("before").as_string() == "72h");
+  CHECK(items[3].as_object().at("state").as_string() == "pending");
+  CHECK(items[6].as_object().at("after").as_string() == "1h");
+  CHECK(items[6].as_object().at("ask").as_string() == "Did the flight leave? Record the outcome on the case.");
 
   // 72h before: the campaign only, not a minute early.
   f.Advance("59m");

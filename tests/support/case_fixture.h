@@ -3,6 +3,7 @@
 // contacts, events and the supporters' phone tree, and to read what each number was sent.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include "tests/fakes/fake_smtp.h"
 #include "tests/fakes/fake_twilio.h"
+#include "tests/fakes/webhook_receiver.h"
 #include "tests/support/eventually.h"
 #include "tests/support/webhook_network.h"
 
@@ -58,6 +60,18 @@ struct CaseFixture {
   }
   HttpResult Event(std::int64_t id, const std::string& json) {
     return n.c.Post("/v1/networks/demo/cases/" + std::to_string(id) + "/events", json);
+  }
+  // Posts `body` to the network's inbound source `source` as a partner's system would: signed
+  // with `secret` (Standard Webhooks), webhook-id `webhook_id`, timestamped now.
+  HttpResult Inbound(const std::string& source, const std::string& secret, const std::string& webhook_id,
+                     const std::string& body) {
+    const auto ts = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    return n.server->Client().Send("POST", "/v1/networks/demo/inbound/" + source, body,
+                                   {{"Content-Type", "application/json"},
+                                    {"webhook-id", webhook_id},
+                                    {"webhook-timestamp", ts},
+                                    {"webhook-signature", ReceiverSign(secret, webhook_id, ts, body)}});
   }
   void Tree(std::int64_t member) {
     REQUIRE(n.c.Put("/v1/networks/demo/trees/supporters",
