@@ -17,7 +17,8 @@ function scheduleWhen(e) {
   return t("caseScheduleAtOnce");
 }
 
-// The API's "at" of a schedule entry is its due time, or "recorded" for an entry due at once.
+// Every timeline item's "at" is a time (a schedule entry due at once has its due time and
+// "at_recorded": true); anything else is drawn without one.
 const isTime = (at) => Boolean(at) && !Number.isNaN(Date.parse(at));
 
 function timelineItem(e) {
@@ -31,6 +32,14 @@ function timelineItem(e) {
       ...(e.audience?.roles ?? []).map((r) => t(`role_${r}`))].join(", ");
     return h("li", { class: `schedule schedule-${e.state}` }, when, " ",
       t("caseScheduleRow", { when: scheduleWhen(e), who, ask: e.ask ?? "", state: t(`caseScheduleState_${e.state}`) }));
+  }
+  if (e.type === "message") {  // a later message of one of the case's alerts (update, reminder...)
+    return h("li", {}, when, " ", h("a", { href: `#/alerts/${e.alert}` },
+      t("caseMessageRow", { kind: e.kind, n: e.recipients })));
+  }
+  if (e.type === "answer") {  // a contact's answer to one of the case's alerts
+    return h("li", {}, when, " ", h("a", { href: `#/alerts/${e.alert}` },
+      t("caseAnswerRow", { answer: e.answer })));
   }
   if (e.type === "done") {
     return h("li", {}, when, " ", t("caseDoneRow", { action: e.action }));

@@ -432,6 +432,7 @@ export const strings = {
   reportEvent_dismissed: "Dismissed ({actor})",
   reportEvent_raised: "Alert raised",
   reportEvent_merged: "Merged into {actor}",
+  reportEvent_area_given: "Area given ({actor})",
   reportEvent_reporter_added: "Another report: {count} people now",
 
   // Cases (cases.js, case.js)
@@ -515,6 +516,8 @@ export const strings = {
   caseScheduleState_pending: "to come",
   caseScheduleState_fired: "sent",
   caseScheduleState_cancelled: "cancelled",
+  caseMessageRow: "Message to {n}: {kind}",
+  caseAnswerRow: "Answer: {answer}",
   caseDoneRow: "A supporter did it: {action}",
   caseBack: "All cases",
 

@@ -432,6 +432,7 @@ export const strings = {
   reportEvent_dismissed: "Écarté ({actor})",
   reportEvent_raised: "Alerte lancée",
   reportEvent_merged: "Fusionné dans {actor}",
+  reportEvent_area_given: "Zone indiquée ({actor})",
   reportEvent_reporter_added: "Un autre signalement : {count} personnes maintenant",
 
   // Cases (cases.js, case.js)
@@ -515,6 +516,8 @@ export const strings = {
   caseScheduleState_pending: "à venir",
   caseScheduleState_fired: "envoyée",
   caseScheduleState_cancelled: "annulée",
+  caseMessageRow: "Message à {n} : {kind}",
+  caseAnswerRow: "Réponse : {answer}",
   caseDoneRow: "Un soutien l'a fait : {action}",
   caseBack: "Tous les dossiers",
 

@@ -55,7 +55,9 @@ TEST_CASE("console: served from the binary, hashed assets cached for ever", "[pg
   // Its imports name hashed files too, which are served.
   auto dom = c.Get("/assets/" + Match(js.body, "\"\\./(dom\\.[0-9a-f]{10}\\.js)\""));
   REQUIRE(dom.status == 200);
-  auto strings = Match(dom.body, "\"\\./(strings\\.en\\.[0-9a-f]{10}\\.js)\"");
+  auto i18n = c.Get("/assets/" + Match(dom.body, "\"\\./(i18n\\.[0-9a-f]{10}\\.js)\""));
+  REQUIRE(i18n.status == 200);
+  auto strings = Match(i18n.body, "\"\\./(strings\\.en\\.[0-9a-f]{10}\\.js)\"");
   CHECK(c.Get("/assets/" + strings).status == 200);
 
   // A browser gets gzip.
