@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <deque>
 #include <exception>
@@ -23,19 +24,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
+#include "dispatch/net/http_response_parser.h"
 #include "dispatch/util/crypto.h"
 
 namespace tocsin {
 
 namespace asio = boost::asio;
 namespace ssl = asio::ssl;
-namespace http = boost::beast::http;
 using asio::ip::tcp;
 using boost::system::error_code;
 using SteadyClock = std::chrono::steady_clock;
@@ -72,7 +69,8 @@ struct OriginClient::Shared {
     std::optional<ssl::stream<tcp::socket>> tls;   // https
     tcp::resolver resolver;
     asio::steady_timer idle_timer;
-    boost::beast::flat_buffer buffer;
+    std::string buffer;                 // read, not yet parsed into an answer
+    std::array<char, 16 * 1024> scratch;  // each read lands here first
     bool open = false;       // connected, handshake done: a request may be written
     bool busy = false;       // a request is on it (deadline applies)
     bool timed_out = false;  // the sweep closed it because its request's deadline passed
@@ -224,33 +222,43 @@ asio::awaitable<Exchanged> ExchangeOn(Stream& stream, Connection& c, const Job& 
     out.response = Failed("could not send the request: " + ec.message());
     co_return out;
   }
-  for (bool first = true;; first = false) {
-    http::response_parser<http::string_body> parser;
-    parser.header_limit(64 * 1024);
-    parser.body_limit(OriginClient::kMaxResponseBodyBytes);
-    if (job.head) parser.skip(true);
-    co_await http::async_read(stream, c.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      out.stale = first && !parser.got_some();
+  bool got_some = false, at_eof = false;
+  for (;;) {
+    ParsedResponse parsed = ParseHttpResponse(c.buffer, job.head, at_eof, OriginClient::kMaxResponseBodyBytes);
+    if (parsed.result == ParsedResponse::Result::kInvalid) {
+      out.response = Failed("the origin's answer is not valid HTTP: " + parsed.error);
+      co_return out;
+    }
+    if (parsed.result == ParsedResponse::Result::kComplete) {
+      c.buffer.erase(0, parsed.consumed);
+      if (parsed.status < 200 && parsed.status != 101) continue;  // interim: the answer follows
+      out.response.status = parsed.status;
+      for (auto& [name, value] : parsed.headers) {
+        if (!job.keep_headers.empty() && std::find(job.keep_headers.begin(), job.keep_headers.end(), name) == job.keep_headers.end()) {
+          continue;
+        }
+        auto [at, fresh] = out.response.headers.try_emplace(std::move(name), value);
+        if (!fresh) at->second.append(", ").append(value);
+      }
+      out.response.body = std::move(parsed.body);
+      out.keep_alive = parsed.keep_alive;
+      co_return out;
+    }
+    if (at_eof) {
+      out.stale = !got_some;
+      out.response = Failed("the origin closed the connection before its answer was complete");
+      co_return out;
+    }
+    const std::size_t n = co_await stream.async_read_some(asio::buffer(c.scratch), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+      at_eof = true;
+    } else if (ec) {
+      out.stale = !got_some;
       out.response = Failed("could not read the answer: " + ec.message());
       co_return out;
     }
-    auto& message = parser.get();
-    const unsigned status = message.result_int();
-    if (status >= 100 && status < 200 && status != 101) continue;  // interim: the answer follows
-    out.response.status = status;
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      if (!job.keep_headers.empty() && std::find(job.keep_headers.begin(), job.keep_headers.end(), name) == job.keep_headers.end()) {
-        continue;
-      }
-      auto [at, fresh] = out.response.headers.try_emplace(std::move(name), field.value());
-      if (!fresh) at->second.append(", ").append(field.value());
-    }
-    out.response.body = std::move(message.body());
-    out.keep_alive = message.keep_alive() && !parser.need_eof();
-    co_return out;
+    got_some = got_some || n > 0;
+    c.buffer.append(c.scratch.data(), n);
   }
 }
 
