@@ -67,13 +67,19 @@ asio::awaitable<std::optional<std::vector<std::string>>> Engine::AnswerVerificat
   if (kind != ReplyKind::kGoing && kind != ReplyKind::kCannot) co_return std::nullopt;
   std::optional<VerificationOutcome> answered;
   try {
+    if (!verifying_counted_.load()) {
+      // Counted once (one cheap count, so that the first burst of replies after a start does not
+      // each look for a verification), then kept by this process's own changes (an overcount
+      // only costs lookups).
+      auto n = co_await db_.Run([](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        return VerifyingAlerts(tx);
+      });
+      if (!verifying_counted_.exchange(true)) verifying_ += n;
+      if (verifying_.load() <= 0) co_return std::nullopt;
+    }
     answered = co_await db_.Run([&](pqxx::connection& c) {
       pqxx::work tx(c);
-      if (!verifying_counted_.load()) {
-        // Counted once, then kept by this process's own changes (an overcount only costs lookups).
-        auto n = VerifyingAlerts(tx);
-        if (!verifying_counted_.exchange(true)) verifying_ += n;
-      }
       auto r = verification_.Answer(tx, *sms, clock_->NowMs());
       if (r) tx.commit();
       return r;

@@ -88,8 +88,20 @@ void Escalator::ForgetNow(std::int64_t alert_id, bool keep_schedule) {
 }
 
 void Escalator::OnAnswer(std::int64_t alert_id) {
-  asio::post(executor_, [this, alert_id] {
-    answered_.insert(alert_id);
+  {
+    std::lock_guard lock(answers_mu_);
+    answers_in_.push_back(alert_id);
+    if (answers_posted_) return;  // the hop on its way takes this one too
+    answers_posted_ = true;
+  }
+  asio::post(executor_, [this] {
+    std::vector<std::int64_t> in;
+    {
+      std::lock_guard lock(answers_mu_);
+      in.swap(answers_in_);
+      answers_posted_ = false;
+    }
+    answered_.insert(in.begin(), in.end());
     ScheduleChecks();
   });
 }
@@ -253,7 +265,6 @@ asio::awaitable<void> Escalator::CheckTask() {
   auto failed = std::move(failed_);
   answered_.clear();
   failed_.clear();
-  check_scheduled_ = false;
   answered.insert(failed.begin(), failed.end());
   for (auto alert_id : answered) {
     if (draining_) break;
@@ -272,6 +283,8 @@ asio::awaitable<void> Escalator::CheckTask() {
       spdlog::warn("escalation: check of alert {} failed ({})", alert_id, e.what());
     }
   }
+  check_scheduled_ = false;
+  if (!answered_.empty() || !failed_.empty()) ScheduleChecks();  // what came in meanwhile
   TaskDone();
 }
 

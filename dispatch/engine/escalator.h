@@ -5,7 +5,9 @@
 // EscalationRunner to fire it in a transaction. At start it rebuilds the wheel from the database
 // and deadlines already past fire at once; the database decides whether a deadline still counts,
 // so nothing fires twice. Answers and failed deliveries arrive through OnAnswer() and
-// OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay. A report's
+// OnDeliveryFailed(), coalesced to one check per alert every kCheckDelay, one check task at a time
+// (answers arriving while it runs wait for the next: two checks of one alert would only queue on
+// its escalation row's lock, each holding a pool connection). A report's
 // verification deadlines and a case's removal schedule (PendingTimer::owner) live in the same
 // wheel and table and are fired by the OwnedFire the Engine gives for their owner
 // (engine/report_verification.h, engine/case_schedule_fire.h). Removal schedule deadlines due
@@ -24,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -113,7 +116,12 @@ class Escalator {
   std::unordered_map<std::int64_t, std::vector<Tracked>> by_alert_;
   std::set<std::int64_t> answered_;
   std::set<std::int64_t> failed_;
-  bool check_scheduled_ = false;
+  bool check_scheduled_ = false;  // a CheckTask is waiting or running
+  // OnAnswer (any thread): alerts answered since the last hop to the executor, and whether that
+  // hop is posted (one post carries every answer of a burst).
+  std::mutex answers_mu_;
+  std::vector<std::int64_t> answers_in_;
+  bool answers_posted_ = false;
   std::vector<std::int64_t> schedule_due_;  // schedule deadlines fired by the wheel, not yet run
   int schedule_batching_ = 0;               // ScheduleBatchTasks running
   boost::asio::steady_timer check_timer_;

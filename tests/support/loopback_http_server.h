@@ -151,9 +151,12 @@ class TestServer {
       res_ = std::move(res);
       res_.keep_alive(keep_alive_);
       if (!res_.chunked()) res_.prepare_payload();
-      http::async_write(stream_, res_, [self = shared_from_this()](error_code ec, std::size_t) {
+      // Whether to drop is decided with the answer, not after its write: the client may have read
+      // the answer (and the test changed the setting) before the write's completion runs.
+      const bool drop = server_.drop_after_answer_;
+      http::async_write(stream_, res_, [self = shared_from_this(), drop](error_code ec, std::size_t) {
         if (ec) return;
-        if (self->server_.drop_after_answer_) {
+        if (drop) {
           self->stream_.socket().close(ec);
           return;
         }
