@@ -76,6 +76,15 @@ std::optional<std::string> SealedOrNull(const DataCipher& cipher, const std::str
 
 }  // namespace
 
+Report InsertedReport(std::int64_t id, std::string code, const ReportInput& in) {
+  return Report{.id = id, .code = std::move(code), .kind = in.kind, .areas = in.areas, .location = in.location,
+                .details = in.details, .source = in.source, .created_by = in.created_by,
+                .reporter_member_id = in.reporter_member_id, .reporter_language = in.reporter_language,
+                .reporters = 1, .status = in.status, .merged_into = std::nullopt, .alert_id = std::nullopt,
+                .received_at = Rfc3339Utc(in.received_at_ms), .decided_at = std::nullopt,
+                .recording_sid = in.recording_sid};
+}
+
 Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const ReportInput& in) const {
   const auto id = ReserveId(tx, "reports");  // the sealed values are bound to it
   std::optional<std::string> hash, reporter;  // hex
@@ -93,13 +102,7 @@ Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const Report
                           in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language, status,
                           static_cast<double>(in.received_at_ms), in.recording_sid)
                .affected_rows() == 0);
-  // As Get would read it back (received_at to the second, as the database shows it).
-  return Report{.id = id, .code = std::move(code), .kind = in.kind, .areas = in.areas, .location = in.location,
-                .details = in.details, .source = in.source, .created_by = in.created_by,
-                .reporter_member_id = in.reporter_member_id, .reporter_language = in.reporter_language,
-                .reporters = 1, .status = in.status, .merged_into = std::nullopt, .alert_id = std::nullopt,
-                .received_at = Rfc3339Utc(in.received_at_ms), .decided_at = std::nullopt,
-                .recording_sid = in.recording_sid};
+  return InsertedReport(id, std::move(code), in);
 }
 
 Result<Report> ReportStore::Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const {
