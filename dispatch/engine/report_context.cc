@@ -82,7 +82,7 @@ void ReportContext::LoadSenders(pqxx::transaction_base& tx, const DataCipher& ci
     if (!sms->sid.empty() && sids_read_.insert(sms->sid).second) sids.push_back(sms->sid);
   }
   std::vector<std::string> strangers;
-  for (auto& [from, sender] : SendersIn(tx, cipher, net.id, net.default_language, froms)) {
+  for (auto& [from, sender] : SendersIn(tx, cipher, net.id, froms)) {
     if (!sender.member_id || sender.status != "active") strangers.push_back(from);
     senders_.insert_or_assign(std::pair{net.id, from}, std::move(sender));
   }

@@ -22,12 +22,13 @@
 
 namespace tocsin {
 
-// The senders `froms` (E.164) of the network, one statement: as ReportStore::SenderIn would read
-// each (`default_language` is the network's, the language of a sender who is no member).
+// The senders `froms` (E.164) of the network, one statement (ReportStore::SenderIn reads one):
+// the member behind each number, if any; the language a member's, else the network's. None
+// when there is no such network.
 std::map<std::string, ReportSender> SendersIn(pqxx::transaction_base& tx, const DataCipher& cipher,
-                                              std::int64_t network_id, const std::string& default_language,
-                                              const std::vector<std::string>& froms);
-// For each of `froms`, ReportStore::ReportsInLastHour, in one statement.
+                                              std::int64_t network_id, const std::vector<std::string>& froms);
+// For each of `froms`, how many reports it made to the network in the hour before `now_ms`, in
+// one statement (ReportStore::ReportsInLastHour counts one).
 std::map<std::string, int> ReportsInLastHourOf(pqxx::transaction_base& tx, const DataCipher& cipher,
                                                std::int64_t network_id, const std::vector<std::string>& froms,
                                                std::int64_t now_ms);
