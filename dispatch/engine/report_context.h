@@ -57,7 +57,8 @@ class ReportContext {
   // Takes the network's report lock (store/verification_store.h LockNetworkReports) once.
   void Lock(pqxx::work& tx, std::int64_t network_id);
   // What a report of the network received at `now_ms` may merge into (excluding `report_id`,
-  // which must be the first report merged in this transaction: read once, under the lock).
+  // which must be the first report merged in this transaction, or 0 when it is read before the
+  // transaction's new reports are inserted: read once, under the lock).
   std::vector<MergeCandidate>& Candidates(pqxx::work& tx, std::int64_t network_id, std::int64_t report_id,
                                           std::int64_t since_ms, std::int64_t now_ms);
   // A report of the network now pending (verifying, or waiting for a coordinator): later
