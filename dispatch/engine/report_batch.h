@@ -1,9 +1,15 @@
-// One batch of inbound SMS taken as reports in one transaction (issue 12): for each message in
-// arrival order, ReportIntake::Take (a report, the area a reporter was asked for, CHECK, or no
-// report business at all), then, for a report now pending, ReportVerification's Begin (merged,
-// or its verification begun). The messages share one ReportContext, so each network, its areas
-// and its report lock are read or taken once, and a report merges into one taken earlier in the
-// batch exactly as it would have after that one's commit.
+// One batch of inbound SMS taken as reports in one transaction (issue 12): each message in
+// arrival order, as if each were taken alone after the ones before it committed: taken by
+// ReportIntake (a report, the area a reporter was asked for, CHECK, or no report business at
+// all), then, for a report now pending, ReportVerification's Begin (merged, or its verification
+// begun). The messages share one ReportContext, so each network, its areas and its report lock
+// are read or taken once, and a report merges into one taken earlier in the batch exactly as it
+// would have after that one's commit.
+//
+// Set-based: each run of new reports (RAID, REPORT) is taken in a few statements for the whole
+// run (ReportIntake::TakeReports), then begun in order, its merges into pending reports applied
+// together at the run's end (store/report_batch_store.h MergeReports); any other message (CHECK,
+// an asked-back area) first ends the run, then is taken alone, so it sees everything before it.
 //
 // Contract:
 //  1. Nothing of a batch is acknowledged before its transaction commits (the caller commits,

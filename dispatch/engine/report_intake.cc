@@ -32,6 +32,34 @@ bool Repeated(pqxx::work& tx, const InboundSms& sms) {
 
 }  // namespace
 
+bool IsReportWord(ReportWord word) { return word == ReportWord::kRaid || word == ReportWord::kReport; }
+
+std::string ReporterLanguage(const ReportCommand& command, const ReportSender& sender, bool member) {
+  return !member && !command.language.empty() ? command.language : sender.language;
+}
+
+ReportInput NewSmsReport(const InboundSms& sms, const ReportCommand& command, const ReportSender& sender, bool member,
+                         const std::string& language, const std::vector<std::string>& network_areas,
+                         std::int64_t now_ms) {
+  ReportInput in;
+  in.kind = command.word == ReportWord::kRaid ? "raid" : "other";
+  in.location = CutUtf8(command.rest, kMaxLocationBytes);
+  in.source = "sms";
+  in.created_by = "sms";
+  in.reporter_member_id = sender.member_id;
+  in.reporter_phone = sms.from;
+  in.reporter_language = language;
+  in.received_at_ms = now_ms;
+  if (auto area = MatchReportArea(command.rest, network_areas)) {
+    in.areas = {*area};
+  } else if (member && !sender.areas.empty()) {
+    in.areas = {sender.areas.front()};
+  } else {
+    in.status = ReportStatus::kAwaitingArea;
+  }
+  return in;
+}
+
 bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
   const bool member = sender.member_id && sender.status == "active";
   switch (settings.from) {
@@ -79,10 +107,22 @@ bool ReportIntake::MightTake(std::string_view body) const {
   return words_.Match(body).has_value() || !PostcodePlaces(body).empty();
 }
 
+bool ReportIntake::IsReport(std::string_view body) const {
+  auto command = words_.Match(body);
+  return command && IsReportWord(command->word);
+}
+
+std::vector<std::string> ReportIntake::Say(const Network& network, const std::string& language, std::string_view key,
+                                           const std::string& code) const {
+  auto text = templates_.RenderReport(language, network.default_language, key, {{"code", code}, {"network", network.name}});
+  return text.ok() ? std::vector<std::string>{text.value()} : std::vector<std::string>{};
+}
+
 std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms,
                                                   ReportContext& ctx) const {
-  const ReportStore store(cipher_, codes_);
   auto command = words_.Match(sms.body);
+  if (command && IsReportWord(command->word)) return TakeReports(tx, {&sms}, now_ms, ctx).front();
+  const ReportStore store(cipher_, codes_);
   auto network_id = ctx.NetworkOfNumber(tx, sms.to);
   if (!network_id) return std::nullopt;
   const Network* network = ctx.NetworkById(tx, *network_id);
@@ -91,14 +131,10 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   const bool member = sender.member_id && sender.status == "active";
   // A member is answered in their language; anyone else in that of the word they used (RAFLE:
   // French), else the network's. The report keeps it, to tell them its outcome.
-  const std::string language =
-      !member && command && !command->language.empty() ? command->language : sender.language;
+  const std::string language = command ? ReporterLanguage(*command, sender, member) : sender.language;
   auto say_with = [&](std::string_view key, const std::map<std::string, std::string>& vars) {
     auto text = templates_.RenderReport(language, network->default_language, key, vars);
     return text.ok() ? std::vector<std::string>{text.value()} : std::vector<std::string>{};
-  };
-  auto say = [&](std::string_view key, const std::string& code) {
-    return say_with(key, {{"code", code}, {"network", network->name}});
   };
   const auto& areas = ctx.Areas(tx, network->id);
 
@@ -132,36 +168,11 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
     store.SetAreas(tx, waiting->id, {*area});
     waiting->areas = {*area};
     waiting->status = ReportStatus::kPending;
-    return SmsReportAnswer{say("received", waiting->code), "report_area", waiting->id, std::move(waiting)};
+    return SmsReportAnswer{Say(*network, language, "received", waiting->code), "report_area", waiting->id,
+                           std::move(waiting)};
   }
 
-  if (!MayReport(network->reports, sender)) return std::nullopt;
-  if (!member && store.ReportsInLastHour(tx, network->id, sms.from, now_ms) >= network->reports.max_per_hour_per_number) {
-    return SmsReportAnswer{{}, "report_limited", std::nullopt, std::nullopt};
-  }
-  if (Repeated(tx, sms)) return SmsReportAnswer{{}, "repeat", std::nullopt, std::nullopt};
-  ReportInput in;
-  in.kind = command->word == ReportWord::kRaid ? "raid" : "other";
-  in.location = CutUtf8(command->rest, kMaxLocationBytes);
-  in.source = "sms";
-  in.created_by = "sms";
-  in.reporter_member_id = sender.member_id;
-  in.reporter_phone = sms.from;
-  in.reporter_language = language;
-  in.received_at_ms = now_ms;
-  if (auto area = MatchReportArea(command->rest, areas)) {
-    in.areas = {*area};
-  } else if (member && !sender.areas.empty()) {
-    in.areas = {sender.areas.front()};
-  } else {
-    in.status = ReportStatus::kAwaitingArea;
-  }
-  auto report = store.Insert(tx, network->id, in);
-  if (in.status == ReportStatus::kAwaitingArea) {
-    return SmsReportAnswer{say("ask_area", report.code), "report_awaiting_area", report.id, std::move(report)};
-  }
-  auto text = say("received", report.code);
-  return SmsReportAnswer{std::move(text), "report", report.id, std::move(report)};
+  return std::nullopt;  // a report (RAID, REPORT) was TakeReports'
 }
 
 }  // namespace tocsin

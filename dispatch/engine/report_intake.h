@@ -68,6 +68,16 @@ inline constexpr std::string_view kVoiceReportLocation = "by phone (recorded mes
 
 // Whether `sender` may report under `settings` (rule 1 of ReportIntake's contract).
 bool MayReport(const ReportSettings& settings, const ReportSender& sender);
+// Whether `word` makes a new report (RAID: raid; REPORT: other).
+bool IsReportWord(ReportWord word);
+// The language a reporter is answered in (rule 4): a member's; anyone else's that of the word
+// they used (RAFLE: French), else the network's (sender.language).
+std::string ReporterLanguage(const ReportCommand& command, const ReportSender& sender, bool member);
+// The report an SMS `command` (IsReportWord) makes (rules 3 and 4): its kind, location, reporter,
+// and its area from the text, else the member's first, else none (awaiting_area).
+ReportInput NewSmsReport(const InboundSms& sms, const ReportCommand& command, const ReportSender& sender, bool member,
+                         const std::string& language, const std::vector<std::string>& network_areas,
+                         std::int64_t now_ms);
 
 // A hotline recording taken as a report, by the rules of an SMS report: who may report (1:
 // nullopt when the caller may not; nothing stored), the stranger's rate limit (2:
@@ -94,11 +104,24 @@ class ReportIntake {
   // Whether Take could take `body` at all (a report word, or a UK postcode place that may answer
   // "Which area?"), without the database: replies ("1", "YES K7Q4") skip the transaction.
   bool MightTake(std::string_view body) const;
+  // Whether `body` is a new report (a RAID or REPORT word): TakeReports takes those.
+  bool IsReport(std::string_view body) const;
   // `ctx`: the transaction's (engine/report_context.h), shared by the reports of a batch.
   std::optional<SmsReportAnswer> Take(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms,
                                       ReportContext& ctx) const;
+  // Take for messages that are all IsReport, one answer each in order: as if each were taken
+  // alone in turn (the rate limit counts the earlier ones, a provider id met twice is a repeat),
+  // in a few statements for them all (engine/report_intake_batch.cc): their senders, counts and
+  // provider ids read at once, ids and codes reserved at once, one insert a network. Throws when
+  // another transaction took a code or recorded a provider id meanwhile (the report queue then
+  // takes each message alone).
+  std::vector<std::optional<SmsReportAnswer>> TakeReports(pqxx::work& tx, const std::vector<const InboundSms*>& batch,
+                                                          std::int64_t now_ms, ReportContext& ctx) const;
 
  private:
+  // The answer `key` ([reports]) with the report's code, in `language` else the network's.
+  std::vector<std::string> Say(const Network& network, const std::string& language, std::string_view key,
+                               const std::string& code) const;
   const DataCipher& cipher_;
   const TemplateSet& templates_;
   const ReportWords& words_;

@@ -63,7 +63,7 @@ std::int64_t ReportVerification::TellReporter(pqxx::work& tx, const Network& net
 }
 
 bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
-                               ReportContext& ctx, VerificationOutcome& out) const {
+                               ReportContext& ctx, VerificationOutcome& out, std::vector<ReportMerge>* merges) const {
   const auto window = net.reports.merge_window_ms;
   const auto& candidates = ctx.Candidates(tx, net.id, report.id, now_ms - window, now_ms);
   if (candidates.empty()) return false;
@@ -72,7 +72,11 @@ bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report&
   if (!target) return false;
   const std::string self = "report:" + std::to_string(report.id);
   if (!target->is_alert) {
-    MergeReport(tx, report.id, target->id, now_ms);  // with both timelines' events
+    if (merges) {
+      merges->push_back(ReportMerge{report.id, target->id});
+    } else {
+      MergeReport(tx, report.id, target->id, now_ms);  // with both timelines' events
+    }
     out.escalation.network_events.push_back(ReportEventFor(net, report, "report_merged", "into_report", target->id));
     out.escalation.what = "merged into report " + std::to_string(target->id);
     return true;
@@ -108,23 +112,24 @@ Result<VerificationOutcome> ReportVerification::Begin(pqxx::work& tx, std::int64
   if (!locked || locked->status != "pending" || locked->alert_id) return out;
   auto report = reports_.Get(tx, net->id, report_id);
   if (!report.ok()) return report.error();
-  return Start(tx, *net, report.value(), locked->received_ms, now_ms, ctx);
+  return Start(tx, *net, report.value(), locked->received_ms, now_ms, ctx, nullptr);
 }
 
 Result<VerificationOutcome> ReportVerification::BeginNew(pqxx::work& tx, const Network& net, const Report& report,
-                                                         std::int64_t now_ms, ReportContext& ctx) const {
+                                                         std::int64_t now_ms, ReportContext& ctx,
+                                                         std::vector<ReportMerge>& merges) const {
   // Inserted by this transaction: nobody else sees it to lock or decide it.
   ctx.Lock(tx, net.id);
-  return Start(tx, net, report, now_ms, now_ms, ctx);
+  return Start(tx, net, report, now_ms, now_ms, ctx, &merges);
 }
 
 Result<VerificationOutcome> ReportVerification::Start(pqxx::work& tx, const Network& net, const Report& report,
                                                       std::int64_t received_ms, std::int64_t now_ms,
-                                                      ReportContext& ctx) const {
+                                                      ReportContext& ctx, std::vector<ReportMerge>* merges) const {
   VerificationOutcome out;
   out.network_id = net.id;
   const std::int64_t report_id = report.id;
-  if (Merge(tx, net, report, now_ms, ctx, out)) return out;
+  if (Merge(tx, net, report, now_ms, ctx, out, merges)) return out;
   // Pending from now on (verifying, or waiting for a coordinator): later reports merge into it.
   ctx.AddPending(net.id, MergeCandidate{report.id, false, report.kind, report.areas, received_ms});
   const auto rule = RuleOf(tx, net, report.kind);

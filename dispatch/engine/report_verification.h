@@ -51,6 +51,7 @@
 #include "dispatch/engine/report_context.h"
 #include "dispatch/fanout/report_fanout.h"
 #include "dispatch/model/reply_decision.h"
+#include "dispatch/store/report_batch_store.h"
 #include "dispatch/store/report_store.h"
 
 namespace tocsin {
@@ -73,11 +74,13 @@ class ReportVerification {
   Result<VerificationOutcome> Begin(pqxx::work& tx, std::int64_t report_id, std::int64_t now_ms,
                                     ReportContext& ctx) const;
   // Begin for a report this very transaction inserted pending at `now_ms` (SMS intake):
-  // nothing to read back or lock but the network's reports.
+  // nothing to read back or lock but the network's reports. A merge into a pending report is
+  // not applied but added to `merges`, for the caller to apply with the batch's others
+  // (store/report_batch_store.h MergeReports) before anything else reads those reports.
   Result<VerificationOutcome> BeginNew(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
-                                       ReportContext& ctx) const;
+                                       ReportContext& ctx, std::vector<ReportMerge>& merges) const;
   // A report context for a transaction of its own.
-  ReportContext Context() const { return ReportContext(alert_store_); }
+  ReportContext Context() const { return ReportContext(); }
   // nullopt: `sms` is no answer about a report (the reply path takes it).
   std::optional<VerificationOutcome> Answer(pqxx::work& tx, const InboundSms& sms, std::int64_t now_ms) const;
   EscalationOutcome Fire(pqxx::work& tx, std::int64_t timer_id, std::int64_t now_ms) const;
@@ -95,11 +98,12 @@ class ReportVerification {
   VerificationOutcome Dismiss(pqxx::work& tx, const Network& net, const Report& report, const std::string& actor,
                               std::int64_t now_ms) const;
   // Begin's work once the report is known pending and the network's reports locked.
+  // `merges`: where a merge into a pending report waits (BeginNew); nullptr: applied at once.
   Result<VerificationOutcome> Start(pqxx::work& tx, const Network& net, const Report& report, std::int64_t received_ms,
-                                    std::int64_t now_ms, ReportContext& ctx) const;
+                                    std::int64_t now_ms, ReportContext& ctx, std::vector<ReportMerge>* merges) const;
   // Merges the report into what MergeTarget finds among ctx's candidates; false when nothing.
   bool Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms, ReportContext& ctx,
-             VerificationOutcome& out) const;
+             VerificationOutcome& out, std::vector<ReportMerge>* merges) const;
   // Tells the report's reporters [reports].`key` as a message of kind `message_kind`.
   std::int64_t TellReporter(pqxx::work& tx, const Network& net, const Report& report, const std::string& message_kind,
                             const std::string& key, const std::string& alert_code) const;

@@ -1,6 +1,7 @@
 #include "dispatch/store/report_store.h"
 
 #include "dispatch/store/pq_types.h"
+#include "dispatch/store/report_batch_store.h"
 #include "dispatch/util/clock.h"
 #include "dispatch/util/sealed_places.h"
 
@@ -43,13 +44,6 @@ constexpr const char* kAddEvent =
     "INSERT INTO report_events (report_id, seq, at, what, member_id, count, actor)"
     " SELECT $1::bigint, COALESCE(MAX(seq) + 1, 0), to_timestamp($2::float8 / 1000), $3::text, $4::bigint, $5::integer, $6::text"
     " FROM report_events WHERE report_id = $1";
-constexpr const char* kInLastHour =
-    "SELECT count(*) FROM reports WHERE network_id = $1 AND reporter_hash = $2"
-    " AND received_at > to_timestamp($3::float8 / 1000) - interval '1 hour'";
-constexpr const char* kSender =
-    "SELECT n.id, n.default_language, m.id, m.language, m.status, m.roles, m.areas"
-    " FROM networks n LEFT JOIN members m ON m.network_id = n.id AND m.phone_hash = $2"
-    " WHERE n.id = $1";
 constexpr const char* kNetworkOfNumber = "SELECT network_id FROM network_numbers WHERE number = $1";
 constexpr const char* kAwaitingArea =
     "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND reporter_hash = $2"
@@ -76,6 +70,15 @@ std::optional<std::string> SealedOrNull(const DataCipher& cipher, const std::str
 
 }  // namespace
 
+Report InsertedReport(std::int64_t id, std::string code, const ReportInput& in) {
+  return Report{.id = id, .code = std::move(code), .kind = in.kind, .areas = in.areas, .location = in.location,
+                .details = in.details, .source = in.source, .created_by = in.created_by,
+                .reporter_member_id = in.reporter_member_id, .reporter_language = in.reporter_language,
+                .reporters = 1, .status = in.status, .merged_into = std::nullopt, .alert_id = std::nullopt,
+                .received_at = Rfc3339Utc(in.received_at_ms), .decided_at = std::nullopt,
+                .recording_sid = in.recording_sid};
+}
+
 Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const ReportInput& in) const {
   const auto id = ReserveId(tx, "reports");  // the sealed values are bound to it
   std::optional<std::string> hash, reporter;  // hex
@@ -93,13 +96,7 @@ Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const Report
                           in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language, status,
                           static_cast<double>(in.received_at_ms), in.recording_sid)
                .affected_rows() == 0);
-  // As Get would read it back (received_at to the second, as the database shows it).
-  return Report{.id = id, .code = std::move(code), .kind = in.kind, .areas = in.areas, .location = in.location,
-                .details = in.details, .source = in.source, .created_by = in.created_by,
-                .reporter_member_id = in.reporter_member_id, .reporter_language = in.reporter_language,
-                .reporters = 1, .status = in.status, .merged_into = std::nullopt, .alert_id = std::nullopt,
-                .received_at = Rfc3339Utc(in.received_at_ms), .decided_at = std::nullopt,
-                .recording_sid = in.recording_sid};
+  return InsertedReport(id, std::move(code), in);
 }
 
 Result<Report> ReportStore::Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const {
@@ -141,9 +138,7 @@ void ReportStore::AddEvent(pqxx::work& tx, std::int64_t report_id, std::int64_t 
 
 int ReportStore::ReportsInLastHour(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& e164,
                                    std::int64_t now_ms) const {
-  return tx.exec_params1(kInLastHour, network_id, Bytea(cipher_.LookupHash(network_id, e164)),
-                         static_cast<double>(now_ms))[0]
-      .as<int>();
+  return ReportsInLastHourOf(tx, cipher_, network_id, {e164}, now_ms).at(e164);
 }
 
 std::optional<ReportSender> ReportStore::Sender(pqxx::transaction_base& tx, const std::string& to,
@@ -154,18 +149,7 @@ std::optional<ReportSender> ReportStore::Sender(pqxx::transaction_base& tx, cons
 }
 
 ReportSender ReportStore::SenderIn(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& from) const {
-  auto r = tx.exec_params1(kSender, network_id, Bytea(cipher_.LookupHash(network_id, from)));
-  ReportSender s;
-  s.network_id = network_id;
-  s.language = r[1].as<std::string>();
-  if (!r[2].is_null()) {
-    s.member_id = r[2].as<std::int64_t>();
-    s.language = r[3].as<std::string>();
-    s.status = r[4].as<std::string>();
-    s.roles = FromPgArray(r[5]);
-    s.areas = FromPgArray(r[6]);
-  }
-  return s;
+  return SendersIn(tx, cipher_, network_id, {from}).at(from);
 }
 
 std::optional<Report> ReportStore::AwaitingArea(pqxx::transaction_base& tx, std::int64_t network_id,

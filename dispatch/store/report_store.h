@@ -84,6 +84,10 @@ struct ReportSender {
   std::vector<std::string> areas;   // the member's, in their order
 };
 
+// A report just inserted with `id` and `code` from `in`, as ReportStore::Get would read it back
+// (received_at to the second, as the database shows it).
+Report InsertedReport(std::int64_t id, std::string code, const ReportInput& in);
+
 class ReportStore {
  public:
   explicit ReportStore(const DataCipher& cipher, ReportCodeSource codes = NewReportCode)
