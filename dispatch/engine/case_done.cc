@@ -11,7 +11,7 @@ std::optional<std::vector<std::string>> CaseDone::Record(pqxx::work& tx, const I
   auto done = ParseDone(sms.body);
   if (!done) return std::nullopt;
   auto sender = reports_.Sender(tx, sms.to, sms.from);
-  if (!sender || !sender->member_id || sender->status != "active") return std::nullopt;
+  if (!sender || !sender->active_member()) return std::nullopt;
   auto ask = LatestAskSent(tx, sender->network_id, *sender->member_id, done->alert_code);
   if (!ask) return std::nullopt;
   CountAction(tx, sender->network_id, *ask, *sender->member_id, now_ms);

@@ -40,7 +40,7 @@ bool MayReportByVoice(pqxx::transaction_base& tx, const DataCipher& cipher, cons
   if (!sender) return false;
   auto network = FindNetworkById(tx, sender->network_id);
   if (!network || !MayReport(network->reports, *sender)) return false;
-  if (sender->member_id && sender->status == "active") return true;
+  if (sender->active_member()) return true;
   return store.ReportsInLastHour(tx, network->id, from, now_ms) < network->reports.max_per_hour_per_number;
 }
 

@@ -68,9 +68,9 @@ asio::awaitable<std::optional<std::vector<std::string>>> Engine::AnswerVerificat
   std::optional<VerificationOutcome> answered;
   try {
     if (!verifying_counted_.load()) {
-      // Counted once (one cheap count, so that the first burst of replies after a start does not
-      // each look for a verification), then kept by this process's own changes (an overcount
-      // only costs lookups).
+      // Counted by the first replies after a start (a cheap count each, until one has finished,
+      // instead of each looking for a verification), then kept by this process's own changes (an
+      // overcount only costs lookups).
       auto n = co_await db_.Run([](pqxx::connection& c) {
         pqxx::read_transaction tx(c);
         return VerifyingAlerts(tx);

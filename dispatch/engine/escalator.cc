@@ -90,16 +90,15 @@ void Escalator::ForgetNow(std::int64_t alert_id, bool keep_schedule) {
 void Escalator::OnAnswer(std::int64_t alert_id) {
   {
     std::lock_guard lock(answers_mu_);
+    const bool posted = !answers_in_.empty();  // a hop is on its way and takes this one too
     answers_in_.push_back(alert_id);
-    if (answers_posted_) return;  // the hop on its way takes this one too
-    answers_posted_ = true;
+    if (posted) return;
   }
   asio::post(executor_, [this] {
     std::vector<std::int64_t> in;
     {
       std::lock_guard lock(answers_mu_);
       in.swap(answers_in_);
-      answers_posted_ = false;
     }
     answered_.insert(in.begin(), in.end());
     ScheduleChecks();

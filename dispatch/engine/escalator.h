@@ -117,11 +117,10 @@ class Escalator {
   std::set<std::int64_t> answered_;
   std::set<std::int64_t> failed_;
   bool check_scheduled_ = false;  // a CheckTask is waiting or running
-  // OnAnswer (any thread): alerts answered since the last hop to the executor, and whether that
-  // hop is posted (one post carries every answer of a burst).
+  // OnAnswer (any thread): alerts answered since the last hop to the executor; not empty while
+  // that hop is posted (one post carries every answer of a burst).
   std::mutex answers_mu_;
   std::vector<std::int64_t> answers_in_;
-  bool answers_posted_ = false;
   std::vector<std::int64_t> schedule_due_;  // schedule deadlines fired by the wheel, not yet run
   int schedule_batching_ = 0;               // ScheduleBatchTasks running
   boost::asio::steady_timer check_timer_;

@@ -4,21 +4,13 @@
 
 #include "dispatch/store/approval_store.h"
 #include "dispatch/store/report_batch_store.h"
+#include "dispatch/store/report_store.h"
 #include "dispatch/store/verification_store.h"
 
 namespace tocsin {
-namespace {
-
-constexpr const char* kNetworkOfNumber = "SELECT network_id FROM network_numbers WHERE number = $1";
-
-}  // namespace
-
 std::optional<std::int64_t> ReportContext::NetworkOfNumber(pqxx::transaction_base& tx, const std::string& to) {
   auto [it, fresh] = number_networks_.try_emplace(to);
-  if (fresh) {
-    auto rows = tx.exec_params(kNetworkOfNumber, to);
-    if (!rows.empty()) it->second = rows[0][0].as<std::int64_t>();
-  }
+  if (fresh) it->second = tocsin::NetworkOfNumber(tx, to);
   return it->second;
 }
 
@@ -83,7 +75,7 @@ void ReportContext::LoadSenders(pqxx::transaction_base& tx, const DataCipher& ci
   }
   std::vector<std::string> strangers;
   for (auto& [from, sender] : SendersIn(tx, cipher, net.id, froms)) {
-    if (!sender.member_id || sender.status != "active") strangers.push_back(from);
+    if (!sender.active_member()) strangers.push_back(from);
     senders_.insert_or_assign(std::pair{net.id, from}, std::move(sender));
   }
   // Only a non-member is rate-limited: only theirs are counted.

@@ -61,7 +61,7 @@ ReportInput NewSmsReport(const InboundSms& sms, const ReportCommand& command, co
 }
 
 bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
-  const bool member = sender.member_id && sender.status == "active";
+  const bool member = sender.active_member();
   switch (settings.from) {
     case ReportsFrom::kReporters: return member && Has(sender.roles, "reporter");
     case ReportsFrom::kMembers: return member;
@@ -78,7 +78,7 @@ std::optional<SmsReportAnswer> TakeVoiceReport(pqxx::work& tx, const DataCipher&
   if (!sender) return std::nullopt;
   auto network = FindNetworkById(tx, sender->network_id);
   if (!network || !MayReport(network->reports, *sender)) return std::nullopt;
-  const bool member = sender->member_id && sender->status == "active";
+  const bool member = sender->active_member();
   if (!member &&
       store.ReportsInLastHour(tx, network->id, in.from, now_ms) >= network->reports.max_per_hour_per_number) {
     return SmsReportAnswer{{}, "report_limited", std::nullopt};
@@ -128,7 +128,7 @@ std::optional<SmsReportAnswer> ReportIntake::Take(pqxx::work& tx, const InboundS
   const Network* network = ctx.NetworkById(tx, *network_id);
   if (!network) return std::nullopt;
   const auto sender = store.SenderIn(tx, network->id, sms.from);
-  const bool member = sender.member_id && sender.status == "active";
+  const bool member = sender.active_member();
   // A member is answered in their language; anyone else in that of the word they used (RAFLE:
   // French), else the network's. The report keeps it, to tell them its outcome.
   const std::string language = command ? ReporterLanguage(*command, sender, member) : sender.language;

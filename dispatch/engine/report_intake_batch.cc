@@ -1,4 +1,5 @@
 // ReportIntake::TakeReports (report_intake.h): new reports by SMS, many in a few statements.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -17,6 +18,8 @@ struct Taking {
   const Network* network = nullptr;
   std::string language;  // the reporter's answer's
   ReportInput in;
+  std::int64_t id = 0;  // reserved for it
+  std::string code;     // picked for it
 };
 
 }  // namespace
@@ -45,7 +48,7 @@ std::vector<std::optional<SmsReportAnswer>> ReportIntake::TakeReports(pqxx::work
     const auto command = words_.Match(sms.body);
     if (!command || !IsReportWord(command->word)) continue;
     const ReportSender& sender = ctx.Sender(network->id, sms.from);
-    const bool member = sender.member_id && sender.status == "active";
+    const bool member = sender.active_member();
     if (!MayReport(network->reports, sender)) continue;
     if (!member && ctx.ReportsInLastHour(network->id, sms.from) >= network->reports.max_per_hour_per_number) {
       out[i] = SmsReportAnswer{{}, "report_limited", std::nullopt, std::nullopt};
@@ -69,21 +72,19 @@ std::vector<std::optional<SmsReportAnswer>> ReportIntake::TakeReports(pqxx::work
   std::map<std::int64_t, std::set<std::string>> in_use;
   std::map<std::int64_t, std::vector<NewReport>> rows;
   for (std::size_t k = 0; k < taking.size(); ++k) {
-    const Network& net = *taking[k].network;
-    auto [codes, fresh] = in_use.try_emplace(net.id);
-    if (fresh) codes->second = ReportCodesInUse(tx, net.id);
-    std::string code;
+    Taking& t = taking[k];
+    auto [codes, fresh] = in_use.try_emplace(t.network->id);
+    if (fresh) codes->second = ReportCodesInUse(tx, t.network->id);
     do {
-      code = codes_();
-    } while (!codes->second.insert(code).second);
-    rows[net.id].push_back(NewReport{ids[k], std::move(code), taking[k].in});
+      t.code = codes_();
+    } while (!codes->second.insert(t.code).second);
+    t.id = ids[k];
+    rows[t.network->id].push_back(NewReport{t.id, t.code, t.in});
   }
   for (const auto& [network_id, reports] : rows) {
     const Network& net = *ctx.NetworkById(tx, network_id);
-    for (const auto& r : reports) {
-      if (r.in.status != ReportStatus::kPending) continue;
+    if (std::any_of(reports.begin(), reports.end(), [](const NewReport& r) { return r.in.status == ReportStatus::kPending; })) {
       ctx.Candidates(tx, net.id, 0, now_ms - net.reports.merge_window_ms, now_ms);
-      break;
     }
     InsertReports(tx, cipher_, network_id, reports);
   }
@@ -93,13 +94,10 @@ std::vector<std::optional<SmsReportAnswer>> ReportIntake::TakeReports(pqxx::work
     throw std::runtime_error("an inbound message was recorded meanwhile by another transaction");
   }
 
-  std::map<std::int64_t, std::size_t> next;  // per network, the next of rows[network]
   for (const auto& t : taking) {
-    const NewReport& row = rows[t.network->id][next[t.network->id]++];
     const bool awaiting = t.in.status == ReportStatus::kAwaitingArea;
-    out[t.index] = SmsReportAnswer{Say(*t.network, t.language, awaiting ? "ask_area" : "received", row.code),
-                                   awaiting ? "report_awaiting_area" : "report", row.id,
-                                   InsertedReport(row.id, row.code, row.in)};
+    out[t.index] = SmsReportAnswer{Say(*t.network, t.language, awaiting ? "ask_area" : "received", t.code),
+                                   awaiting ? "report_awaiting_area" : "report", t.id, InsertedReport(t.id, t.code, t.in)};
   }
   return out;
 }

@@ -63,7 +63,7 @@ std::int64_t ReportVerification::TellReporter(pqxx::work& tx, const Network& net
 }
 
 bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms,
-                               ReportContext& ctx, VerificationOutcome& out, std::vector<ReportMerge>* merges) const {
+                               ReportContext& ctx, VerificationOutcome& out, std::vector<ReportMerge>& merges) const {
   const auto window = net.reports.merge_window_ms;
   const auto& candidates = ctx.Candidates(tx, net.id, report.id, now_ms - window, now_ms);
   if (candidates.empty()) return false;
@@ -72,11 +72,7 @@ bool ReportVerification::Merge(pqxx::work& tx, const Network& net, const Report&
   if (!target) return false;
   const std::string self = "report:" + std::to_string(report.id);
   if (!target->is_alert) {
-    if (merges) {
-      merges->push_back(ReportMerge{report.id, target->id});
-    } else {
-      MergeReport(tx, report.id, target->id, now_ms);  // with both timelines' events
-    }
+    merges.push_back(ReportMerge{report.id, target->id});  // applied by Start's caller
     out.escalation.network_events.push_back(ReportEventFor(net, report, "report_merged", "into_report", target->id));
     out.escalation.what = "merged into report " + std::to_string(target->id);
     return true;
@@ -112,7 +108,10 @@ Result<VerificationOutcome> ReportVerification::Begin(pqxx::work& tx, std::int64
   if (!locked || locked->status != "pending" || locked->alert_id) return out;
   auto report = reports_.Get(tx, net->id, report_id);
   if (!report.ok()) return report.error();
-  return Start(tx, *net, report.value(), locked->received_ms, now_ms, ctx, nullptr);
+  std::vector<ReportMerge> merges;
+  auto started = Start(tx, *net, report.value(), locked->received_ms, now_ms, ctx, merges);
+  MergeReports(tx, merges, now_ms);
+  return started;
 }
 
 Result<VerificationOutcome> ReportVerification::BeginNew(pqxx::work& tx, const Network& net, const Report& report,
@@ -120,12 +119,12 @@ Result<VerificationOutcome> ReportVerification::BeginNew(pqxx::work& tx, const N
                                                          std::vector<ReportMerge>& merges) const {
   // Inserted by this transaction: nobody else sees it to lock or decide it.
   ctx.Lock(tx, net.id);
-  return Start(tx, net, report, now_ms, now_ms, ctx, &merges);
+  return Start(tx, net, report, now_ms, now_ms, ctx, merges);
 }
 
 Result<VerificationOutcome> ReportVerification::Start(pqxx::work& tx, const Network& net, const Report& report,
                                                       std::int64_t received_ms, std::int64_t now_ms,
-                                                      ReportContext& ctx, std::vector<ReportMerge>* merges) const {
+                                                      ReportContext& ctx, std::vector<ReportMerge>& merges) const {
   VerificationOutcome out;
   out.network_id = net.id;
   const std::int64_t report_id = report.id;
@@ -210,7 +209,7 @@ std::optional<VerificationOutcome> ReportVerification::Answer(pqxx::work& tx, co
   const auto reply = ParseReply(sms.body);
   if (reply.kind != ReplyKind::kGoing && reply.kind != ReplyKind::kCannot) return std::nullopt;
   auto sender = reports_.Sender(tx, sms.to, sms.from);
-  if (!sender || !sender->member_id || sender->status != "active") return std::nullopt;
+  if (!sender || !sender->active_member()) return std::nullopt;
   auto target = FindVerifyingTarget(tx, sender->network_id, *sender->member_id, reply.alert_code);
   if (!target) return std::nullopt;
   auto net = FindNetworkById(tx, sender->network_id);

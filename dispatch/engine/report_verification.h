@@ -98,12 +98,13 @@ class ReportVerification {
   VerificationOutcome Dismiss(pqxx::work& tx, const Network& net, const Report& report, const std::string& actor,
                               std::int64_t now_ms) const;
   // Begin's work once the report is known pending and the network's reports locked.
-  // `merges`: where a merge into a pending report waits (BeginNew); nullptr: applied at once.
+  // A merge into a pending report is not applied but added to `merges`, for the caller to apply
+  // (store/report_batch_store.h MergeReports) before anything else reads those reports.
   Result<VerificationOutcome> Start(pqxx::work& tx, const Network& net, const Report& report, std::int64_t received_ms,
-                                    std::int64_t now_ms, ReportContext& ctx, std::vector<ReportMerge>* merges) const;
+                                    std::int64_t now_ms, ReportContext& ctx, std::vector<ReportMerge>& merges) const;
   // Merges the report into what MergeTarget finds among ctx's candidates; false when nothing.
   bool Merge(pqxx::work& tx, const Network& net, const Report& report, std::int64_t now_ms, ReportContext& ctx,
-             VerificationOutcome& out, std::vector<ReportMerge>* merges) const;
+             VerificationOutcome& out, std::vector<ReportMerge>& merges) const;
   // Tells the report's reporters [reports].`key` as a message of kind `message_kind`.
   std::int64_t TellReporter(pqxx::work& tx, const Network& net, const Report& report, const std::string& message_kind,
                             const std::string& key, const std::string& alert_code) const;

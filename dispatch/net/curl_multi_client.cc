@@ -1,5 +1,6 @@
 #include "dispatch/net/curl_multi_client.h"
 
+#include "dispatch/net/http_text.h"
 #include "dispatch/util/ip_address.h"
 
 #include <curl/curl.h>
@@ -28,28 +29,6 @@ constexpr int kWrite = CURL_POLL_OUT;
 static_assert(kRead == CURL_CSELECT_IN && kWrite == CURL_CSELECT_OUT);
 
 CURLM* Multi(void* multi) { return static_cast<CURLM*>(multi); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Sets options on an easy handle until one fails; `rc` keeps the first failure.
 struct OptionSetter {
@@ -268,7 +247,7 @@ struct CurlMultiClient::CurlHooks {
     }
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
       // Obsolete line folding: continues the previous header's value.
-      std::string_view more = Trim(line);
+      std::string_view more = TrimHttpSpace(line);
       if (!t->last_header.empty() && !more.empty()) {
         t->headers[t->last_header].append(" ").append(more);
       }
@@ -276,15 +255,15 @@ struct CurlMultiClient::CurlHooks {
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) return n;  // the blank line ending the block
-    std::string_view raw_name = Trim(line.substr(0, colon));
+    std::string_view raw_name = TrimHttpSpace(line.substr(0, colon));
     if (!t->request.keep_headers.empty() &&
         std::none_of(t->request.keep_headers.begin(), t->request.keep_headers.end(),
                      [raw_name](const std::string& keep) { return EqualsIgnoringCase(raw_name, keep); })) {
       t->last_header.clear();  // a folded continuation of it is dropped too
       return n;
     }
-    std::string name = Lower(raw_name);
-    std::string_view value = Trim(line.substr(colon + 1));
+    std::string name = AsciiLower(raw_name);
+    std::string_view value = TrimHttpSpace(line.substr(colon + 1));
     auto [it, inserted] = t->headers.try_emplace(name, value);
     if (!inserted) it->second.append(", ").append(value);
     t->last_header = std::move(name);

@@ -5,27 +5,17 @@
 #include <charconv>
 #include <optional>
 
+#include "dispatch/net/http_text.h"
+
 namespace tocsin {
 namespace {
 
 using Result = ParsedResponse::Result;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool HasToken(std::string_view list, std::string_view token) {  // "keep-alive, Upgrade" has "upgrade"
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    if (Lower(Trim(list.substr(0, comma))) == token) return true;
+    if (EqualsIgnoringCase(TrimHttpSpace(list.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -55,7 +45,7 @@ std::size_t Dechunk(std::string_view in, std::size_t at, std::size_t max_body, s
     const std::size_t eol = in.find("\r\n", at);
     if (eol == std::string_view::npos) return in.size() - at > 1024 ? kBad : 0;
     std::string_view size_text = in.substr(at, eol - at);
-    size_text = Trim(size_text.substr(0, size_text.find(';')));
+    size_text = TrimHttpSpace(size_text.substr(0, size_text.find(';')));
     const auto size = Number<std::size_t>(size_text, 16);
     if (!size || body.size() + *size > max_body) return kBad;
     at = eol + 2;
@@ -107,14 +97,14 @@ ParsedResponse ParseHttpResponse(std::string_view in, bool head_request, bool at
         line.substr(0, colon).find_first_of(" \t") != std::string_view::npos) {
       return Invalid("the answer has a malformed header field");
     }
-    std::string name = Lower(line.substr(0, colon));
-    const std::string_view value = Trim(line.substr(colon + 1));
+    std::string name = AsciiLower(line.substr(0, colon));
+    const std::string_view value = TrimHttpSpace(line.substr(colon + 1));
     if (name == "content-length") {
       const auto n = Number<std::size_t>(value, 10);
       if (!n || (length && *length != *n)) return Invalid("the answer's Content-Length is not valid");
       length = n;
     } else if (name == "transfer-encoding") {
-      chunked = Lower(Trim(value.substr(value.rfind(',') == std::string_view::npos ? 0 : value.rfind(',') + 1))) == "chunked";
+      chunked = AsciiLower(TrimHttpSpace(value.substr(value.rfind(',') == std::string_view::npos ? 0 : value.rfind(',') + 1))) == "chunked";
       if (!chunked) return Invalid("the answer's transfer coding is not chunked");
     } else if (name == "connection") {
       if (HasToken(value, "close")) close = true;

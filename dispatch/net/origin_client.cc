@@ -27,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/net/http_response_parser.h"
+#include "dispatch/net/http_text.h"
 #include "dispatch/util/crypto.h"
 
 namespace tocsin {
@@ -109,13 +110,6 @@ HttpResponse Failed(std::string error, bool timed_out = false) {
   r.error = std::move(error);
   r.timed_out = timed_out;
   return r;
-}
-
-bool StartsWithIgnoringCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](unsigned char a, unsigned char b) {
-           return std::tolower(a) == std::tolower(b);
-         });
 }
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }

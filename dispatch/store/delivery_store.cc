@@ -91,6 +91,7 @@ constexpr const char* kNetworksWithWork =
     "   ORDER BY network_id LIMIT 1) FROM queued q WHERE q.id IS NOT NULL)"
     " SELECT q.id FROM queued q WHERE q.id IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d"
     "  WHERE d.state = 'queued' AND d.network_id = q.id"
+    /* the index's range (implied by the channel's bound below, which no index can use) */
     "  AND d.next_attempt_at <= GREATEST(now(), to_timestamp($1::float8 / 1000))"
     "  AND (d.member_id IS NOT NULL OR d.report_id IS NOT NULL)"
     "  AND d.next_attempt_at <= CASE WHEN d.channel = 'voice'"

@@ -28,8 +28,11 @@ constexpr const char* kCodesInUse =
 constexpr const char* kAreaNeighbours = "SELECT name, neighbours FROM areas WHERE network_id = $1";
 constexpr const char* kReserveIds =
     "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, $1::integer)";
-// ReportStore's kInsert for many rows (one text[] a column; areas as array literals): the same
-// guard on each code, the same `received` event.
+// New reports, each with its `received` event (one text[] a column; areas as array literals).
+// A report's code must name nothing else that can still be answered with `1 CODE`: a report
+// being dealt with, or an alert that carries the code (a confirmed report's alert keeps it while
+// open); codes of reports and alerts that are over may be used again. A report whose code is
+// taken is not inserted.
 constexpr const char* kInsertMany =
     "WITH q AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
     "   $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],"
@@ -149,9 +152,9 @@ std::vector<std::int64_t> ReserveReportIds(pqxx::transaction_base& tx, int n) {
   return out;
 }
 
-void InsertReports(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
-                   const std::vector<NewReport>& reports) {
-  if (reports.empty()) return;
+std::size_t InsertReportRows(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
+                             const std::vector<NewReport>& reports) {
+  if (reports.empty()) return 0;
   std::vector<std::string> ids, codes, kinds, areas, sources, created_by, statuses, received;
   std::vector<std::optional<std::string>> locations, details, members, hashes, reporters, languages, recordings;
   for (const auto& [id, code, in] : reports) {
@@ -176,12 +179,16 @@ void InsertReports(pqxx::work& tx, const DataCipher& cipher, std::int64_t networ
     received.push_back(std::to_string(in.received_at_ms));
     recordings.push_back(in.recording_sid);
   }
-  const auto inserted =
-      tx.exec_params(kInsertMany, network_id, ToPgArray(ids), ToPgArray(codes),
-                   ToPgArray(kinds), ToPgArray(areas), ToPgArray(locations), ToPgArray(details), ToPgArray(sources),
-                   ToPgArray(created_by), ToPgArray(members), ToPgArray(hashes), ToPgArray(reporters),
-                   ToPgArray(languages), ToPgArray(statuses), ToPgArray(received), ToPgArray(recordings))
-          .affected_rows();
+  return tx.exec_params(kInsertMany, network_id, ToPgArray(ids), ToPgArray(codes), ToPgArray(kinds), ToPgArray(areas),
+                        ToPgArray(locations), ToPgArray(details), ToPgArray(sources), ToPgArray(created_by),
+                        ToPgArray(members), ToPgArray(hashes), ToPgArray(reporters), ToPgArray(languages),
+                        ToPgArray(statuses), ToPgArray(received), ToPgArray(recordings))
+      .affected_rows();
+}
+
+void InsertReports(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
+                   const std::vector<NewReport>& reports) {
+  const auto inserted = InsertReportRows(tx, cipher, network_id, reports);
   if (inserted != reports.size()) {
     throw std::runtime_error("a report's code was taken meanwhile (" + std::to_string(reports.size() - inserted) +
                              " of " + std::to_string(reports.size()) + " not inserted)");

@@ -34,7 +34,7 @@ std::map<std::string, int> ReportsInLastHourOf(pqxx::transaction_base& tx, const
                                                std::int64_t now_ms);
 // The provider ids among `ids` recorded before (sender_lookup.h FirstSeen records them).
 std::unordered_set<std::string> SeenBefore(pqxx::transaction_base& tx, const std::vector<std::string>& ids);
-// The codes a new report of the network may not take (ReportStore::Insert's rule): those of its
+// The codes a new report of the network may not take (InsertReportRows's rule): those of its
 // reports being dealt with (awaiting_area, pending) and of its alerts in progress (verifying,
 // pending_approval, open).
 std::set<std::string> ReportCodesInUse(pqxx::transaction_base& tx, std::int64_t network_id);
@@ -49,8 +49,12 @@ struct NewReport {
   std::string code;
   ReportInput in;
 };
-// Inserts the reports, each with its `received` event, in one statement, under the same guard as
-// ReportStore::Insert (no report being dealt with and no alert in progress has its code). Throws
+// Inserts the reports, each with its `received` event, in one statement, those whose code no
+// report being dealt with and no alert in progress has; returns how many were inserted.
+std::size_t InsertReportRows(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
+                             const std::vector<NewReport>& reports);
+// InsertReportRows for reports whose codes were picked from ReportCodesInUse under the network's
+// report lock: all are expected in. Throws
 // std::runtime_error when any was not inserted (its code taken meanwhile by another transaction):
 // the caller's transaction must then be abandoned (the report queue tries each message alone).
 void InsertReports(pqxx::work& tx, const DataCipher& cipher, std::int64_t network_id,
@@ -61,9 +65,9 @@ struct ReportMerge {
   std::int64_t report_id = 0;
   std::int64_t into = 0;
 };
-// Applies the merges in one statement, each exactly as verification_store.h MergeReport would in
-// this order: the report merged (status, merged_into, decided_at; its `merged` event), one more
-// reporter on `into` and its `reporter_added` event with the count it reached.
+// Applies the merges in one statement, in this order: each report merged (status, merged_into,
+// decided_at; its `merged` event, actor report:<into>), one more reporter on `into` and its
+// `reporter_added` event with the count it reached (actor report:<report_id>).
 void MergeReports(pqxx::work& tx, const std::vector<ReportMerge>& merges, std::int64_t now_ms);
 
 }  // namespace tocsin

@@ -2,6 +2,7 @@
 
 #include "dispatch/store/pq_types.h"
 #include "dispatch/store/report_batch_store.h"
+#include "dispatch/store/report_batch_store.h"
 #include "dispatch/util/clock.h"
 #include "dispatch/util/sealed_places.h"
 
@@ -15,23 +16,6 @@ namespace {
   " reporter_language, reporters, status, merged_into, alert_id, " TOCSIN_RFC3339("received_at") "," \
   " " TOCSIN_RFC3339("decided_at") ", recording_sid"
 
-// A new report, with its `received` event, in one statement. Its code must name nothing else that
-// can still be answered with `1 CODE`: a report being dealt with, or an alert that carries the
-// code (a confirmed report's alert keeps it while open); codes of reports and alerts that are
-// over may be used again. Nothing is inserted (0 rows) when the code is taken.
-constexpr const char* kInsert =
-    "WITH r AS (INSERT INTO reports (id, network_id, code, kind, areas, location_enc, details_enc, source,"
-    "  created_by, reporter_member_id, reporter_hash, reporter_enc, reporter_language, status, received_at,"
-    "  recording_sid)"
-    " OVERRIDING SYSTEM VALUE SELECT $1::bigint, $2::bigint, $3::text, $4::text, $5::text[], decode($6::text, 'hex'),"
-    "  decode($7::text, 'hex'), $8::text, $9::text, $10::bigint, decode($11::text, 'hex'), decode($12::text, 'hex'),"
-    "  $13::text, $14::text, to_timestamp($15::float8 / 1000), $16::text"
-    " WHERE NOT EXISTS (SELECT 1 FROM reports WHERE network_id = $2 AND code = $3"
-    "   AND status IN ('awaiting_area', 'pending'))"
-    "  AND NOT EXISTS (SELECT 1 FROM alerts WHERE network_id = $2 AND code = $3"
-    "   AND status IN ('verifying', 'pending_approval', 'open'))"
-    " RETURNING id, received_at)"
-    " INSERT INTO report_events (report_id, seq, at, what, actor) SELECT id, 0, received_at, 'received', $9::text FROM r";
 constexpr const char* kGet =
     "SELECT " TOCSIN_REPORT_COLUMNS " FROM reports WHERE network_id = $1 AND id = $2";
 constexpr const char* kList =
@@ -62,12 +46,6 @@ constexpr const char* kPendingIn =
     "SELECT count(*) FROM reports WHERE network_id = $1 AND status = 'pending' AND $2 = ANY(areas)";
 constexpr const char* kReporter = "SELECT reporter_enc FROM reports WHERE network_id = $1 AND id = $2";
 
-// Hex of the sealed text, for decode($n, 'hex'); NULL for an empty text.
-std::optional<std::string> SealedOrNull(const DataCipher& cipher, const std::string& text, const SealPlace& place) {
-  if (text.empty()) return std::nullopt;
-  return ToHex(cipher.Seal(text, place));
-}
-
 }  // namespace
 
 Report InsertedReport(std::int64_t id, std::string code, const ReportInput& in) {
@@ -80,23 +58,12 @@ Report InsertedReport(std::int64_t id, std::string code, const ReportInput& in) 
 }
 
 Report ReportStore::Insert(pqxx::work& tx, std::int64_t network_id, const ReportInput& in) const {
-  const auto id = ReserveId(tx, "reports");  // the sealed values are bound to it
-  std::optional<std::string> hash, reporter;  // hex
-  if (in.reporter_phone) {
-    hash = ToHex(cipher_.LookupHash(network_id, *in.reporter_phone));
-    reporter = ToHex(cipher_.Seal(*in.reporter_phone, places::ReportReporter(network_id, id)));
-  }
-  const auto location = SealedOrNull(cipher_, in.location, places::ReportLocation(network_id, id));
-  const auto details = SealedOrNull(cipher_, in.details, places::ReportDetails(network_id, id));
-  const std::string status(ReportStatusName(in.status));
-  std::string code;
+  // The sealed values are bound to the id; the insert is report_batch_store.h's, for one.
+  std::vector<NewReport> one{NewReport{ReserveId(tx, "reports"), {}, in}};
   do {
-    code = codes_();
-  } while (tx.exec_params(kInsert, id, network_id, code, in.kind, ToPgArray(in.areas), location, details, in.source,
-                          in.created_by, in.reporter_member_id, hash, reporter, in.reporter_language, status,
-                          static_cast<double>(in.received_at_ms), in.recording_sid)
-               .affected_rows() == 0);
-  return InsertedReport(id, std::move(code), in);
+    one[0].code = codes_();
+  } while (InsertReportRows(tx, cipher_, network_id, one) == 0);
+  return InsertedReport(one[0].id, std::move(one[0].code), in);
 }
 
 Result<Report> ReportStore::Get(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t id) const {
@@ -141,11 +108,17 @@ int ReportStore::ReportsInLastHour(pqxx::transaction_base& tx, std::int64_t netw
   return ReportsInLastHourOf(tx, cipher_, network_id, {e164}, now_ms).at(e164);
 }
 
+std::optional<std::int64_t> NetworkOfNumber(pqxx::transaction_base& tx, const std::string& number) {
+  auto rows = tx.exec_params(kNetworkOfNumber, number);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::int64_t>();
+}
+
 std::optional<ReportSender> ReportStore::Sender(pqxx::transaction_base& tx, const std::string& to,
                                                 const std::string& from) const {
-  auto network = tx.exec_params(kNetworkOfNumber, to);
-  if (network.empty()) return std::nullopt;
-  return SenderIn(tx, network[0][0].as<std::int64_t>(), from);
+  auto network = NetworkOfNumber(tx, to);
+  if (!network) return std::nullopt;
+  return SenderIn(tx, *network, from);
 }
 
 ReportSender ReportStore::SenderIn(pqxx::transaction_base& tx, std::int64_t network_id, const std::string& from) const {

@@ -82,11 +82,18 @@ struct ReportSender {
   std::string status;               // the member's: active, paused, opted_out ("" for none)
   std::vector<std::string> roles;   // the member's
   std::vector<std::string> areas;   // the member's, in their order
+
+  // One of the network's members, and active (not paused or opted out): counted as a member
+  // for reporting, checking and rate limits.
+  bool active_member() const { return member_id && status == "active"; }
 };
 
 // A report just inserted with `id` and `code` from `in`, as ReportStore::Get would read it back
 // (received_at to the second, as the database shows it).
 Report InsertedReport(std::int64_t id, std::string code, const ReportInput& in);
+
+// The network whose number `number` is; nullopt when it is no network's.
+std::optional<std::int64_t> NetworkOfNumber(pqxx::transaction_base& tx, const std::string& number);
 
 class ReportStore {
  public:

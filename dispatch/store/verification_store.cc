@@ -85,16 +85,6 @@ constexpr const char* kMergeRows =
     " UNION ALL (SELECT id, true, kind, areas, $4::bigint FROM alerts"
     " WHERE network_id = $1 AND status = 'open' ORDER BY id DESC)";
 // The report merged, one more reporter on `into`, and both timelines' events, in one statement.
-constexpr const char* kMerge =
-    "WITH m AS (UPDATE reports SET status = 'merged', merged_into = $2, decided_at = to_timestamp($3::float8 / 1000)"
-    "  WHERE id = $1 AND status = 'pending' RETURNING id),"
-    " a AS (UPDATE reports SET reporters = reporters + 1 WHERE id = $2 RETURNING reporters),"
-    " e AS (INSERT INTO report_events (report_id, seq, at, what, count, actor)"
-    "  SELECT $1::bigint, COALESCE(MAX(seq) + 1, 0), to_timestamp($3::float8 / 1000), 'merged', NULL::integer,"
-    "   'report:' || $2::bigint::text FROM report_events WHERE report_id = $1"
-    "  UNION ALL SELECT $2::bigint, COALESCE(MAX(seq) + 1, 0), to_timestamp($3::float8 / 1000), 'reporter_added',"
-    "   (SELECT reporters FROM a), 'report:' || $1::bigint::text FROM report_events WHERE report_id = $2)"
-    " SELECT reporters FROM a";
 constexpr const char* kMergeIntoAlert =
     "UPDATE reports SET status = 'merged', alert_id = $2, decided_at = to_timestamp($3::float8 / 1000),"
     " merged_into = (SELECT o.id FROM reports o WHERE o.alert_id = $2 AND o.id <> $1 AND o.status = 'confirmed'"
@@ -202,10 +192,6 @@ std::vector<MergeRow> MergeRows(pqxx::transaction_base& tx, std::int64_t network
                            FromPgArray(r[3]), r[4].as<std::int64_t>()});
   }
   return out;
-}
-
-int MergeReport(pqxx::work& tx, std::int64_t report_id, std::int64_t into, std::int64_t now_ms) {
-  return tx.exec_params1(kMerge, report_id, into, static_cast<double>(now_ms))[0].as<int>();
 }
 
 std::optional<int> MergeReportIntoAlert(pqxx::work& tx, std::int64_t report_id, std::int64_t alert_id,

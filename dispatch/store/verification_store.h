@@ -102,10 +102,6 @@ struct MergeRow {
 };
 std::vector<MergeRow> MergeRows(pqxx::transaction_base& tx, std::int64_t network_id, std::int64_t report_id,
                                 std::int64_t since_ms, std::int64_t now_ms);
-// Merges report `report_id` into `into` (status merged) and counts one more reporter there,
-// with both timelines' events (merged, actor report:<into>; reporter_added, the count, actor
-// report:<report_id>), in one statement; returns the reporters `into` has now.
-int MergeReport(pqxx::work& tx, std::int64_t report_id, std::int64_t into, std::int64_t now_ms);
 // Merges report `report_id` into the open alert `alert_id` (status merged, its alert_id set, merged
 // into the report that raised the alert when one did, which counts one more reporter). Returns
 // that report's reporters now, nullopt when no report raised the alert.

@@ -28,6 +28,7 @@
 
 #include "tests/fakes/fake_twilio.h"
 #include "tests/support/bench_util.h"
+#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
 
 using namespace tocsin;
@@ -92,22 +93,14 @@ void FanOut(int members) {
   REQUIRE(r.Json().as_object().at("recipients") == members);
   auto alert = std::to_string(r.Json().as_object().at("id").as_int64());
 
-  // The fake's count first (no database): polling PostgreSQL for a count of 100,000 rows every
-  // 20 ms while the alert sends would take a large share of the machine from what is measured.
-  while (fake.Stats().accepted < static_cast<std::uint64_t>(members)) {
-    std::this_thread::sleep_for(20ms);
-    REQUIRE(std::chrono::steady_clock::now() - steady_accepted < 600s);
-  }
-  std::chrono::steady_clock::time_point durable;
-  for (;;) {
-    auto sent = db.Scalar("SELECT count(*) FROM deliveries WHERE alert_id = " + alert + " AND state = 'sent'");
-    if (sent == std::to_string(members)) {
-      durable = std::chrono::steady_clock::now();
-      break;
-    }
-    std::this_thread::sleep_for(20ms);
-    REQUIRE(std::chrono::steady_clock::now() - steady_accepted < 600s);
-  }
+  // The fake's count first (no database): polling PostgreSQL for a count of 100,000 rows while
+  // the alert sends would take a large share of the machine from what is measured.
+  REQUIRE(fake.WaitForMessages(static_cast<std::size_t>(members), 600s));
+  Eventually([&] {
+    return db.Scalar("SELECT count(*) FROM deliveries WHERE alert_id = " + alert + " AND state = 'sent'") ==
+           std::to_string(members);
+  }, "every delivery durably sent");
+  const auto durable = std::chrono::steady_clock::now();
   auto cpu = CpuSeconds(server.pid()) - cpu0;
   auto transactions = Transactions(db) - tx0;
   auto messages = fake.Messages();

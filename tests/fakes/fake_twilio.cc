@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <cctype>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -153,6 +154,7 @@ struct FakeTwilio::Impl {
   mutable std::mutex mu;
   std::mt19937_64 rng{std::random_device{}()};
   std::vector<FakeTwilioMessage> messages;
+  mutable std::condition_variable message_added;  // WaitForMessages
   std::unordered_map<std::string, std::size_t> index;  // sid -> position in messages
   FakeTwilioStats stats;
   std::map<std::string, int> permanent_errors;   // To -> code
@@ -502,6 +504,7 @@ FakeTwilio::Impl::Outcome FakeTwilio::Impl::Handle(const Request& request) {
   }
   index.emplace(message.sid, messages.size());
   messages.push_back(std::move(message));
+  message_added.notify_all();
   out.response = Json(request, http::status::created, reply);
   return out;
 }
@@ -651,6 +654,11 @@ std::vector<FakeTwilioCall> FakeTwilio::Calls() const { return impl_->calls.Call
 
 std::optional<FakeTwilioCall> FakeTwilio::FindCall(std::string_view sid) const {
   return impl_->calls.Find(sid);
+}
+
+bool FakeTwilio::WaitForMessages(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->message_added.wait_for(lock, timeout, [&] { return impl_->messages.size() >= n; });
 }
 
 bool FakeTwilio::WaitForFinishedCalls(std::size_t n, std::chrono::milliseconds timeout) const {

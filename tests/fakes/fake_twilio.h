@@ -215,6 +215,9 @@ class FakeTwilio {
 
   // --- Inspection ---
   std::vector<FakeTwilioMessage> Messages() const;
+  // Waits (real time, up to `timeout`, without polling) until `n` messages have been accepted
+  // since the start or the last Reset; true if they have.
+  bool WaitForMessages(std::size_t n, std::chrono::milliseconds timeout) const;
   std::optional<FakeTwilioMessage> FindMessage(std::string_view sid) const;
   FakeTwilioStats Stats() const;
   // {"requests":N,"accepted":N,"rejected":N,"hung":N,"violations":{"+44...":N,...},

@@ -148,6 +148,22 @@ TEST_CASE("fake Twilio: a message is accepted with Twilio's JSON", "[fake_twilio
   CHECK(fake.Messages().size() == 2);
 }
 
+TEST_CASE("fake Twilio: WaitForMessages returns once that many are accepted", "[fake_twilio]") {
+  using namespace std::chrono_literals;
+  FakeTwilio fake(Config());
+  Client client(fake.port());
+  CHECK_FALSE(fake.WaitForMessages(1, 10ms));  // none yet: false after the timeout
+  std::thread sender([&] {
+    for (int i = 0; i < 2; ++i) client.Post(fake.MessagesPath(), Sms());
+  });
+  CHECK(fake.WaitForMessages(2, 5000ms));
+  sender.join();
+  CHECK(fake.Messages().size() == 2);
+  CHECK_FALSE(fake.WaitForMessages(3, 10ms));
+  fake.Reset();
+  CHECK_FALSE(fake.WaitForMessages(1, 10ms));  // counted since the Reset
+}
+
 TEST_CASE("fake Twilio: validation errors", "[fake_twilio]") {
   FakeTwilio fake(Config());
   Client client(fake.port());

@@ -33,13 +33,6 @@ constexpr const char* kSupporter = "+447700900802";
 constexpr const char* kCaller = "+447700900805";
 constexpr std::int64_t kHour = 3600 * 1000;
 
-std::int64_t Advance(CaseFixture& f, const std::string& by) {
-  auto r = f.n.server->Admin().Post("/v1/admin/clock", R"({"advance":")" + by + R"("})");
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  return r.Json().as_object().at("now_ms").as_int64();
-}
-
 std::int64_t AlertOf(const HttpResult& r) {
   INFO(r.body);
   REQUIRE(r.status == 201);
@@ -97,7 +90,7 @@ TEST_CASE("Case asks: a schedule entry naming legal and mp asks the organisation
   f.Contact(id, R"({"role":"campaign","tree":"supporters"})");
   OneStepRemovalPolicy(f);
 
-  const auto now = Advance(f, "1s");
+  const auto now = f.n.Advance("1s");
   // 73h to the flight: 72h before (campaign only) in 1h, 24h before (campaign, legal, mp) in 49h.
   const auto alert = AlertOf(f.Event(id, R"({"type":"removal_directions","deadline":")" +
                                              Rfc3339Utc(now + 73 * kHour) + R"(","details":"flight KQ101"})"));
@@ -106,14 +99,14 @@ TEST_CASE("Case asks: a schedule entry naming legal and mp asks the organisation
   Eventually([&] { return f.smtp.Messages().size() == 2; }, "the alert's two emails");
 
   // 72h before asks the campaign only: nothing more to the organisations.
-  Advance(f, "1h");
+  f.n.Advance("1h");
   Eventually([&] { return f.To(kSupporter).size() == 2; }, "the 72h ask reaches the supporter");
   CHECK(law_rx.Received().size() == 1);
   CHECK(office_rx.Received().size() == 1);
   CHECK(f.smtp.Messages().size() == 2);
 
   // 24h before: campaign, legal and mp.
-  Advance(f, "48h");
+  f.n.Advance("48h");
   n.WaitCount(law_rx, 2, "case.ask at the law centre");
   n.WaitCount(office_rx, 2, "case.ask at the MP's office");
   const auto law_body = law_rx.Received()[1].body;
@@ -161,8 +154,8 @@ TEST_CASE("Case asks: a schedule entry naming legal and mp asks the organisation
                     " AND alert_id = " + std::to_string(alert)) == "2");
 
   // 6h before (campaign) and 1h after (coordinators): nothing more to the organisations.
-  Advance(f, "18h");
-  Advance(f, "7h");
+  f.n.Advance("18h");
+  f.n.Advance("7h");
   CHECK(n.db.Scalar("SELECT count(*) FROM deliveries WHERE event_type = 'case.ask' AND alert_id = " +
                     std::to_string(alert)) == "4");
 }
@@ -179,7 +172,7 @@ TEST_CASE("Case asks: an endpoint not subscribed to case.ask gets no ask; the em
   auto id = f.Case(R"({"name":"Amina Hassan","pseudonym":"A.","areas":["M8"],"consent":{"legal":"2026-09-14"}})");
   f.Contact(id, R"({"role":"legal","organisation":)" + std::to_string(law) + "}");
   OneStepRemovalPolicy(f);
-  const auto now = Advance(f, "1s");
+  const auto now = f.n.Advance("1s");
   // 23h to the flight: the 72h entry is past (campaign: nobody), the 24h one too: both at once.
   AlertOf(f.Event(id, R"({"type":"removal_directions","deadline":")" + Rfc3339Utc(now + 23 * kHour) + R"("})"));
   Eventually([&] { return f.smtp.Messages().size() == 2; }, "the alert's email and the ask's");
@@ -213,12 +206,12 @@ TEST_CASE("Case asks: a member contact whose only channel is voice is called wit
   auto id = f.Case(R"({"name":"Amina Hassan","pseudonym":"A.","areas":["M8"]})");
   f.Contact(id, R"({"role":"campaign","member":)" + std::to_string(caller) + "}");
   OneStepRemovalPolicy(f);
-  const auto now = Advance(f, "1s");
+  const auto now = f.n.Advance("1s");
   const auto alert =
       AlertOf(f.Event(id, R"({"type":"removal_directions","deadline":")" + Rfc3339Utc(now + 73 * kHour) + R"("})"));
   // The alert itself is a call already (voice is their only channel).
   REQUIRE(f.twilio.WaitForFinishedCalls(1, 20s));
-  Advance(f, "1h");  // 72h before: the campaign is asked to write
+  f.n.Advance("1h");  // 72h before: the campaign is asked to write
   CHECK(n.db.Scalar("SELECT string_agg(d.channel, ',') FROM deliveries d JOIN alert_messages m ON m.alert_id ="
                     " d.alert_id AND m.seq = d.seq AND m.language = d.language WHERE m.kind = 'case_ask' AND"
                     " d.member_id = " + std::to_string(caller)) == "voice");
@@ -250,17 +243,17 @@ TEST_CASE("Case asks: many cases' entries due at once all fire, once each", "[pg
     f.Contact(id, R"({"role":"campaign","member":)" + std::to_string(m) + "}");
     cases.push_back(id);
   }
-  const auto now = Advance(f, "1s");
+  const auto now = f.n.Advance("1s");
   const auto deadline = Rfc3339Utc(now + 73 * kHour);
   for (auto id : cases) AlertOf(f.Event(id, R"({"type":"removal_directions","deadline":")" + deadline + R"("})"));
   const std::string asks =
       "SELECT count(*) FROM deliveries d JOIN alert_messages m ON m.alert_id = d.alert_id AND m.seq = d.seq"
       " AND m.language = d.language WHERE m.kind = 'case_ask'";
-  Advance(f, "1h");  // every case's 72h entry at once
+  f.n.Advance("1h");  // every case's 72h entry at once
   CHECK(n.db.Scalar(asks) == std::to_string(kCases));
   CHECK(n.db.Scalar("SELECT count(*) FROM escalation_timers WHERE kind = 'schedule' AND state = 'fired'") ==
         std::to_string(kCases));
-  Advance(f, "48h");  // and the 24h entries
+  f.n.Advance("48h");  // and the 24h entries
   CHECK(n.db.Scalar(asks) == std::to_string(2 * kCases));
   // One ask per member and entry: none twice.
   CHECK(n.db.Scalar("SELECT count(*) FROM (SELECT d.member_id, d.seq FROM deliveries d JOIN alert_messages m ON"

@@ -41,13 +41,6 @@ struct RemovalFixture : CaseFixture {
                 .status == 200);
   }
 
-  // The engine clock now (ms), moved on by `by`.
-  std::int64_t Advance(const std::string& by) {
-    auto r = n.server->Admin().Post("/v1/admin/clock", R"({"advance":")" + by + R"("})");
-    INFO(r.body);
-    REQUIRE(r.status == 200);
-    return r.Json().as_object().at("now_ms").as_int64();
-  }
   HttpResult Directions(std::int64_t deadline_ms) {
     return Event(id, R"({"type":"removal_directions","deadline":")" + Rfc3339Utc(deadline_ms) +
                          R"(","details":"flight KQ101 from Heathrow"})");
@@ -76,7 +69,7 @@ std::int64_t AlertOf(const HttpResult& r) {
 
 TEST_CASE("Case removal: the default schedule fires at its offsets from the deadline, once each", "[pg][cases]") {
   RemovalFixture f;
-  const auto now = f.Advance("1s");
+  const auto now = f.n.Advance("1s");
   // 73h to the flight: 72h before is 1h from now, 24h before 49h, 6h before 67h, 1h after 74h.
   auto recorded = f.Directions(now + 73 * kHour);
   const auto alert = AlertOf(recorded);
@@ -114,9 +107,9 @@ TEST_CASE("Case removal: the default schedule fires at its offsets from the dead
   CHECK(items[6].as_object().at("ask").as_string() == "Did the flight leave? Record the outcome on the case.");
 
   // 72h before: the campaign only, not a minute early.
-  f.Advance("59m");
+  f.n.Advance("59m");
   CHECK(f.Asks(alert, f.supporter).empty());
-  f.Advance("1m");
+  f.n.Advance("1m");
   CHECK(f.Timers(alert, "fired") == "1");
   CHECK(f.Asks(alert, f.supporter) == "2");  // seq 1: the coordinators told the MP has no consent
   CHECK(f.Asks(alert, f.bail).empty());
@@ -124,7 +117,7 @@ TEST_CASE("Case removal: the default schedule fires at its offsets from the dead
   CHECK(Has(f.To(kSupporter)[1], "Three days to the flight"));
 
   // 24h before: campaign, legal and mp; the MP still gets nothing of the case.
-  f.Advance("48h");
+  f.n.Advance("48h");
   CHECK(f.Timers(alert, "fired") == "1,2");
   CHECK(f.Asks(alert, f.supporter) == "2,3");
   CHECK(f.Asks(alert, f.mp) == "3");
@@ -132,17 +125,17 @@ TEST_CASE("Case removal: the default schedule fires at its offsets from the dead
   CheckNothingOfCase(f.To(kMp)[1]);
 
   // 6h before, then 1h after to the coordinators.
-  f.Advance("18h");
+  f.n.Advance("18h");
   CHECK(f.Asks(alert, f.supporter) == "2,3,4");
   CHECK(f.Asks(alert, f.coordinator).empty());
-  f.Advance("7h");
+  f.n.Advance("7h");
   CHECK(f.Asks(alert, f.coordinator) == "5");
   Eventually([&] { return f.To(kCoordinator).size() == 2; }, "the coordinators are asked");
   CHECK(Has(f.To(kCoordinator).back(), "Did the flight leave?"));
 
   // Each entry fired once; nothing more however long the clock runs.
   CHECK(f.Timers(alert, "fired") == "1,2,3,4");
-  f.Advance("48h");
+  f.n.Advance("48h");
   CHECK(f.Asks(alert, f.supporter) == "2,3,4");
   CHECK(f.n.db.Scalar("SELECT count(*) FROM alert_messages WHERE kind = 'case_ask' AND language = 'en' AND alert_id = " +
                       std::to_string(alert)) == "4");
@@ -170,9 +163,9 @@ TEST_CASE("Case removal: past entries fire at once in order; a new date replaces
   REQUIRE(put.status == 200);
 
   // 5h to the flight: 72h, 24h and 6h before are past and fire at once, in that order.
-  const auto now = f.Advance("1s");
+  const auto now = f.n.Advance("1s");
   const auto alert = AlertOf(f.Directions(now + 5 * kHour));
-  f.Advance("1s");
+  f.n.Advance("1s");
   CHECK(f.Timers(alert, "fired") == "2,3,1");  // by due time: 72h (2), 24h (3), 6h (1) before
   CHECK(f.Timers(alert, "pending") == "0");
   // seq 1: the coordinators told the MP has no consent.
@@ -193,7 +186,7 @@ TEST_CASE("Case removal: past entries fire at once in order; a new date replaces
   CHECK(f.Timers(alert, "pending") == "2,3,1,0");
   CHECK(f.n.db.Scalar("SELECT (extract(epoch FROM deadline) * 1000)::bigint FROM alerts WHERE id = " +
                       std::to_string(alert)) == std::to_string((now + 100 * kHour) / 1000 * 1000));  // to the second
-  f.Advance("28h");  // 72h before the new date
+  f.n.Advance("28h");  // 72h before the new date
   CHECK(f.Asks(alert, f.bail) == "2,5");
   // A deadline in the past is refused, naming the field, and records nothing.
   auto past = f.Directions(now - kHour);
@@ -209,15 +202,15 @@ TEST_CASE("Case removal: past entries fire at once in order; a new date replaces
   CHECK(f.Timers(alert, "cancelled") == "0,3,1,0");
   Eventually([&] { return f.n.Messages(alert, f.bail, "resolve") == 1; }, "bail support is told");
   CHECK(f.n.Messages(alert, f.supporter, "resolve") == 1);
-  f.Advance("48h");
-  f.Advance("48h");
+  f.n.Advance("48h");
+  f.n.Advance("48h");
   CHECK(f.Asks(alert, f.bail) == "2,5");
   CHECK(f.Asks(alert, f.supporter) == "3");
 }
 
 TEST_CASE("Case removal: DONE replies count once per ask, per action and per day", "[pg][cases]") {
   RemovalFixture f;
-  const auto now = f.Advance("1s");
+  const auto now = f.n.Advance("1s");
   auto recorded = f.Directions(now + 73 * kHour);
   const auto alert = AlertOf(recorded);
   const auto code = std::string(recorded.Json().as_object().at("alert").as_object().at("code").as_string());
@@ -235,7 +228,7 @@ TEST_CASE("Case removal: DONE replies count once per ask, per action and per day
   CHECK_FALSE(Has(f.n.Reply("+447700900799", "DONE").body, "so far"));
 
   // The 72h ask is "letters": the supporter's DONE now counts there.
-  f.Advance("1h");
+  f.n.Advance("1h");
   Eventually([&] { return f.To(kSupporter).size() == 2; }, "the 72h ask reaches the supporter");
   CHECK(Has(f.n.Reply(kSupporter, "done").body, "(3 so far for A.)"));
   CHECK(f.n.db.Scalar("SELECT count(*) FROM case_actions WHERE alert_id = " + std::to_string(alert)) == "3");

@@ -37,10 +37,11 @@ HttpResult AlertNetwork::Reply(const std::string& from, const std::string& body)
   return r;
 }
 
-void AlertNetwork::Advance(const std::string& duration) {
+std::int64_t AlertNetwork::Advance(const std::string& duration) {
   auto r = server->Admin().Post("/v1/admin/clock", R"({"advance":")" + duration + R"("})");
   INFO(r.body);
   REQUIRE(r.status == 200);
+  return r.Json().as_object().at("now_ms").as_int64();
 }
 
 bool AlertNetwork::Contacted(std::int64_t alert, std::int64_t member) {

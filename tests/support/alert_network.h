@@ -30,8 +30,8 @@ class AlertNetwork {
   // Posts `body` from `from` as Twilio would (signed; a fresh MessageSid each time).
   HttpResult Reply(const std::string& from, const std::string& body);
   // Moves the server's clock forward by `duration` ("2s", "3m") and returns once the deadlines
-  // that became due have been handled (their effects are committed).
-  void Advance(const std::string& duration);
+  // that became due have been handled (their effects are committed): the engine clock now (ms).
+  std::int64_t Advance(const std::string& duration);
   // Whether the alert message itself (seq 0) was queued for the member.
   bool Contacted(std::int64_t alert, std::int64_t member);
   // How many messages of `kind` (alert, reminder, stand_down, ...) the member was queued.
