@@ -6,9 +6,7 @@
 #include "dispatch/engine/report_intake.h"
 #include "dispatch/message/call_lines.h"
 #include "dispatch/store/hotline_store.h"
-#include "dispatch/store/network_registry.h"
 #include "dispatch/store/recording_store.h"
-#include "dispatch/store/report_store.h"
 #include "dispatch/util/sealed_places.h"
 
 namespace tocsin {
@@ -30,20 +28,6 @@ struct Heard {
   const HotlineAlert* alert = nullptr;
 };
 
-// Whether the caller may press 5: reports.from allows them (engine/report_intake.h) and, for a
-// stranger, the hour's reports of their number are under the limit. Never a withheld number.
-bool MayReportByVoice(pqxx::transaction_base& tx, const DataCipher& cipher, const std::string& from,
-                      const std::string& to, std::int64_t now_ms) {
-  if (from.empty()) return false;
-  const ReportStore store(cipher);
-  auto sender = store.Sender(tx, to, from);
-  if (!sender) return false;
-  auto network = FindNetworkById(tx, sender->network_id);
-  if (!network || !MayReport(network->reports, *sender)) return false;
-  if (sender->active_member()) return true;
-  return store.ReportsInLastHour(tx, network->id, from, now_ms) < network->reports.max_per_hour_per_number;
-}
-
 }  // namespace
 
 boost::asio::awaitable<std::string> Engine::Hotline(std::string from, std::string to) {
@@ -55,7 +39,8 @@ boost::asio::awaitable<std::string> Engine::Hotline(std::string from, std::strin
     if (out.caller) {
       const auto& who = *out.caller;
       out.recorded = RecordedMessages(tx, who.network_id, who.member_id ? who.language : who.default_language);
-      out.may_report = MayReportByVoice(tx, cipher_, from, to, now_ms);
+      const auto reporter = VoiceReporterOf(tx, cipher_, from, to, now_ms);  // may press 5
+      out.may_report = reporter && !reporter->limited;
     }
     return out;
   });

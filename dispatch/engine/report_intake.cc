@@ -70,36 +70,43 @@ bool MayReport(const ReportSettings& settings, const ReportSender& sender) {
   return false;
 }
 
-std::optional<SmsReportAnswer> TakeVoiceReport(pqxx::work& tx, const DataCipher& cipher, const VoiceReportInput& in,
-                                               std::int64_t now_ms) {
-  if (in.from.empty()) return std::nullopt;  // a withheld number is never offered 5
+std::optional<VoiceReporter> VoiceReporterOf(pqxx::transaction_base& tx, const DataCipher& cipher,
+                                             const std::string& from, const std::string& to, std::int64_t now_ms) {
+  if (from.empty()) return std::nullopt;  // a withheld number is never offered 5
   const ReportStore store(cipher);
-  auto sender = store.Sender(tx, in.to, in.from);
+  auto sender = store.Sender(tx, to, from);
   if (!sender) return std::nullopt;
   auto network = FindNetworkById(tx, sender->network_id);
   if (!network || !MayReport(network->reports, *sender)) return std::nullopt;
-  const bool member = sender->active_member();
-  if (!member &&
-      store.ReportsInLastHour(tx, network->id, in.from, now_ms) >= network->reports.max_per_hour_per_number) {
-    return SmsReportAnswer{{}, "report_limited", std::nullopt};
-  }
+  const bool limited = !sender->active_member() &&
+                       store.ReportsInLastHour(tx, network->id, from, now_ms) >= network->reports.max_per_hour_per_number;
+  return VoiceReporter{std::move(*sender), std::move(*network), limited};
+}
+
+std::optional<SmsReportAnswer> TakeVoiceReport(pqxx::work& tx, const DataCipher& cipher, const VoiceReportInput& in,
+                                               std::int64_t now_ms) {
+  auto reporter = VoiceReporterOf(tx, cipher, in.from, in.to, now_ms);
+  if (!reporter) return std::nullopt;
+  if (reporter->limited) return SmsReportAnswer{{}, "report_limited", std::nullopt};
+  const ReportSender& sender = reporter->sender;
+  const bool member = sender.active_member();
   if (FirstSeen(tx, {in.recording_sid}).empty()) return SmsReportAnswer{{}, "repeat", std::nullopt};
   ReportInput report;
   report.kind = "raid";
   report.location = std::string(kVoiceReportLocation);
   report.source = "voice";
   report.created_by = "voice";
-  report.reporter_member_id = sender->member_id;
+  report.reporter_member_id = sender.member_id;
   report.reporter_phone = in.from;
-  report.reporter_language = sender->language;
+  report.reporter_language = sender.language;
   report.received_at_ms = now_ms;
   report.recording_sid = in.recording_sid;
-  if (member && !sender->areas.empty()) {
-    report.areas = {sender->areas.front()};
+  if (member && !sender.areas.empty()) {
+    report.areas = {sender.areas.front()};
   } else {
     report.status = ReportStatus::kAwaitingArea;
   }
-  auto taken = store.Insert(tx, network->id, report);
+  auto taken = ReportStore(cipher).Insert(tx, reporter->network.id, report);
   return SmsReportAnswer{{}, report.areas.empty() ? "report_awaiting_area" : "report", taken.id};
 }
 

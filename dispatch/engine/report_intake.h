@@ -79,6 +79,17 @@ ReportInput NewSmsReport(const InboundSms& sms, const ReportCommand& command, co
                          const std::string& language, const std::vector<std::string>& network_areas,
                          std::int64_t now_ms);
 
+// A caller who may report by phone (the hotline's 5), by the rules of an SMS report: who may
+// report (1; never a withheld number) and, for a stranger, whether the hour's reports of their
+// number reached the limit (2). nullopt when they may not report at all.
+struct VoiceReporter {
+  ReportSender sender;
+  Network network;
+  bool limited = false;  // a stranger over reports.max_per_hour_per_number
+};
+std::optional<VoiceReporter> VoiceReporterOf(pqxx::transaction_base& tx, const DataCipher& cipher,
+                                             const std::string& from, const std::string& to, std::int64_t now_ms);
+
 // A hotline recording taken as a report, by the rules of an SMS report: who may report (1:
 // nullopt when the caller may not; nothing stored), the stranger's rate limit (2:
 // report_limited), a recording the provider posted before makes no second report (4a: repeat).
