@@ -2,7 +2,7 @@
 //
 // The real tocsind, an alert to 100,000 members (sandbox provider, sending slowly so the
 // dispatcher stays out of the way), then a load generator on loopback: kClients keep-alive
-// connections driven by kGenerators threads (curl multi), posting signed inbound replies ("1" or "2")
+// connections driven by kGenerators threads (plain sockets and epoll), posting signed inbound replies ("1" or "2")
 // from random members.
 // The server answers only once the reply is durable (group commit), so the request's latency is
 // request -> durable record. Two runs, each printing answers/s and latency p50/p99/max:
@@ -85,8 +85,8 @@ TEST_CASE("bench: answers", "[.bench][answers]") {
     std::vector<GeneratorResult> results(kGenerators);
     auto started = std::chrono::steady_clock::now();
     {
-      // kGenerators threads drive the connections through curl's multi interface: the
-      // generator spends as little of the shared CPU as it can.
+      // kGenerators threads drive the connections (support/load_generator.h): the generator
+      // spends as little of the shared CPU as it can.
       std::vector<std::thread> generators;
       for (int g = 0; g < kGenerators; ++g) {
         generators.emplace_back([&, g] {

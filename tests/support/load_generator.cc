@@ -1,15 +1,79 @@
 #include "tests/support/load_generator.h"
 
-#include <curl/curl.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <stdexcept>
 
 #include "dispatch/channels/twilio_signature.h"
 
 namespace tocsin::test {
 namespace {
 
-std::size_t Discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
+using Clock = std::chrono::steady_clock;
+
+// "http://127.0.0.1:PORT/path" split into its port and path (the generator only speaks to
+// loopback).
+struct Target {
+  int port = 0;
+  std::string path;
+};
+
+Target ParseTarget(const std::string& url) {
+  const std::string prefix = "http://127.0.0.1:";
+  if (url.rfind(prefix, 0) != 0) throw std::invalid_argument("load generator: not a loopback URL: " + url);
+  auto slash = url.find('/', prefix.size());
+  Target t;
+  t.port = std::stoi(url.substr(prefix.size(), slash - prefix.size()));
+  t.path = slash == std::string::npos ? "/" : url.substr(slash);
+  return t;
+}
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    throw std::runtime_error("load generator: cannot connect to port " + std::to_string(port));
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+// The status of one whole HTTP/1.1 response at the start of `in` and its length in bytes, once
+// all of it (head and Content-Length body) is there; nullopt until then. `close`: the server
+// ends the connection after it.
+struct Answer {
+  int status = 0;
+  std::size_t length = 0;
+  bool close = false;
+};
+
+std::optional<Answer> WholeAnswer(const std::string& in) {
+  auto head_end = in.find("\r\n\r\n");
+  if (head_end == std::string::npos) return std::nullopt;
+  Answer a;
+  if (in.size() > 12) a.status = std::atoi(in.c_str() + 9);  // "HTTP/1.1 200 OK"
+  std::size_t body = 0;
+  // Header names compared case-insensitively, values as Beast writes them.
+  std::string head = in.substr(0, head_end);
+  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos) body = std::stoul(head.substr(at + 17));
+  a.close = head.find("\r\nconnection: close") != std::string::npos;
+  if (in.size() < head_end + 4 + body) return std::nullopt;
+  a.length = head_end + 4 + body;
+  return a;
+}
 
 }  // namespace
 
@@ -25,36 +89,76 @@ double Percentile(const std::vector<double>& sorted, double p) {
 }
 
 GeneratorResult Generate(const std::string& url, const std::vector<Prepared>& requests, std::atomic<int>& next,
-                         int connections, std::optional<std::chrono::steady_clock::time_point> start, double per_second) {
-  using Clock = std::chrono::steady_clock;
-  struct Client {
-    CURL* easy = nullptr;
-    curl_slist* headers = nullptr;
+                         int connections, std::optional<Clock::time_point> start, double per_second) {
+  const auto target = ParseTarget(url);
+  const std::string head = "POST " + target.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(target.port) +
+                           "\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: ";
+  struct Conn {
+    int fd = -1;
+    std::string out;  // what is still to be written of the request
+    std::string in;   // what has come of the answer
     Clock::time_point t0;
+    bool busy = false;
   };
   GeneratorResult out;
-  CURLM* multi = curl_multi_init();
-  std::vector<Client> clients(static_cast<std::size_t>(connections));
-  std::vector<Client*> idle;
+  const int poller = ::epoll_create1(EPOLL_CLOEXEC);
+  std::vector<Conn> conns(static_cast<std::size_t>(connections));
+  std::vector<Conn*> idle;
+  auto watch = [&](Conn& c, std::uint32_t events, int op) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = &c;
+    ::epoll_ctl(poller, op, c.fd, &ev);
+  };
+  auto open = [&](Conn& c) {
+    c.fd = Connect(target.port);
+    ::fcntl(c.fd, F_SETFL, O_NONBLOCK);
+    c.in.clear();
+    watch(c, EPOLLIN, EPOLL_CTL_ADD);
+  };
+  auto reopen = [&](Conn& c) {
+    ::close(c.fd);  // closing also takes it out of the epoll set
+    open(c);
+  };
+  // Writes what it can of c.out; waits for EPOLLOUT when the socket is full.
+  auto flush = [&](Conn& c) {
+    while (!c.out.empty()) {
+      auto n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        watch(c, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+        return;
+      }
+      if (n <= 0) return;  // the read side sees the reset
+      c.out.erase(0, static_cast<std::size_t>(n));
+    }
+    watch(c, EPOLLIN, EPOLL_CTL_MOD);
+  };
+  auto send = [&](Conn& c, int i, Clock::time_point t0) {
+    const auto& r = requests[static_cast<std::size_t>(i)];
+    c.out = head + r.signature + "\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+    c.t0 = t0;
+    c.busy = true;
+    auto n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) c.out.erase(0, static_cast<std::size_t>(n));
+    if (!c.out.empty()) flush(c);
+  };
+  auto finish = [&](Conn& c, bool ok) {
+    out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c.t0).count());
+    if (!ok) ++out.errors;
+    c.busy = false;
+    idle.push_back(&c);
+  };
+  for (auto& c : conns) {
+    open(c);
+    idle.push_back(&c);
+  }
   int claimed = -1;  // an index taken from `next` whose time has not come (open loop)
-  int in_flight = 0;
   bool exhausted = false;
   auto due = [&](int i) {
     return *start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / per_second));
   };
-  auto send = [&](Client& cl, int i, Clock::time_point t0) {
-    if (cl.headers) curl_slist_free_all(cl.headers);
-    cl.headers = curl_slist_append(nullptr, ("X-Twilio-Signature: " + requests[i].signature).c_str());
-    cl.headers = curl_slist_append(cl.headers, "Expect:");
-    curl_easy_setopt(cl.easy, CURLOPT_HTTPHEADER, cl.headers);
-    curl_easy_setopt(cl.easy, CURLOPT_POSTFIELDS, requests[i].body.c_str());
-    curl_easy_setopt(cl.easy, CURLOPT_PRIVATE, &cl);
-    cl.t0 = t0;
-    curl_multi_add_handle(multi, cl.easy);
-    ++in_flight;
-  };
-  // Starts what may start now; returns how long until the next request is due (open loop).
-  auto start_ready = [&]() -> std::chrono::milliseconds {
+  // Starts what may start now; returns how many ms until the next request is due (-1: none).
+  auto start_ready = [&]() -> int {
     while (!idle.empty() && !exhausted) {
       int i = claimed >= 0 ? claimed : next++;
       claimed = -1;
@@ -67,48 +171,46 @@ GeneratorResult Generate(const std::string& url, const std::vector<Prepared>& re
         auto when = due(i);
         if (when > t0) {
           claimed = i;
-          return std::chrono::ceil<std::chrono::milliseconds>(when - t0);
+          return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(when - t0).count());
         }
         t0 = when;
       }
-      send(*idle.back(), i, t0);
+      Conn* c = idle.back();
       idle.pop_back();
+      send(*c, i, t0);
     }
-    return std::chrono::milliseconds(100);
+    return -1;
   };
-  for (auto& cl : clients) {
-    cl.easy = curl_easy_init();
-    curl_easy_setopt(cl.easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(cl.easy, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(cl.easy, CURLOPT_WRITEFUNCTION, Discard);
-    idle.push_back(&cl);
-  }
+  std::vector<epoll_event> events(static_cast<std::size_t>(connections));
   for (;;) {
     auto wait = start_ready();
-    if (exhausted && in_flight == 0) break;
-    int running = 0;
-    curl_multi_perform(multi, &running);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Client* cl = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&cl));
-      long status = 0;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - cl->t0).count());
-      if (msg->data.result != CURLE_OK || status != 200) ++out.errors;
-      curl_multi_remove_handle(multi, msg->easy_handle);
-      --in_flight;
-      idle.push_back(cl);
+    if (exhausted && idle.size() == conns.size()) break;
+    int n = ::epoll_wait(poller, events.data(), connections, wait);
+    for (int e = 0; e < n; ++e) {
+      auto& c = *static_cast<Conn*>(events[e].data.ptr);
+      if (events[e].events & EPOLLOUT) flush(c);
+      if (!(events[e].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
+      char buf[4096];
+      ssize_t got;
+      bool closed = false;
+      while ((got = ::recv(c.fd, buf, sizeof buf, 0)) > 0) c.in.append(buf, static_cast<std::size_t>(got));
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) closed = true;
+      if (c.busy) {
+        if (auto a = WholeAnswer(c.in)) {
+          c.in.erase(0, a->length);
+          finish(c, a->status == 200);
+          if (a->close) reopen(c);
+          continue;
+        }
+      }
+      if (closed) {  // mid-answer: an error; idle: the server's keep-alive timeout
+        if (c.busy) finish(c, false);
+        reopen(c);
+      }
     }
-    if (!idle.empty() && (claimed < 0 || wait.count() == 0) && !exhausted) continue;
-    curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::max<long long>(1, wait.count())), nullptr);
   }
-  for (auto& cl : clients) {
-    curl_slist_free_all(cl.headers);
-    curl_easy_cleanup(cl.easy);
-  }
-  curl_multi_cleanup(multi);
+  for (auto& c : conns) ::close(c.fd);
+  ::close(poller);
   return out;
 }
 
