@@ -103,7 +103,7 @@ class CurlMultiClient {
   struct Transfer;   // one request in flight: its easy handle, buffers and callback
   struct Watch;      // one descriptor curl asked us to watch
   struct Finished;   // a completed request waiting for its callback
-  struct CurlHooks;  // the C callbacks curl calls; defined in the .cc
+  struct CurlHooks;  // the C callbacks curl calls (curl_multi_internal.h)
 
   // Called by curl (through CurlHooks), always from inside a curl call on the executor.
   void WatchSocket(int fd, int what);                      // CURLMOPT_SOCKETFUNCTION
